@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Plumbing shared by the demo scripts in ``main/``: flags, seed, report.
+
+Each demo builds its GAN and calls ``fit`` itself, in plain sight; only
+the parts that would otherwise be copied into every script live here.
+"""
+import argparse
+import json
+import os
+import pathlib
+
+import keras
+
+
+def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
+    """Parse the flags every toy demo shares; return the namespace.
+
+    ``--long`` multiplies the number of epochs by 5. Counts must be
+    positive: anything else stops with a one-line message (exit code 2).
+    """
+    parser = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=epochs,
+                        help="epochs to train (default: %(default)s)")
+    parser.add_argument("--steps-per-epoch", type=int,
+                        default=steps_per_epoch,
+                        help="generator updates per epoch "
+                             "(default: %(default)s)")
+    parser.add_argument("--long", action="store_true",
+                        help="train 5 times as many epochs")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of Python, NumPy and TensorFlow "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("outputs"),
+                        help="folder for the picture and the scores "
+                             "(default: %(default)s)")
+    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
+                        help="Keras progress display: 0 none, 1 bar, "
+                             "2 a line per epoch (default: %(default)s)")
+    arguments = parser.parse_args(argv)
+    for name in ("epochs", "steps_per_epoch"):
+        if getattr(arguments, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if arguments.long:
+        arguments.epochs *= 5
+    return arguments
+
+
+def set_seed(seed):
+    """Seed Python's, NumPy's and TensorFlow's random generators at once."""
+    keras.utils.set_random_seed(seed)
+
+
+def report(name, scores, picture):
+    """Print the scores of a finished run and save them as JSON.
+
+    The JSON file sits beside ``picture`` and shares its name.
+    """
+    print(f"{name}: " + ", ".join(
+        f"{key} {value:.4g}" if isinstance(value, float) else
+        f"{key} {value}" for key, value in scores.items()))
+    path = pathlib.Path(picture).with_suffix(".json")
+    temporary = path.with_suffix(".json.partial")
+    temporary.write_text(json.dumps(scores, indent=2) + "\n")
+    os.replace(temporary, path)
+    print(f"picture: {picture}\nscores: {path}")

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Shared fixtures: the numbered lessons loaded the curriculum's way.
+
+Tests run from any folder: the repository root goes on ``sys.path`` so
+that ``__import__('0-simple_gan')`` and ``import ganlab`` both work, as
+they do for a learner at the root.
+"""
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+GAN_MODULES = {"Simple_GAN": "0-simple_gan", "WGAN_clip": "1-wgan_clip",
+               "WGAN_GP": "2-wgan_gp"}
+
+
+def load_gan_class(name):
+    """Return a GAN class from its numbered file, as the curriculum does."""
+    return getattr(__import__(GAN_MODULES[name]), name)
+
+
+@pytest.fixture(params=sorted(GAN_MODULES))
+def gan_class(request):
+    """Each of the three classic GAN classes in turn."""
+    return load_gan_class(request.param)
+
+
+@pytest.fixture
+def seeded():
+    """Seed Python, NumPy and TensorFlow so a test draws the same numbers."""
+    import keras
+    keras.utils.set_random_seed(1234)
