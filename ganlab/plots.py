@@ -3,7 +3,8 @@
 
 ``plot_toy_model`` draws what a 2-D GAN learned in one figure: real and
 generated samples, the critic's score over the plane (where it thinks
-data lives), and the losses per epoch.
+data lives), and the losses per epoch. ``save_image_grid`` lays images
+out in a grid.
 """
 import os
 import tempfile
@@ -87,4 +88,28 @@ def plot_toy_model(gan, path, title="", centres=None, nb_points=1000):
     loss_axes.set(xlabel="epoch", title="losses")
     loss_axes.legend(fontsize=8)
     figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def save_image_grid(images, path, columns=None, title=""):
+    """Save images of shape (N, H, W) or (N, H, W, C) with pixels in
+    [0, 1] as one grid picture at ``path``.
+
+    ``columns`` defaults to a square grid. Grey images are drawn in grey.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0., 1.)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    count = len(images)
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    figure, axes = plt.subplots(rows, columns, squeeze=False,
+                                figsize=(columns * .9, rows * .9 + .4))
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index < count:
+            axis.imshow(images[index], cmap="gray", vmin=0, vmax=1,
+                        interpolation="nearest")
+    figure.suptitle(title, fontsize=9)
+    figure.tight_layout(pad=.2)
     return save_figure(figure, path)

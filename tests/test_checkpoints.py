@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""GANCheckpoint: a resumed run gets back networks, optimizers, epoch."""
+import numpy as np
+
+from conftest import load_gan_class
+from ganlab import models, toy
+from ganlab.checkpoints import GANCheckpoint
+
+
+def small_gan():
+    """Return a compiled small WGAN_GP on the circle."""
+    real = toy.circle(300, seed=0)
+    generator, critic, latent = models.fully_connected_GenDiscr(
+        [2, 16, 2], real)
+    gan = load_gan_class("WGAN_GP")(generator, critic, latent, real,
+                                    batch_size=50)
+    gan.compile()
+    return gan
+
+
+def state(gan):
+    """Weights of both networks and both optimizers' variables."""
+    return [np.array(v) for v in
+            gan.generator.weights + gan.discriminator.weights
+            + gan.generator.optimizer.variables
+            + gan.discriminator.optimizer.variables]
+
+
+def test_new_run_starts_at_zero(tmp_path):
+    """No checkpoint in the folder: restore says 0 epochs done."""
+    assert GANCheckpoint(small_gan(), tmp_path / "ckpt").restore() == 0
+
+
+def test_resume_restores_everything(tmp_path):
+    """After 3 epochs saved every 2, a fresh model resumes at epoch 2 with
+    the weights and optimizer moments it had then."""
+    gan = small_gan()
+    saver = GANCheckpoint(gan, tmp_path / "ckpt", every=2)
+    gan.fit(gan.real_examples, epochs=2, steps_per_epoch=4, verbose=0,
+            callbacks=[saver])
+    expected = state(gan)
+    gan.fit(gan.real_examples, epochs=3, initial_epoch=2, steps_per_epoch=4,
+            verbose=0, callbacks=[saver])
+    resumed = small_gan()
+    assert GANCheckpoint(resumed, tmp_path / "ckpt").restore() == 2
+    restored = state(resumed)
+    assert len(restored) == len(expected)
+    for actual, wanted in zip(restored, expected):
+        np.testing.assert_array_equal(actual, wanted)
+    assert int(resumed.discriminator.optimizer.iterations) == 2 * 2 * 4
