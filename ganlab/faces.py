@@ -31,3 +31,29 @@ def load_face_array(path):
         raise ValueError(f"{path} must hold faces of shape (N, 16, 16) or "
                          f"(N, 16, 16, 1); got {faces.shape}")
     return faces
+
+
+SHIPPED = {"generator": "faces_generator.weights.h5",
+           "discriminator": "faces_discriminator.weights.h5",
+           "mean_face": "faces_mean_face.npy"}
+
+
+def load_shipped_face_models(folder=None):
+    """Return ``(generator, discriminator, mean_face)`` with the pretrained
+    face weights that ship in ``data/`` (or in ``folder``).
+
+    The networks are task 3's ``convolutional_GenDiscr()``; the generator
+    draws centred faces, to which ``mean_face`` is added back.
+    """
+    folder = pathlib.Path(folder or pathlib.Path(__file__).resolve()
+                          .parents[1] / "data")
+    for name in SHIPPED.values():
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"pretrained face file {folder / name} "
+                                    "is missing (it ships in data/)")
+    generator, discriminator = __import__(
+        '3-generate_faces').convolutional_GenDiscr()
+    generator.load_weights(str(folder / SHIPPED["generator"]))
+    discriminator.load_weights(str(folder / SHIPPED["discriminator"]))
+    mean_face = np.load(folder / SHIPPED["mean_face"]).reshape(16, 16)
+    return generator, discriminator, mean_face

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Quality metrics for generators of toy data, computed from the true law.
+"""Quality metrics: exact ones for toy data, feature distances for images.
 
 For a Gaussian mixture we know every mode, so two numbers say how good a
 generator is (as in Srivastava et al. 2017, "VEEGAN", and Lin et al. 2018,
@@ -10,7 +10,18 @@ generator is (as in Srivastava et al. 2017, "VEEGAN", and Lin et al. 2018,
 - the number of modes covered: modes that receive a fair share of those
   high-quality samples. A collapsed generator scores high on the first
   and low on the second.
+
+For images the law is unknown, so real and generated images are compared
+through features (of a network, or of a PCA): the Frechet distance between
+Gaussians fitted to the two feature sets (Heusel et al. 2017, the "FID"
+when the features are InceptionV3's), and the kernel distance (KID,
+Binkowski et al. 2018), an unbiased estimate that suits small samples.
+Which features were used decides what a number means, so a
+``FeatureScore`` keeps its provenance and refuses to be compared with a
+score made another way.
 """
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
@@ -80,3 +91,110 @@ def circle_metrics(samples, radius=.3, centre=.5, arcs=12,
             "arcs_covered": int((per_arc >= coverage_share
                                  * len(samples) / arcs).sum()),
             "arcs": arcs}
+
+
+def frechet_distance(features_a, features_b):
+    """Return the Frechet distance between Gaussians fitted to two sets of
+    features (rows are samples), in float64."""
+    features_a = np.asarray(features_a, dtype=np.float64)
+    features_b = np.asarray(features_b, dtype=np.float64)
+    if features_a.ndim != 2 or features_a.shape[1:] != features_b.shape[1:]:
+        raise ValueError("features_a and features_b must be 2-D with the "
+                         f"same width; got {features_a.shape} and "
+                         f"{features_b.shape}")
+    return frechet_distance_from_moments(
+        features_a.mean(axis=0), np.cov(features_a, rowvar=False),
+        features_b.mean(axis=0), np.cov(features_b, rowvar=False))
+
+
+def frechet_distance_from_moments(mean_a, cov_a, mean_b, cov_b):
+    """Return the Frechet distance between N(mean_a, cov_a) and
+    N(mean_b, cov_b):
+
+        ||mean_a - mean_b||^2 + tr(cov_a) + tr(cov_b)
+            - 2 tr((cov_a^1/2 cov_b cov_a^1/2)^1/2)
+
+    The square roots come from symmetric eigendecompositions (tiny negative
+    eigenvalues from rounding become 0), which stays real and stable where
+    a general matrix square root can return complex noise.
+    """
+    cov_a, cov_b = np.atleast_2d(cov_a), np.atleast_2d(cov_b)
+    values, vectors = np.linalg.eigh(cov_a)
+    sqrt_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    middle = sqrt_a @ cov_b @ sqrt_a
+    trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh(
+        (middle + middle.T) / 2), 0, None)).sum()
+    distance = (np.sum((np.asarray(mean_a) - np.asarray(mean_b)) ** 2)
+                + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt)
+    return float(max(distance, 0.))
+
+
+def kernel_distance(features_a, features_b, subsets=20, subset_size=500,
+                    seed=0):
+    """Return the kernel distance (KID) and its standard error.
+
+    The unbiased squared MMD with the kernel k(x, y) = (x.y / d + 1)^3,
+    averaged over ``subsets`` random subsets of ``subset_size`` rows of
+    each set (fewer if a set is smaller). Unbiased: on two samples of the
+    same law it averages 0, and may come out slightly negative.
+    """
+    features_a = np.asarray(features_a, dtype=np.float64)
+    features_b = np.asarray(features_b, dtype=np.float64)
+    size = min(subset_size, len(features_a), len(features_b))
+    dimension = features_a.shape[1]
+    rng = np.random.default_rng(seed)
+    estimates = []
+    for _ in range(subsets):
+        a = features_a[rng.choice(len(features_a), size, replace=False)]
+        b = features_b[rng.choice(len(features_b), size, replace=False)]
+        k_aa = (a @ a.T / dimension + 1) ** 3
+        k_bb = (b @ b.T / dimension + 1) ** 3
+        k_ab = (a @ b.T / dimension + 1) ** 3
+        off_diagonal = size * (size - 1)
+        estimates.append((k_aa.sum() - np.trace(k_aa)) / off_diagonal
+                         + (k_bb.sum() - np.trace(k_bb)) / off_diagonal
+                         - 2 * k_ab.mean())
+    estimates = np.array(estimates)
+    return float(estimates.mean()), float(estimates.std(ddof=1)
+                                          / np.sqrt(subsets))
+
+
+@dataclass(frozen=True)
+class FeatureScore:
+    """A distance between real and generated features, with provenance.
+
+    Two scores are comparable only when every field but ``value`` agrees:
+    the same feature extractor (by name and checksum), the same resize,
+    the same numbers of samples and the same reference data.
+    """
+
+    metric: str
+    value: float
+    extractor: str
+    extractor_checksum: str
+    resize: str
+    real_samples: int
+    fake_samples: int
+    reference: str
+
+    def provenance(self):
+        """Every field that must agree for two scores to be compared."""
+        return (self.metric, self.extractor, self.extractor_checksum,
+                self.resize, self.real_samples, self.fake_samples,
+                self.reference)
+
+    def check_comparable(self, other):
+        """Raise ValueError naming the first field where the two differ."""
+        names = ("metric", "extractor", "extractor_checksum", "resize",
+                 "real_samples", "fake_samples", "reference")
+        for name, mine, theirs in zip(names, self.provenance(),
+                                      other.provenance()):
+            if mine != theirs:
+                raise ValueError(f"scores made differently cannot be "
+                                 f"compared: {name} is {mine!r} here and "
+                                 f"{theirs!r} there")
+
+    def __lt__(self, other):
+        """Order comparable scores by value (lower is better)."""
+        self.check_comparable(other)
+        return self.value < other.value

@@ -4,7 +4,9 @@
     python -m ganlab.train_faces --faces small_res_faces_10000.npy \\
         --out runs/faces --epochs 80 --steps-per-epoch 100
 
-Every epoch it saves a checkpoint (generator, critic, both optimizers,
+The last ``--holdout`` faces (default 1,000) are kept out of training so
+that the weights can be judged on faces they never saw. Every epoch it
+saves a checkpoint (generator, critic, both optimizers,
 epochs done), a grid of 36 faces drawn from fixed latent vectors and a
 line of losses in ``log.csv``. Run the same command again to resume from
 the last checkpoint. At the end it writes the trained weights as
@@ -74,6 +76,8 @@ def main(argv=None):
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--disc-iter", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--holdout", type=int, default=1000,
+                        help="faces at the end kept out of training")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
@@ -81,6 +85,10 @@ def main(argv=None):
         faces = load_face_array(arguments.faces)
     except (OSError, ValueError) as error:
         parser.error(str(error))
+    if not 0 <= arguments.holdout < len(faces) - arguments.batch_size:
+        parser.error(f"--holdout must leave at least --batch-size "
+                     f"({arguments.batch_size}) of the {len(faces)} faces")
+    faces = faces[:len(faces) - arguments.holdout]
 
     demo.set_seed(arguments.seed)
     real_examples, mean_face = faces_lesson.normalize_faces(faces)

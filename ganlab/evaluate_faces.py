@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Judge 16x16 face generators against faces they never saw.
+
+    python -m ganlab.evaluate_faces --faces small_res_faces_10000.npy \\
+        [--legacy-generator generator.h5] [--json scores.json]
+
+The last ``--holdout`` faces (1,000, kept out of all training) are the
+reference. Each generator draws 1,000 faces, which are compared with them
+on the features of ``ganlab.face_features`` by the Frechet distance and
+the kernel distance (KID, with its standard error). Lower is better. The
+table always includes:
+
+- real training faces: the floor a perfect generator would reach;
+- the shipped weights (``data/faces_generator.weights.h5``);
+- a PCA baseline: a Gaussian over the top 32 principal components of the
+  training faces (eigenfaces), the best linear-Gaussian generator;
+- the same convolutional generator untrained;
+- optionally the curriculum's legacy generator, read two ways: its output
+  plus the mean face, and its output taken as raw pixels.
+"""
+import argparse
+import json
+import pathlib
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ganlab import demo, metrics  # noqa: E402
+from ganlab.face_features import FaceFeatures  # noqa: E402
+from ganlab.faces import load_face_array  # noqa: E402
+
+faces_lesson = __import__('3-generate_faces')
+SHIPPED_GENERATOR = ROOT / "data" / "faces_generator.weights.h5"
+SHIPPED_MEAN_FACE = ROOT / "data" / "faces_mean_face.npy"
+
+
+class PCABaseline:
+    """A Gaussian over the top principal components of training faces."""
+
+    def __init__(self, pixels, components=32):
+        """Fit the mean face and the top ``components`` eigenfaces."""
+        flat = pixels.reshape(len(pixels), -1).astype(np.float64)
+        self.mean = flat.mean(axis=0)
+        _, singular, basis = np.linalg.svd(flat - self.mean,
+                                           full_matrices=False)
+        self.basis = basis[:components]
+        self.scales = singular[:components] / np.sqrt(len(flat) - 1)
+
+    def sample(self, count, rng):
+        """Return ``count`` faces (N, 16, 16) with pixels in [0, 1]."""
+        coefficients = rng.normal(size=(count, len(self.scales)))
+        flat = self.mean + (coefficients * self.scales) @ self.basis
+        return np.clip(flat, 0, 1).reshape(count, 16, 16)
+
+
+def generated_pixels(generator, count, mean_face=None, seed=0):
+    """Draw ``count`` faces from a 16-D normal latent; add ``mean_face``
+    if given; return pixels in [0, 1] of shape (N, 16, 16)."""
+    latent = tf.random.stateless_normal((count, 16), seed=(seed, 0))
+    output = np.asarray(generator(latent, training=False))[..., 0]
+    if mean_face is not None:
+        output = output + mean_face
+    return np.clip(output, 0, 1)
+
+
+def score_all(samples, reference, features, reference_name):
+    """Return a dict name -> {frechet, kid, kid_error, provenance...}."""
+    reference_features = features(reference)
+    table = {}
+    for name, pixels in samples.items():
+        fake_features = features(pixels)
+        kid, kid_error = metrics.kernel_distance(fake_features,
+                                                 reference_features)
+        frechet = metrics.FeatureScore(
+            "frechet", metrics.frechet_distance(fake_features,
+                                                reference_features),
+            features.name, features.checksum, "none (16x16 grey)",
+            len(reference), len(pixels), reference_name)
+        table[name] = {"frechet": frechet.value, "kid": kid,
+                       "kid_error": kid_error,
+                       "provenance": dict(zip(
+                           ("metric", "extractor", "extractor_checksum",
+                            "resize", "real_samples", "fake_samples",
+                            "reference"), frechet.provenance()))}
+    return table
+
+
+def main(argv=None):
+    """Score every generator; print a table; optionally write JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--faces", required=True, type=pathlib.Path)
+    parser.add_argument("--holdout", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--generator", type=pathlib.Path,
+                        default=SHIPPED_GENERATOR)
+    parser.add_argument("--mean-face", type=pathlib.Path,
+                        default=SHIPPED_MEAN_FACE)
+    parser.add_argument("--legacy-generator", type=pathlib.Path)
+    parser.add_argument("--json", type=pathlib.Path)
+    parser.add_argument("--seed", type=int, default=0)
+    arguments = parser.parse_args(argv)
+    for flag in ("generator", "mean_face", "legacy_generator"):
+        path = getattr(arguments, flag)
+        if path is not None and not path.is_file():
+            parser.error(f"--{flag.replace('_', '-')}: {path} does not "
+                         "exist")
+    demo.set_seed(arguments.seed)
+    faces = load_face_array(arguments.faces).reshape(-1, 16, 16) / 255.
+    training, held_out = (faces[:-arguments.holdout],
+                          faces[-arguments.holdout:])
+    rng = np.random.default_rng(arguments.seed)
+    count = arguments.samples
+    mean_face = np.load(arguments.mean_face).reshape(16, 16)
+
+    generator, _ = faces_lesson.convolutional_GenDiscr()
+    samples = {"real training faces": training[rng.choice(
+        len(training), count, replace=False)]}
+    generator.load_weights(str(arguments.generator))
+    samples["shipped weights"] = generated_pixels(generator, count,
+                                                  mean_face)
+    samples["PCA baseline (32 eigenfaces)"] = PCABaseline(
+        training).sample(count, rng)
+    untrained, _ = faces_lesson.convolutional_GenDiscr()
+    samples["untrained generator"] = generated_pixels(untrained, count,
+                                                      mean_face)
+    if arguments.legacy_generator:
+        legacy, _ = faces_lesson.convolutional_GenDiscr()
+        legacy.load_weights(str(arguments.legacy_generator))
+        samples["legacy weights + mean face"] = generated_pixels(
+            legacy, count, mean_face)
+        samples["legacy weights as raw pixels"] = generated_pixels(
+            legacy, count)
+
+    table = score_all(samples, held_out, FaceFeatures(),
+                      f"last {arguments.holdout} faces of "
+                      f"{arguments.faces.name}")
+    print(f"{'generator':32s} {'Frechet':>9s} {'KID':>9s} {'+-':>8s}")
+    for name, row in table.items():
+        print(f"{name:32s} {row['frechet']:9.4f} {row['kid']:9.5f} "
+              f"{row['kid_error']:8.5f}")
+    if arguments.json:
+        arguments.json.write_text(json.dumps(table, indent=2) + "\n")
+    return table
+
+
+if __name__ == "__main__":
+    main()

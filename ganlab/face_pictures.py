@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Pictures that explore a trained face generator.
+
+- ``sorted_by_critic``: many fakes ordered by the critic's score, best
+  first; the critic's taste is visible, and so are its blind spots.
+- ``latent_segment`` and ``latent_circle``: faces along a straight line and
+  around a circle in latent space; smooth changes mean the generator has
+  learned a continuous face space rather than a lookup table.
+- ``nearest_real``: each fake beside the training face closest to it in
+  pixels; a fake identical to its neighbour would be memorised.
+- ``save_gif``: an animated GIF of a walk, written atomically.
+"""
+import os
+import pathlib
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+
+def sorted_by_critic(generator, critic, latent_vectors):
+    """Return (fakes, scores) for the latent vectors, best score first.
+
+    Fakes are the generator's raw outputs (N, 16, 16, 1).
+    """
+    fakes = np.asarray(generator(latent_vectors, training=False))
+    scores = np.asarray(critic(fakes, training=False))[:, 0]
+    order = np.argsort(-scores)
+    return fakes[order], scores[order]
+
+
+def latent_segment(start, end, steps):
+    """Return ``steps`` latent vectors evenly spaced from start to end."""
+    weights = np.linspace(0., 1., steps, dtype=np.float32)[:, np.newaxis]
+    return (1 - weights) * np.asarray(start) + weights * np.asarray(end)
+
+
+def latent_circle(centre, first, second, steps, radius=1.):
+    """Return ``steps`` latent vectors around a circle of ``radius``.
+
+    The circle lies in the plane spanned by directions ``first`` and
+    ``second`` (orthonormalised here) and passes back to its start.
+    """
+    first = np.asarray(first, dtype=np.float64)
+    first = first / np.linalg.norm(first)
+    second = np.asarray(second, dtype=np.float64)
+    second = second - (second @ first) * first
+    second = second / np.linalg.norm(second)
+    angles = np.linspace(0, 2 * np.pi, steps, endpoint=False)
+    points = (np.asarray(centre) + radius * (np.cos(angles)[:, None] * first
+                                             + np.sin(angles)[:, None]
+                                             * second))
+    return points.astype(np.float32)
+
+
+def nearest_real(fakes, real_faces):
+    """Return, for each fake, the real face nearest to it in pixels, and
+    the distance between them (root mean square over pixels)."""
+    fakes = np.asarray(fakes, dtype=np.float32).reshape(len(fakes), -1)
+    real = np.asarray(real_faces, dtype=np.float32).reshape(
+        len(real_faces), -1)
+    squared = ((fakes ** 2).sum(1)[:, None] - 2 * fakes @ real.T
+               + (real ** 2).sum(1)[None])
+    nearest = squared.argmin(axis=1)
+    distances = np.sqrt(np.clip(squared[np.arange(len(fakes)), nearest], 0,
+                                None) / fakes.shape[1])
+    shape = (len(fakes),) + np.shape(real_faces)[1:]
+    return real[nearest].reshape(shape), distances
+
+
+def save_gif(images, path, scale=8, milliseconds=80):
+    """Save grey images (N, H, W[, 1]) in [0, 1] as a looping GIF.
+
+    Each pixel becomes a ``scale`` x ``scale`` block so small faces are
+    visible; the file appears only once complete.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
+    if images.ndim == 4:
+        images = images[..., 0]
+    frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
+        (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+        for image in images]
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".gif", dir=path.parent)
+    os.close(handle)
+    try:
+        frames[0].save(temporary, format="GIF", save_all=True,
+                       append_images=frames[1:], duration=milliseconds,
+                       loop=0)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path

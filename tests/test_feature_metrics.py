@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Frechet and kernel distances against closed forms, and provenance."""
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy import linalg
+
+from ganlab import metrics
+
+
+def test_frechet_distance_of_a_set_with_itself_is_zero():
+    """Same features, same Gaussian: distance 0 (to 1e-6)."""
+    features = np.random.default_rng(0).normal(size=(500, 64))
+    assert metrics.frechet_distance(features, features) == pytest.approx(
+        0., abs=1e-6)
+
+
+def test_frechet_distance_between_diagonal_gaussians():
+    """For diagonal covariances the distance is ||m_a - m_b||^2 +
+    sum((s_a - s_b)^2) with s the standard deviations."""
+    mean_a, mean_b = np.array([0., 1., 2.]), np.array([1., 1., 0.])
+    std_a, std_b = np.array([1., 2., 3.]), np.array([2., 2., 1.])
+    expected = 1 + 0 + 4 + (1 + 0 + 4)
+    assert metrics.frechet_distance_from_moments(
+        mean_a, np.diag(std_a ** 2), mean_b, np.diag(std_b ** 2)) == (
+        pytest.approx(expected, rel=1e-12))
+
+
+def test_frechet_distance_matches_the_textbook_formula():
+    """For random full covariances it equals the formula written with
+    SciPy's general matrix square root."""
+    rng = np.random.default_rng(1)
+    factor_a, factor_b = rng.normal(size=(2, 20, 20))
+    cov_a, cov_b = factor_a @ factor_a.T, factor_b @ factor_b.T
+    mean_a, mean_b = rng.normal(size=(2, 20))
+    textbook = (np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a)
+                + np.trace(cov_b)
+                - 2 * np.trace(linalg.sqrtm(cov_a @ cov_b).real))
+    assert metrics.frechet_distance_from_moments(
+        mean_a, cov_a, mean_b, cov_b) == pytest.approx(textbook, rel=1e-8)
+
+
+def test_frechet_distance_refuses_mismatched_features():
+    """Features of different widths cannot be compared."""
+    with pytest.raises(ValueError, match="same width"):
+        metrics.frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
+
+
+def test_kernel_distance_is_unbiased_on_equal_laws():
+    """Two samples of one law: KID within 3 standard errors of 0; a
+    shifted law: far above."""
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(2, 2000, 16))
+    same, error = metrics.kernel_distance(a, b, subsets=50, subset_size=200)
+    assert abs(same) < 3 * error
+    shifted, _ = metrics.kernel_distance(a, b + .5, subsets=50,
+                                         subset_size=200)
+    assert shifted > 20 * error
+
+
+def test_scores_made_differently_refuse_comparison():
+    """Scores compare by value only when their provenance matches."""
+    score = metrics.FeatureScore("frechet", 3., "pca32", "abc", "none",
+                                 1000, 1000, "faces held out")
+    better = dataclasses.replace(score, value=2.)
+    assert better < score
+    other_net = dataclasses.replace(score, extractor_checksum="def")
+    with pytest.raises(ValueError, match="extractor_checksum is 'def' "
+                                         "here and 'abc' there"):
+        _ = other_net < score
