@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Face data: the curriculum's 16x16 grayscale faces, checked on loading.
+"""Face data, checked on loading: arrays, image folders, shipped weights.
 
-The curriculum ships its 10,000 faces as one uint8 NumPy file of shape
-(10000, 16, 16). It is not part of this package: give its path.
+- ``load_face_array``: the curriculum's 10,000 faces, one uint8 NumPy file
+  of shape (10000, 16, 16). It is not part of this package: give its path.
+- ``load_image_folder``: a folder of face photographs (CelebA or FFHQ
+  thumbnails, say) as 16x16 grey or 64x64 RGB arrays.
+- ``lfw_faces``: scikit-image's 100 small LFW faces, the offline fallback.
+- ``load_shipped_face_models``: the pretrained 16x16 face networks.
 """
 import pathlib
 
 import numpy as np
+from PIL import Image
 
 
 def load_face_array(path):
@@ -57,3 +62,57 @@ def load_shipped_face_models(folder=None):
     discriminator.load_weights(str(folder / SHIPPED["discriminator"]))
     mean_face = np.load(folder / SHIPPED["mean_face"]).reshape(16, 16)
     return generator, discriminator, mean_face
+
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
+
+
+def square_resized(image, size):
+    """Crop a PIL image to its central square, then resize it."""
+    width, height = image.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return image.crop((left, top, left + side, top + side)).resize(
+        (size, size), Image.BICUBIC)
+
+
+def load_image_folder(folder, size=64, channels=3):
+    """Return the images of ``folder`` as uint8 (N, size, size, channels).
+
+    JPEG, PNG, BMP, GIF and WebP files of any size are centre-cropped to a
+    square and resized; ``channels`` is 1 (grey) or 3 (RGB). A missing
+    folder, a folder without images and an unreadable image each raise an
+    error that names the path.
+    """
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder {folder} does not exist")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3; got {channels}")
+    paths = sorted(path for path in folder.rglob("*")
+                   if path.suffix.lower() in IMAGE_SUFFIXES)
+    if not paths:
+        raise ValueError(f"image folder {folder} contains no images "
+                         f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+    images = []
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                image = image.convert("L" if channels == 1 else "RGB")
+                images.append(np.asarray(square_resized(image, size)))
+        except (OSError, ValueError) as error:
+            raise ValueError(f"cannot read image {path}: {error}") from None
+    return np.stack(images).reshape(len(images), size, size, channels)
+
+
+def lfw_faces(size=64, channels=3):
+    """Return scikit-image's 100 LFW faces as uint8 (100, size, size, C).
+
+    An offline stand-in for a real face set: 25x25 grey faces, resized
+    (and repeated over 3 channels for RGB). Good for demos and tests only.
+    """
+    from skimage import data
+    faces = (data.lfw_subset()[:100] * 255).round().astype(np.uint8)
+    resized = np.stack([np.asarray(Image.fromarray(face).resize(
+        (size, size), Image.BICUBIC)) for face in faces])
+    return np.repeat(resized[..., np.newaxis], channels, axis=-1)

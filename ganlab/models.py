@@ -5,6 +5,7 @@
 curriculum trains on toy data: a generator whose sigmoid output lives in
 the unit cube, and a discriminator that mirrors it with a tanh score.
 """
+import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
@@ -108,3 +109,52 @@ def mlp_GenDiscr(latent_dim, data_dim, hidden=(128, 128, 128),
 
     return (dense_stack(latent_dim, data_dim, "generator"),
             dense_stack(data_dim, 1, "discriminator"), latent_generator)
+
+
+def dcgan_GenDiscr(image_size=64, channels=3, latent_dim=100,
+                   base_filters=32):
+    """Build a DCGAN-style generator and a WGAN-GP critic for square images.
+
+    After Radford et al. 2016: the generator starts from 4x4 maps and
+    doubles them with stride-2 transposed convolutions (batch norm and ReLU
+    between, tanh at the end, images in [-1, 1]); the critic halves the
+    image with stride-2 convolutions and LeakyReLU. The critic has no batch
+    norm, which would couple the examples of a batch and break the
+    per-example gradient penalty. ``image_size`` is a power of 2, >= 8.
+
+    Returns ``(generator, discriminator, latent_generator)``.
+    """
+    doublings = int(np.log2(image_size / 4)) if image_size >= 8 else 0
+    if doublings < 1 or 4 * 2 ** doublings != image_size:
+        raise ValueError("image_size must be a power of 2 of at least 8; "
+                         f"got {image_size}")
+    widest = base_filters * 2 ** (doublings - 1)
+
+    latent = keras.Input(shape=(latent_dim,))
+    values = keras.layers.Dense(4 * 4 * widest, use_bias=False)(latent)
+    values = keras.layers.BatchNormalization()(values)
+    values = keras.layers.ReLU()(keras.layers.Reshape((4, 4, widest))(values))
+    for step in range(1, doublings):
+        values = keras.layers.Conv2DTranspose(
+            widest // 2 ** step, 4, strides=2, padding="same",
+            use_bias=False)(values)
+        values = keras.layers.ReLU()(
+            keras.layers.BatchNormalization()(values))
+    images = keras.layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", activation="tanh")(values)
+    generator = keras.Model(latent, images, name="generator")
+
+    image = keras.Input(shape=(image_size, image_size, channels))
+    values = image
+    for step in range(doublings):
+        values = keras.layers.Conv2D(base_filters * 2 ** step, 4, strides=2,
+                                     padding="same")(values)
+        values = keras.layers.LeakyReLU(negative_slope=.2)(values)
+    score = keras.layers.Dense(1)(keras.layers.Flatten()(values))
+    discriminator = keras.Model(image, score, name="discriminator")
+
+    def latent_generator(nb_points):
+        """Draw ``nb_points`` normal latent vectors."""
+        return normal_generator(nb_points, latent_dim)
+
+    return generator, discriminator, latent_generator

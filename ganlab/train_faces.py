@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""Train task 3's convolutional WGAN-GP on 16x16 faces, resumably.
+"""Train a face WGAN-GP, resumably: 16x16 grey faces (task 3) or 64x64 RGB.
 
+    # task 3's network on the curriculum's faces (the shipped weights)
     python -m ganlab.train_faces --faces small_res_faces_10000.npy \\
-        --out runs/faces --epochs 80 --steps-per-epoch 100
+        --out runs/faces --epochs 80 --every 1
+    # a DCGAN-style network on a folder of face photographs, 64x64 RGB
+    python -m ganlab.train_faces --folder celeba/ --out runs/rgb
+    # the same offline, on scikit-image's 100 small LFW faces
+    python -m ganlab.train_faces --lfw --out runs/lfw --epochs 20
 
-The last ``--holdout`` faces (default 1,000) are kept out of training so
-that the weights can be judged on faces they never saw. Every epoch it
-saves a checkpoint (generator, critic, both optimizers,
-epochs done), a grid of 36 faces drawn from fixed latent vectors and a
-line of losses in ``log.csv``. Run the same command again to resume from
-the last checkpoint. At the end it writes the trained weights as
-``generator.weights.h5`` and ``discriminator.weights.h5`` and the mean face
-as ``mean_face.npy``.
+16x16 grey faces train ``convolutional_GenDiscr()`` of task 3 on faces
+centred by the mean face; other sizes train ``ganlab.models.dcgan_GenDiscr``
+on pixels scaled to [-1, 1]. Every ``--every`` epochs (default 10) the run
+saves a checkpoint (generator, critic, both optimizers, epochs done) and a
+4x4 grid of faces drawn from fixed latent vectors; every epoch adds a line
+to ``log.csv``. Run the same command again to resume from the last
+checkpoint. With ``--faces`` the last ``--holdout`` faces (default 1,000)
+are kept out of training so the result can be judged on faces it never
+saw. At the end the weights are written as ``generator.weights.h5`` and
+``discriminator.weights.h5`` (and ``mean_face.npy`` for centred faces).
 """
 import argparse
 import os
@@ -26,33 +33,33 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, plots  # noqa: E402
+from ganlab import demo, models, plots  # noqa: E402
 from ganlab.checkpoints import GANCheckpoint  # noqa: E402
-from ganlab.faces import load_face_array  # noqa: E402
+from ganlab.faces import lfw_faces, load_face_array, load_image_folder  # noqa
 
 faces_lesson = __import__('3-generate_faces')
 WGAN_GP = __import__('2-wgan_gp').WGAN_GP
-LATENT_DIM = 16
 
 
 class FaceGrid(keras.callbacks.Callback):
-    """Save faces drawn from the same latent vectors after every epoch."""
+    """Every ``every`` epochs, save faces drawn from fixed latent vectors."""
 
-    def __init__(self, latent_vectors, mean_face, folder):
-        """Draw from ``latent_vectors``; add ``mean_face``; write in
-        ``folder``."""
+    def __init__(self, latent_vectors, to_pixels, folder, every):
+        """Draw from ``latent_vectors``; ``to_pixels`` maps generator
+        outputs to pixels in [0, 1]; pictures go to ``folder``."""
         super().__init__()
         self.latent_vectors = latent_vectors
-        self.mean_face = mean_face
+        self.to_pixels = to_pixels
         self.folder = pathlib.Path(folder)
+        self.every = every
 
     def on_epoch_end(self, epoch, logs=None):
-        """Write ``samples/epoch_NNNN.png``."""
-        fakes = self.model.generator(self.latent_vectors, training=False)
-        plots.save_image_grid(
-            faces_lesson.recover_faces(fakes, self.mean_face),
-            self.folder / f"epoch_{epoch + 1:04d}.png",
-            title=f"epoch {epoch + 1}")
+        """Write ``epoch_NNNN.png`` on every ``every``-th epoch."""
+        if (epoch + 1) % self.every == 0:
+            fakes = self.model.generator(self.latent_vectors, training=False)
+            plots.save_image_grid(self.to_pixels(np.asarray(fakes)),
+                                  self.folder / f"epoch_{epoch + 1:04d}.png",
+                                  columns=4, title=f"epoch {epoch + 1}")
 
 
 def save_weights_atomically(model, path):
@@ -62,65 +69,127 @@ def save_weights_atomically(model, path):
     os.replace(temporary, path)
 
 
-def main(argv=None):
-    """Parse the flags, train (or resume), export the weights."""
+def parse_arguments(argv):
+    """Parse and check the flags; exits with code 2 on a bad one."""
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faces", required=True, type=pathlib.Path,
-                        help="the curriculum's faces .npy file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--faces", type=pathlib.Path,
+                        help="the curriculum's 16x16 faces .npy file")
+    source.add_argument("--folder", type=pathlib.Path,
+                        help="a folder of face images (JPEG, PNG, ...)")
+    source.add_argument("--lfw", action="store_true",
+                        help="scikit-image's 100 LFW faces (offline)")
+    parser.add_argument("--size", type=int,
+                        help="image side (default 16 with --faces, else 64)")
+    parser.add_argument("--channels", type=int, choices=(1, 3),
+                        help="1 grey, 3 RGB (default 1 with --faces, else 3)")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("runs/faces"))
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--steps-per-epoch", type=int, default=100)
+    parser.add_argument("--every", type=int, default=10,
+                        help="checkpoint and sample grid every N epochs "
+                             "(default: %(default)s)")
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--disc-iter", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--holdout", type=int, default=1000,
-                        help="faces at the end kept out of training")
+                        help="with --faces: faces at the end kept out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
+    curriculum = arguments.faces is not None
+    arguments.size = arguments.size or (16 if curriculum else 64)
+    arguments.channels = arguments.channels or (1 if curriculum else 3)
+    for name in ("epochs", "steps_per_epoch", "every", "batch_size"):
+        if getattr(arguments, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     try:
-        faces = load_face_array(arguments.faces)
+        if curriculum:
+            if (arguments.size, arguments.channels) != (16, 1):
+                parser.error("--faces holds 16x16 grey faces: use "
+                             "--size 16 --channels 1")
+            images = load_face_array(arguments.faces)
+            if not 0 <= arguments.holdout < len(images) - 1:
+                parser.error("--holdout must leave faces to train on")
+            images = images[:len(images) - arguments.holdout]
+        elif arguments.folder is not None:
+            images = load_image_folder(arguments.folder, arguments.size,
+                                       arguments.channels)
+        else:
+            images = lfw_faces(arguments.size, arguments.channels)
     except (OSError, ValueError) as error:
         parser.error(str(error))
-    if not 0 <= arguments.holdout < len(faces) - arguments.batch_size:
-        parser.error(f"--holdout must leave at least --batch-size "
-                     f"({arguments.batch_size}) of the {len(faces)} faces")
-    faces = faces[:len(faces) - arguments.holdout]
+    arguments.batch_size = min(arguments.batch_size, len(images))
+    return arguments, images
 
+
+def build(arguments, images):
+    """Return (gan, to_pixels, extra files to save) for the images."""
+    if (arguments.size, arguments.channels) == (16, 1):
+        real_examples, mean_face = faces_lesson.normalize_faces(images)
+        generator, discriminator = faces_lesson.convolutional_GenDiscr()
+        latent_dim = 16
+
+        def latent_generator(count):
+            """Draw ``count`` 16-D normal latent vectors."""
+            return tf.random.normal((count, latent_dim))
+
+        def to_pixels(fakes):
+            """Add the mean face back."""
+            return faces_lesson.recover_faces(fakes, mean_face)
+        extras = {"mean_face.npy": mean_face}
+    else:
+        real_examples = (images.astype(np.float32) / 127.5 - 1.).reshape(
+            len(images), arguments.size, arguments.size, arguments.channels)
+        generator, discriminator, latent_generator = models.dcgan_GenDiscr(
+            arguments.size, arguments.channels)
+        latent_dim = generator.inputs[0].shape[-1]
+
+        def to_pixels(fakes):
+            """Map tanh outputs in [-1, 1] to pixels in [0, 1]."""
+            return (fakes + 1.) / 2.
+        extras = {}
+    gan = WGAN_GP(generator, discriminator, latent_generator, real_examples,
+                  batch_size=arguments.batch_size,
+                  disc_iter=arguments.disc_iter,
+                  learning_rate=arguments.learning_rate)
+    gan.latent_dim = latent_dim
+    return gan, to_pixels, extras
+
+
+def main(argv=None):
+    """Train (or resume) and export the weights; return the GAN."""
+    arguments, images = parse_arguments(argv)
     demo.set_seed(arguments.seed)
-    real_examples, mean_face = faces_lesson.normalize_faces(faces)
-    generator, discriminator = faces_lesson.convolutional_GenDiscr()
-    G = WGAN_GP(generator, discriminator,
-                lambda k: tf.random.normal((k, LATENT_DIM)), real_examples,
-                batch_size=arguments.batch_size,
-                disc_iter=arguments.disc_iter,
-                learning_rate=arguments.learning_rate)
-    G.compile()
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    np.save(arguments.out / "mean_face.npy", mean_face)
-    checkpoint = GANCheckpoint(G, arguments.out / "checkpoints")
+    gan, to_pixels, extras = build(arguments, images)
+    gan.compile()
+    out = arguments.out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, array in extras.items():
+        np.save(out / name, array)
+    checkpoint = GANCheckpoint(gan, out / "checkpoints", every=arguments.every)
     epochs_done = checkpoint.restore()
     if epochs_done:
         print(f"resuming after epoch {epochs_done}")
     fixed_latent = np.random.default_rng(arguments.seed).normal(
-        size=(36, LATENT_DIM)).astype(np.float32)
-    G.fit(real_examples, epochs=arguments.epochs,
-          steps_per_epoch=arguments.steps_per_epoch,
-          initial_epoch=epochs_done, verbose=arguments.verbose,
-          callbacks=[checkpoint,
-                     FaceGrid(fixed_latent, mean_face,
-                              arguments.out / "samples"),
-                     keras.callbacks.CSVLogger(str(arguments.out / "log.csv"),
-                                               append=True)])
-    save_weights_atomically(generator,
-                            arguments.out / "generator.weights.h5")
-    save_weights_atomically(discriminator,
-                            arguments.out / "discriminator.weights.h5")
-    print(f"weights: {arguments.out}/generator.weights.h5, "
-          f"{arguments.out}/discriminator.weights.h5")
+        size=(16, gan.latent_dim)).astype(np.float32)
+    gan.fit(gan.real_examples, epochs=arguments.epochs,
+            steps_per_epoch=arguments.steps_per_epoch,
+            initial_epoch=epochs_done, verbose=arguments.verbose,
+            callbacks=[checkpoint,
+                       FaceGrid(fixed_latent, to_pixels, out / "samples",
+                                arguments.every),
+                       keras.callbacks.CSVLogger(str(out / "log.csv"),
+                                                 append=True)])
+    save_weights_atomically(gan.generator, out / "generator.weights.h5")
+    save_weights_atomically(gan.discriminator,
+                            out / "discriminator.weights.h5")
+    print(f"weights: {out}/generator.weights.h5, "
+          f"{out}/discriminator.weights.h5")
+    return gan
 
 
 if __name__ == "__main__":

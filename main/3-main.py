@@ -57,7 +57,7 @@ def train_briefly(arguments):
     from ganlab import train_faces
     run = arguments.out / "3-training"
     train_faces.main(["--faces", str(arguments.faces), "--out", str(run),
-                      "--epochs", str(arguments.epochs),
+                      "--epochs", str(arguments.epochs), "--every", "1",
                       "--seed", str(arguments.seed)])
     generator, discriminator = faces_lesson.convolutional_GenDiscr()
     generator.load_weights(str(run / "generator.weights.h5"))
