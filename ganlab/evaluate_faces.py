@@ -7,8 +7,10 @@
 The last ``--holdout`` faces (1,000, kept out of all training) are the
 reference. Each generator draws 1,000 faces, which are compared with them
 on the features of ``ganlab.face_features`` by the Frechet distance and
-the kernel distance (KID, with its standard error). Lower is better. The
-table always includes:
+the kernel distance (KID, with its standard error), and on the pixels by
+the spectral distance (how far their power at each spatial frequency is
+from the real faces': blur and noise both show there). Lower is better.
+The table always includes:
 
 - real training faces: the floor a perfect generator would reach;
 - the shipped weights (``data/faces_generator.weights.h5``);
@@ -83,6 +85,8 @@ def score_all(samples, reference, features, reference_name):
             len(reference), len(pixels), reference_name)
         table[name] = {"frechet": frechet.value, "kid": kid,
                        "kid_error": kid_error,
+                       "spectral": metrics.spectral_distance(pixels,
+                                                             reference),
                        "provenance": dict(zip(
                            ("metric", "extractor", "extractor_checksum",
                             "resize", "real_samples", "fake_samples",
@@ -141,10 +145,11 @@ def main(argv=None):
     table = score_all(samples, held_out, FaceFeatures(),
                       f"last {arguments.holdout} faces of "
                       f"{arguments.faces.name}")
-    print(f"{'generator':32s} {'Frechet':>9s} {'KID':>9s} {'+-':>8s}")
+    print(f"{'generator':32s} {'Frechet':>9s} {'KID':>9s} {'+-':>8s} "
+          f"{'spectral':>9s}")
     for name, row in table.items():
         print(f"{name:32s} {row['frechet']:9.4f} {row['kid']:9.5f} "
-              f"{row['kid_error']:8.5f}")
+              f"{row['kid_error']:8.5f} {row['spectral']:9.4f}")
     if arguments.json:
         arguments.json.write_text(json.dumps(table, indent=2) + "\n")
     return table

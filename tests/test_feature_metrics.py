@@ -69,3 +69,25 @@ def test_scores_made_differently_refuse_comparison():
     with pytest.raises(ValueError, match="extractor_checksum is 'def' "
                                          "here and 'abc' there"):
         _ = other_net < score
+
+
+def test_radial_power_spectrum_of_a_pure_wave():
+    """A cosine with 3 periods across 16 pixels puts all its power at
+    radius 3."""
+    columns = np.arange(16)
+    wave = np.tile(np.cos(2 * np.pi * 3 * columns / 16), (16, 1))
+    spectrum = metrics.radial_power_spectrum(wave[None])
+    assert spectrum.argmax() == 3
+    assert spectrum[3] > 1e6 * np.delete(spectrum, 3).max()
+
+
+def test_spectral_distance_sees_blur():
+    """Same law: about 0. Blurred copies (2x2 averaging) lose high
+    frequencies and score far higher."""
+    rng = np.random.default_rng(3)
+    images = rng.random((400, 16, 16))
+    other = rng.random((400, 16, 16))
+    blurred = (images + np.roll(images, 1, 1) + np.roll(images, 1, 2)
+               + np.roll(images, (1, 1), (1, 2))) / 4
+    assert metrics.spectral_distance(images, other) < .02
+    assert metrics.spectral_distance(images, blurred) > .3
