@@ -19,7 +19,6 @@ subtracting the mean face: ``normalize_faces`` and ``recover_faces`` go
 there and back.
 """
 import numpy as np
-import tensorflow as tf
 from tensorflow import keras
 
 

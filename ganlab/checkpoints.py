@@ -5,8 +5,11 @@ A checkpoint holds the generator, the critic, both optimizers (their
 moments and step counts) and the number of epochs done. It is written with
 ``tf.train.CheckpointManager``, which writes the data files first and the
 small index that names the latest checkpoint last, so a run killed while
-saving still finds the previous checkpoint intact.
+saving still finds the previous checkpoint intact. ``export_weights``
+writes the weights of one trained network for shipping.
 """
+import os
+
 import tensorflow as tf
 from tensorflow import keras
 
@@ -52,3 +55,22 @@ class GANCheckpoint(keras.callbacks.Callback):
         if (epoch + 1) % self.every == 0:
             self.epochs_done.assign(epoch + 1)
             self.manager.save(checkpoint_number=epoch + 1)
+
+
+def export_weights(model, path):
+    """Write ``model``'s weights alone to ``path`` (a ``.weights.h5``).
+
+    A compiled model would also write its optimizer's state, which a model
+    loading the file does not expect; an uncompiled copy writes only the
+    weights. The file goes to a temporary name first and replaces ``path``
+    once complete.
+    """
+    path = str(path)
+    if not path.endswith(".weights.h5"):
+        raise ValueError(f"path must end in .weights.h5; got {path}")
+    copy = type(model).from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    temporary = path[:-len(".weights.h5")] + ".partial.weights.h5"
+    copy.save_weights(temporary)
+    os.replace(temporary, path)
+    return path

@@ -21,7 +21,6 @@ trains it on all but the last 1,000 faces and writes
 """
 import argparse
 import hashlib
-import os
 import pathlib
 
 import numpy as np
@@ -86,6 +85,7 @@ class FaceFeatures:
 
 def main(argv=None):
     """Train the autoencoder on the training faces; save its weights."""
+    from ganlab.checkpoints import export_weights
     from ganlab.demo import set_seed
     from ganlab.faces import load_face_array
     parser = argparse.ArgumentParser(
@@ -104,13 +104,7 @@ def main(argv=None):
     autoencoder.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     autoencoder.fit(pixels, pixels, epochs=arguments.epochs, batch_size=128,
                     validation_split=.1, verbose=2)
-    # A fresh, uncompiled copy saves the weights without optimizer state.
-    _, shipped = build_face_autoencoder()
-    shipped.set_weights(autoencoder.get_weights())
-    temporary = str(arguments.out).replace(".weights.h5",
-                                           ".partial.weights.h5")
-    shipped.save_weights(temporary)
-    os.replace(temporary, arguments.out)
+    export_weights(autoencoder, arguments.out)
     print(f"saved {arguments.out} (sha256 {file_checksum(arguments.out)})")
 
 

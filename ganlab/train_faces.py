@@ -21,7 +21,6 @@ saw. At the end the weights are written as ``generator.weights.h5`` and
 ``discriminator.weights.h5`` (and ``mean_face.npy`` for centred faces).
 """
 import argparse
-import os
 import pathlib
 import sys
 
@@ -34,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ganlab import demo, models, plots  # noqa: E402
-from ganlab.checkpoints import GANCheckpoint  # noqa: E402
+from ganlab.checkpoints import GANCheckpoint, export_weights  # noqa
 from ganlab.faces import lfw_faces, load_face_array, load_image_folder  # noqa
 
 faces_lesson = __import__('3-generate_faces')
@@ -60,13 +59,6 @@ class FaceGrid(keras.callbacks.Callback):
             plots.save_image_grid(self.to_pixels(np.asarray(fakes)),
                                   self.folder / f"epoch_{epoch + 1:04d}.png",
                                   columns=4, title=f"epoch {epoch + 1}")
-
-
-def save_weights_atomically(model, path):
-    """Write ``model``'s weights to ``path`` via a temporary file."""
-    temporary = str(path).replace(".weights.h5", ".partial.weights.h5")
-    model.save_weights(temporary)
-    os.replace(temporary, path)
 
 
 def parse_arguments(argv):
@@ -184,9 +176,8 @@ def main(argv=None):
                                 arguments.every),
                        keras.callbacks.CSVLogger(str(out / "log.csv"),
                                                  append=True)])
-    save_weights_atomically(gan.generator, out / "generator.weights.h5")
-    save_weights_atomically(gan.discriminator,
-                            out / "discriminator.weights.h5")
+    export_weights(gan.generator, out / "generator.weights.h5")
+    export_weights(gan.discriminator, out / "discriminator.weights.h5")
     print(f"weights: {out}/generator.weights.h5, "
           f"{out}/discriminator.weights.h5")
     return gan

@@ -48,3 +48,24 @@ def test_resume_restores_everything(tmp_path):
     for actual, wanted in zip(restored, expected):
         np.testing.assert_array_equal(actual, wanted)
     assert int(resumed.discriminator.optimizer.iterations) == 2 * 2 * 4
+
+
+def test_exported_weights_hold_no_optimizer_state(tmp_path):
+    """A trained, compiled network exports its weights alone; they load
+    back exactly, and a wrong suffix is refused."""
+    import h5py
+    import pytest
+    from ganlab.checkpoints import export_weights
+    gan = small_gan()
+    gan.fit(gan.real_examples, epochs=1, steps_per_epoch=2, verbose=0)
+    path = export_weights(gan.generator, tmp_path / "g.weights.h5")
+    with h5py.File(path, "r") as stored:
+        assert "optimizer" not in stored
+    fresh = small_gan()
+    fresh.generator.load_weights(path)
+    for loaded, trained in zip(fresh.generator.get_weights(),
+                               gan.generator.get_weights()):
+        np.testing.assert_array_equal(loaded, trained)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.weights.h5"]
+    with pytest.raises(ValueError, match="must end in .weights.h5"):
+        export_weights(gan.generator, tmp_path / "g.h5")

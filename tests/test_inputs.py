@@ -8,7 +8,6 @@ import pytest
 import tensorflow as tf
 from tensorflow import keras
 
-from conftest import load_gan_class
 from ganlab.models import fully_connected_GenDiscr
 
 
