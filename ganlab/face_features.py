@@ -20,12 +20,13 @@ trains it on all but the last 1,000 faces and writes
 ``data/face_features.weights.h5``.
 """
 import argparse
-import hashlib
 import pathlib
 
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
+
+from ganlab.features import as_grey_batch, file_checksum
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHIPPED_WEIGHTS = ROOT / "data" / "face_features.weights.h5"
@@ -52,11 +53,6 @@ def build_face_autoencoder():
     return encoder, keras.Model(pixels, rebuilt, name="face_autoencoder")
 
 
-def file_checksum(path):
-    """Return the first 16 hex digits of the SHA-256 of a file."""
-    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()[:16]
-
-
 class FaceFeatures:
     """The shipped face encoder as a feature function with provenance."""
 
@@ -74,13 +70,9 @@ class FaceFeatures:
 
     def __call__(self, pixels):
         """Return float64 features of faces with pixels in [0, 1]."""
-        pixels = np.asarray(pixels, dtype=np.float32)
-        if pixels.shape[1:] not in ((16, 16), (16, 16, 1)):
-            raise ValueError("faces must have shape (N, 16, 16) or "
-                             f"(N, 16, 16, 1); got {pixels.shape}")
-        pixels = pixels.reshape(-1, 16, 16, 1)
-        return np.asarray(self.encoder.predict(pixels, batch_size=500,
-                                               verbose=0), dtype=np.float64)
+        return np.asarray(self.encoder.predict(
+            as_grey_batch(pixels, 16), batch_size=500, verbose=0),
+            dtype=np.float64)
 
 
 def main(argv=None):

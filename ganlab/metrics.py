@@ -233,3 +233,34 @@ def spectral_distance(images_a, images_b):
     spectrum_b = radial_power_spectrum(images_b)[1:]
     return float(np.mean(np.abs(np.log10(spectrum_a + 1e-12)
                                 - np.log10(spectrum_b + 1e-12))))
+
+
+def mean_pairwise_distance(features, max_samples=1000, seed=0):
+    """Return the mean Euclidean distance between two different samples.
+
+    A diversity score: a collapsed generator, whose samples are all alike,
+    scores near 0. At most ``max_samples`` rows (chosen at random) are
+    used, so the cost stays bounded.
+    """
+    features = np.asarray(features, dtype=np.float64)
+    features = features.reshape(len(features), -1)
+    if len(features) < 2:
+        raise ValueError("mean_pairwise_distance needs at least 2 samples; "
+                         f"got {len(features)}")
+    if len(features) > max_samples:
+        rng = np.random.default_rng(seed)
+        features = features[rng.choice(len(features), max_samples,
+                                       replace=False)]
+    squared = (features ** 2).sum(1)
+    distances = np.sqrt(np.clip(squared[:, None] + squared[None]
+                                - 2 * features @ features.T, 0, None))
+    count = len(features)
+    return float(distances.sum() / (count * (count - 1)))
+
+
+def classes_found(predicted_classes, classes=10, minimum_share=.01):
+    """Return how many of ``classes`` classes get at least
+    ``minimum_share`` of the predictions: 10 for a generator that draws
+    every kind of Fashion-MNIST item, 1 for one that collapsed."""
+    counts = np.bincount(np.asarray(predicted_classes), minlength=classes)
+    return int((counts >= minimum_share * counts.sum()).sum())

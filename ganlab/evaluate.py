@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Score a generator against real data, with the provenance of each score.
+
+    python -m ganlab evaluate --task 3 --dataset faces \\
+        --faces small_res_faces_10000.npy --json scores.json
+    python -m ganlab evaluate --model generator.keras \\
+        --dataset fashion-mnist
+
+The generator is task 3's face network with its weights (the shipped ones
+unless ``--weights`` says otherwise), or any saved Keras generator
+(``--model``) that maps normal latent vectors to images with pixels in
+[-1, 1] (or centred faces, for task 3). The real data are held-out images
+the generator was not trained on: the last 1,000 curriculum faces, or the
+Fashion-MNIST test set. Scores: the Frechet distance and the kernel
+distance on the data set's features (``ganlab.features``), the diversity
+of the generated samples relative to the real ones, and for Fashion-MNIST
+the number of classes the classifier finds among them.
+"""
+import json
+import pathlib
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ganlab import demo, metrics  # noqa: E402
+
+
+def add_arguments(parser):
+    """Declare the ``evaluate`` flags on ``parser``."""
+    generator = parser.add_mutually_exclusive_group(required=True)
+    generator.add_argument("--task", type=int, choices=(3,),
+                           help="a numbered task's generator")
+    generator.add_argument("--model", type=pathlib.Path,
+                           help="a saved Keras generator (.keras)")
+    parser.add_argument("--weights", type=pathlib.Path,
+                        help="with --task 3: generator weights "
+                             "(default: the shipped ones)")
+    parser.add_argument("--dataset", required=True,
+                        choices=("faces", "fashion-mnist"))
+    parser.add_argument("--faces", type=pathlib.Path,
+                        help="the curriculum's faces .npy (for faces)")
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--json", type=pathlib.Path)
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def load_generator(arguments, parser):
+    """Return ``(generator, to_pixels)`` for the flags."""
+    if arguments.model is not None:
+        if not arguments.model.is_file():
+            parser.error(f"--model: {arguments.model} does not exist")
+        generator = tf.keras.models.load_model(arguments.model,
+                                               compile=False)
+        return generator, lambda output: (output + 1.) / 2.
+    from ganlab.faces import load_shipped_face_models
+    faces_lesson = __import__('3-generate_faces')
+    generator, _, mean_face = load_shipped_face_models()
+    if arguments.weights is not None:
+        if not arguments.weights.is_file():
+            parser.error(f"--weights: {arguments.weights} does not exist")
+        generator.load_weights(str(arguments.weights))
+    return generator, lambda output: faces_lesson.recover_faces(
+        output, mean_face)
+
+
+def load_reference(arguments, parser):
+    """Return ``(pixels in [0, 1], description, features)``."""
+    if arguments.dataset == "faces":
+        from ganlab.face_features import FaceFeatures
+        from ganlab.faces import load_face_array
+        if arguments.faces is None:
+            parser.error("--dataset faces needs --faces")
+        try:
+            faces = load_face_array(arguments.faces)
+        except (OSError, ValueError) as error:
+            parser.error(str(error))
+        return (faces[-1000:].reshape(-1, 16, 16) / 255.,
+                f"last 1000 faces of {arguments.faces.name}",
+                FaceFeatures())
+    from ganlab.datasets import load_fashion_mnist
+    from ganlab.features import FashionFeatures
+    try:
+        _, (x_test, _) = load_fashion_mnist()
+    except FileNotFoundError as error:
+        parser.error(str(error))
+    return x_test / 255., "fashion-mnist test set", FashionFeatures()
+
+
+def evaluate(arguments, parser):
+    """Compute the scores; print them; write JSON if asked; return them."""
+    demo.set_seed(arguments.seed)
+    generator, to_pixels = load_generator(arguments, parser)
+    real, reference, features = load_reference(arguments, parser)
+    latent_dim = generator.inputs[0].shape[-1]
+    latent = tf.random.stateless_normal((arguments.samples, latent_dim),
+                                        seed=(arguments.seed, 0))
+    fakes = np.clip(to_pixels(np.asarray(generator(latent,
+                                                   training=False))), 0, 1)
+    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
+    if fakes.shape[1:] != real.shape[1:]:
+        parser.error(f"the generator draws images of shape "
+                     f"{fakes.shape[1:]}; {arguments.dataset} has "
+                     f"{real.shape[1:]}")
+    real_features, fake_features = features(real), features(fakes)
+    kid, kid_error = metrics.kernel_distance(fake_features, real_features)
+    provenance = {"extractor": features.name,
+                  "extractor_checksum": features.checksum,
+                  "resize": "none", "real_samples": len(real),
+                  "fake_samples": len(fakes), "reference": reference}
+    scores = {
+        "frechet_distance": metrics.frechet_distance(fake_features,
+                                                     real_features),
+        "kernel_distance": kid, "kernel_distance_error": kid_error,
+        "relative_diversity": metrics.mean_pairwise_distance(fake_features)
+        / metrics.mean_pairwise_distance(real_features)}
+    if hasattr(features, "predict_classes"):
+        scores["classes_found"] = metrics.classes_found(
+            features.predict_classes(fakes))
+    for name, value in scores.items():
+        print(f"{name:24s} {value:.5g}")
+    print("made with: " + ", ".join(f"{key} {value}" for key, value
+                                    in provenance.items()))
+    result = {"scores": scores, "provenance": provenance}
+    if arguments.json:
+        arguments.json.write_text(json.dumps(result, indent=2) + "\n")
+    return result

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Feature extractors for image metrics, behind one small interface.
+
+An extractor is called on images with pixels in [0, 1] and returns one
+float64 feature vector per image; its ``name`` and ``checksum`` (of the
+weights it uses) travel with every score made from it, so scores made
+with different features are never compared (``ganlab.metrics``).
+
+- ``FashionFeatures``: a small classifier the package trains on
+  Fashion-MNIST and ships (``data/fashion_classifier.weights.h5``); its
+  last hidden layer gives the features of the Frechet Classifier Distance
+  on 28x28 grey images, and its predictions count the classes generated.
+- ``InceptionFeatures``: InceptionV3's pooled features (the FID's), from a
+  weights file the user gives or from the Keras cache. Nothing is
+  downloaded: without weights it says where to put them.
+- ``ganlab.face_features.FaceFeatures``: an autoencoder's code for 16x16
+  faces.
+
+    python -m ganlab.features --epochs 3
+
+trains the Fashion-MNIST classifier and writes its weights to ``data/``.
+"""
+import argparse
+import hashlib
+import pathlib
+
+import numpy as np
+from tensorflow import keras
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FASHION_WEIGHTS = ROOT / "data" / "fashion_classifier.weights.h5"
+INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+KERAS_MODELS = pathlib.Path.home() / ".keras" / "models"
+
+
+def file_checksum(path):
+    """Return the first 16 hex digits of the SHA-256 of a file."""
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()[:16]
+
+
+def as_grey_batch(pixels, side):
+    """Return pixels as float32 (N, side, side, 1), or raise naming the
+    expected shapes."""
+    pixels = np.asarray(pixels, dtype=np.float32)
+    if pixels.shape[1:] not in ((side, side), (side, side, 1)):
+        raise ValueError(f"images must have shape (N, {side}, {side}) or "
+                         f"(N, {side}, {side}, 1); got {pixels.shape}")
+    return pixels.reshape(-1, side, side, 1)
+
+
+def build_fashion_classifier():
+    """Return ``(features, classifier)`` for 28x28 grey images in [0, 1]:
+    two convolution blocks, a 128-unit hidden layer (the features), then
+    10 class logits."""
+    image = keras.Input(shape=(28, 28, 1))
+    values = keras.layers.Conv2D(32, 3, activation="relu")(image)
+    values = keras.layers.MaxPooling2D()(values)
+    values = keras.layers.Conv2D(64, 3, activation="relu")(values)
+    values = keras.layers.MaxPooling2D()(values)
+    hidden = keras.layers.Dense(128, activation="relu")(
+        keras.layers.Flatten()(values))
+    logits = keras.layers.Dense(10)(keras.layers.Dropout(.3)(hidden))
+    return (keras.Model(image, hidden, name="fashion_features"),
+            keras.Model(image, logits, name="fashion_classifier"))
+
+
+class FashionFeatures:
+    """The shipped Fashion-MNIST classifier as a feature extractor."""
+
+    def __init__(self, weights=FASHION_WEIGHTS):
+        """Load the classifier; a missing file gets a clear error."""
+        weights = pathlib.Path(weights)
+        if not weights.is_file():
+            raise FileNotFoundError(
+                f"classifier weights {weights} not found: train them with "
+                "python -m ganlab.features")
+        self.features, self.classifier = build_fashion_classifier()
+        self.classifier.load_weights(str(weights))
+        self.name = "fashion-mnist classifier, 128-D hidden layer"
+        self.checksum = file_checksum(weights)
+
+    def __call__(self, pixels):
+        """Return float64 features of 28x28 images in [0, 1]."""
+        return np.asarray(self.features.predict(
+            as_grey_batch(pixels, 28), batch_size=500, verbose=0),
+            dtype=np.float64)
+
+    def predict_classes(self, pixels):
+        """Return the predicted class (0-9) of each image."""
+        logits = self.classifier.predict(as_grey_batch(pixels, 28),
+                                         batch_size=500, verbose=0)
+        return np.argmax(logits, axis=1)
+
+
+class InceptionFeatures:
+    """InceptionV3's 2048 pooled features, from local weights only."""
+
+    def __init__(self, weights=None):
+        """Use ``weights`` (a ``..._notop.h5`` file) or the Keras cache."""
+        path = pathlib.Path(weights) if weights else KERAS_MODELS / (
+            INCEPTION_FILE)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"InceptionV3 weights not found at {path}. This package "
+                "never downloads them: on a machine with internet, run "
+                "python -c \"import keras; keras.applications.InceptionV3("
+                "include_top=False)\" once (it fills the Keras cache, "
+                f"{KERAS_MODELS}), or pass the path of {INCEPTION_FILE}")
+        self.network = keras.applications.InceptionV3(
+            include_top=False, weights=str(path), pooling="avg",
+            input_shape=(299, 299, 3))
+        self.name = "InceptionV3 pool_3, 2048-D"
+        self.checksum = file_checksum(path)
+
+    def __call__(self, pixels):
+        """Return features of images (N, H, W[, C]) with pixels in [0, 1],
+        resized bilinearly to 299x299, grey repeated over RGB."""
+        import tensorflow as tf
+        pixels = np.asarray(pixels, dtype=np.float32)
+        if pixels.ndim == 3:
+            pixels = pixels[..., np.newaxis]
+        if pixels.shape[-1] == 1:
+            pixels = np.repeat(pixels, 3, axis=-1)
+        features = []
+        for start in range(0, len(pixels), 50):
+            batch = tf.image.resize(pixels[start:start + 50], (299, 299))
+            features.append(self.network(batch * 2. - 1., training=False))
+        return np.concatenate(features).astype(np.float64)
+
+
+def main(argv=None):
+    """Train the Fashion-MNIST classifier; report its test accuracy."""
+    from ganlab.checkpoints import export_weights
+    from ganlab.datasets import load_fashion_mnist
+    from ganlab.demo import set_seed
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--out", type=pathlib.Path, default=FASHION_WEIGHTS)
+    parser.add_argument("--seed", type=int, default=0)
+    arguments = parser.parse_args(argv)
+    set_seed(arguments.seed)
+    (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
+    _, classifier = build_fashion_classifier()
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"])
+    classifier.fit(as_grey_batch(x_train / 255., 28), y_train,
+                   epochs=arguments.epochs, batch_size=128, verbose=2)
+    _, accuracy = classifier.evaluate(as_grey_batch(x_test / 255., 28),
+                                      y_test, verbose=0)
+    export_weights(classifier, arguments.out)
+    print(f"test accuracy {accuracy:.4f}; saved {arguments.out} "
+          f"({arguments.out.stat().st_size} bytes, sha256 "
+          f"{file_checksum(arguments.out)})")
+
+
+if __name__ == "__main__":
+    main()
