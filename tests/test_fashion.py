@@ -10,7 +10,7 @@ import pytest
 from conftest import load_gan_class
 from ganlab import datasets, metrics, models
 from ganlab.features import (FASHION_WEIGHTS, FashionFeatures,
-                             InceptionFeatures)
+                             InceptionFeatures, file_checksum)
 
 
 def fashion_or_skip():
@@ -88,3 +88,17 @@ def test_frechet_classifier_distance_orders_quality():
     noisy = test + np.random.default_rng(0).normal(0, .1, test.shape)
     scores = [distance(test), distance(noisy), trained, untrained]
     assert scores == sorted(scores), scores
+
+
+def test_inception_features_from_a_local_weights_file(tmp_path):
+    """With a weights file (random ones here: the real file cannot be
+    fetched offline) the extractor resizes grey 28x28 images to 299x299
+    RGB and returns 2048 features each, with the file's checksum."""
+    weights = tmp_path / "inception.weights.h5"
+    keras.applications.InceptionV3(include_top=False, weights=None,
+                                   pooling="avg").save_weights(weights)
+    extractor = InceptionFeatures(weights)
+    features = extractor(np.random.default_rng(0).random((3, 28, 28)))
+    assert features.shape == (3, 2048) and features.dtype == np.float64
+    assert np.all(np.isfinite(features))
+    assert extractor.checksum == file_checksum(weights)
