@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Task 5's DCGAN: shapes, ranges, the smoothed loss by hand, training."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+dcgan = __import__('5-dcgan_cifar')
+
+
+@pytest.mark.parametrize("filters", [(128, 256, 512), (64, 128, 256)])
+def test_shapes_and_ranges(filters):
+    """100-D latents -> 32x32x3 in (-1, 1) -> one logit per image."""
+    generator = dcgan.build_generator(100, filters[::-1])
+    discriminator = dcgan.build_discriminator(filters)
+    images = generator(tf.random.normal((4, 100)), training=False)
+    assert images.shape == (4, 32, 32, 3)
+    assert np.all(np.abs(np.asarray(images)) < 1)
+    assert discriminator(images).shape == (4, 1)
+    assert [layer.rate for layer in discriminator.layers
+            if hasattr(layer, "rate")] == [.4, .4, .4]
+
+
+def bce(label, logit):
+    """Binary cross-entropy of a sigmoid, written out."""
+    probability = 1 / (1 + np.exp(-logit))
+    return -(label * np.log(probability)
+             + (1 - label) * np.log(1 - probability))
+
+
+@pytest.mark.parametrize("real_label", [.9, 1.])
+def test_label_smoothing_by_hand(real_label):
+    """Real logits are pulled toward ``real_label``, fake toward 0."""
+    real, fake = np.array([[2.], [-1.]]), np.array([[.5], [-3.]])
+    expected = bce(real_label, real).mean() + bce(0., fake).mean()
+    loss = dcgan.discriminator_loss(tf.constant(real, tf.float32),
+                                    tf.constant(fake, tf.float32),
+                                    real_label)
+    assert float(loss) == pytest.approx(expected, rel=1e-5)
+    assert float(dcgan.generator_loss(tf.constant(fake, tf.float32))) == (
+        pytest.approx(bce(1., fake).mean(), rel=1e-5))
+
+
+def test_augmentation_keeps_shape_and_content():
+    """Flips and 2-pixel shifts move pixels but keep the image's size and
+    its values."""
+    images = tf.random.uniform((8, 32, 32, 3))
+    moved = dcgan.augment(images)
+    assert moved.shape == images.shape
+    assert set(np.unique(np.asarray(moved[0]))) <= set(
+        np.unique(np.asarray(images[0])))
+
+
+def test_fit_runs_with_two_learning_rates():
+    """A few steps on random images; the optimizers keep their rates."""
+    model = dcgan.DCGAN(dcgan.build_generator(16, (32, 16, 8)),
+                        dcgan.build_discriminator((8, 16, 32)),
+                        latent_dim=16)
+    model.compile()
+    images = np.random.uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
+    model.fit(images, batch_size=16, epochs=1, verbose=0)
+    assert set(model.history.history) == {"d_loss", "g_loss"}
+    assert int(model.generator_optimizer.iterations) == 4
+    assert float(model.generator_optimizer.learning_rate) == (
+        pytest.approx(1e-4))
+    assert float(model.discriminator_optimizer.learning_rate) == (
+        pytest.approx(4e-4))
+    with pytest.raises(ValueError, match="real_label must be in"):
+        dcgan.DCGAN(model.generator, model.discriminator, real_label=1.5)
