@@ -99,15 +99,18 @@ def main(argv=None):
             faces, out / f"3-latent_{name}.gif"))
 
     if arguments.faces is not None:
+        # The last 1,000 faces were kept out of training.
         real = load_face_array(arguments.faces).reshape(-1, 16, 16) / 255.
+        training = real[:-1000]
         few = faces_lesson.recover_faces(fakes[::50], mean_face)[..., 0]
-        nearest, distances = face_pictures.nearest_real(few, real)
+        nearest, distances = face_pictures.nearest_real(few, training)
         written.append(plots.save_image_grid(
             np.concatenate([few, nearest]), out / "3-nearest_real.png",
             columns=len(few),
-            title="fakes (top) and their nearest real faces (bottom); "
+            title="fakes (top) and their nearest training faces "
+                  "(bottom); "
                   f"RMS pixel distance {distances.mean():.3f}"))
-        baseline = PCABaseline(real[:-1000]).sample(24, rng)
+        baseline = PCABaseline(training).sample(24, rng)
         ours = faces_lesson.recover_faces(fakes[:400:17], mean_face)[..., 0]
         written.append(plots.save_image_grid(
             np.concatenate([ours[:24], baseline]),
