@@ -108,13 +108,14 @@ def evaluate(arguments, parser):
                      f"{real.shape[1:]}")
     real_features, fake_features = features(real), features(fakes)
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
-    provenance = {"extractor": features.name,
-                  "extractor_checksum": features.checksum,
-                  "resize": "none", "real_samples": len(real),
-                  "fake_samples": len(fakes), "reference": reference}
+    frechet = metrics.FeatureScore(
+        "frechet", metrics.frechet_distance(fake_features, real_features),
+        features.name, features.checksum, "none", len(real), len(fakes),
+        reference)
+    provenance = frechet.provenance()
+    del provenance["metric"]
     scores = {
-        "frechet_distance": metrics.frechet_distance(fake_features,
-                                                     real_features),
+        "frechet_distance": frechet.value,
         "kernel_distance": kid, "kernel_distance_error": kid_error,
         "relative_diversity": metrics.mean_pairwise_distance(fake_features)
         / metrics.mean_pairwise_distance(real_features)}

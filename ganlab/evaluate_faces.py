@@ -87,10 +87,7 @@ def score_all(samples, reference, features, reference_name):
                        "kid_error": kid_error,
                        "spectral": metrics.spectral_distance(pixels,
                                                              reference),
-                       "provenance": dict(zip(
-                           ("metric", "extractor", "extractor_checksum",
-                            "resize", "real_samples", "fake_samples",
-                            "reference"), frechet.provenance()))}
+                       "provenance": frechet.provenance()}
     return table
 
 

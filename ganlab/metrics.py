@@ -177,22 +177,21 @@ class FeatureScore:
     fake_samples: int
     reference: str
 
+    PROVENANCE = ("metric", "extractor", "extractor_checksum", "resize",
+                  "real_samples", "fake_samples", "reference")
+
     def provenance(self):
         """Every field that must agree for two scores to be compared."""
-        return (self.metric, self.extractor, self.extractor_checksum,
-                self.resize, self.real_samples, self.fake_samples,
-                self.reference)
+        return {name: getattr(self, name) for name in self.PROVENANCE}
 
     def check_comparable(self, other):
         """Raise ValueError naming the first field where the two differ."""
-        names = ("metric", "extractor", "extractor_checksum", "resize",
-                 "real_samples", "fake_samples", "reference")
-        for name, mine, theirs in zip(names, self.provenance(),
-                                      other.provenance()):
-            if mine != theirs:
+        mine, theirs = self.provenance(), other.provenance()
+        for name in self.PROVENANCE:
+            if mine[name] != theirs[name]:
                 raise ValueError(f"scores made differently cannot be "
-                                 f"compared: {name} is {mine!r} here and "
-                                 f"{theirs!r} there")
+                                 f"compared: {name} is {mine[name]!r} here "
+                                 f"and {theirs[name]!r} there")
 
     def __lt__(self, other):
         """Order comparable scores by value (lower is better)."""
