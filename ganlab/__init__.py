@@ -3,8 +3,18 @@
 
 The numbered files (``0-simple_gan.py`` ...) each teach one GAN and import
 only TensorFlow and NumPy. Everything several of them need lives here,
-written once: toy data sets (``toy``), the curriculum's network builders
-(``models``), quality metrics (``metrics``), pictures (``plots``), seeding
-and loading of the numbered files (``tasks``), and the demo scripts'
-shared plumbing (``demo``).
+written once:
+
+- data: ``toy`` (mixtures with known modes), ``faces`` (the curriculum's
+  faces, image folders, LFW, the shipped face weights), ``datasets``
+  (Fashion-MNIST from local files);
+- networks: ``models`` (the curriculum's perceptrons, ReLU perceptrons,
+  DCGAN-style convolutional networks);
+- measuring: ``metrics`` (toy-mode metrics, Frechet and kernel distances
+  with provenance, diversity, spectra), ``features`` and ``face_features``
+  (feature extractors), ``callbacks`` (a diversity monitor);
+- training and files: ``checkpoints`` (resumable checkpoints, weight
+  export), ``train_faces``, ``plots``, ``face_pictures``, ``demo``;
+- the command line: ``python -m ganlab evaluate`` (``evaluate``) and
+  ``python -m ganlab.evaluate_faces``.
 """
