@@ -5,9 +5,13 @@
 Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets``), and
 in the Keras cache, where ``keras.datasets`` puts what it downloads. Only
 then does it ask Keras to download, and if that fails it says what to do.
+``load_cifar10`` does the same with a ``cifar-10-batches-py`` folder or an
+``.npz`` file; ``cifar10_surrogate`` cuts 32x32 colour patches from
+scikit-image's photographs for offline demos and tests.
 """
 import gzip
 import pathlib
+import pickle
 
 import numpy as np
 
@@ -60,3 +64,98 @@ def load_fashion_mnist(folder=None):
             "dataset-fashion-mnist package (apt-get install "
             "dataset-fashion-mnist), or pass the folder holding "
             f"{', '.join(FASHION_FILES)}") from None
+
+
+KERAS_CIFAR = pathlib.Path.home() / ".keras" / "datasets" / (
+    "cifar-10-batches-py")
+CIFAR_HELP = ("get CIFAR-10 with keras.datasets.cifar10.load_data() on a "
+              "machine with internet (it fills ~/.keras/datasets), or pass "
+              "a cifar-10-batches-py folder or an .npz with x_train, "
+              "y_train, x_test, y_test")
+
+
+def read_cifar_batches(folder):
+    """Read the five training batches and the test batch of the python
+    version of CIFAR-10; return uint8 (N, 32, 32, 3) images and labels."""
+    def read(name):
+        """One pickled batch as (images, labels)."""
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: {CIFAR_HELP}")
+        with open(path, "rb") as stream:
+            batch = pickle.load(stream, encoding="bytes")
+        images = np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32)
+        return (images.transpose(0, 2, 3, 1),
+                np.asarray(batch[b"labels"], np.int64))
+    train = [read(f"data_batch_{index}") for index in range(1, 6)]
+    x_test, y_test = read("test_batch")
+    return ((np.concatenate([x for x, _ in train]),
+             np.concatenate([y for _, y in train])), (x_test, y_test))
+
+
+def load_cifar10(path=None):
+    """Return ``(x_train, y_train), (x_test, y_test)`` of CIFAR-10: uint8
+    images (N, 32, 32, 3) and labels 0-9.
+
+    ``path`` may be a ``cifar-10-batches-py`` folder or an ``.npz`` file;
+    without it the Keras cache is read, then Keras is asked to download.
+    """
+    if path is not None:
+        path = pathlib.Path(path)
+        if path.suffix == ".npz" and path.is_file():
+            with np.load(path) as arrays:
+                missing = {"x_train", "y_train", "x_test", "y_test"} - set(
+                    arrays.files)
+                if missing:
+                    raise ValueError(f"{path} lacks {sorted(missing)}")
+                return ((arrays["x_train"], arrays["y_train"]),
+                        (arrays["x_test"], arrays["y_test"]))
+        if path.is_dir():
+            return read_cifar_batches(path)
+        raise FileNotFoundError(f"{path} is neither a cifar-10-batches-py "
+                                f"folder nor an .npz file: {CIFAR_HELP}")
+    if KERAS_CIFAR.is_dir():
+        return read_cifar_batches(KERAS_CIFAR)
+    try:
+        from tensorflow import keras
+        return keras.datasets.cifar10.load_data()
+    except Exception as error:
+        raise FileNotFoundError(f"CIFAR-10 is not on this machine and "
+                                f"could not be downloaded "
+                                f"({type(error).__name__}): "
+                                f"{CIFAR_HELP}") from None
+
+
+def cifar10_surrogate(count=1000, seed=0):
+    """Return ``count`` uint8 (32, 32, 3) patches of real photographs.
+
+    Random crops (64 to 160 pixels wide, resized to 32x32, flipped at
+    random) of scikit-image's colour photographs: offline stand-ins with
+    the texture of natural images, not CIFAR-10's objects.
+    """
+    from PIL import Image
+    from skimage import data
+    photos = [data.astronaut(), data.coffee(), data.chelsea(),
+              data.rocket(), data.hubble_deep_field()]
+    rng = np.random.default_rng(seed)
+    patches = []
+    for _ in range(count):
+        photo = photos[rng.integers(len(photos))]
+        side = int(rng.integers(64, 161))
+        top = int(rng.integers(photo.shape[0] - side + 1))
+        left = int(rng.integers(photo.shape[1] - side + 1))
+        crop = Image.fromarray(photo[top:top + side, left:left + side])
+        patch = np.asarray(crop.resize((32, 32), Image.BICUBIC))
+        patches.append(patch[:, ::-1] if rng.random() < .5 else patch)
+    return np.stack(patches)
+
+
+def to_symmetric(images):
+    """Scale uint8 pixels to float32 in [-1, 1] (a tanh generator's range)."""
+    return (np.asarray(images, np.float32) / 127.5 - 1.).astype(np.float32)
+
+
+def from_symmetric(images):
+    """Scale values in [-1, 1] back to uint8 pixels."""
+    pixels = (np.asarray(images, np.float32) + 1.) * 127.5
+    return np.clip(pixels.round(), 0, 255).astype(np.uint8)

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""CIFAR-10 from local files, the offline surrogate, and scaling."""
+import pickle
+
+import numpy as np
+import pytest
+
+from ganlab import datasets
+
+
+def write_batches(folder, per_batch=4):
+    """Write a tiny CIFAR-10 python-version folder: 6 pickled batches."""
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    names = [f"data_batch_{index}" for index in range(1, 6)] + [
+        "test_batch"]
+    for name in names:
+        batch = {b"data": rng.integers(0, 256, (per_batch, 3072), np.uint8),
+                 b"labels": list(rng.integers(0, 10, per_batch))}
+        with open(folder / name, "wb") as stream:
+            pickle.dump(batch, stream)
+    return folder
+
+
+def test_batches_folder_is_read_channels_last(tmp_path):
+    """Rows of 3,072 bytes (red plane, green, blue) become (32, 32, 3)."""
+    folder = write_batches(tmp_path / "cifar-10-batches-py")
+    (x_train, y_train), (x_test, y_test) = datasets.load_cifar10(folder)
+    assert x_train.shape == (20, 32, 32, 3) and x_test.shape == (4, 32, 32,
+                                                                 3)
+    assert y_train.shape == (20,) and x_train.dtype == np.uint8
+    with open(folder / "data_batch_1", "rb") as stream:
+        first = pickle.load(stream)[b"data"][0]
+    np.testing.assert_array_equal(x_train[0, :, :, 0].ravel(), first[:1024])
+    np.testing.assert_array_equal(x_train[0, :, :, 2].ravel(),
+                                  first[2048:])
+
+
+def test_npz_and_errors(tmp_path):
+    """An .npz with the four arrays loads; one without them, a missing
+    batch and a wrong path are refused with what to do."""
+    arrays = {"x_train": np.zeros((2, 32, 32, 3), np.uint8),
+              "y_train": np.zeros(2), "x_test": np.zeros((1, 32, 32, 3),
+                                                         np.uint8),
+              "y_test": np.zeros(1)}
+    np.savez(tmp_path / "cifar.npz", **arrays)
+    (x_train, _), (x_test, _) = datasets.load_cifar10(tmp_path / "cifar.npz")
+    assert x_train.shape == (2, 32, 32, 3) and x_test.shape == (1, 32, 32,
+                                                                3)
+    np.savez(tmp_path / "partial.npz", x_train=arrays["x_train"])
+    with pytest.raises(ValueError, match="lacks"):
+        datasets.load_cifar10(tmp_path / "partial.npz")
+    folder = write_batches(tmp_path / "broken")
+    (folder / "test_batch").unlink()
+    with pytest.raises(FileNotFoundError, match="test_batch is missing"):
+        datasets.load_cifar10(folder)
+    with pytest.raises(FileNotFoundError, match="keras.datasets.cifar10"):
+        datasets.load_cifar10(tmp_path / "nowhere")
+
+
+def test_surrogate_patches_are_real_photographs():
+    """Offline stand-ins: varied 32x32 colour patches, repeatable."""
+    patches = datasets.cifar10_surrogate(50, seed=1)
+    assert patches.shape == (50, 32, 32, 3) and patches.dtype == np.uint8
+    assert patches.std() > 20
+    assert len({patch.tobytes() for patch in patches}) == 50
+    np.testing.assert_array_equal(patches,
+                                  datasets.cifar10_surrogate(50, seed=1))
+
+
+def test_scaling_round_trip():
+    """uint8 -> [-1, 1] -> uint8 gives the pixels back."""
+    pixels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    scaled = datasets.to_symmetric(pixels)
+    assert scaled.min() == -1 and scaled.max() == 1
+    np.testing.assert_array_equal(datasets.from_symmetric(scaled), pixels)
