@@ -129,6 +129,11 @@ class DCGAN(keras.Model):
             discriminator_learning_rate, beta_1=beta_1)
         self.built = True
 
+    def get_fake_sample(self, size, training=False):
+        """Return ``size`` generated images."""
+        return self.generator(tf.random.normal((size, self.latent_dim)),
+                              training=training)
+
     def train_step(self, real_images):
         """Update the discriminator, then the generator, on one batch."""
         if isinstance(real_images, tuple):

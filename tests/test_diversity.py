@@ -42,3 +42,60 @@ def test_monitor_records_diversity_and_warns_on_collapse():
     with pytest.warns(UserWarning, match="epoch 7: generated samples are "
                                          "0.00 times as diverse"):
         monitor.on_epoch_end(6, {})
+
+
+def small_dcgan():
+    """A tiny task 5 DCGAN."""
+    dcgan = __import__('5-dcgan_cifar')
+    model = dcgan.DCGAN(dcgan.build_generator(8, (16, 8, 4)),
+                        dcgan.build_discriminator((4, 8, 16)), latent_dim=8)
+    model.compile()
+    return model
+
+
+def test_monitor_fires_on_a_collapsed_dcgan_and_restores_the_best():
+    """All outputs equal: the warning fires, training stops, and the
+    generator of the most diverse epoch comes back."""
+    import warnings
+    model = small_dcgan()
+    real = np.random.default_rng(0).uniform(-1, 1, (64, 32, 32, 3))
+    monitor = DiversityMonitor(real, samples=64, stop=True,
+                               restore_best=True)
+    monitor.set_model(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        monitor.on_epoch_end(0, {})
+    best = [w.copy() for w in model.generator.get_weights()]
+    for weights in model.generator.trainable_weights:
+        weights.assign(np.zeros(weights.shape))
+    with pytest.warns(UserWarning, match="epoch 2: generated samples are "
+                                         "0.00 times"):
+        monitor.on_epoch_end(1, {})
+    assert model.stop_training
+    for restored, kept in zip(model.generator.get_weights(), best):
+        np.testing.assert_array_equal(restored, kept)
+
+
+def test_monitor_sees_divergence_and_stays_silent_on_health():
+    """Generator loss rising 3 epochs while the critic's is below .1:
+    warned. Diverse samples and steady losses: no warning."""
+    import warnings
+    rng = np.random.default_rng(0)
+    model = small_dcgan()
+    real = rng.uniform(-1, 1, (64, 32, 32, 3))
+    model.get_fake_sample = lambda size, training=False: rng.uniform(
+        -1, 1, (size, 32, 32, 3))
+    healthy = DiversityMonitor(real, samples=64, losses=("g_loss",
+                                                         "d_loss"))
+    healthy.set_model(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for epoch, g_loss in enumerate([1., .9, 1.1, 1.]):
+            healthy.on_epoch_end(epoch, {"g_loss": g_loss, "d_loss": 1.2})
+    diverging = DiversityMonitor(real, samples=64, losses=("g_loss",
+                                                           "d_loss"))
+    diverging.set_model(model)
+    with pytest.warns(UserWarning, match="epoch 4: g_loss rose 3 epochs"):
+        for epoch, g_loss in enumerate([1., 2., 3., 4.]):
+            diverging.on_epoch_end(epoch, {"g_loss": g_loss,
+                                           "d_loss": .05})
