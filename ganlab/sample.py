@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Draw images from a saved generator: one grid picture and single PNGs.
+
+    python -m ganlab.sample --generator runs/dcgan/generator.keras \\
+        --count 64 --out samples/
+
+The generator maps normal latent vectors to images with pixels in [-1, 1]
+(a tanh output), grey or RGB. ``grid.png`` shows them all; ``0000.png``,
+``0001.png``, ... hold each one at its own size.
+"""
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+from PIL import Image
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ganlab import plots  # noqa: E402
+
+
+def draw(generator, count, seed=0):
+    """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
+    import tensorflow as tf
+    latent_dim = generator.inputs[0].shape[-1]
+    latent = tf.random.stateless_normal((count, latent_dim), seed=(seed, 0))
+    images = np.asarray(generator(latent, training=False))
+    return np.clip((images + 1.) * 127.5, 0, 255).round().astype(np.uint8)
+
+
+def save_samples(images, folder):
+    """Write ``grid.png`` and one PNG per image into ``folder``."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(images):
+        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image
+                        ).save(folder / f"{index:04d}.png")
+    return plots.save_image_grid(images / 255., folder / "grid.png",
+                                 title=f"{len(images)} samples")
+
+
+def main(argv=None):
+    """Load the generator, draw, save; return the grid's path."""
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generator", required=True, type=pathlib.Path,
+                        help="a saved Keras generator (.keras)")
+    parser.add_argument("--count", type=int, default=64)
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("samples"))
+    parser.add_argument("--seed", type=int, default=0)
+    arguments = parser.parse_args(argv)
+    if not arguments.generator.is_file():
+        parser.error(f"--generator: {arguments.generator} does not exist")
+    if arguments.count < 1:
+        parser.error("--count must be at least 1")
+    from tensorflow import keras
+    generator = keras.models.load_model(arguments.generator, compile=False)
+    grid = save_samples(draw(generator, arguments.count, arguments.seed),
+                        arguments.out)
+    print(f"wrote {grid} and {arguments.count} single images")
+    return grid
+
+
+if __name__ == "__main__":
+    main()
