@@ -113,3 +113,15 @@ def save_image_grid(images, path, columns=None, title=""):
     figure.suptitle(title, fontsize=9)
     figure.tight_layout(pad=.2)
     return save_figure(figure, path)
+
+
+def plot_losses(history, path, title="losses"):
+    """Draw each curve of a Keras ``history.history`` dict per epoch."""
+    figure, axes = plt.subplots(figsize=(6, 4))
+    for name, values in history.items():
+        axes.plot(np.arange(1, len(values) + 1), values, marker=".",
+                  label=name)
+    axes.set(xlabel="epoch", title=title)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return save_figure(figure, path)

@@ -66,3 +66,22 @@ def test_fit_runs_with_two_learning_rates():
         pytest.approx(4e-4))
     with pytest.raises(ValueError, match="real_label must be in"):
         dcgan.DCGAN(model.generator, model.discriminator, real_label=1.5)
+
+
+def test_demo_trains_saves_and_samples(tmp_path):
+    """main/5-main.py on offline stand-ins: a grid per epoch, the loss
+    curves, and a saved generator that the sampling command can use."""
+    import warnings
+    from ganlab import sample
+    from test_training import load_demo
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = load_demo(5).main(["--epochs", "2", "--images", "160",
+                                   "--batch-size", "32", "--verbose", "0",
+                                   "--out", str(tmp_path)])
+    assert int(model.generator_optimizer.iterations) == 2 * 5
+    assert {"5-epoch_001.png", "5-epoch_002.png", "5-losses.png",
+            "5-generator.keras"} <= {p.name for p in tmp_path.iterdir()}
+    sample.main(["--generator", str(tmp_path / "5-generator.keras"),
+                 "--count", "4", "--out", str(tmp_path / "samples")])
+    assert len(list((tmp_path / "samples").glob("000*.png"))) == 4
