@@ -8,14 +8,43 @@ surprise at the end. It also watches for the divergence seen in DCGAN
 runs: the generator's loss climbing epoch after epoch while the
 discriminator's falls below a bound. On either sign it warns with the
 epoch, and it can stop training and put back the generator of the most
-diverse epoch.
+diverse epoch. ``SampleGrid`` saves pictures of samples drawn from the
+same latent vectors as training goes, so progress can be watched.
 """
+import pathlib
 import warnings
 
 import numpy as np
 from tensorflow import keras
 
-from ganlab import metrics
+from ganlab import metrics, plots
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Every ``every`` epochs, save a grid of samples from fixed latents.
+
+    ``to_pixels`` maps the generator's outputs to pixels in [0, 1];
+    ``name`` is a format string for the file name, given the epoch
+    (counted from 1).
+    """
+
+    def __init__(self, latent_vectors, to_pixels, folder, every=1,
+                 name="epoch_{:04d}.png"):
+        """Remember what to draw and where to write it."""
+        super().__init__()
+        self.latent_vectors = latent_vectors
+        self.to_pixels = to_pixels
+        self.folder = pathlib.Path(folder)
+        self.every = every
+        self.name = name
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Write the grid on every ``every``-th epoch."""
+        if (epoch + 1) % self.every == 0:
+            fakes = self.model.generator(self.latent_vectors, training=False)
+            plots.save_image_grid(self.to_pixels(np.asarray(fakes)),
+                                  self.folder / self.name.format(epoch + 1),
+                                  columns=4, title=f"epoch {epoch + 1}")
 
 
 class DiversityMonitor(keras.callbacks.Callback):

@@ -155,7 +155,12 @@ def to_symmetric(images):
     return (np.asarray(images, np.float32) / 127.5 - 1.).astype(np.float32)
 
 
+def symmetric_to_unit(images):
+    """Map values in [-1, 1] (a tanh generator's) to [0, 1]."""
+    return (np.asarray(images, np.float32) + 1.) / 2.
+
+
 def from_symmetric(images):
     """Scale values in [-1, 1] back to uint8 pixels."""
-    pixels = (np.asarray(images, np.float32) + 1.) * 127.5
+    pixels = symmetric_to_unit(images) * 255.
     return np.clip(pixels.round(), 0, 255).astype(np.uint8)

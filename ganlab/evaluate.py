@@ -56,7 +56,8 @@ def load_generator(arguments, parser):
             parser.error(f"--model: {arguments.model} does not exist")
         generator = tf.keras.models.load_model(arguments.model,
                                                compile=False)
-        return generator, lambda output: (output + 1.) / 2.
+        from ganlab.datasets import symmetric_to_unit
+        return generator, symmetric_to_unit
     from ganlab.faces import load_shipped_face_models
     faces_lesson = __import__('3-generate_faces')
     generator, _, mean_face = load_shipped_face_models()

@@ -12,7 +12,6 @@ import argparse
 import pathlib
 import sys
 
-import numpy as np
 from PIL import Image
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -20,6 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ganlab import plots  # noqa: E402
+from ganlab.datasets import from_symmetric  # noqa: E402
 
 
 def draw(generator, count, seed=0):
@@ -27,8 +27,7 @@ def draw(generator, count, seed=0):
     import tensorflow as tf
     latent_dim = generator.inputs[0].shape[-1]
     latent = tf.random.stateless_normal((count, latent_dim), seed=(seed, 0))
-    images = np.asarray(generator(latent, training=False))
-    return np.clip((images + 1.) * 127.5, 0, 255).round().astype(np.uint8)
+    return from_symmetric(generator(latent, training=False))
 
 
 def save_samples(images, folder):

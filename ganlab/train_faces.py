@@ -32,33 +32,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, models, plots  # noqa: E402
+from ganlab import demo, models  # noqa: E402
+from ganlab.callbacks import SampleGrid  # noqa: E402
+from ganlab.datasets import symmetric_to_unit, to_symmetric  # noqa: E402
 from ganlab.checkpoints import GANCheckpoint, export_weights  # noqa
 from ganlab.faces import lfw_faces, load_face_array, load_image_folder  # noqa
 
 faces_lesson = __import__('3-generate_faces')
 WGAN_GP = __import__('2-wgan_gp').WGAN_GP
-
-
-class FaceGrid(keras.callbacks.Callback):
-    """Every ``every`` epochs, save faces drawn from fixed latent vectors."""
-
-    def __init__(self, latent_vectors, to_pixels, folder, every):
-        """Draw from ``latent_vectors``; ``to_pixels`` maps generator
-        outputs to pixels in [0, 1]; pictures go to ``folder``."""
-        super().__init__()
-        self.latent_vectors = latent_vectors
-        self.to_pixels = to_pixels
-        self.folder = pathlib.Path(folder)
-        self.every = every
-
-    def on_epoch_end(self, epoch, logs=None):
-        """Write ``epoch_NNNN.png`` on every ``every``-th epoch."""
-        if (epoch + 1) % self.every == 0:
-            fakes = self.model.generator(self.latent_vectors, training=False)
-            plots.save_image_grid(self.to_pixels(np.asarray(fakes)),
-                                  self.folder / f"epoch_{epoch + 1:04d}.png",
-                                  columns=4, title=f"epoch {epoch + 1}")
 
 
 def parse_arguments(argv):
@@ -134,15 +115,12 @@ def build(arguments, images):
             return faces_lesson.recover_faces(fakes, mean_face)
         extras = {"mean_face.npy": mean_face}
     else:
-        real_examples = (images.astype(np.float32) / 127.5 - 1.).reshape(
+        real_examples = to_symmetric(images).reshape(
             len(images), arguments.size, arguments.size, arguments.channels)
         generator, discriminator, latent_generator = models.dcgan_GenDiscr(
             arguments.size, arguments.channels)
         latent_dim = generator.inputs[0].shape[-1]
-
-        def to_pixels(fakes):
-            """Map tanh outputs in [-1, 1] to pixels in [0, 1]."""
-            return (fakes + 1.) / 2.
+        to_pixels = symmetric_to_unit
         extras = {}
     gan = WGAN_GP(generator, discriminator, latent_generator, real_examples,
                   batch_size=arguments.batch_size,
@@ -172,8 +150,8 @@ def main(argv=None):
             steps_per_epoch=arguments.steps_per_epoch,
             initial_epoch=epochs_done, verbose=arguments.verbose,
             callbacks=[checkpoint,
-                       FaceGrid(fixed_latent, to_pixels, out / "samples",
-                                arguments.every),
+                       SampleGrid(fixed_latent, to_pixels, out / "samples",
+                                  arguments.every),
                        keras.callbacks.CSVLogger(str(out / "log.csv"),
                                                  append=True)])
     export_weights(gan.generator, out / "generator.weights.h5")

@@ -19,31 +19,13 @@ import sys
 
 import numpy as np
 import tensorflow as tf
-from tensorflow import keras
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from ganlab import datasets, demo, plots  # noqa: E402
-from ganlab.callbacks import DiversityMonitor  # noqa: E402
+from ganlab.callbacks import DiversityMonitor, SampleGrid  # noqa: E402
 
 dcgan = __import__('5-dcgan_cifar')
-
-
-class SampleGrid(keras.callbacks.Callback):
-    """Save 16 samples from fixed latent vectors after every epoch."""
-
-    def __init__(self, latent_vectors, folder):
-        """Draw from ``latent_vectors``; write pictures in ``folder``."""
-        super().__init__()
-        self.latent_vectors = latent_vectors
-        self.folder = pathlib.Path(folder)
-
-    def on_epoch_end(self, epoch, logs=None):
-        """Write ``5-epoch_NNN.png``."""
-        images = self.model.generator(self.latent_vectors, training=False)
-        plots.save_image_grid((np.asarray(images) + 1) / 2,
-                              self.folder / f"5-epoch_{epoch + 1:03d}.png",
-                              columns=4, title=f"epoch {epoch + 1}")
 
 
 def arguments_from(argv):
@@ -99,7 +81,8 @@ def main(argv=None):
     model.fit(training, batch_size=arguments.batch_size,
               epochs=arguments.epochs, shuffle=True,
               verbose=arguments.verbose,
-              callbacks=[SampleGrid(fixed_latent, out),
+              callbacks=[SampleGrid(fixed_latent, datasets.symmetric_to_unit,
+                                    out, name="5-epoch_{:03d}.png"),
                          DiversityMonitor(training, samples=256,
                                           losses=("g_loss", "d_loss"))])
     plots.plot_losses(model.history.history, out / "5-losses.png",
