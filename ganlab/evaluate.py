@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ganlab import demo, metrics  # noqa: E402
+from ganlab.sample import generate  # noqa: E402
 
 
 def add_arguments(parser):
@@ -97,16 +98,13 @@ def evaluate(arguments, parser):
     demo.set_seed(arguments.seed)
     generator, to_pixels = load_generator(arguments, parser)
     real, reference, features = load_reference(arguments, parser)
-    latent_dim = generator.inputs[0].shape[-1]
-    latent = tf.random.stateless_normal((arguments.samples, latent_dim),
-                                        seed=(arguments.seed, 0))
-    fakes = np.clip(to_pixels(np.asarray(generator(latent,
-                                                   training=False))), 0, 1)
-    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
-    if fakes.shape[1:] != real.shape[1:]:
+    fakes = np.clip(to_pixels(generate(generator, arguments.samples,
+                                       arguments.seed)), 0, 1)
+    if fakes[0].size != real[0].size:
         parser.error(f"the generator draws images of shape "
                      f"{fakes.shape[1:]}; {arguments.dataset} has "
                      f"{real.shape[1:]}")
+    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
     real_features, fake_features = features(real), features(fakes)
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
     frechet = metrics.FeatureScore(

@@ -26,7 +26,6 @@ import pathlib
 import sys
 
 import numpy as np
-import tensorflow as tf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -35,6 +34,7 @@ if str(ROOT) not in sys.path:
 from ganlab import demo, metrics  # noqa: E402
 from ganlab.face_features import FaceFeatures  # noqa: E402
 from ganlab.faces import load_face_array  # noqa: E402
+from ganlab.sample import generate  # noqa: E402
 
 faces_lesson = __import__('3-generate_faces')
 SHIPPED_GENERATOR = ROOT / "data" / "faces_generator.weights.h5"
@@ -61,10 +61,9 @@ class PCABaseline:
 
 
 def generated_pixels(generator, count, mean_face=None, seed=0):
-    """Draw ``count`` faces from a 16-D normal latent; add ``mean_face``
-    if given; return pixels in [0, 1] of shape (N, 16, 16)."""
-    latent = tf.random.stateless_normal((count, 16), seed=(seed, 0))
-    output = np.asarray(generator(latent, training=False))[..., 0]
+    """Draw ``count`` faces; add ``mean_face`` if given; return pixels in
+    [0, 1] of shape (N, 16, 16)."""
+    output = generate(generator, count, seed)[..., 0]
     if mean_face is not None:
         output = output + mean_face
     return np.clip(output, 0, 1)

@@ -12,6 +12,7 @@ import argparse
 import pathlib
 import sys
 
+import numpy as np
 from PIL import Image
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -22,12 +23,18 @@ from ganlab import plots  # noqa: E402
 from ganlab.datasets import from_symmetric  # noqa: E402
 
 
-def draw(generator, count, seed=0):
-    """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
+def generate(generator, count, seed=0):
+    """Return the generator's raw outputs for ``count`` normal latent
+    vectors, the same ones for the same ``seed`` (NumPy array)."""
     import tensorflow as tf
     latent_dim = generator.inputs[0].shape[-1]
     latent = tf.random.stateless_normal((count, latent_dim), seed=(seed, 0))
-    return from_symmetric(generator(latent, training=False))
+    return np.asarray(generator(latent, training=False))
+
+
+def draw(generator, count, seed=0):
+    """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
+    return from_symmetric(generate(generator, count, seed))
 
 
 def save_samples(images, folder):
