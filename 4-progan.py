@@ -1,0 +1,752 @@
+#!/usr/bin/env python3
+"""Task 4: the progressive growing GAN (ProGAN).
+
+Karras et al. 2017 ("Progressive Growing of GANs for Improved Quality,
+Stability, and Variation") train a generator and a critic that start at
+4x4 pixels and grow, one block at a time, to the full resolution. Coarse
+structure is learnt first, on tiny images that train fast; each new block
+only has to add detail. The paper's ingredients, all in this file:
+
+- Growing with a fade-in. A new block (upsample, two 3x3 convolutions) is
+  blended in: the output is ``(1 - alpha) * upsample(old_rgb) + alpha *
+  new_rgb``, with ``alpha`` rising from 0 to 1 over a number of images,
+  then a stabilisation phase at ``alpha = 1``. The critic mirrors it, and
+  the real images are blended the same way, so both players meet the new
+  resolution gradually. At ``alpha = 0`` the grown generator shows exactly
+  the previous stage's output, upsampled.
+- Equalized learning rate. Weights are drawn from N(0, 1) and multiplied
+  at run time by the He constant ``sqrt(2 / fan_in)``. Adam divides each
+  update by a running scale of its gradient, so with the constant outside
+  the stored weight every layer learns at the same speed.
+- Pixelwise feature normalisation in the generator: after each
+  convolution, each pixel's feature vector is divided by its root mean
+  square, which stops the generator's and critic's magnitudes from
+  escalating.
+- Minibatch standard deviation in the critic: the standard deviation of
+  each feature over the batch, averaged into one number and appended as a
+  constant feature map, lets the critic see how varied a batch is, so a
+  generator that collapses to a few images is caught.
+- The WGAN-GP loss (task 2) with a small drift term ``1e-3 * D(real)^2``
+  that keeps the critic's scores near zero. As options: spectral
+  normalisation of the critic (Miyato et al. 2018, with Keras's
+  ``SpectralNormalization``) and the non-saturating loss with one-sided
+  label smoothing.
+
+``GrowthSchedule`` lists the phases (resolution, fade-in or stable, number
+of images, batch size); ``ProGAN.grow`` trains through them with ``fit``,
+one ``fit`` call per phase. Stage, alpha and the progress through a phase
+are variables of the model, so a checkpoint taken mid-phase resumes
+exactly where it stopped.
+"""
+import math
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+def he_scale(fan_in, gain=2.):
+    """Return ``sqrt(gain / fan_in)``: the He constant of an equalized layer.
+
+    ``gain`` 2 suits layers followed by (leaky) ReLU; output layers use 1.
+    """
+    return math.sqrt(gain / fan_in)
+
+
+class EqualizedDense(keras.layers.Layer):
+    """A dense layer whose N(0, 1) weights are scaled at run time by
+    ``sqrt(gain / fan_in)`` (the equalized learning rate)."""
+
+    def __init__(self, units, gain=2., **kwargs):
+        """Remember the width and the gain."""
+        super().__init__(**kwargs)
+        self.units = units
+        self.gain = gain
+
+    def build(self, input_shape):
+        """Create the unit-variance kernel and a zero bias."""
+        fan_in = int(input_shape[-1])
+        self.scale = he_scale(fan_in, self.gain)
+        self.kernel = self.add_weight(
+            shape=(fan_in, self.units), name="kernel",
+            initializer=keras.initializers.RandomNormal(0., 1.))
+        self.bias = self.add_weight(shape=(self.units,), name="bias",
+                                    initializer="zeros")
+
+    def call(self, inputs):
+        """Return ``inputs @ (scale * kernel) + bias``."""
+        return tf.matmul(inputs, self.kernel * self.scale) + self.bias
+
+    def get_config(self):
+        """Return the constructor's arguments."""
+        return {**super().get_config(), "units": self.units,
+                "gain": self.gain}
+
+
+class EqualizedConv2D(keras.layers.Layer):
+    """A 'same'-padded, stride-1 convolution with an equalized learning
+    rate: N(0, 1) kernel times ``sqrt(gain / (size * size * channels_in))``."""
+
+    def __init__(self, filters, kernel_size=3, gain=2., **kwargs):
+        """Remember the number of filters, the kernel size and the gain."""
+        super().__init__(**kwargs)
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.gain = gain
+
+    def build(self, input_shape):
+        """Create the unit-variance kernel and a zero bias."""
+        channels = int(input_shape[-1])
+        self.scale = he_scale(self.kernel_size ** 2 * channels, self.gain)
+        self.kernel = self.add_weight(
+            shape=(self.kernel_size, self.kernel_size, channels,
+                   self.filters), name="kernel",
+            initializer=keras.initializers.RandomNormal(0., 1.))
+        self.bias = self.add_weight(shape=(self.filters,), name="bias",
+                                    initializer="zeros")
+
+    def call(self, inputs):
+        """Convolve with ``scale * kernel`` and add the bias."""
+        return tf.nn.conv2d(inputs, self.kernel * self.scale, 1,
+                            "SAME") + self.bias
+
+    def get_config(self):
+        """Return the constructor's arguments."""
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "gain": self.gain}
+
+
+class PixelNormalization(keras.layers.Layer):
+    """Divide each pixel's feature vector by its root mean square:
+    ``x / sqrt(mean_c(x^2) + epsilon)``."""
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        """Remember the small constant that keeps the division finite."""
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+
+    def call(self, inputs):
+        """Normalise over the last (feature) axis."""
+        return inputs * tf.math.rsqrt(tf.reduce_mean(
+            tf.square(inputs), axis=-1, keepdims=True) + self.epsilon)
+
+
+class MinibatchStdDev(keras.layers.Layer):
+    """Append one feature map holding the batch's average standard deviation.
+
+    For each feature at each pixel, the standard deviation over the batch
+    is ``sqrt(mean((x - mean(x))^2) + epsilon)``; their average over
+    features and pixels is one number, copied to every pixel of every
+    example as an extra channel.
+    """
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        """Remember the small constant under the square root."""
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+
+    def call(self, inputs):
+        """Return ``inputs`` with the statistic as one more channel."""
+        deviations = inputs - tf.reduce_mean(inputs, axis=0, keepdims=True)
+        std = tf.sqrt(tf.reduce_mean(tf.square(deviations), axis=0)
+                      + self.epsilon)
+        statistic = tf.reduce_mean(std)
+        shape = tf.concat([tf.shape(inputs)[:-1], [1]], axis=0)
+        return tf.concat([inputs, tf.fill(shape, statistic)], axis=-1)
+
+
+def upsample(images):
+    """Double height and width by repeating pixels (nearest neighbour)."""
+    return tf.repeat(tf.repeat(images, 2, axis=1), 2, axis=2)
+
+
+def downsample(images, factor=2):
+    """Shrink height and width by ``factor``, averaging each square."""
+    if factor == 1:
+        return images
+    return tf.nn.avg_pool2d(images, factor, factor, "VALID")
+
+
+def fade(old, new, alpha):
+    """Return ``(1 - alpha) * old + alpha * new``: the fade-in blend.
+
+    Written this way, alpha = 0 gives ``old`` and alpha = 1 gives ``new``
+    exactly, to the last bit.
+    """
+    return (1. - alpha) * old + alpha * new
+
+
+def filters_at(resolution, max_filters=512, filter_base=16384):
+    """Return the number of feature maps at ``resolution``, as in the
+    paper: ``filter_base / resolution``, at most ``max_filters``."""
+    return max(1, min(max_filters, filter_base // resolution))
+
+
+def resolutions_up_to(max_resolution):
+    """Return [4, 8, ..., max_resolution]; it must be a power of 2 >= 4."""
+    if (not isinstance(max_resolution, (int, np.integer))
+            or max_resolution < 4
+            or max_resolution & (max_resolution - 1)):
+        raise ValueError("max_resolution must be a power of 2 of at least "
+                         f"4 (4, 8, ..., 256); got {max_resolution!r}")
+    return [2 ** power for power in range(2, int(max_resolution).bit_length())]
+
+
+class GrowingNetwork(keras.Model):
+    """What the generator and the critic share: a stage and a fade-in.
+
+    ``stage`` indexes the resolution (0 for 4x4, 1 for 8x8, ...), a Python
+    number because each stage is a different graph; ``fading`` says
+    whether the last block is being faded in with weight ``alpha``, a
+    variable shared with the ``ProGAN`` that steps it.
+    """
+
+    def __init__(self, max_resolution, channels, alpha, **kwargs):
+        """Keep the sizes and the shared ``alpha``."""
+        super().__init__(**kwargs)
+        self.resolutions = resolutions_up_to(max_resolution)
+        self.channels = channels
+        self.alpha = alpha
+        self.stage = 0
+        self.fading = False
+
+    @property
+    def resolution(self):
+        """The side of the images at the current stage."""
+        return self.resolutions[self.stage]
+
+    def set_stage(self, stage, fading=False):
+        """Move to ``stage``; ``fading`` blends its newest block in."""
+        if not 0 <= stage < len(self.resolutions):
+            raise ValueError(f"stage must be in [0, {len(self.resolutions)}"
+                             f"); got {stage}")
+        if fading and stage == 0:
+            raise ValueError("the 4x4 stage has no block to fade in")
+        self.stage, self.fading = stage, fading
+
+    def build(self, input_shape=None):
+        """Nothing to do: each layer builds on first use, and the
+        constructor runs every stage once (``build_every_stage``)."""
+        self.built = True
+
+    def build_every_stage(self, example_input):
+        """Run once through every stage (fading, so that both colour
+        layers of each step are used) so that all weights exist from the
+        start: checkpoints and optimizers then see the same variables
+        whatever the stage."""
+        for stage in range(len(self.resolutions)):
+            self.set_stage(stage, fading=stage > 0)
+            self(example_input(self.resolutions[stage]))
+        self.set_stage(0)
+
+    def active_layers(self):
+        """Return the layers the current stage uses."""
+        raise NotImplementedError
+
+    def active_variables(self):
+        """Return the trainable variables the current stage uses; only
+        these get gradients and optimizer updates."""
+        return [variable for layer in self.active_layers()
+                for variable in layer.trainable_variables]
+
+
+class Generator(GrowingNetwork):
+    """Latent vectors -> images of the current stage's resolution.
+
+    4x4 base: pixel norm, an equalized dense layer to 4x4 maps, a 3x3
+    convolution. Each further block: upsample, two 3x3 convolutions. Every
+    convolution is followed by LeakyReLU(0.2) and pixel normalisation. A
+    1x1 convolution per resolution ("to RGB") makes the colour channels;
+    the output is linear, as in the paper.
+    """
+
+    def __init__(self, latent_dim=512, max_resolution=256, channels=3,
+                 max_filters=512, filter_base=16384, alpha=None, **kwargs):
+        """Create the layers of every resolution and build them."""
+        alpha = alpha if alpha is not None else tf.Variable(
+            1., trainable=False, name="alpha")
+        super().__init__(max_resolution, channels, alpha, name="generator",
+                         **kwargs)
+        self.latent_dim = latent_dim
+        width = [filters_at(size, max_filters, filter_base)
+                 for size in self.resolutions]
+        self.normalize = PixelNormalization()
+        self.activate = keras.layers.LeakyReLU(.2)
+        # gain 2/16 spreads the He gain over the 16 pixels the dense layer
+        # makes from each input, as the paper's code does
+        self.base = [EqualizedDense(4 * 4 * width[0], gain=2. / 16),
+                     keras.layers.Reshape((4, 4, width[0])),
+                     EqualizedConv2D(width[0])]
+        self.blocks = [[EqualizedConv2D(width[stage]),
+                        EqualizedConv2D(width[stage])]
+                       for stage in range(1, len(self.resolutions))]
+        self.to_rgb = [EqualizedConv2D(channels, 1, gain=1.)
+                       for _ in self.resolutions]
+        self.build_every_stage(lambda size: tf.zeros((1, latent_dim)))
+
+    def features(self, latent, stage):
+        """Return the feature maps after the block of ``stage``."""
+        dense, reshape, convolution = self.base
+        values = self.normalize(self.activate(
+            reshape(dense(self.normalize(latent)))))
+        values = self.normalize(self.activate(convolution(values)))
+        for block in self.blocks[:stage]:
+            values = upsample(values)
+            for convolution in block:
+                values = self.normalize(self.activate(convolution(values)))
+        return values
+
+    def call(self, latent, training=False):
+        """Return images at the current resolution; while fading, the
+        upsampled previous stage's image blended with the new one."""
+        if not self.fading:
+            return self.to_rgb[self.stage](self.features(latent, self.stage))
+        previous = self.features(latent, self.stage - 1)
+        old = upsample(self.to_rgb[self.stage - 1](previous))
+        new = previous
+        new = upsample(new)
+        for convolution in self.blocks[self.stage - 1]:
+            new = self.normalize(self.activate(convolution(new)))
+        return fade(old, self.to_rgb[self.stage](new), self.alpha)
+
+    def active_layers(self):
+        """The base, the blocks up to the stage, and its colour layer(s)."""
+        layers = [self.base[0], self.base[2], self.to_rgb[self.stage]]
+        layers += [layer for block in self.blocks[:self.stage]
+                   for layer in block]
+        if self.fading:
+            layers.append(self.to_rgb[self.stage - 1])
+        return layers
+
+
+class Critic(GrowingNetwork):
+    """Images of the current stage's resolution -> one score each.
+
+    The generator's mirror image: a 1x1 convolution per resolution ("from
+    RGB"), then blocks of two 3x3 convolutions and a 2x2 average pool down
+    to 4x4, where the minibatch standard deviation is appended before a
+    last 3x3 convolution and two dense layers. With ``spectral_norm``,
+    every convolution and dense layer is a plain Keras layer wrapped in
+    ``keras.layers.SpectralNormalization`` instead of an equalized one
+    (the normalisation divides the stored kernel by its largest singular
+    value, which would undo the He constant).
+    """
+
+    def __init__(self, max_resolution=256, channels=3, max_filters=512,
+                 filter_base=16384, spectral_norm=False, alpha=None,
+                 **kwargs):
+        """Create the layers of every resolution and build them."""
+        alpha = alpha if alpha is not None else tf.Variable(
+            1., trainable=False, name="alpha")
+        super().__init__(max_resolution, channels, alpha, name="critic",
+                         **kwargs)
+        self.spectral_norm = spectral_norm
+        width = [filters_at(size, max_filters, filter_base)
+                 for size in self.resolutions]
+        self.activate = keras.layers.LeakyReLU(.2)
+        self.from_rgb = [self.convolution(width[stage], 1)
+                         for stage in range(len(self.resolutions))]
+        self.blocks = [[self.convolution(width[stage]),
+                        self.convolution(width[stage - 1])]
+                       for stage in range(1, len(self.resolutions))]
+        self.minibatch_std = MinibatchStdDev()
+        self.head = [self.convolution(width[0]), keras.layers.Flatten(),
+                     self.dense(width[0]), self.dense(1, gain=1.)]
+        self.build_every_stage(
+            lambda size: tf.zeros((2, size, size, channels)))
+
+    def convolution(self, filters, size=3):
+        """Return a 'same' convolution, equalized or spectrally normed."""
+        if self.spectral_norm:
+            return keras.layers.SpectralNormalization(
+                keras.layers.Conv2D(filters, size, padding="same"))
+        return EqualizedConv2D(filters, size)
+
+    def dense(self, units, gain=2.):
+        """Return a dense layer, equalized or spectrally normed."""
+        if self.spectral_norm:
+            return keras.layers.SpectralNormalization(
+                keras.layers.Dense(units))
+        return EqualizedDense(units, gain=gain)
+
+    def call(self, images, training=False):
+        """Return one score per image at the current resolution."""
+        values = self.activate(self.from_rgb[self.stage](images, training=training))
+        if self.stage > 0:
+            values = self.block(values, self.stage, training)
+            if self.fading:
+                old = self.activate(self.from_rgb[self.stage - 1](
+                    downsample(images), training=training))
+                values = fade(old, values, self.alpha)
+        for stage in range(self.stage - 1, 0, -1):
+            values = self.block(values, stage, training)
+        values = self.minibatch_std(values)
+        convolution, flatten, dense, score = self.head
+        values = self.activate(convolution(values, training=training))
+        values = self.activate(dense(flatten(values), training=training))
+        return score(values, training=training)
+
+    def block(self, values, stage, training):
+        """Apply the block that takes ``stage``'s resolution to half."""
+        for convolution in self.blocks[stage - 1]:
+            values = self.activate(convolution(values, training=training))
+        return downsample(values)
+
+    def active_layers(self):
+        """The head, the blocks up to the stage, and its colour layer(s)."""
+        layers = [self.head[0], self.head[2], self.head[3],
+                  self.from_rgb[self.stage]]
+        layers += [layer for block in self.blocks[:self.stage]
+                   for layer in block]
+        if self.fading:
+            layers.append(self.from_rgb[self.stage - 1])
+        return layers
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """Return mean(D(fake)) - mean(D(real)) (task 2's critic loss)."""
+    return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+
+
+def drift_penalty(real_scores):
+    """Return mean(D(real)^2): keeps the critic's scores from drifting far
+    from zero, which the Wasserstein loss alone does not forbid."""
+    return tf.reduce_mean(tf.square(real_scores))
+
+
+def gradient_penalty(critic, real_images, fake_images, mix):
+    """Return mean((||grad D(x_hat)|| - 1)^2) at the points
+    ``x_hat = mix * real + (1 - mix) * fake`` (``mix`` is one U(0, 1)
+    number per example, shaped to broadcast)."""
+    interpolated = fake_images + mix * (real_images - fake_images)
+    with tf.GradientTape() as tape:
+        tape.watch(interpolated)
+        scores = critic(interpolated, training=True)
+    gradients = tape.gradient(scores, interpolated)
+    norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=[1, 2, 3])
+                    + 1e-12)
+    return tf.reduce_mean(tf.square(norms - 1.))
+
+
+def nonsaturating_critic_loss(real_logits, fake_logits, real_label=.9):
+    """Return BCE(real_label, D(real)) + BCE(0, D(fake)) on logits: the
+    original game with one-sided label smoothing."""
+    real = tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.fill(tf.shape(real_logits), real_label),
+        logits=real_logits)
+    fake = tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.zeros_like(fake_logits), logits=fake_logits)
+    return tf.reduce_mean(real) + tf.reduce_mean(fake)
+
+
+def nonsaturating_generator_loss(fake_logits):
+    """Return BCE(1, D(fake)): the generator wants to be called real."""
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.ones_like(fake_logits), logits=fake_logits))
+
+
+class Phase:
+    """One phase of growth: a resolution, whether its newest block is
+    fading in, how many real images it shows, and the batch size."""
+
+    def __init__(self, stage, resolution, fading, images, batch_size):
+        """Keep the phase's settings."""
+        self.stage = stage
+        self.resolution = resolution
+        self.fading = fading
+        self.images = images
+        self.batch_size = batch_size
+
+    def __repr__(self):
+        """Say e.g. ``Phase(16x16 fade-in, 8000 images, batch 32)``."""
+        kind = "fade-in" if self.fading else "stable"
+        return (f"Phase({self.resolution}x{self.resolution} {kind}, "
+                f"{self.images} images, batch {self.batch_size})")
+
+
+class GrowthSchedule:
+    """The phases of a progressive run, from 4x4 to ``max_resolution``.
+
+    4x4 has one stable phase; every larger resolution a fade-in phase of
+    ``fade_images`` then a stable phase of ``stable_images`` real images.
+    ``batch_sizes`` maps a resolution to its batch size; missing entries
+    take the paper's sizes (16 up to 128x128, 14 at 256x256), shrunk so
+    memory stays bounded as images grow.
+    """
+
+    PAPER_BATCH_SIZES = {4: 16, 8: 16, 16: 16, 32: 16, 64: 16, 128: 16,
+                         256: 14}
+
+    def __init__(self, max_resolution=256, fade_images=800_000,
+                 stable_images=800_000, batch_sizes=None):
+        """Lay out the phases; counts and sizes must be positive."""
+        self.resolutions = resolutions_up_to(max_resolution)
+        for name, value in (("fade_images", fade_images),
+                            ("stable_images", stable_images)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got "
+                                 f"{value!r}")
+        sizes = {size: self.PAPER_BATCH_SIZES.get(size, 8)
+                 for size in self.resolutions}
+        sizes.update(batch_sizes or {})
+        for size, batch in sizes.items():
+            if not isinstance(batch, (int, np.integer)) or batch < 2:
+                raise ValueError("batch_sizes must map resolutions to "
+                                 "integers >= 2 (the minibatch standard "
+                                 f"deviation needs two); got {size}: "
+                                 f"{batch!r}")
+        self.phases = [Phase(0, 4, False, stable_images, sizes[4])]
+        for stage, size in enumerate(self.resolutions[1:], start=1):
+            self.phases += [Phase(stage, size, True, fade_images, sizes[size]),
+                            Phase(stage, size, False, stable_images,
+                                  sizes[size])]
+
+    @classmethod
+    def cpu_preset(cls, max_resolution=16):
+        """A small schedule that grows to 16x16 in minutes on 2 cores."""
+        return cls(max_resolution, fade_images=6_000, stable_images=6_000,
+                   batch_sizes={size: 32 for size in
+                                resolutions_up_to(max_resolution)})
+
+    @property
+    def max_resolution(self):
+        """The resolution of the last phase."""
+        return self.resolutions[-1]
+
+
+class ProGAN(keras.Model):
+    """A progressively growing GAN trained phase by phase with ``fit``.
+
+    ``train_step`` makes one critic update and one generator update on a
+    batch of real images at the schedule's full resolution (they are
+    shrunk to the current one, and blended while a block fades in), and
+    returns ``d_loss``, ``g_loss`` and ``alpha`` (and ``gp`` for the
+    Wasserstein loss). All randomness comes from the model's own
+    ``tf.random.Generator``, whose state is saved with the rest.
+    """
+
+    LOSSES = ("wgan-gp", "nonsaturating")
+
+    def __init__(self, generator, critic, loss="wgan-gp", learning_rate=1e-3,
+                 beta_1=0., beta_2=.99, lambda_gp=10., drift=1e-3,
+                 real_label=.9, seed=0):
+        """Keep the networks (which must share one ``alpha`` variable) and
+        give each an Adam optimizer with the paper's settings."""
+        super().__init__()
+        if loss not in self.LOSSES:
+            raise ValueError(f"loss must be one of {self.LOSSES}; got "
+                             f"{loss!r}")
+        if generator.alpha is not critic.alpha:
+            raise ValueError("generator and critic must share one alpha "
+                             "variable (pass alpha= to both)")
+        if generator.resolutions != critic.resolutions:
+            raise ValueError("generator and critic must grow to the same "
+                             f"resolution; got {generator.resolutions[-1]}"
+                             f" and {critic.resolutions[-1]}")
+        if not 0 < real_label <= 1:
+            raise ValueError(f"real_label must be in (0, 1]; got "
+                             f"{real_label}")
+        self.generator = generator
+        self.critic = critic
+        self.loss_name = loss
+        self.lambda_gp = lambda_gp
+        self.drift = drift
+        self.real_label = real_label
+        self.generator_optimizer = keras.optimizers.Adam(
+            learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
+        self.critic_optimizer = keras.optimizers.Adam(
+            learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
+        self.generator_optimizer.build(generator.trainable_variables)
+        self.critic_optimizer.build(critic.trainable_variables)
+        self.alpha = generator.alpha
+        # where training stands: saved in checkpoints, read by grow()
+        self.phase_index = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.phase_images = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.steps_done = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.random = tf.random.Generator.from_seed(seed)
+        self.fade_images = 1
+        self.built = True
+
+    @property
+    def latent_dim(self):
+        """The generator's latent dimension."""
+        return self.generator.latent_dim
+
+    @property
+    def stage(self):
+        """The current stage (0 for 4x4)."""
+        return self.generator.stage
+
+    def state(self):
+        """Return everything a resumed run needs, for ``tf.train.Checkpoint``:
+        both networks and optimizers, alpha, the phase and the progress
+        through it, the step count and the random generator."""
+        return {"generator": self.generator, "critic": self.critic,
+                "generator_optimizer": self.generator_optimizer,
+                "critic_optimizer": self.critic_optimizer,
+                "alpha": self.alpha, "phase_index": self.phase_index,
+                "phase_images": self.phase_images,
+                "steps_done": self.steps_done, "random": self.random}
+
+    def enter_phase(self, phase):
+        """Set both networks to ``phase``; alpha follows the images seen
+        in it (so a resumed phase picks up its alpha). The step function
+        is traced anew, since each stage is a different graph."""
+        self.generator.set_stage(phase.stage, phase.fading)
+        self.critic.set_stage(phase.stage, phase.fading)
+        self.fade_images = phase.images if phase.fading else 0
+        self.alpha.assign(self.alpha_after(int(self.phase_images.numpy())))
+        self.train_function = None
+
+    def alpha_after(self, images):
+        """Return the fade-in weight after ``images`` images of the phase."""
+        if not self.fade_images:
+            return 1.
+        return min(1., images / self.fade_images)
+
+    def get_fake_sample(self, size, training=False):
+        """Return ``size`` generated images at the current resolution."""
+        latent = self.random.normal((size, self.latent_dim))
+        return self.generator(latent, training=training)
+
+    def real_at_stage(self, images):
+        """Shrink full-resolution real images to the current resolution;
+        while fading, blend in their blurrier previous-stage version as
+        the generator's output is blended."""
+        full = images.shape[1]
+        images = downsample(images, full // self.generator.resolution)
+        if self.generator.fading:
+            images = fade(upsample(downsample(images)), images, self.alpha)
+        return images
+
+    def train_step(self, real_images):
+        """One critic update, one generator update, then advance alpha."""
+        if isinstance(real_images, tuple):
+            real_images = real_images[0]
+        real_images = self.real_at_stage(real_images)
+        batch_size = tf.shape(real_images)[0]
+        wasserstein = self.loss_name == "wgan-gp"
+
+        latent = self.random.normal((batch_size, self.latent_dim))
+        mix = self.random.uniform((batch_size, 1, 1, 1))
+        variables = self.critic.active_variables()
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(latent, training=True)
+            real_scores = self.critic(real_images, training=True)
+            fake_scores = self.critic(fake_images, training=True)
+            if wasserstein:
+                d_loss = wasserstein_critic_loss(real_scores, fake_scores)
+                gp = gradient_penalty(self.critic, real_images,
+                                      fake_images, mix)
+                penalised = (d_loss + self.lambda_gp * gp
+                             + self.drift * drift_penalty(real_scores))
+            else:
+                d_loss = penalised = nonsaturating_critic_loss(
+                    real_scores, fake_scores, self.real_label)
+        self.critic_optimizer.apply_gradients(
+            zip(tape.gradient(penalised, variables), variables))
+
+        latent = self.random.normal((batch_size, self.latent_dim))
+        variables = self.generator.active_variables()
+        with tf.GradientTape() as tape:
+            fake_scores = self.critic(
+                self.generator(latent, training=True), training=True)
+            g_loss = (-tf.reduce_mean(fake_scores) if wasserstein else
+                      nonsaturating_generator_loss(fake_scores))
+        self.generator_optimizer.apply_gradients(
+            zip(tape.gradient(g_loss, variables), variables))
+
+        logs = {"d_loss": d_loss, "g_loss": g_loss, "alpha": self.alpha + 0.}
+        self.phase_images.assign_add(tf.cast(batch_size, tf.int64))
+        self.steps_done.assign_add(1)
+        if self.fade_images:
+            self.alpha.assign(tf.minimum(1., tf.cast(
+                self.phase_images, tf.float32) / self.fade_images))
+        if wasserstein:
+            logs["gp"] = gp
+        return logs
+
+    def grow(self, images, schedule, steps_per_epoch=50, callbacks=(),
+             verbose=1, seed=0):
+        """Train through ``schedule``'s phases, from where the model's
+        state says (a fresh model starts at the first phase).
+
+        ``images``: float32 real images in [-1, 1] of shape (N, R, R, C)
+        with R the schedule's largest resolution. Each phase is one
+        ``fit`` call of epochs of ``steps_per_epoch`` steps (checkpoint
+        callbacks save between epochs); its last epoch may run a few
+        steps past the phase's image count. A callback that stops
+        training leaves the phase unfinished, to be resumed. Returns the
+        list of each phase's ``history.history``.
+        """
+        images = check_images(images, schedule, self.generator.channels)
+        histories = []
+        while int(self.phase_index.numpy()) < len(schedule.phases):
+            phase = schedule.phases[int(self.phase_index.numpy())]
+            self.enter_phase(phase)
+            remaining = phase.images - int(self.phase_images.numpy())
+            steps = max(1, math.ceil(remaining / phase.batch_size))
+            epoch_steps = min(steps_per_epoch, steps)
+            self.fit(real_batches(images, phase.batch_size, seed,
+                                  int(self.steps_done.numpy())),
+                     epochs=math.ceil(steps / epoch_steps),
+                     steps_per_epoch=epoch_steps, callbacks=list(callbacks),
+                     shuffle=False, verbose=verbose)
+            histories.append(self.history.history)
+            if self.stop_training and int(
+                    self.phase_images.numpy()) < phase.images:
+                break  # stopped by a callback: the phase stays unfinished
+            self.phase_index.assign_add(1)
+            self.phase_images.assign(0)
+        return histories
+
+
+def check_images(images, schedule, channels):
+    """Return ``images`` as float32 (N, R, R, C), or raise an error that
+    says what was expected."""
+    images = np.asarray(images)
+    size = schedule.max_resolution
+    if not np.issubdtype(images.dtype, np.floating):
+        raise TypeError("images must hold floating-point pixels in [-1, 1] "
+                        f"(scale uint8 as x / 127.5 - 1); got dtype "
+                        f"{images.dtype}")
+    if images.ndim == 3 and channels == 1:
+        images = images[..., np.newaxis]
+    if images.shape[1:] != (size, size, channels):
+        raise ValueError(f"images must have shape (N, {size}, {size}, "
+                         f"{channels}) for this schedule and generator; got "
+                         f"{images.shape}")
+    if len(images) < 2:
+        raise ValueError(f"images must hold at least 2 examples; got "
+                         f"{len(images)}")
+    return images.astype(np.float32)
+
+
+def real_batches(images, batch_size, seed, first_step=0):
+    """Return an endless ``tf.data`` stream of batches of ``images``.
+
+    The batch of global step k holds examples k * batch_size onwards of
+    an endless sequence that visits the data in a fresh random order on
+    every pass, computed without state by the index-shuffle op from
+    (seed, pass, position). A run resumed at step ``first_step`` therefore
+    sees exactly the batches an uninterrupted run would have.
+    """
+    count = len(images)
+    data = tf.constant(images)
+
+    def batch_at(step):
+        """Gather the examples of global step ``step``."""
+        positions = step * batch_size + tf.range(batch_size, dtype=tf.int64)
+        passes = positions // count
+        # one (seed, pass) key per example: each pass is its own permutation
+        keys = tf.stack([tf.fill([batch_size], tf.constant(seed, tf.int64)),
+                         passes, tf.zeros([batch_size], tf.int64)], axis=1)
+        indices = tf.raw_ops.RandomIndexShuffle(
+            index=positions % count, seed=keys,
+            max_index=tf.constant(count - 1, tf.int64))
+        return tf.gather(data, indices)
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return (tf.data.Dataset.range(first_step, 2 ** 62).map(batch_at)
+            .with_options(options))

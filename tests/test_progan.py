@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Task 4: the progressive GAN's layers, growth, losses and resumption.
+
+The fade-in, the equalized learning rate and the minibatch standard
+deviation are checked against hand computations; a run interrupted in the
+middle of a fade-in and restored from a checkpoint must take exactly the
+steps an uninterrupted run takes.
+"""
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+progan = __import__('4-progan')
+
+SMALL = dict(max_filters=16, filter_base=128)
+
+
+def small_pair(max_resolution=32, channels=3, spectral_norm=False,
+               latent_dim=8):
+    """A small generator and critic sharing one alpha."""
+    alpha = tf.Variable(1., trainable=False)
+    generator = progan.Generator(latent_dim, max_resolution, channels,
+                                 alpha=alpha, **SMALL)
+    critic = progan.Critic(max_resolution, channels, alpha=alpha,
+                           spectral_norm=spectral_norm, **SMALL)
+    return generator, critic
+
+
+def small_gan(seed=0, max_resolution=16, **kwargs):
+    """A compiled ProGAN of grey images up to ``max_resolution``."""
+    generator, critic = small_pair(max_resolution, channels=1)
+    gan = progan.ProGAN(generator, critic, seed=seed, **kwargs)
+    gan.compile()
+    return gan
+
+
+def noise_images(count=64, size=16, channels=1, seed=0):
+    """Random float32 images in [-1, 1]."""
+    return np.random.default_rng(seed).uniform(
+        -1, 1, (count, size, size, channels)).astype(np.float32)
+
+
+def test_output_shapes_at_every_stage():
+    generator, critic = small_pair(32)
+    latent = tf.random.normal((3, 8))
+    for stage, size in enumerate([4, 8, 16, 32]):
+        for fading in ([False, True] if stage else [False]):
+            generator.set_stage(stage, fading)
+            critic.set_stage(stage, fading)
+            images = generator(latent)
+            assert images.shape == (3, size, size, 3)
+            assert critic(images).shape == (3, 1)
+
+
+def test_fade_in_is_exact_at_alpha_0_and_1():
+    generator, critic = small_pair(16)
+    latent = tf.random.normal((4, 8))
+    generator.set_stage(1)
+    previous = generator(latent).numpy()
+    generator.set_stage(2)
+    grown_alone = generator(latent).numpy()
+    generator.set_stage(2, fading=True)
+    generator.alpha.assign(0.)
+    np.testing.assert_array_equal(generator(latent).numpy(),
+                                  np.asarray(progan.upsample(previous)))
+    generator.alpha.assign(1.)
+    np.testing.assert_array_equal(generator(latent).numpy(), grown_alone)
+    generator.alpha.assign(.25)
+    np.testing.assert_allclose(
+        generator(latent).numpy(),
+        .75 * np.asarray(progan.upsample(previous)) + .25 * grown_alone,
+        atol=1e-6)
+
+
+def test_critic_fade_in_at_alpha_0_scores_the_shrunk_image():
+    generator, critic = small_pair(16)
+    images = tf.random.normal((4, 16, 16, 3))
+    critic.set_stage(1)
+    previous = critic(progan.downsample(images)).numpy()
+    critic.set_stage(2, fading=True)
+    critic.alpha.assign(0.)
+    np.testing.assert_array_equal(critic(images).numpy(), previous)
+
+
+def test_equalized_layers_scale_by_the_he_constant():
+    dense = progan.EqualizedDense(5)
+    inputs = tf.random.normal((2, 12))
+    outputs = dense(inputs)
+    assert dense.scale == pytest.approx(math.sqrt(2 / 12))
+    expected = inputs.numpy() @ (dense.kernel.numpy() * math.sqrt(2 / 12))
+    np.testing.assert_allclose(outputs.numpy(), expected + dense.bias.numpy(),
+                               rtol=1e-5, atol=1e-5)
+    convolution = progan.EqualizedConv2D(4, 3)
+    convolution(tf.zeros((1, 8, 8, 6)))
+    assert convolution.scale == pytest.approx(math.sqrt(2 / (3 * 3 * 6)))
+    assert progan.EqualizedConv2D(4, 1, gain=1.).build((1, 4, 4, 10)) is None
+    # weights are stored with unit variance; the scale lives outside them
+    big = progan.EqualizedConv2D(64, 3)
+    big(tf.zeros((1, 4, 4, 64)))
+    assert np.std(big.kernel.numpy()) == pytest.approx(1., abs=.05)
+
+
+def test_every_equalized_layer_of_the_networks_uses_sqrt_2_over_fan_in():
+    generator, critic = small_pair(16)
+    checked = 0
+    for network in (generator, critic):
+        for layer in network._flatten_layers():
+            if isinstance(layer, (progan.EqualizedConv2D,
+                                  progan.EqualizedDense)):
+                fan_in = int(np.prod(layer.kernel.shape[:-1]))
+                assert layer.scale == pytest.approx(
+                    math.sqrt(layer.gain / fan_in))
+                checked += 1
+    assert checked > 10
+
+
+def test_minibatch_std_matches_a_hand_computation():
+    values = np.random.default_rng(1).normal(size=(5, 3, 3, 4))
+    output = progan.MinibatchStdDev()(tf.constant(values, tf.float32))
+    by_hand = np.mean(np.sqrt(values.var(axis=0) + 1e-8))
+    assert output.shape == (5, 3, 3, 5)
+    np.testing.assert_array_equal(output[..., :4].numpy(),
+                                  values.astype(np.float32))
+    np.testing.assert_allclose(output[..., 4].numpy(),
+                               np.full((5, 3, 3), by_hand), rtol=1e-5)
+    identical = progan.MinibatchStdDev()(tf.ones((4, 2, 2, 3)))
+    np.testing.assert_allclose(identical[..., 3].numpy(), 1e-4, rtol=1e-3)
+
+
+def test_pixel_normalization_gives_unit_root_mean_square():
+    values = tf.constant([[[[3., 4.]]]])
+    output = progan.PixelNormalization()(values).numpy()
+    np.testing.assert_allclose(output, [[[[3., 4.]]]] / np.sqrt(12.5),
+                               rtol=1e-6)
+
+
+def test_losses_against_hand_computations():
+    real, fake = tf.constant([[1.], [3.]]), tf.constant([[-1.], [0.]])
+    assert float(progan.wasserstein_critic_loss(real, fake)) == -2.5
+    assert float(progan.drift_penalty(real)) == 5.
+    logits = tf.constant([[0.]])
+    assert float(progan.nonsaturating_critic_loss(logits, logits, .9)) == (
+        pytest.approx(2 * math.log(2)))
+    # label smoothing: BCE(.9, sigmoid(2)) + BCE(0, sigmoid(-1))
+    real_logit, fake_logit = 2., -1.
+    sig = 1 / (1 + math.exp(-real_logit))
+    expected = (-.9 * math.log(sig) - .1 * math.log(1 - sig)
+                + math.log(1 + math.exp(fake_logit)))
+    assert float(progan.nonsaturating_critic_loss(
+        tf.constant([[real_logit]]), tf.constant([[fake_logit]]), .9)) == (
+        pytest.approx(expected, rel=1e-6))
+
+
+def test_gradient_penalty_of_a_linear_critic():
+    weights = tf.reshape(tf.constant([3., 0., 0., 4.]), (1, 2, 2, 1))  # norm 5
+
+    def critic(images, training=False):
+        return tf.reduce_sum(images * weights, axis=[1, 2, 3])
+
+    real = tf.random.normal((3, 2, 2, 1))
+    penalty = progan.gradient_penalty(critic, real, -real,
+                                      tf.fill((3, 1, 1, 1), .3))
+    assert float(penalty) == pytest.approx(16., rel=1e-5)
+
+
+def test_schedule_lays_out_fade_and_stable_phases():
+    schedule = progan.GrowthSchedule(16, fade_images=100, stable_images=200,
+                                     batch_sizes={16: 4})
+    assert [(p.resolution, p.fading, p.images, p.batch_size)
+            for p in schedule.phases] == [
+        (4, False, 200, 16), (8, True, 100, 16), (8, False, 200, 16),
+        (16, True, 100, 4), (16, False, 200, 4)]
+    preset = progan.GrowthSchedule.cpu_preset()
+    assert preset.max_resolution == 16 and len(preset.phases) == 5
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(max_resolution=24), "power of 2"),
+    (dict(max_resolution=2), "power of 2"),
+    (dict(fade_images=0), "fade_images"),
+    (dict(batch_sizes={4: 1}), "batch_sizes"),
+])
+def test_schedule_rejects_bad_settings(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        progan.GrowthSchedule(**arguments)
+
+
+def test_grow_rejects_bad_images():
+    gan = small_gan(max_resolution=8)
+    schedule = progan.GrowthSchedule(8, 8, 8, {4: 4, 8: 4})
+    with pytest.raises(ValueError, match=r"shape \(N, 8, 8, 1\)"):
+        gan.grow(noise_images(8, 16), schedule, verbose=0)
+    with pytest.raises(TypeError, match="floating-point"):
+        gan.grow((noise_images(8, 8) * 100).astype(np.uint8), schedule,
+                 verbose=0)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        progan.ProGAN(gan.generator, gan.critic, loss="hinge")
+    other_generator, _ = small_pair(8, channels=1)
+    with pytest.raises(ValueError, match="share one alpha"):
+        progan.ProGAN(other_generator, gan.critic)
+
+
+def test_alpha_rises_linearly_through_a_fade_in_then_stays_at_1():
+    gan = small_gan(max_resolution=8)
+    schedule = progan.GrowthSchedule(8, fade_images=32, stable_images=16,
+                                     batch_sizes={4: 8, 8: 8})
+    histories = gan.grow(noise_images(32, 8), schedule, steps_per_epoch=1,
+                         verbose=0)
+    # the logged alpha is the one each step used: 0, 1/4, 1/2, 3/4
+    np.testing.assert_allclose(histories[1]["alpha"], [0., .25, .5, .75])
+    assert histories[2]["alpha"] == [1., 1.]
+    assert int(gan.phase_index.numpy()) == 3
+    assert int(gan.steps_done.numpy()) == 2 + 4 + 2
+    assert gan.generator.resolution == 8 and not gan.generator.fading
+
+
+class StopAfter(tf.keras.callbacks.Callback):
+    """Stop training after ``steps`` steps, as a crash or a time limit
+    would."""
+
+    def __init__(self, steps):
+        """Count down from ``steps``."""
+        super().__init__()
+        self.steps = steps
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Ask ``fit`` to stop once the count is reached."""
+        self.steps -= 1
+        if self.steps == 0:
+            self.model.stop_training = True
+
+
+def seeded_gan(seed):
+    """A small 8x8 ProGAN whose initial weights depend only on ``seed``."""
+    tf.keras.utils.set_random_seed(seed)
+    return small_gan(seed=seed, max_resolution=8)
+
+
+def test_resume_mid_fade_in_continues_exactly(tmp_path):
+    images = noise_images(48, 8)
+    schedule = progan.GrowthSchedule(8, fade_images=64, stable_images=32,
+                                     batch_sizes={4: 8, 8: 8})
+    uninterrupted = seeded_gan(3)
+    full = uninterrupted.grow(images, schedule, steps_per_epoch=1,
+                              verbose=0)
+
+    interrupted = seeded_gan(3)
+    # 4 steps of the 4x4 phase, then 3 of the 8 fade-in steps
+    interrupted.grow(images, schedule, steps_per_epoch=1, verbose=0,
+                     callbacks=[StopAfter(4 + 3)])
+    assert int(interrupted.phase_index.numpy()) == 1
+    assert int(interrupted.phase_images.numpy()) == 24
+    saved = tf.train.Checkpoint(**interrupted.state()).save(
+        str(tmp_path / "checkpoint"))
+
+    resumed = seeded_gan(99)
+    tf.train.Checkpoint(**resumed.state()).restore(saved).assert_consumed()
+    rest = resumed.grow(images, schedule, steps_per_epoch=1, verbose=0)
+    assert resumed.generator.stage == 1
+    # the fade-in's last 5 steps, then the stable phase, match exactly
+    for name in ("d_loss", "g_loss", "gp", "alpha"):
+        np.testing.assert_array_equal(rest[0][name], full[1][name][3:])
+        np.testing.assert_array_equal(rest[1][name], full[2][name])
+    assert rest[0]["alpha"][0] == pytest.approx(24 / 64)
+    for ours, theirs in zip(resumed.get_weights(),
+                            uninterrupted.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_256x256_builds_and_takes_a_training_step():
+    generator, critic = small_pair(256, channels=3, latent_dim=16)
+    gan = progan.ProGAN(generator, critic)
+    gan.compile()
+    phase = progan.GrowthSchedule(256).phases[-1]
+    assert phase.resolution == 256 and not phase.fading
+    gan.enter_phase(phase)
+    images = tf.random.uniform((2, 256, 256, 3), -1, 1)
+    assert gan.generator(tf.random.normal((2, 16))).shape == (2, 256, 256, 3)
+    before = [v.numpy().copy() for v in generator.active_variables()]
+    logs = gan.train_step(images)
+    assert all(np.isfinite(float(value)) for value in logs.values())
+    changed = [not np.array_equal(b, v.numpy())
+               for b, v in zip(before, generator.active_variables())]
+    assert all(changed)
+
+
+def test_spectral_norm_critic_and_nonsaturating_loss_train():
+    generator, critic = small_pair(8, channels=1, spectral_norm=True)
+    wrapped = [layer for layer in critic._flatten_layers()
+               if isinstance(layer, tf.keras.layers.SpectralNormalization)]
+    # 2 from-RGB layers, 2 convolutions in the 8x8 block, 3 in the head
+    assert len(wrapped) == 7
+    assert not [layer for layer in critic._flatten_layers()
+                if isinstance(layer, (progan.EqualizedConv2D,
+                                      progan.EqualizedDense))]
+    gan = progan.ProGAN(generator, critic, loss="nonsaturating",
+                        real_label=.9)
+    gan.compile()
+    schedule = progan.GrowthSchedule(8, 16, 16, {4: 8, 8: 8})
+    histories = gan.grow(noise_images(16, 8), schedule, verbose=0)
+    assert set(histories[-1]) == {"d_loss", "g_loss", "alpha"}
+    assert np.isfinite(histories[-1]["d_loss"]).all()
+
+
+def test_only_the_stage_s_variables_are_updated():
+    gan = small_gan(max_resolution=16)
+    gan.enter_phase(progan.GrowthSchedule(16).phases[0])
+    unused = gan.generator.to_rgb[2].kernel.numpy().copy()
+    used = gan.generator.to_rgb[0].kernel.numpy().copy()
+    gan.train_step(tf.constant(noise_images(8, 16)))
+    np.testing.assert_array_equal(gan.generator.to_rgb[2].kernel.numpy(),
+                                  unused)
+    assert not np.array_equal(gan.generator.to_rgb[0].kernel.numpy(), used)
