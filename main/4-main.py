@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Task 4 demo: a progressive GAN grows from 4x4 to 16x16 faces.
+
+By default it trains on scikit-image's 100 LFW faces (offline, grey,
+resized to 16x16) with the CPU preset schedule (6,000 images per phase,
+batch 32) and small networks: about 3 minutes on 2 cores. Each phase ends
+with a 4x4 grid of samples from fixed latent vectors; at the end come a
+"resolution ladder" (one latent vector at 4x4, 8x8 and 16x16), the loss
+curves and the generator's weights. The whole state is checkpointed after
+every epoch: rerun with --resume to continue a stopped run exactly.
+
+    python main/4-main.py
+    python main/4-main.py --faces small_res_faces_10000.npy
+    python main/4-main.py --folder my_faces/ --max-resolution 64 --channels 3
+    python main/4-main.py --folder celeba/ --max-resolution 256 --full
+"""
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from ganlab import datasets, demo, faces, plots  # noqa: E402
+from ganlab.growth import GrowthCheckpoint, GrowthPictures  # noqa: E402
+
+progan = __import__('4-progan')
+
+
+def arguments_from(argv):
+    """Parse and check the flags; a bad one exits with code 2."""
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--faces", type=pathlib.Path,
+                        help="the curriculum's 16x16 faces .npy file")
+    source.add_argument("--folder", type=pathlib.Path,
+                        help="a folder of images (JPEG, PNG, ...)")
+    parser.add_argument("--max-resolution", type=int, default=16,
+                        help="last resolution, a power of 2 (default: "
+                             "%(default)s; 16 with --faces)")
+    parser.add_argument("--channels", type=int, choices=(1, 3),
+                        help="1 grey or 3 RGB (default: 3 with --folder, "
+                             "else 1)")
+    parser.add_argument("--full", action="store_true",
+                        help="the paper's schedule and networks (800,000 "
+                             "images per phase, 512 filters, latent 512): "
+                             "days of GPU time at 256x256")
+    parser.add_argument("--fade-images", type=int,
+                        help="images per fade-in phase (overrides preset)")
+    parser.add_argument("--stable-images", type=int,
+                        help="images per stable phase (overrides preset)")
+    parser.add_argument("--batch-size", type=int,
+                        help="one batch size for every resolution")
+    parser.add_argument("--loss", choices=progan.ProGAN.LOSSES,
+                        default="wgan-gp")
+    parser.add_argument("--spectral-norm", action="store_true",
+                        help="spectral normalisation in the critic")
+    parser.add_argument("--steps-per-epoch", type=int, default=50,
+                        help="steps between checkpoints (default: "
+                             "%(default)s)")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("outputs/progan"))
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run checkpointed in --out")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
+    arguments = parser.parse_args(argv)
+    for name in ("fade_images", "stable_images", "steps_per_epoch"):
+        value = getattr(arguments, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if arguments.batch_size is not None and arguments.batch_size < 2:
+        parser.error("--batch-size must be at least 2 (the minibatch "
+                     "standard deviation needs two images)")
+    if arguments.faces and arguments.max_resolution != 16:
+        parser.error("--faces holds 16x16 faces: use --max-resolution 16")
+    if arguments.channels is None:
+        arguments.channels = 3 if arguments.folder else 1
+    if arguments.faces and arguments.channels != 1:
+        parser.error("--faces holds grey faces: use --channels 1")
+    try:
+        arguments.schedule = schedule_from(arguments)
+        images = load_images(arguments)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
+    checkpoints = arguments.out / "checkpoints"
+    if checkpoints.exists() and not arguments.resume:
+        parser.error(f"{checkpoints} already holds a run: pass --resume to "
+                     "continue it, or choose another --out")
+    return arguments, images
+
+
+def schedule_from(arguments):
+    """Return the growth schedule the flags ask for."""
+    size = arguments.max_resolution
+    schedule = (progan.GrowthSchedule(size) if arguments.full
+                else progan.GrowthSchedule.cpu_preset(size))
+    if arguments.fade_images or arguments.stable_images or (
+            arguments.batch_size):
+        first = schedule.phases[0]
+        fade = schedule.phases[1].images if len(schedule.phases) > 1 else 1
+        schedule = progan.GrowthSchedule(
+            size, arguments.fade_images or fade,
+            arguments.stable_images or first.images,
+            {phase.resolution: arguments.batch_size or phase.batch_size
+             for phase in schedule.phases})
+    return schedule
+
+
+def load_images(arguments):
+    """Return the real images as float32 in [-1, 1], shape (N, R, R, C)."""
+    size, channels = arguments.max_resolution, arguments.channels
+    if arguments.faces:
+        pixels = faces.load_face_array(arguments.faces)
+        pixels = pixels.reshape(len(pixels), 16, 16, 1)
+    elif arguments.folder:
+        pixels = faces.load_image_folder(arguments.folder, size, channels)
+    else:
+        pixels = faces.lfw_faces(size, channels)
+    if pixels.dtype == np.uint8:
+        return datasets.to_symmetric(pixels)
+    return (np.asarray(pixels, np.float32) * 2. - 1.).astype(np.float32)
+
+
+def build(arguments):
+    """Return a compiled ProGAN sized for the flags."""
+    size, channels = arguments.max_resolution, arguments.channels
+    if arguments.full:
+        latent_dim, filters = 512, dict(max_filters=512, filter_base=16384)
+    else:
+        latent_dim, filters = 64, dict(max_filters=64, filter_base=512)
+    alpha = tf.Variable(1., trainable=False, name="alpha")
+    generator = progan.Generator(latent_dim, size, channels, alpha=alpha,
+                                 **filters)
+    critic = progan.Critic(size, channels, alpha=alpha,
+                           spectral_norm=arguments.spectral_norm, **filters)
+    gan = progan.ProGAN(generator, critic, loss=arguments.loss,
+                        seed=arguments.seed)
+    gan.compile()
+    return gan
+
+
+def main(argv=None):
+    """Grow, draw, save; return the trained ProGAN."""
+    arguments, images = arguments_from(argv)
+    demo.set_seed(arguments.seed)
+    gan = build(arguments)
+    out = arguments.out
+    checkpoint = GrowthCheckpoint(gan, out / "checkpoints")
+    if arguments.resume and checkpoint.restore():
+        print(f"resumed at step {int(gan.steps_done.numpy())}, phase "
+              f"{int(gan.phase_index.numpy())}, alpha "
+              f"{float(gan.alpha.numpy()):.3f}")
+    pictures = GrowthPictures(
+        tf.random.stateless_normal((16, gan.latent_dim), seed=(0, 0)),
+        datasets.symmetric_to_unit, out)
+    for index, phase in enumerate(arguments.schedule.phases):
+        print(f"phase {index}: {phase}")
+    histories = gan.grow(images, arguments.schedule,
+                         steps_per_epoch=arguments.steps_per_epoch,
+                         callbacks=[checkpoint, pictures],
+                         verbose=arguments.verbose, seed=arguments.seed)
+    if pictures.ladder:
+        pictures.save_ladder()
+    curves = {name: [value for history in histories
+                     for value in history.get(name, [])]
+              for name in ("d_loss", "g_loss", "gp")}
+    plots.plot_losses({name: values for name, values in curves.items()
+                       if values}, out / "4-losses.png",
+                      title=f"ProGAN on {len(images)} images, epochs of "
+                            f"{arguments.steps_per_epoch} steps")
+    gan.generator.save_weights(out / "4-generator.weights.h5")
+    print(f"pictures, checkpoints and generator weights in {out}/")
+    return gan
+
+
+if __name__ == "__main__":
+    main()
