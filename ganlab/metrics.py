@@ -48,7 +48,8 @@ def mode_metrics(samples, mixture, quality_stds=3., coverage_share=.2):
     ``quality_radius`` of it. A mode is covered when it receives at least
     ``coverage_share`` of its fair share (samples / modes) of high-quality
     samples. Returns a dict with ``modes_covered``, ``modes``,
-    ``high_quality_fraction`` and ``high_quality_per_mode``.
+    ``high_quality_fraction``, ``high_quality_per_mode`` and ``mode_kl``
+    (how unevenly samples spread over the modes, see ``mode_kl``).
     """
     samples = np.asarray(samples, dtype=np.float64)
     samples = samples.reshape(len(samples), -1)
@@ -56,8 +57,12 @@ def mode_metrics(samples, mixture, quality_stds=3., coverage_share=.2):
         raise ValueError(f"samples must have {mixture.dimension} coordinates "
                          f"to match the {mixture.name}; got "
                          f"{samples.shape[1]}")
-    distances = np.linalg.norm(
-        samples[:, np.newaxis, :] - mixture.centres[np.newaxis], axis=2)
+    # |s - c|^2 = |s|^2 - 2 s.c + |c|^2: no (samples, modes, dimension)
+    # array, which for images would take gigabytes
+    squared = ((samples ** 2).sum(axis=1)[:, np.newaxis]
+               - 2. * samples @ mixture.centres.T
+               + (mixture.centres ** 2).sum(axis=1)[np.newaxis])
+    distances = np.sqrt(np.maximum(squared, 0.))
     nearest = distances.argmin(axis=1)
     radius = quality_radius(mixture.std, mixture.dimension, quality_stds)
     high_quality = distances.min(axis=1) <= radius
@@ -68,7 +73,18 @@ def mode_metrics(samples, mixture, quality_stds=3., coverage_share=.2):
                                   * fair_share).sum()),
             "modes": len(mixture.centres),
             "high_quality_fraction": float(high_quality.mean()),
-            "high_quality_per_mode": per_mode.tolist()}
+            "high_quality_per_mode": per_mode.tolist(),
+            "mode_kl": mode_kl(nearest, len(mixture.centres))}
+
+
+def mode_kl(nearest_modes, modes):
+    """Return KL(p || uniform) in nats, p being the share of samples whose
+    nearest mode is each mode: 0 when every mode is drawn equally often,
+    log(modes) when all samples go to one mode. Unlike a count of covered
+    modes it also sees a generator that favours some modes."""
+    shares = np.bincount(nearest_modes, minlength=modes) / len(nearest_modes)
+    present = shares > 0
+    return float(np.sum(shares[present] * np.log(shares[present] * modes)))
 
 
 def circle_metrics(samples, radius=.3, centre=.5, arcs=12,

@@ -149,3 +149,28 @@ def test_mlp_builder_has_linear_outputs():
     assert critic.layers[-1].activation.__name__ == "linear"
     assert critic(tf.fill((1, 2), 1e4)).shape == (1, 1)
     assert latent(6).shape == (6, 4)
+
+
+def test_colour_discs_are_16_separate_image_modes():
+    discs = toy.colour_discs()
+    assert discs.centres.shape == (16, 32 * 32 * 3)
+    gaps = np.linalg.norm(discs.centres[:, None] - discs.centres[None],
+                          axis=2)[~np.eye(16, dtype=bool)]
+    assert gaps.min() > 17.8
+    real = discs.sample(3200, seed=0)
+    scores = metrics.mode_metrics(real, discs)
+    assert scores["modes_covered"] == 16
+    assert scores["high_quality_fraction"] == pytest.approx(.989, abs=.01)
+    assert scores["mode_kl"] < .01
+
+
+def test_mode_kl_is_log_of_the_modes_for_a_collapsed_generator():
+    discs = toy.colour_discs()
+    collapsed = np.repeat(discs.centres[5:6], 50, axis=0)
+    scores = metrics.mode_metrics(collapsed, discs)
+    assert scores["modes_covered"] == 1
+    assert scores["mode_kl"] == pytest.approx(np.log(16))
+    # half the samples on each of two modes: KL = log(16 / 2)
+    two = np.repeat(discs.centres[[1, 9]], 50, axis=0)
+    assert metrics.mode_metrics(two, discs)["mode_kl"] == pytest.approx(
+        np.log(8))
