@@ -685,7 +685,11 @@ class ProGAN(keras.Model):
             phase = schedule.phases[int(self.phase_index.numpy())]
             self.enter_phase(phase)
             remaining = phase.images - int(self.phase_images.numpy())
-            steps = max(1, math.ceil(remaining / phase.batch_size))
+            if remaining <= 0:  # finished, checkpointed before moving on
+                self.phase_index.assign_add(1)
+                self.phase_images.assign(0)
+                continue
+            steps = math.ceil(remaining / phase.batch_size)
             epoch_steps = min(steps_per_epoch, steps)
             self.fit(real_batches(images, phase.batch_size, seed,
                                   int(self.steps_done.numpy())),
@@ -698,6 +702,8 @@ class ProGAN(keras.Model):
                 break  # stopped by a callback: the phase stays unfinished
             self.phase_index.assign_add(1)
             self.phase_images.assign(0)
+        else:  # finished (perhaps long ago): leave the networks grown
+            self.enter_phase(schedule.phases[-1])
         return histories
 
 

@@ -169,10 +169,11 @@ def main(argv=None):
     curves = {name: [value for history in histories
                      for value in history.get(name, [])]
               for name in ("d_loss", "g_loss", "gp")}
-    plots.plot_losses({name: values for name, values in curves.items()
-                       if values}, out / "4-losses.png",
-                      title=f"ProGAN on {len(images)} images, epochs of "
-                            f"{arguments.steps_per_epoch} steps")
+    curves = {name: values for name, values in curves.items() if values}
+    if curves:  # a resumed run that had nothing left keeps the old plot
+        plots.plot_losses(curves, out / "4-losses.png",
+                          title=f"ProGAN on {len(images)} images, epochs "
+                                f"of {arguments.steps_per_epoch} steps")
     gan.generator.save_weights(out / "4-generator.weights.h5")
     print(f"pictures, checkpoints and generator weights in {out}/")
     return gan

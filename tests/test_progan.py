@@ -313,3 +313,47 @@ def test_only_the_stage_s_variables_are_updated():
     np.testing.assert_array_equal(gan.generator.to_rgb[2].kernel.numpy(),
                                   unused)
     assert not np.array_equal(gan.generator.to_rgb[0].kernel.numpy(), used)
+
+
+TINY_DEMO = ["--max-resolution", "8", "--fade-images", "32",
+             "--stable-images", "32", "--batch-size", "8",
+             "--steps-per-epoch", "2", "--verbose", "0"]
+
+
+def test_demo_grows_draws_and_resumes(tmp_path, capsys):
+    """main/4-main.py on the offline LFW faces: a grid per phase, the
+    ladder, the losses, weights and checkpoints; a second run needs
+    --resume and then picks up where the first ended."""
+    from test_training import load_demo
+    demo = load_demo(4)
+    out = ["--out", str(tmp_path)]
+    gan = demo.main(TINY_DEMO + out)
+    assert int(gan.steps_done.numpy()) == 3 * 4
+    names = {path.name for path in tmp_path.iterdir()}
+    assert {"4-phase_00_4x4_stable.png", "4-phase_01_8x8_fade-in.png",
+            "4-phase_02_8x8_stable.png", "4-resolution_ladder.png",
+            "4-losses.png", "4-generator.weights.h5", "checkpoints"} <= names
+    with pytest.raises(SystemExit) as refused:
+        demo.main(TINY_DEMO + out)
+    assert refused.value.code == 2
+    assert "pass --resume" in capsys.readouterr().err
+    resumed = demo.main(TINY_DEMO + out + ["--resume"])
+    assert "resumed at step 12" in capsys.readouterr().out
+    assert int(resumed.steps_done.numpy()) == 12  # nothing left to train
+    for ours, theirs in zip(resumed.generator.get_weights(),
+                            gan.generator.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-resolution", "24"], "power of 2"),
+    (["--faces", "missing.npy"], "does not exist"),
+    (["--batch-size", "1"], "at least 2"),
+    (["--faces", "missing.npy", "--max-resolution", "32"], "use --max"),
+])
+def test_demo_rejects_bad_flags(flags, message, capsys):
+    from test_training import load_demo
+    with pytest.raises(SystemExit) as refused:
+        load_demo(4).main(flags)
+    assert refused.value.code == 2
+    assert message in capsys.readouterr().err
