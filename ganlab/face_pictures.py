@@ -69,13 +69,14 @@ def nearest_real(fakes, real_faces):
 
 
 def save_gif(images, path, scale=8, milliseconds=80):
-    """Save grey images (N, H, W[, 1]) in [0, 1] as a looping GIF.
+    """Save grey (N, H, W[, 1]) or RGB (N, H, W, 3) images in [0, 1] as a
+    looping GIF.
 
     Each pixel becomes a ``scale`` x ``scale`` block so small faces are
     visible; the file appears only once complete.
     """
     images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
-    if images.ndim == 4:
+    if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
         (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)

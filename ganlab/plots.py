@@ -115,13 +115,14 @@ def save_image_grid(images, path, columns=None, title=""):
     return save_figure(figure, path)
 
 
-def plot_losses(history, path, title="losses"):
-    """Draw each curve of a Keras ``history.history`` dict per epoch."""
+def plot_losses(history, path, title="losses", xlabel="epoch"):
+    """Draw each curve of a Keras ``history.history`` dict, one point per
+    epoch (or per whatever ``xlabel`` names, counted from 1)."""
     figure, axes = plt.subplots(figsize=(6, 4))
     for name, values in history.items():
-        axes.plot(np.arange(1, len(values) + 1), values, marker=".",
-                  label=name)
-    axes.set(xlabel="epoch", title=title)
+        axes.plot(np.arange(1, len(values) + 1), values,
+                  marker="." if len(values) < 200 else None, label=name)
+    axes.set(xlabel=xlabel, title=title)
     axes.legend(fontsize=8)
     figure.tight_layout()
     return save_figure(figure, path)

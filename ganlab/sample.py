@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Draw images from a saved generator: one grid picture and single PNGs.
 
-    python -m ganlab.sample --generator runs/dcgan/generator.keras \\
+    python -m ganlab sample --generator runs/dcgan/generator.keras \\
         --count 64 --out samples/
+
+(``python -m ganlab.sample`` is the same command.)
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
 (a tanh output), grey or RGB. ``grid.png`` shows them all; ``0000.png``,
@@ -48,18 +50,20 @@ def save_samples(images, folder):
                                  title=f"{len(images)} samples")
 
 
-def main(argv=None):
-    """Load the generator, draw, save; return the grid's path."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser):
+    """Declare the ``sample`` flags on ``parser``."""
     parser.add_argument("--generator", required=True, type=pathlib.Path,
-                        help="a saved Keras generator (.keras)")
+                        help="a saved Keras generator (.keras), e.g. the "
+                             "generator.keras that python -m ganlab "
+                             "train writes")
     parser.add_argument("--count", type=int, default=64)
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("samples"))
     parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
+
+
+def run(arguments, parser):
+    """Load the generator, draw, save; return the grid's path."""
     if not arguments.generator.is_file():
         parser.error(f"--generator: {arguments.generator} does not exist")
     if arguments.count < 1:
@@ -70,6 +74,17 @@ def main(argv=None):
                         arguments.out)
     print(f"wrote {grid} and {arguments.count} single images")
     return grid
+
+
+def main(argv=None):
+    """``python -m ganlab.sample``: the same as ``python -m ganlab
+    sample``."""
+    from ganlab.cli import OneLineParser
+    parser = OneLineParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return run(parser.parse_args(argv), parser)
 
 
 if __name__ == "__main__":

