@@ -14,7 +14,8 @@ written once:
   with provenance, diversity, spectra), ``features`` and ``face_features``
   (feature extractors), ``callbacks`` (a diversity monitor);
 - training and files: ``checkpoints`` (resumable checkpoints, weight
-  export), ``train_faces``, ``plots``, ``face_pictures``, ``demo``;
+  export), ``train_faces``, ``growth`` (the progressive GAN's pictures
+  and checkpoints), ``plots``, ``face_pictures``, ``demo``;
 - the command line: ``python -m ganlab evaluate`` (``evaluate``) and
   ``python -m ganlab.evaluate_faces``.
 """
