@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Task 5's DCGAN: shapes, ranges, the smoothed loss by hand, training."""
+"""Task 5's DCGAN: shapes, ranges, the smoothed loss by hand, training,
+bfloat16."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -85,3 +86,27 @@ def test_demo_trains_saves_and_samples(tmp_path):
     sample.main(["--generator", str(tmp_path / "5-generator.keras"),
                  "--count", "4", "--out", str(tmp_path / "samples")])
     assert len(list((tmp_path / "samples").glob("000*.png"))) == 4
+
+
+def test_bfloat16_networks_keep_float32_outputs():
+    """Under mixed_bfloat16 the hidden layers compute in bfloat16, the
+    weights and both outputs stay float32, the process-wide policy is put
+    back, and a DCGAN trains on them with finite losses."""
+    import keras
+    generator, discriminator = dcgan.build_networks((8, 16, 32), 16,
+                                                    "mixed_bfloat16")
+    assert keras.mixed_precision.global_policy().name == "float32"
+    hidden = [layer for layer in discriminator.layers
+              if isinstance(layer, keras.layers.Conv2D)]
+    assert {layer.compute_dtype for layer in hidden} == {"bfloat16"}
+    assert {weight.dtype for weight in discriminator.weights} == {
+        "float32"}
+    images = generator(tf.random.normal((4, 16)), training=False)
+    assert images.dtype == tf.float32
+    assert discriminator(images).dtype == tf.float32
+    model = dcgan.DCGAN(generator, discriminator, latent_dim=16)
+    model.compile()
+    model.fit(np.random.uniform(-1, 1, (32, 32, 32, 3)).astype("float32"),
+              batch_size=16, epochs=1, verbose=0)
+    assert all(np.isfinite(model.history.history[key][-1])
+               for key in ("d_loss", "g_loss"))

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""Training speed of task 5's DCGAN: our ``fit`` path against a plain loop.
+
+Three ways of training the same DCGAN (``5-dcgan_cifar.py``: the same
+generator and discriminator, losses, label smoothing, learning rates and
+in-graph augmentation) on the same offline images
+(``ganlab.datasets.cifar10_surrogate``), in one process:
+
+- reference: the simplest way to write it, float32, a Python loop that
+  slices a NumPy batch and calls one ``tf.function`` per network update
+  (discriminator, then generator);
+- fit, float32: ``DCGAN.compile(steps_per_execution=K)`` and ``fit`` on a
+  ``tf.data`` pipeline of the images held in memory;
+- fit, bfloat16: the same with both networks built under the
+  ``mixed_bfloat16`` policy (hidden layers compute in bfloat16, weights
+  and the two output layers stay float32). This is "ours".
+
+The middle one tells how much of the gain comes from the ``fit`` path
+itself and how much from bfloat16. Each contestant first trains
+``--warmup`` steps (tracing, graph optimisation, oneDNN's kernel choice),
+which are not timed. Then ``--rounds`` rounds each time ``--steps`` steps
+of every contestant, in an order that rotates every round, so that a
+neighbour's load on the shared CPUs falls on all of them alike; the
+medians over rounds are reported, and the speed-up is the median of the
+per-round ratios (ours / reference), each made of two runs seconds apart.
+
+    python benchmarks/dcgan_speed.py            # about 3 minutes on 2 cores
+    python benchmarks/dcgan_speed.py --quick    # a smoke test, seconds
+
+It prints a table and writes ``dcgan_speed.json`` and ``dcgan_speed.png``
+to ``--out`` (default ``outputs/benchmarks``).
+"""
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ganlab import datasets, plots  # noqa: E402
+
+dcgan = __import__('5-dcgan_cifar')
+
+LATENT_DIM = 100
+FILTERS = {"small": (64, 128, 256), "large": (128, 256, 512),
+           "tiny": (8, 16, 32)}
+
+
+def arguments_from(argv):
+    """Parse and check the flags; ``--quick`` shrinks everything."""
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--filters", choices=sorted(FILTERS),
+                        default="small",
+                        help="discriminator widths: small 64-128-256 (the "
+                             "demo's), large 128-256-512, tiny 8-16-32 "
+                             "(default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--images", type=int, default=2048,
+                        help="offline images to train on "
+                             "(default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=16,
+                        help="untimed steps per contestant "
+                             "(default: %(default)s)")
+    parser.add_argument("--steps", type=int, default=32,
+                        help="timed steps per contestant and round "
+                             "(default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps-per-execution", type=int, default=8,
+                        help="training steps fused into one call by fit "
+                             "(default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny networks, few steps: checks that it "
+                             "runs, measures nothing worth quoting")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("outputs/benchmarks"))
+    parser.add_argument("--seed", type=int, default=0)
+    arguments = parser.parse_args(argv)
+    if arguments.quick:
+        arguments.filters, arguments.batch_size, arguments.images = (
+            "tiny", 8, 64)
+        arguments.warmup, arguments.steps, arguments.rounds = 2, 2, 2
+        arguments.steps_per_execution = 2
+    for name in ("batch_size", "images", "warmup", "steps", "rounds",
+                 "steps_per_execution"):
+        if getattr(arguments, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ("warmup", "steps"):
+        if getattr(arguments, name) % arguments.steps_per_execution:
+            parser.error(f"--{name} ({getattr(arguments, name)}) must be a "
+                         "multiple of --steps-per-execution "
+                         f"({arguments.steps_per_execution}), so that every "
+                         "call of fit runs whole executions")
+    if arguments.images < arguments.batch_size:
+        parser.error(f"--images ({arguments.images}) must be at least "
+                     f"--batch-size ({arguments.batch_size})")
+    return arguments
+
+
+class ReferenceLoop:
+    """The plain way to train a DCGAN: a Python loop over NumPy batches and
+    one ``tf.function`` per network update, in float32.
+
+    It uses the lesson's losses, augmentation and optimizer settings, so
+    that it computes what ``DCGAN.train_step`` computes; only the way the
+    work reaches TensorFlow differs.
+    """
+
+    def __init__(self, generator, discriminator, images, batch_size, seed):
+        """Keep the networks and the images; one Adam per network."""
+        self.generator = generator
+        self.discriminator = discriminator
+        self.images = images
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.generator_optimizer = keras.optimizers.Adam(1e-4, beta_1=.5)
+        self.discriminator_optimizer = keras.optimizers.Adam(4e-4,
+                                                             beta_1=.5)
+
+    @tf.function
+    def discriminator_update(self, real_images):
+        """One discriminator step on a batch of real images."""
+        real_images = dcgan.augment(real_images)
+        latent = tf.random.normal((self.batch_size, LATENT_DIM))
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(latent, training=True)
+            loss = dcgan.discriminator_loss(
+                self.discriminator(real_images, training=True),
+                self.discriminator(fake_images, training=True))
+        variables = self.discriminator.trainable_variables
+        self.discriminator_optimizer.apply_gradients(
+            zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    @tf.function
+    def generator_update(self):
+        """One generator step on fresh latent vectors."""
+        latent = tf.random.normal((self.batch_size, LATENT_DIM))
+        with tf.GradientTape() as tape:
+            loss = dcgan.generator_loss(self.discriminator(
+                self.generator(latent, training=True), training=True))
+        variables = self.generator.trainable_variables
+        self.generator_optimizer.apply_gradients(
+            zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    def train(self, steps):
+        """Run ``steps`` steps on random batches; wait for the last."""
+        for _ in range(steps):
+            start = self.rng.integers(len(self.images) - self.batch_size + 1)
+            self.discriminator_update(
+                self.images[start:start + self.batch_size])
+            loss = self.generator_update()
+        # Reading a value makes sure the work has finished before the
+        # clock stops.
+        float(loss)
+
+
+class FitPath:
+    """Task 5's ``DCGAN`` trained by ``fit``, as a user of the package
+    would: steps fused by ``steps_per_execution``, real batches from an
+    in-memory ``tf.data`` pipeline."""
+
+    def __init__(self, generator, discriminator, images, batch_size,
+                 steps_per_execution, seed):
+        """Compile the model and build the endless, shuffled dataset."""
+        self.model = dcgan.DCGAN(generator, discriminator, LATENT_DIM)
+        self.model.compile(steps_per_execution=steps_per_execution)
+        options = tf.data.Options()
+        # The autotuner's thread can hold fit's return for seconds here.
+        options.autotune.enabled = False
+        self.dataset = (tf.data.Dataset.from_tensor_slices(images)
+                        .shuffle(len(images), seed=seed).repeat()
+                        .batch(batch_size, drop_remainder=True)
+                        .with_options(options))
+
+    def train(self, steps):
+        """Run ``steps`` steps in one call of ``fit``."""
+        # The dataset shuffles itself; fit's own shuffle would only warn.
+        self.model.fit(self.dataset, epochs=1, steps_per_epoch=steps,
+                       shuffle=False, verbose=0)
+
+
+def images_per_second(contestant, steps, batch_size):
+    """Time ``steps`` training steps; return real images seen per second."""
+    start = time.perf_counter()
+    contestant.train(steps)
+    return steps * batch_size / (time.perf_counter() - start)
+
+
+def measure(contestants, arguments):
+    """Warm every contestant up, then time them round after round.
+
+    Returns ``{name: [images per second in each round]}``. The order
+    rotates each round, so no contestant always runs first or last.
+    """
+    for contestant in contestants.values():
+        contestant.train(arguments.warmup)
+    names = list(contestants)
+    speeds = {name: [] for name in names}
+    for round_index in range(arguments.rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            speeds[name].append(images_per_second(
+                contestants[name], arguments.steps, arguments.batch_size))
+    return speeds
+
+
+def summarise(speeds, reference, ours):
+    """Return medians and the speed-up of ``ours`` over ``reference``.
+
+    The speed-up is the median over rounds of the ratio of the two speeds
+    measured in that round (close in time, so under similar load); the
+    ratio of the medians is given too.
+    """
+    medians = {name: statistics.median(values)
+               for name, values in speeds.items()}
+    per_round = [mine / theirs for mine, theirs in zip(speeds[ours],
+                                                       speeds[reference])]
+    return {"images_per_second": medians,
+            "speedup": statistics.median(per_round),
+            "speedup_per_round": per_round,
+            "speedup_of_medians": medians[ours] / medians[reference]}
+
+
+def plot(summary, speeds, path, title):
+    """Bar chart of the median speeds, with each round as a dot."""
+    figure, axes = plots.plt.subplots(figsize=(7, 3.6))
+    names = list(speeds)
+    axes.barh(names, [summary["images_per_second"][name] for name in names],
+              color=["0.6"] + ["tab:blue"] * (len(names) - 1))
+    for row, name in enumerate(names):
+        axes.plot(speeds[name], [row] * len(speeds[name]), "k.", ms=4)
+    axes.invert_yaxis()
+    axes.set_xlabel("real images per second (bars: median; dots: rounds)")
+    axes.set_title(title, fontsize=10)
+    figure.tight_layout()
+    plots.save_figure(figure, path)
+
+
+def main(argv=None):
+    """Run the benchmark; print the table; write JSON and PNG; return the
+    report."""
+    arguments = arguments_from(argv)
+    keras.utils.set_random_seed(arguments.seed)
+    filters = FILTERS[arguments.filters]
+    images = datasets.to_symmetric(datasets.cifar10_surrogate(
+        arguments.images, arguments.seed))
+    fused = arguments.steps_per_execution
+    reference = "reference loop, float32"
+    ours = f"fit x{fused}, bfloat16"
+    size, seed = arguments.batch_size, arguments.seed
+
+    def networks(precision):
+        """A fresh generator and discriminator in that precision."""
+        return dcgan.build_networks(filters, LATENT_DIM, precision)
+
+    contestants = {
+        reference: ReferenceLoop(*networks("float32"), images, size, seed),
+        f"fit x{fused}, float32": FitPath(*networks("float32"), images,
+                                          size, fused, seed),
+        ours: FitPath(*networks("mixed_bfloat16"), images, size, fused,
+                      seed)}
+    speeds = measure(contestants, arguments)
+    summary = summarise(speeds, reference, ours)
+
+    print(f"DCGAN {'-'.join(map(str, filters))}, batch "
+          f"{arguments.batch_size}, median of {arguments.rounds} rounds of "
+          f"{arguments.steps} steps")
+    for name, value in summary["images_per_second"].items():
+        print(f"  {name:28s} {value:8.1f} images/s  "
+              f"x{value / summary['images_per_second'][reference]:.2f}")
+    print(f"  speed-up (median of per-round ratios): "
+          f"{summary['speedup']:.2f}")
+
+    report = dict(summary, rounds=speeds, reference=reference, ours=ours,
+                  settings={
+                      "filters": list(filters),
+                      "batch_size": arguments.batch_size,
+                      "images": arguments.images,
+                      "warmup_steps": arguments.warmup,
+                      "timed_steps": arguments.steps,
+                      "rounds": arguments.rounds,
+                      "steps_per_execution": fused,
+                      "quick": arguments.quick,
+                      "seed": arguments.seed},
+                  machine={"tensorflow": tf.__version__,
+                           "keras": keras.__version__,
+                           "cpus": os.cpu_count(),
+                           "processor": platform.processor()
+                           or platform.machine()})
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    path = arguments.out / "dcgan_speed.json"
+    temporary = path.with_suffix(".json.partial")
+    temporary.write_text(json.dumps(report, indent=2) + "\n")
+    os.replace(temporary, path)
+    plot(summary, speeds, arguments.out / "dcgan_speed.png",
+         f"DCGAN training speed, batch {arguments.batch_size}: "
+         f"{ours} is x{summary['speedup']:.2f} the reference")
+    print(f"wrote {path} and {path.with_suffix('.png')}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
