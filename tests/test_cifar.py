@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""CIFAR-10 from local files, the offline surrogate, and scaling."""
+"""CIFAR-10 from local files, the offline surrogate, the 20 real images
+in the foolbox wheel, and scaling."""
+import importlib.util
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -74,3 +77,22 @@ def test_scaling_round_trip():
     scaled = datasets.to_symmetric(pixels)
     assert scaled.min() == -1 and scaled.max() == 1
     np.testing.assert_array_equal(datasets.from_symmetric(scaled), pixels)
+
+
+def foolbox_or_skip():
+    """The 20 real CIFAR-10 images, or a skip saying how to get them."""
+    if importlib.util.find_spec("foolbox") is None:
+        pytest.skip("foolbox is not installed (pip install -r "
+                    "requirements-dev.txt)")
+    return datasets.foolbox_cifar10()
+
+
+def test_foolbox_files_are_cifar10s_first_test_images():
+    """20 distinct real colour images whose labels are those of the
+    CIFAR-10 test set's first 20, read without importing foolbox."""
+    images, labels = foolbox_or_skip()
+    assert images.shape == (20, 32, 32, 3) and images.dtype == np.uint8
+    assert tuple(labels) == datasets.CIFAR10_FIRST_TEST_LABELS
+    assert len({image.tobytes() for image in images}) == 20
+    assert images.std() > 30
+    assert "foolbox" not in sys.modules
