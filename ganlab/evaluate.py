@@ -93,18 +93,18 @@ def load_reference(arguments, parser):
     return x_test / 255., "fashion-mnist test set", FashionFeatures()
 
 
-def evaluate(arguments, parser):
-    """Compute the scores; print them; write JSON if asked; return them."""
-    demo.set_seed(arguments.seed)
-    generator, to_pixels = load_generator(arguments, parser)
-    real, reference, features = load_reference(arguments, parser)
-    fakes = np.clip(to_pixels(generate(generator, arguments.samples,
-                                       arguments.seed)), 0, 1)
-    if fakes[0].size != real[0].size:
-        parser.error(f"the generator draws images of shape "
-                     f"{fakes.shape[1:]}; {arguments.dataset} has "
-                     f"{real.shape[1:]}")
-    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
+def score_images(real, fakes, features, reference):
+    """Compare generated images with real ones through ``features``.
+
+    ``real`` and ``fakes`` hold pixels in [0, 1]; ``features`` is an
+    extractor from ``ganlab.features`` and ``reference`` names the real
+    images. Returns ``{"scores": ..., "provenance": ...}``: the Frechet
+    and kernel distances, the diversity of the fakes relative to the real
+    images (mean pairwise feature distance, 1 when as varied), the classes
+    found when the extractor can classify, and what the scores were made
+    with (``metrics.FeatureScore``), so that only like is compared with
+    like.
+    """
     real_features, fake_features = features(real), features(fakes)
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
     frechet = metrics.FeatureScore(
@@ -121,11 +121,26 @@ def evaluate(arguments, parser):
     if hasattr(features, "predict_classes"):
         scores["classes_found"] = metrics.classes_found(
             features.predict_classes(fakes))
-    for name, value in scores.items():
+    return {"scores": scores, "provenance": provenance}
+
+
+def evaluate(arguments, parser):
+    """Compute the scores; print them; write JSON if asked; return them."""
+    demo.set_seed(arguments.seed)
+    generator, to_pixels = load_generator(arguments, parser)
+    real, reference, features = load_reference(arguments, parser)
+    fakes = np.clip(to_pixels(generate(generator, arguments.samples,
+                                       arguments.seed)), 0, 1)
+    if fakes[0].size != real[0].size:
+        parser.error(f"the generator draws images of shape "
+                     f"{fakes.shape[1:]}; {arguments.dataset} has "
+                     f"{real.shape[1:]}")
+    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
+    result = score_images(real, fakes, features, reference)
+    for name, value in result["scores"].items():
         print(f"{name:24s} {value:.5g}")
     print("made with: " + ", ".join(f"{key} {value}" for key, value
-                                    in provenance.items()))
-    result = {"scores": scores, "provenance": provenance}
+                                    in result["provenance"].items()))
     if arguments.json:
         arguments.json.write_text(json.dumps(result, indent=2) + "\n")
     return result

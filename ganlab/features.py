@@ -15,6 +15,9 @@ with different features are never compared (``ganlab.metrics``).
   downloaded: without weights it says where to put them.
 - ``ganlab.face_features.FaceFeatures``: an autoencoder's code for 16x16
   faces.
+- ``PixelFeatures``: no network at all, the image averaged down to a few
+  pixels per side; the offline fallback for colour images when no
+  InceptionV3 weights are at hand.
 
     python -m ganlab.features --epochs 3
 
@@ -126,6 +129,44 @@ class InceptionFeatures:
             batch = tf.image.resize(pixels[start:start + 50], (299, 299))
             features.append(self.network(batch * 2. - 1., training=False))
         return np.concatenate(features).astype(np.float64)
+
+
+class PixelFeatures:
+    """Images averaged down to ``side`` x ``side`` pixels, as features.
+
+    A fallback that needs no weights and no download: each image (pixels
+    in [0, 1], any square size divisible by ``side``) is cut into
+    ``side`` x ``side`` blocks, each block is replaced by its mean colour,
+    and the result is flattened (8x8 RGB: 192 numbers). A Frechet distance
+    on these features compares the layout of colours and coarse shapes
+    (sky above, object in the middle) and how they vary, not the objects:
+    a cat and a dog of the same colours look alike to it. It ranks a
+    trained generator against an untrained one, but its numbers are not
+    FIDs and are comparable only with other scores made with it.
+    """
+
+    def __init__(self, side=8):
+        """Choose the number of blocks per side."""
+        if side < 1:
+            raise ValueError(f"side must be at least 1; got {side}")
+        self.side = side
+        self.name = f"pixels averaged to {side}x{side} blocks (no network)"
+        # No weights: the definition itself is what must match.
+        self.checksum = f"block-mean-{side}"
+
+    def __call__(self, pixels):
+        """Return float64 block means of images (N, H, W[, C])."""
+        pixels = np.asarray(pixels, dtype=np.float64)
+        if pixels.ndim == 3:
+            pixels = pixels[..., np.newaxis]
+        count, height, width, channels = pixels.shape
+        if height != width or height % self.side:
+            raise ValueError(f"images must be square with a side divisible "
+                             f"by {self.side}; got {pixels.shape[1:]}")
+        block = height // self.side
+        blocks = pixels.reshape(count, self.side, block, self.side, block,
+                                channels)
+        return blocks.mean(axis=(2, 4)).reshape(count, -1)
 
 
 def main(argv=None):

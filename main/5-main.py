@@ -10,10 +10,24 @@ samples; at the end it saves the loss curves and the generator
 (``5-generator.keras``, for ``python -m ganlab.sample``). A diversity
 monitor warns if the generator collapses or training diverges.
 
+After training, the generator is scored against the held-out images
+(``5-scores.json``): the Frechet and kernel distances, the diversity
+relative to the real images, and the spectral distance of the grey
+levels (``ganlab.metrics.spectral_distance``). The features are
+InceptionV3's when --inception-weights names its weights file (the FID),
+otherwise the offline fallback ``ganlab.features.PixelFeatures`` (images
+averaged down to 8x8 colour blocks; not an FID, see its provenance in the
+JSON). Two rows give the numbers a scale: the same generator before
+training (the baseline to beat), and as many training images as fakes
+(what a perfect generator would score with these sample counts).
+
     python main/5-main.py
+    python main/5-main.py --bfloat16     # faster on CPUs with bfloat16
     python main/5-main.py --cifar --epochs 30 --large
 """
 import argparse
+import json
+import os
 import pathlib
 import sys
 
@@ -22,8 +36,10 @@ import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from ganlab import datasets, demo, plots  # noqa: E402
+from ganlab import (datasets, demo, evaluate, features,  # noqa: E402
+                    metrics, plots)
 from ganlab.callbacks import DiversityMonitor, SampleGrid  # noqa: E402
+from ganlab.sample import generate  # noqa: E402
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -45,12 +61,22 @@ def arguments_from(argv):
     parser.add_argument("--large", action="store_true",
                         help="128-256-512 filters instead of 64-128-256")
     parser.add_argument("--no-augmentation", action="store_true")
+    parser.add_argument("--bfloat16", action="store_true",
+                        help="bfloat16 mixed precision (outputs and "
+                             "weights stay float32)")
+    parser.add_argument("--inception-weights", type=pathlib.Path,
+                        help="InceptionV3 ..._notop.h5 weights: score with "
+                             "the FID's features instead of the offline "
+                             "8x8 pixel blocks")
+    parser.add_argument("--score-samples", type=int, default=1000,
+                        help="generated images scored against the held-out "
+                             "ones (default: %(default)s)")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
-    for name in ("epochs", "images", "batch_size"):
+    for name in ("epochs", "images", "batch_size", "score_samples"):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     try:
@@ -61,7 +87,64 @@ def arguments_from(argv):
                                                 arguments.seed)
     except (OSError, ValueError) as error:
         parser.error(str(error))
+    if len(images) < 20:
+        parser.error(f"need at least 20 images to hold out a tenth; got "
+                     f"{len(images)}")
+    if arguments.inception_weights is not None:
+        try:
+            arguments.features = features.InceptionFeatures(
+                arguments.inception_weights)
+        except (OSError, ValueError) as error:
+            parser.error(f"--inception-weights: {error}")
+    else:
+        arguments.features = features.PixelFeatures(8)
     return arguments, images
+
+
+def score_on_held_out(generators, held_out, training, arguments):
+    """Score each generator of ``generators`` (name -> Keras generator)
+    against the ``held_out`` uint8 images; add the training images as the
+    floor. Returns ``{name: {"scores", "provenance"}}``."""
+    real = held_out / 255.
+    reference = f"{len(held_out)} held-out images of " + (
+        "CIFAR-10" if arguments.cifar or arguments.cifar_path
+        else "the offline stand-ins")
+    count = arguments.score_samples
+    candidates = {name: datasets.symmetric_to_unit(
+        generate(generator, count, arguments.seed))
+        for name, generator in generators.items()}
+    rng = np.random.default_rng(arguments.seed)
+    candidates["training images (floor)"] = datasets.symmetric_to_unit(
+        training[rng.choice(len(training), min(count, len(training)),
+                            replace=False)])
+    results = {}
+    for name, fakes in candidates.items():
+        fakes = np.clip(fakes, 0, 1)
+        results[name] = evaluate.score_images(real, fakes,
+                                              arguments.features, reference)
+        # On grey levels: blur and noise show in the power spectrum
+        # whatever the colours, which the pixel blocks cannot see.
+        results[name]["scores"]["spectral_distance"] = (
+            metrics.spectral_distance(fakes.mean(axis=-1),
+                                      real.mean(axis=-1)))
+    return results
+
+
+def report_scores(results, path):
+    """Print a table of the scores and write them as JSON to ``path``."""
+    print(f"{'':26s} {'Frechet':>9s} {'kernel':>9s} {'diversity':>9s} "
+          f"{'spectral':>9s}")
+    for name, result in results.items():
+        scores = result["scores"]
+        print(f"{name:26s} {scores['frechet_distance']:9.4g} "
+              f"{scores['kernel_distance']:9.3g} "
+              f"{scores['relative_diversity']:9.3f} "
+              f"{scores['spectral_distance']:9.3f}")
+    provenance = next(iter(results.values()))["provenance"]
+    print("features: " + provenance["extractor"])
+    temporary = path.with_suffix(".json.partial")
+    temporary.write_text(json.dumps(results, indent=2) + "\n")
+    os.replace(temporary, path)
 
 
 def main(argv=None):
@@ -72,10 +155,12 @@ def main(argv=None):
     held_out = len(images) // 10
     training = datasets.to_symmetric(images[order[held_out:]])
     filters = (128, 256, 512) if arguments.large else (64, 128, 256)
-    model = dcgan.DCGAN(dcgan.build_generator(100, filters[::-1]),
-                        dcgan.build_discriminator(filters),
+    precision = "mixed_bfloat16" if arguments.bfloat16 else "float32"
+    model = dcgan.DCGAN(*dcgan.build_networks(filters, 100, precision),
                         augmentation=not arguments.no_augmentation)
     model.compile()
+    untrained = tf.keras.models.clone_model(model.generator)
+    untrained.set_weights(model.generator.get_weights())
     out = arguments.out
     fixed_latent = tf.random.stateless_normal((16, 100), seed=(0, 0))
     model.fit(training, batch_size=arguments.batch_size,
@@ -89,7 +174,13 @@ def main(argv=None):
                       title=f"DCGAN on {len(training)} images "
                             f"({held_out} held out)")
     model.generator.save(out / "5-generator.keras")
-    print(f"pictures and generator in {out}/ ({held_out} images held out)")
+    report_scores(score_on_held_out(
+        {"trained generator": model.generator,
+         "untrained (baseline)": untrained},
+        images[order[:held_out]], training, arguments),
+        out / "5-scores.json")
+    print(f"pictures, scores and generator in {out}/ ({held_out} images "
+          "held out)")
     return model
 
 

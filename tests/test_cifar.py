@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """CIFAR-10 from local files, the offline surrogate, the 20 real images
-in the foolbox wheel, and scaling."""
+in the foolbox wheel, scaling, and the offline scores on colour images."""
 import importlib.util
 import pickle
 import sys
@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from ganlab import datasets
+from ganlab import datasets, evaluate, features, metrics
 
 
 def write_batches(folder, per_batch=4):
@@ -96,3 +96,44 @@ def test_foolbox_files_are_cifar10s_first_test_images():
     assert len({image.tobytes() for image in images}) == 20
     assert images.std() > 30
     assert "foolbox" not in sys.modules
+
+
+def test_pixel_features_are_block_means():
+    """Each feature is the mean of one colour over one block."""
+    image = np.arange(4 * 4 * 3, dtype=np.float64).reshape(1, 4, 4, 3)
+    blocks = features.PixelFeatures(2)(image).reshape(2, 2, 3)
+    np.testing.assert_allclose(blocks[0, 1],
+                               image[0, :2, 2:].mean(axis=(0, 1)))
+    np.testing.assert_allclose(blocks[1, 0],
+                               image[0, 2:, :2].mean(axis=(0, 1)))
+    with pytest.raises(ValueError, match="divisible by 8"):
+        features.PixelFeatures(8)(np.zeros((2, 12, 12, 3)))
+    with pytest.raises(ValueError, match="side must be at least 1"):
+        features.PixelFeatures(0)
+
+
+def test_offline_scores_on_real_cifar_images():
+    """Against the 20 real CIFAR-10 images: a collapsed generator (all
+    grey) has no diversity, photo patches are about as varied as CIFAR-10,
+    and white noise is farther from CIFAR-10's spectrum than the patches.
+    The pixel-block Frechet distance alone prefers grey to the patches,
+    because grey matches CIFAR-10's mean colour and the patches' colours
+    differ: that is why the diversity is always reported beside it."""
+    images, _ = foolbox_or_skip()
+    real = images / 255.
+    candidates = {
+        "patches": datasets.cifar10_surrogate(200, seed=1) / 255.,
+        "grey": np.full((200, 32, 32, 3), .5),
+        "noise": np.random.default_rng(0).uniform(size=(200, 32, 32, 3))}
+    extractor = features.PixelFeatures(8)
+    scores = {name: evaluate.score_images(real, fakes, extractor,
+                                          "20 real")["scores"]
+              for name, fakes in candidates.items()}
+    assert scores["grey"]["relative_diversity"] == 0
+    assert .5 < scores["patches"]["relative_diversity"] < 2
+    assert (scores["grey"]["frechet_distance"]
+            < scores["patches"]["frechet_distance"])
+    spectral = {name: metrics.spectral_distance(fakes.mean(axis=-1),
+                                                real.mean(axis=-1))
+                for name, fakes in candidates.items()}
+    assert spectral["patches"] < spectral["noise"]

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Task 5's DCGAN: shapes, ranges, the smoothed loss by hand, training,
-bfloat16."""
+bfloat16, and the demo's scores on held-out images."""
+import json
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -71,7 +73,8 @@ def test_fit_runs_with_two_learning_rates():
 
 def test_demo_trains_saves_and_samples(tmp_path):
     """main/5-main.py on offline stand-ins: a grid per epoch, the loss
-    curves, and a saved generator that the sampling command can use."""
+    curves, scores on the held-out tenth, and a saved generator that the
+    sampling command can use."""
     import warnings
     from ganlab import sample
     from test_training import load_demo
@@ -79,13 +82,34 @@ def test_demo_trains_saves_and_samples(tmp_path):
         warnings.simplefilter("ignore")
         model = load_demo(5).main(["--epochs", "2", "--images", "160",
                                    "--batch-size", "32", "--verbose", "0",
+                                   "--score-samples", "200",
                                    "--out", str(tmp_path)])
     assert int(model.generator_optimizer.iterations) == 2 * 5
     assert {"5-epoch_001.png", "5-epoch_002.png", "5-losses.png",
-            "5-generator.keras"} <= {p.name for p in tmp_path.iterdir()}
+            "5-generator.keras", "5-scores.json"} <= {
+        p.name for p in tmp_path.iterdir()}
     sample.main(["--generator", str(tmp_path / "5-generator.keras"),
                  "--count", "4", "--out", str(tmp_path / "samples")])
     assert len(list((tmp_path / "samples").glob("000*.png"))) == 4
+
+    scores = json.loads((tmp_path / "5-scores.json").read_text())
+    assert set(scores) == {"trained generator", "untrained (baseline)",
+                           "training images (floor)"}
+    for row in scores.values():
+        assert {"frechet_distance", "kernel_distance", "relative_diversity",
+                "spectral_distance"} <= set(row["scores"])
+        assert row["provenance"]["real_samples"] == 16
+        assert row["provenance"]["reference"] == (
+            "16 held-out images of the offline stand-ins")
+        assert row["provenance"]["extractor"].startswith(
+            "pixels averaged to 8x8")
+    assert scores["trained generator"]["provenance"]["fake_samples"] == 200
+    # Real images from the same source must beat a generator that has
+    # not been trained, or the scores would measure nothing.
+    floor, untrained = (scores["training images (floor)"]["scores"],
+                        scores["untrained (baseline)"]["scores"])
+    assert floor["frechet_distance"] < untrained["frechet_distance"]
+    assert floor["spectral_distance"] < untrained["spectral_distance"]
 
 
 def test_bfloat16_networks_keep_float32_outputs():
