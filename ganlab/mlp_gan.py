@@ -231,4 +231,11 @@ class MLPGAN(keras.Model):
         variables = self.generator.trainable_variables
         self.generator_optimizer.apply_gradients(
             zip(tape.gradient(scaled, variables), variables))
-        return {"d_loss": d_loss, "g_loss": g_loss}
+        losses = {"d_loss": d_loss, "g_loss": g_loss}
+        resolver = getattr(self.distribute_strategy, "cluster_resolver", None)
+        if resolver is not None and resolver.task_type is not None:
+            # Keras averages the results of a multi-worker run along their
+            # first axis, which a scalar lacks.
+            losses = {name: tf.reshape(value, [1])
+                      for name, value in losses.items()}
+        return losses

@@ -1,50 +1,106 @@
 #!/usr/bin/env python3
-"""Training under ``tf.distribute``: two logical CPU devices under
-MirroredStrategy compute what one device computes.
+"""Training under ``tf.distribute`` computes what one device computes:
+two logical CPU devices under MirroredStrategy, and two worker processes
+on this machine under MultiWorkerMirroredStrategy.
 
 The CPU can only be split into logical devices before TensorFlow starts
-its devices, so each run is a process of its own (``python -m ganlab
-train --strategy mirrored --devices 2``).
+its devices, and each worker is a process, so every run here is a
+``python -m ganlab train`` process of its own.
 """
 import csv
+import json
+import os
+import socket
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from conftest import ROOT
 
 # Observed here: the largest relative difference is about 1e-7 (the two
 # halves of each gradient are added in another order); the batch norm
-# statistics are pooled over both devices, so nothing else differs.
+# statistics are pooled over the devices, so nothing else differs.
 TOLERANCE = 1e-5
 
 
-def train(out, data, extra):
-    """Run the command; return its standard output and its step losses."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ganlab", "train", "--dataset", str(data),
-         "--img_size", "12", "--batch_size", "32", "--latent_dim", "16",
-         "--n_epochs", "2", "--steps-per-epoch", "4", "--sample_interval",
-         "1000", "--no-tensorboard", "--verbose", "0", "--deterministic",
-         "--out", str(out)] + extra,
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+def command(data, out, extra=()):
+    """The training command: a global batch of 32, 8 steps."""
+    return [sys.executable, "-m", "ganlab", "train", "--dataset", str(data),
+            "--img_size", "12", "--batch_size", "32", "--latent_dim", "16",
+            "--n_epochs", "2", "--steps-per-epoch", "4", "--sample_interval",
+            "1000", "--no-tensorboard", "--verbose", "0", "--deterministic",
+            "--out", str(out)] + list(extra)
+
+
+def read_losses(out):
+    """The (step, d_loss, g_loss) rows a run wrote."""
     with open(out / "losses.csv", newline="") as stream:
-        rows = [list(map(float, row)) for row in list(csv.reader(stream))[1:]]
-    return done.stdout, np.array(rows)
+        return np.array([list(map(float, row))
+                         for row in list(csv.reader(stream))[1:]])
 
 
-def test_two_devices_give_the_losses_of_one(tmp_path):
-    """Same global batch of 32: 16 per device, or 32 on one."""
-    data = tmp_path / "digits.npy"
+def train(data, out, extra=()):
+    """Run the command; return its standard output and its step losses."""
+    done = subprocess.run(command(data, out, extra), cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout, read_losses(out)
+
+
+@pytest.fixture(scope="module")
+def one_device(tmp_path_factory):
+    """The data, and the losses of the run on one device."""
+    folder = tmp_path_factory.mktemp("one_device")
+    data = folder / "digits.npy"
     np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
                                                     dtype=np.uint8))
-    one_out, one = train(tmp_path / "one", data, [])
-    two_out, two = train(tmp_path / "two", data,
-                         ["--strategy", "mirrored", "--devices", "2"])
-    assert "1 device(s)" in one_out and "2 device(s)" in two_out
-    assert one.shape == two.shape == (8, 3)
-    np.testing.assert_allclose(two, one, rtol=TOLERANCE, atol=0)
+    output, losses = train(data, folder / "run")
+    assert "1 device(s)" in output
+    assert losses.shape == (8, 3)
     # The losses move, so agreeing on them is not trivial.
-    assert np.ptp(one[:, 1]) > 1e-3
+    assert np.ptp(losses[:, 2]) > 1e-3
+    return data, losses
+
+
+def test_two_devices_give_the_losses_of_one(one_device, tmp_path):
+    """Same global batch of 32: 16 on each of two devices, or 32 on one."""
+    data, expected = one_device
+    output, losses = train(data, tmp_path / "two",
+                           ["--strategy", "mirrored", "--devices", "2"])
+    assert "2 device(s)" in output
+    np.testing.assert_allclose(losses, expected, rtol=TOLERANCE, atol=0)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_two_workers_give_the_losses_of_one(one_device, tmp_path):
+    """Two processes joined by TF_CONFIG, one device each: the chief
+    writes the losses and checkpoints, the other worker nothing."""
+    data, expected = one_device
+    cluster = {"worker": [f"127.0.0.1:{free_port()}" for _ in range(2)]}
+    workers = [subprocess.Popen(
+        command(data, tmp_path / "run", ["--strategy", "multi-worker"]),
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, TF_CONFIG=json.dumps(
+            {"cluster": cluster, "task": {"type": "worker", "index": index}})))
+        for index in range(2)]
+    try:
+        outputs = [worker.communicate(timeout=300) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    for worker, (output, errors) in zip(workers, outputs):
+        assert worker.returncode == 0, errors[-3000:]
+        assert "2 device(s)" in output
+    assert "generator:" in outputs[0][0] and "generator:" not in outputs[1][0]
+    np.testing.assert_allclose(read_losses(tmp_path / "run"), expected,
+                               rtol=TOLERANCE, atol=0)
+    assert (tmp_path / "run" / "checkpoints" / "ckpt-2.index").is_file()
