@@ -285,15 +285,21 @@ class Generator(GrowingNetwork):
         self.build_every_stage(lambda size: tf.zeros((1, latent_dim)))
 
     def features(self, latent, stage):
-        """Return the feature maps after the block of ``stage``."""
+        """Return the feature maps at ``stage``'s resolution."""
         dense, reshape, convolution = self.base
         values = self.normalize(self.activate(
             reshape(dense(self.normalize(latent)))))
         values = self.normalize(self.activate(convolution(values)))
-        for block in self.blocks[:stage]:
-            values = upsample(values)
-            for convolution in block:
-                values = self.normalize(self.activate(convolution(values)))
+        for grown in range(1, stage + 1):
+            values = self.block(values, grown)
+        return values
+
+    def block(self, values, stage):
+        """Apply the block that doubles the previous resolution to
+        ``stage``'s: upsample, then two convolutions."""
+        values = upsample(values)
+        for convolution in self.blocks[stage - 1]:
+            values = self.normalize(self.activate(convolution(values)))
         return values
 
     def call(self, latent, training=False):
@@ -303,11 +309,8 @@ class Generator(GrowingNetwork):
             return self.to_rgb[self.stage](self.features(latent, self.stage))
         previous = self.features(latent, self.stage - 1)
         old = upsample(self.to_rgb[self.stage - 1](previous))
-        new = previous
-        new = upsample(new)
-        for convolution in self.blocks[self.stage - 1]:
-            new = self.normalize(self.activate(convolution(new)))
-        return fade(old, self.to_rgb[self.stage](new), self.alpha)
+        new = self.to_rgb[self.stage](self.block(previous, self.stage))
+        return fade(old, new, self.alpha)
 
     def active_layers(self):
         """The base, the blocks up to the stage, and its colour layer(s)."""
@@ -371,7 +374,8 @@ class Critic(GrowingNetwork):
 
     def call(self, images, training=False):
         """Return one score per image at the current resolution."""
-        values = self.activate(self.from_rgb[self.stage](images, training=training))
+        values = self.activate(self.from_rgb[self.stage](
+            images, training=training))
         if self.stage > 0:
             values = self.block(values, self.stage, training)
             if self.fading:
