@@ -454,7 +454,7 @@ def run(arguments, parser):
         gan.fit(tf.data.Dataset.from_tensor_slices(examples)
                 .shuffle(len(examples), seed=arguments.seed)
                 .batch(arguments.batch_size, drop_remainder=True).repeat(),
-                **common)
+                shuffle=False, **common)
     else:
         gan.fit(gan.real_examples, **common)
     if chief:
