@@ -7,15 +7,19 @@ written once:
 
 - data: ``toy`` (mixtures with known modes), ``faces`` (the curriculum's
   faces, image folders, LFW, the shipped face weights), ``datasets``
-  (Fashion-MNIST from local files);
+  (MNIST, Fashion-MNIST and CIFAR-10 from local files);
 - networks: ``models`` (the curriculum's perceptrons, ReLU perceptrons,
-  DCGAN-style convolutional networks);
+  DCGAN-style convolutional networks), ``mlp_gan`` (the original fully
+  connected GAN, trainable on several devices);
 - measuring: ``metrics`` (toy-mode metrics, Frechet and kernel distances
   with provenance, diversity, spectra), ``features`` and ``face_features``
-  (feature extractors), ``callbacks`` (a diversity monitor);
+  (feature extractors), ``callbacks`` (sample grids and GIFs, loss logs,
+  TensorBoard images, the GAN doctor, a diversity monitor);
 - training and files: ``checkpoints`` (resumable checkpoints, weight
   export), ``train_faces``, ``growth`` (the progressive GAN's pictures
   and checkpoints), ``plots``, ``face_pictures``, ``demo``;
-- the command line: ``python -m ganlab evaluate`` (``evaluate``) and
-  ``python -m ganlab.evaluate_faces``.
+- the command line (``cli``): ``python -m ganlab train`` (``train``:
+  checkpoints, --resume, sample grids, TensorBoard, multi-device),
+  ``python -m ganlab sample`` (``sample``), ``python -m ganlab evaluate``
+  (``evaluate``) and ``python -m ganlab.evaluate_faces``.
 """
