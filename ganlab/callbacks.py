@@ -141,11 +141,11 @@ class LossLog(keras.callbacks.Callback):
         return [(int(row[0]), dict(zip(self.names, map(float, row[1:]))))
                 for row in rows if len(row) == len(self.names) + 1]
 
-    def on_train_begin(self, logs=None):
-        """Keep the rows up to the current step; reopen for appending."""
-        start = steps_done(self.model)
+    def keep_until(self, last_step):
+        """Rewrite the file with the rows up to ``last_step``; open it for
+        appending."""
         kept = [(step, values) for step, values in self.read()
-                if step <= start]
+                if step <= last_step]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".csv.partial")
         with open(temporary, "w", newline="") as stream:
@@ -157,12 +157,24 @@ class LossLog(keras.callbacks.Callback):
         os.replace(temporary, self.path)
         self.stream = open(self.path, "a", newline="")
         self.writer = csv.writer(self.stream)
+        self.last_step = last_step
+
+    def on_train_begin(self, logs=None):
+        """Keep the rows up to the current step."""
+        self.keep_until(steps_done(self.model))
 
     def on_train_batch_end(self, batch, logs=None):
-        """Append this step's losses (full float precision)."""
-        self.writer.writerow([steps_done(self.model)] + [
-            repr(float(logs[name])) for name in self.names])
+        """Append this step's losses (full float precision). A step number
+        not above the last means training was rolled back to a
+        checkpoint (see ``GANDoctor``): the rows from there are dropped."""
+        step = steps_done(self.model)
+        if step <= self.last_step:
+            self.stream.close()
+            self.keep_until(step - 1)
+        self.writer.writerow([step] + [repr(float(logs[name]))
+                                       for name in self.names])
         self.stream.flush()
+        self.last_step = step
 
     def on_train_end(self, logs=None):
         """Close the file and draw the curves of the whole run."""
@@ -183,7 +195,8 @@ class GANDoctor(keras.callbacks.Callback):
     optimizers, random state) and halves both learning rates so the same
     blow-up is not replayed; after ``max_rollbacks`` of them, or without a
     checkpoint, it stops training instead. Put it before the checkpoint
-    callback in the list so a broken state is never saved.
+    callback in the list so a broken state is never saved (and after a
+    ``LossLog``, which then drops the rolled-back steps).
     """
 
     def __init__(self, names, checkpoint=None, max_rollbacks=3):

@@ -74,7 +74,8 @@ class GANCheckpoint(keras.callbacks.Callback):
             tracked["rng"] = gan.rng
         self.checkpoint = tf.train.Checkpoint(**tracked)
         directory = str(directory)
-        if not is_chief(tf.distribute.get_strategy()):
+        if not is_chief(getattr(gan, "distribute_strategy",
+                                tf.distribute.get_strategy())):
             directory = tempfile.mkdtemp(prefix="ganlab-worker-")
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, directory, max_to_keep=max_to_keep)

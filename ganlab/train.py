@@ -427,10 +427,14 @@ def run(arguments, parser):
     print(f"{arguments.model} on {description}, {len(examples)} examples; "
           + (f"resuming after epoch {epochs_done}" if arguments.resume
              else "new run") + f", {replicas} device(s)", flush=True)
-    callbacks = [] if arguments.doctor == "off" else [
-        GANDoctor(loss_names, checkpoint if arguments.doctor == "rollback"
-                  else None)]
-    callbacks += [checkpoint, LossLog(out, loss_names)]
+    # The log sees a step before the doctor may roll it back, and the
+    # doctor before the checkpoint may save a broken state.
+    callbacks = [LossLog(out, loss_names)]
+    if arguments.doctor != "off":
+        callbacks.append(GANDoctor(loss_names, checkpoint
+                                   if arguments.doctor == "rollback"
+                                   else None))
+    callbacks.append(checkpoint)
     if examples.ndim == 4:
         latent = tf.random.stateless_normal(
             (16, gan.generator.inputs[0].shape[-1]),

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from ganlab import mlp_gan
-from ganlab.callbacks import GANDoctor
+from ganlab.callbacks import GANDoctor, LossLog
 from ganlab.checkpoints import GANCheckpoint
 
 
@@ -166,7 +166,9 @@ def test_doctor_rolls_back_to_the_last_good_checkpoint(tmp_path, capsys):
     gan = small_gan()
     checkpoint = GANCheckpoint(gan, tmp_path / "ckpt")
     doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
-    losses = step_losses(gan, 3, callbacks=[doctor, checkpoint, Poison(3)])
+    log = LossLog(tmp_path, ("d_loss", "g_loss"))
+    losses = step_losses(gan, 3, callbacks=[log, doctor, checkpoint,
+                                            Poison(3)])
     assert len(doctor.diagnoses) == 1
     line = doctor.diagnoses[0]
     # NaN scores then made NaN gradients for the generator too.
@@ -181,8 +183,14 @@ def test_doctor_rolls_back_to_the_last_good_checkpoint(tmp_path, capsys):
                for w in gan.discriminator.weights)
     assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(
         1e-4)
-    # Restored to step 2, then steps 5 and 6 of the run were made again.
+    # Restored to step 2, then steps 3 and 4 were made again: the log
+    # keeps the steps of the surviving run only.
     assert int(gan.generator_optimizer.iterations) == 4
+    logged = log.read()
+    assert [step for step, _ in logged] == [1, 2, 3, 4]
+    assert np.all(np.isfinite([list(values.values()) for _, values
+                               in logged]))
+    assert logged[3][1]["d_loss"] == pytest.approx(losses[5][0], rel=1e-6)
 
 
 def test_doctor_without_a_checkpoint_stops(tmp_path):
