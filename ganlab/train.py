@@ -19,7 +19,8 @@
 Models: ``mlp`` (``ganlab.mlp_gan``: Goodfellow et al.'s fully connected
 GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
 ReLU perceptrons on toy data, DCGAN-style convolutional networks on
-images), ``dcgan`` (task 5, 32x32 RGB). Data sets: the toy sets
+images), ``faces`` (task 3's network for 16x16 grey faces, trained as a
+WGAN-GP), ``dcgan`` (task 5, 32x32 RGB). Data sets: the toy sets
 ``circle``, ``ring``, ``grid``, ``four-clouds`` and ``cloud-in-corner``;
 ``mnist``, ``fashion-mnist``, ``faces`` and ``cifar10`` (from
 ``--data-path``, the Keras cache or the offline stand-ins of
@@ -49,6 +50,7 @@ with the same command and a ``TF_CONFIG`` environment variable naming
 the cluster and its own place in it (see README).
 """
 import argparse
+import functools
 import json
 import os
 import pathlib
@@ -62,10 +64,11 @@ from ganlab import datasets, toy
 # flags are then checked, and a mistake reported in one line, before
 # TensorFlow starts (seconds, and lines of its own logging).
 
-MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "dcgan")
+MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "faces", "dcgan")
 LESSONS = {"simple": ("0-simple_gan", "Simple_GAN"),
            "wgan-clip": ("1-wgan_clip", "WGAN_clip"),
-           "wgan-gp": ("2-wgan_gp", "WGAN_GP")}
+           "wgan-gp": ("2-wgan_gp", "WGAN_GP"),
+           "faces": ("2-wgan_gp", "WGAN_GP")}
 TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
 IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
 # The flags that must not change when a run is resumed.
@@ -109,7 +112,8 @@ def add_arguments(parser):
     parser.add_argument("--b2", "--beta-2", dest="b2", type=float,
                         help="Adam beta_2 (default: mlp .999, lessons .9)")
     parser.add_argument("--latent_dim", "--latent-dim", dest="latent_dim",
-                        type=int, default=100, help="default: %(default)s")
+                        type=int, help="default: 100 (faces: 16, as task "
+                                       "3's generator has)")
     parser.add_argument("--img_size", "--image-size", dest="img_size",
                         type=int, help="image side (default: the data's)")
     parser.add_argument("--channels", type=int, choices=(1, 3),
@@ -173,6 +177,11 @@ def check_arguments(arguments, parser):
     if arguments.strategy != "default" and arguments.model != "mlp":
         parser.error(f"--strategy {arguments.strategy}: only --model mlp "
                      "trains on several devices")
+    if arguments.model == "faces" and arguments.latent_dim not in (None, 16):
+        parser.error("--latent_dim: task 3's face generator takes 16 "
+                     f"latent dimensions; got {arguments.latent_dim}")
+    arguments.latent_dim = arguments.latent_dim or (
+        16 if arguments.model == "faces" else 100)
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
@@ -328,7 +337,14 @@ def build_gan(arguments, examples):
                           beta_1=.5 if arguments.b1 is None else arguments.b1)
         gan.compile()
         return gan, ("d_loss", "g_loss")
-    if images:
+    if arguments.model == "faces":
+        if examples.shape[1:] != (16, 16, 1):
+            raise ValueError("--model faces is task 3's network for 16x16 "
+                             "grey faces: use --img_size 16 --channels 1")
+        generator, discriminator = __import__(
+            '3-generate_faces').convolutional_GenDiscr()
+        latent = functools.partial(models.normal_generator, dim=16)
+    elif images:
         try:
             generator, discriminator, latent = models.dcgan_GenDiscr(
                 examples.shape[1], examples.shape[3], arguments.latent_dim)
@@ -351,7 +367,7 @@ def build_gan(arguments, examples):
             network.optimizer.beta_2 = arguments.b2
     gan.compile()
     loss_names = ("discr_loss", "gen_loss") + (
-        ("gp",) if arguments.model == "wgan-gp" else ())
+        ("gp",) if name == "WGAN_GP" else ())
     return gan, loss_names
 
 

@@ -108,6 +108,18 @@ def test_lesson_model_on_a_toy_set(tmp_path):
     assert not (out / "samples").exists()
 
 
+def test_task_3_network_on_faces(tmp_path):
+    """``--model faces``: the curriculum's 16x16 face network as a WGAN-GP,
+    here on scikit-image's LFW faces (offline)."""
+    gan = cli.main(["train", "--model", "faces", "--dataset", "faces",
+                    "--img_size", "16", "--batch_size", "20", "--n_epochs",
+                    "1", "--steps-per-epoch", "1", "--no-tensorboard",
+                    "--verbose", "0", "--out", str(tmp_path / "faces")])
+    assert gan.generator.count_params() == 339493
+    assert gan.generator.input_shape == (None, 16)
+    assert len(read_losses(tmp_path / "faces" / "losses.csv")) == 1
+
+
 def test_unknown_model_is_one_line_exit_2(capsys):
     """An unknown model names the choices."""
     error = fails(["train", "--model", "vae"], capsys)
@@ -135,6 +147,8 @@ def test_missing_paths_are_one_line_exit_2(flags, message, tmp_path,
     (["--batch_size", "65"], "--batch_size 65 is larger than the 64"),
     (["--model", "dcgan"], "--model dcgan draws 32x32 RGB images"),
     (["--model", "wgan-gp", "--img_size", "12"], "power of 2"),
+    (["--model", "faces"], "use --img_size 16 --channels 1"),
+    (["--model", "faces", "--latent_dim", "8"], "takes 16 latent"),
     (["--b1", "1.5"], "--b1 must be in [0, 1)"),
     (["--dataset", "ring"], "--model mlp draws images"),
     (["--model", "simple", "--strategy", "mirrored"],
