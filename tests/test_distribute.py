@@ -80,9 +80,14 @@ def free_port():
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_losses_of_one(one_device, tmp_path):
     """Two processes joined by TF_CONFIG, one device each: the chief
-    writes the losses and checkpoints, the other worker nothing."""
+    writes the losses and checkpoints, the other worker nothing.
+
+    About 20 s on 2 idle cores (two TensorFlow processes starting at
+    once), so it is left out of the default run: python -m pytest -m slow
+    tests/test_distribute.py."""
     data, expected = one_device
     cluster = {"worker": [f"127.0.0.1:{free_port()}" for _ in range(2)]}
     workers = [subprocess.Popen(
