@@ -134,3 +134,18 @@ def test_bfloat16_networks_keep_float32_outputs():
               batch_size=16, epochs=1, verbose=0)
     assert all(np.isfinite(model.history.history[key][-1])
                for key in ("d_loss", "g_loss"))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--inception-weights", "nowhere.h5"],
+     "--inception-weights: InceptionV3 weights not found at nowhere.h5"),
+    (["--score-samples", "0"], "--score-samples must be at least 1"),
+    (["--images", "10"], "need at least 20 images"),
+])
+def test_demo_refuses_bad_scoring_flags(flags, message, capsys):
+    """Bad scoring flags stop the demo before training, naming the flag."""
+    from test_training import load_demo
+    with pytest.raises(SystemExit) as stopped:
+        load_demo(5).main(flags + ["--epochs", "1"])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
