@@ -236,7 +236,7 @@ class GANDoctor(keras.callbacks.Callback):
         step = steps_done(self.model)
         cause = self.diagnose(bad)
         can_roll_back = (self.checkpoint is not None
-                         and self.checkpoint.manager.latest_checkpoint
+                         and self.checkpoint.latest()
                          and self.rollbacks < self.max_rollbacks)
         if can_roll_back:
             epoch = self.checkpoint.restore()

@@ -10,9 +10,9 @@ small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
 ``export_weights`` writes the weights of one trained network for shipping.
 
-In a multi-worker run every worker must take part in saving (the values
-are gathered collectively), but only the chief's files are kept; the
-others write into a temporary folder.
+In a multi-worker run every worker restores from the chief's folder and
+takes part in saving (the values are gathered collectively), but only
+the chief's files are kept; the others write into a temporary folder.
 """
 import os
 import tempfile
@@ -73,12 +73,17 @@ class GANCheckpoint(keras.callbacks.Callback):
         if isinstance(getattr(gan, "rng", None), tf.random.Generator):
             tracked["rng"] = gan.rng
         self.checkpoint = tf.train.Checkpoint(**tracked)
-        directory = str(directory)
+        self.directory = str(directory)
+        writes_to = self.directory
         if not is_chief(getattr(gan, "distribute_strategy",
                                 tf.distribute.get_strategy())):
-            directory = tempfile.mkdtemp(prefix="ganlab-worker-")
+            writes_to = tempfile.mkdtemp(prefix="ganlab-worker-")
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, directory, max_to_keep=max_to_keep)
+            self.checkpoint, writes_to, max_to_keep=max_to_keep)
+
+    def latest(self):
+        """The path of the latest checkpoint in ``directory``, or None."""
+        return tf.train.latest_checkpoint(self.directory)
 
     def restore(self):
         """Load the latest checkpoint if there is one; return epochs done.
@@ -86,7 +91,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         Optimizers create their variables lazily, so they are built first
         for their moments to have somewhere to go.
         """
-        latest = self.manager.latest_checkpoint
+        latest = self.latest()
         if latest is None:
             return 0
         for model, optimizer in zip((self.gan.generator,

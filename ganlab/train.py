@@ -422,13 +422,16 @@ def run(arguments, parser):
     if arguments.batch_size > len(examples):
         parser.error(f"--batch_size {arguments.batch_size} is larger than "
                      f"the {len(examples)} examples of {description}")
+    # Every worker resumes from the chief's checkpoints (machines share
+    # --out, or get a copy); the other workers write into a scratch folder.
     chief = is_chief(strategy)
+    checkpoints = arguments.out / "checkpoints"
+    if chief and checkpoints.is_dir() and not arguments.resume:
+        parser.error(f"{checkpoints} already holds a run: pass --resume to "
+                     "continue it, or choose another --out")
+    if arguments.resume and not (checkpoints / "checkpoint").is_file():
+        parser.error(f"--resume: {checkpoints} holds no checkpoint")
     out = arguments.out if chief else pathlib.Path(tempfile.mkdtemp())
-    if (out / "checkpoints").is_dir() and not arguments.resume:
-        parser.error(f"{out / 'checkpoints'} already holds a run: pass "
-                     "--resume to continue it, or choose another --out")
-    if arguments.resume and not (out / "checkpoints" / "checkpoint").is_file():
-        parser.error(f"--resume: {out / 'checkpoints'} holds no checkpoint")
     out.mkdir(parents=True, exist_ok=True)
     try:
         write_run_record(arguments, out / "run.json", description)
@@ -437,7 +440,7 @@ def run(arguments, parser):
     except ValueError as error:
         parser.error(str(error))
 
-    checkpoint = GANCheckpoint(gan, out / "checkpoints",
+    checkpoint = GANCheckpoint(gan, checkpoints,
                                every=arguments.checkpoint_every)
     epochs_done = checkpoint.restore()
     print(f"{arguments.model} on {description}, {len(examples)} examples; "
