@@ -24,8 +24,8 @@ neighbour's load on the shared CPUs falls on all of them alike; the
 medians over rounds are reported, and the speed-up is the median of the
 per-round ratios (ours / reference), each made of two runs seconds apart.
 
-    python benchmarks/dcgan_speed.py            # about 3 minutes on 2 cores
-    python benchmarks/dcgan_speed.py --quick    # a smoke test, seconds
+    python benchmarks/dcgan_speed.py            # 3 to 6 minutes on 2 shared cores
+    python benchmarks/dcgan_speed.py --quick    # a smoke test, under a minute
 
 It prints a table and writes ``dcgan_speed.json`` and ``dcgan_speed.png``
 to ``--out`` (default ``outputs/benchmarks``).
