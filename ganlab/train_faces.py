@@ -19,6 +19,12 @@ checkpoint. With ``--faces`` the last ``--holdout`` faces (default 1,000)
 are kept out of training so the result can be judged on faces it never
 saw. At the end the weights are written as ``generator.weights.h5`` and
 ``discriminator.weights.h5`` (and ``mean_face.npy`` for centred faces).
+
+This is the command that made the shipped face weights: it keeps the
+curriculum's centring by the mean face and the held-out faces they are
+judged on. ``python -m ganlab train --model faces`` trains the same
+network on pixels in [-1, 1] beside every other model, with per-step
+loss logs, the GAN doctor and TensorBoard.
 """
 import argparse
 import pathlib
