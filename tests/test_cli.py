@@ -120,6 +120,37 @@ def test_task_3_network_on_faces(tmp_path):
     assert len(read_losses(tmp_path / "faces" / "losses.csv")) == 1
 
 
+def test_images_are_fitted_to_size_and_channels():
+    """Grey becomes RGB by repetition, RGB grey by the mean; sizes are
+    resized."""
+    from ganlab.train import fit_images
+    grey = np.arange(2 * 4 * 4, dtype=np.uint8).reshape(2, 4, 4)
+    rgb = fit_images(grey, 4, 3)
+    assert rgb.shape == (2, 4, 4, 3) and rgb.dtype == np.uint8
+    assert np.array_equal(rgb[..., 2], grey)
+    assert np.array_equal(fit_images(rgb, 4, 1)[..., 0], grey)
+    larger = fit_images(grey, 8, 1)
+    assert larger.shape == (2, 8, 8, 1)
+    assert larger[0].min() == grey[0].min() and larger[1].max() <= 31
+
+
+def test_an_image_folder_trains_in_colour(tmp_path):
+    """PNG files of any size, cropped and resized to 8x8 RGB."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for index in range(20):
+        Image.fromarray(rng.integers(0, 256, (12, 10, 3), np.uint8)).save(
+            folder / f"{index}.png")
+    gan = cli.main(["train", "--dataset", str(folder), "--img_size", "8",
+                    "--batch_size", "10", "--n_epochs", "1",
+                    "--no-tensorboard", "--verbose", "0", "--out",
+                    str(tmp_path / "run")])
+    assert gan.generator.output_shape == (None, 8, 8, 3)
+    # One epoch is one pass: 20 pictures in batches of 10.
+    assert int(gan.generator_optimizer.iterations) == 2
+
+
 def test_unknown_model_is_one_line_exit_2(capsys):
     """An unknown model names the choices."""
     error = fails(["train", "--model", "vae"], capsys)
