@@ -535,7 +535,11 @@ class ProGAN(keras.Model):
                  beta_1=0., beta_2=.99, lambda_gp=10., drift=1e-3,
                  real_label=.9, seed=0):
         """Keep the networks (which must share one ``alpha`` variable) and
-        give each an Adam optimizer with the paper's settings."""
+        give each an Adam optimizer with the paper's settings.
+
+        The critic is kept as ``discriminator`` (with its optimizer as
+        ``discriminator_optimizer``), the names the other lessons and the
+        package's checkpoints and monitors use."""
         super().__init__()
         if loss not in self.LOSSES:
             raise ValueError(f"loss must be one of {self.LOSSES}; got "
@@ -551,23 +555,23 @@ class ProGAN(keras.Model):
             raise ValueError(f"real_label must be in (0, 1]; got "
                              f"{real_label}")
         self.generator = generator
-        self.critic = critic
+        self.discriminator = critic
         self.loss_name = loss
         self.lambda_gp = lambda_gp
         self.drift = drift
         self.real_label = real_label
         self.generator_optimizer = keras.optimizers.Adam(
             learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
-        self.critic_optimizer = keras.optimizers.Adam(
+        self.discriminator_optimizer = keras.optimizers.Adam(
             learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
         self.generator_optimizer.build(generator.trainable_variables)
-        self.critic_optimizer.build(critic.trainable_variables)
+        self.discriminator_optimizer.build(critic.trainable_variables)
         self.alpha = generator.alpha
         # where training stands: saved in checkpoints, read by grow()
         self.phase_index = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.phase_images = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.steps_done = tf.Variable(0, dtype=tf.int64, trainable=False)
-        self.random = tf.random.Generator.from_seed(seed)
+        self.rng = tf.random.Generator.from_seed(seed)
         self.fade_images = 1
         self.built = True
 
@@ -585,19 +589,19 @@ class ProGAN(keras.Model):
         """Return everything a resumed run needs, for ``tf.train.Checkpoint``:
         both networks and optimizers, alpha, the phase and the progress
         through it, the step count and the random generator."""
-        return {"generator": self.generator, "critic": self.critic,
+        return {"generator": self.generator, "discriminator": self.discriminator,
                 "generator_optimizer": self.generator_optimizer,
-                "critic_optimizer": self.critic_optimizer,
+                "discriminator_optimizer": self.discriminator_optimizer,
                 "alpha": self.alpha, "phase_index": self.phase_index,
                 "phase_images": self.phase_images,
-                "steps_done": self.steps_done, "random": self.random}
+                "steps_done": self.steps_done, "rng": self.rng}
 
     def enter_phase(self, phase):
         """Set both networks to ``phase``; alpha follows the images seen
         in it (so a resumed phase picks up its alpha). The step function
         is traced anew, since each stage is a different graph."""
         self.generator.set_stage(phase.stage, phase.fading)
-        self.critic.set_stage(phase.stage, phase.fading)
+        self.discriminator.set_stage(phase.stage, phase.fading)
         self.fade_images = phase.images if phase.fading else 0
         self.alpha.assign(self.alpha_after(int(self.phase_images.numpy())))
         self.train_function = None
@@ -610,7 +614,7 @@ class ProGAN(keras.Model):
 
     def get_fake_sample(self, size, training=False):
         """Return ``size`` generated images at the current resolution."""
-        latent = self.random.normal((size, self.latent_dim))
+        latent = self.rng.normal((size, self.latent_dim))
         return self.generator(latent, training=training)
 
     def real_at_stage(self, images):
@@ -631,29 +635,29 @@ class ProGAN(keras.Model):
         batch_size = tf.shape(real_images)[0]
         wasserstein = self.loss_name == "wgan-gp"
 
-        latent = self.random.normal((batch_size, self.latent_dim))
-        mix = self.random.uniform((batch_size, 1, 1, 1))
-        variables = self.critic.active_variables()
+        latent = self.rng.normal((batch_size, self.latent_dim))
+        mix = self.rng.uniform((batch_size, 1, 1, 1))
+        variables = self.discriminator.active_variables()
         with tf.GradientTape() as tape:
             fake_images = self.generator(latent, training=True)
-            real_scores = self.critic(real_images, training=True)
-            fake_scores = self.critic(fake_images, training=True)
+            real_scores = self.discriminator(real_images, training=True)
+            fake_scores = self.discriminator(fake_images, training=True)
             if wasserstein:
                 d_loss = wasserstein_critic_loss(real_scores, fake_scores)
-                gp = gradient_penalty(self.critic, real_images,
+                gp = gradient_penalty(self.discriminator, real_images,
                                       fake_images, mix)
                 penalised = (d_loss + self.lambda_gp * gp
                              + self.drift * drift_penalty(real_scores))
             else:
                 d_loss = penalised = nonsaturating_critic_loss(
                     real_scores, fake_scores, self.real_label)
-        self.critic_optimizer.apply_gradients(
+        self.discriminator_optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
 
-        latent = self.random.normal((batch_size, self.latent_dim))
+        latent = self.rng.normal((batch_size, self.latent_dim))
         variables = self.generator.active_variables()
         with tf.GradientTape() as tape:
-            fake_scores = self.critic(
+            fake_scores = self.discriminator(
                 self.generator(latent, training=True), training=True)
             g_loss = (-tf.reduce_mean(fake_scores) if wasserstein else
                       nonsaturating_generator_loss(fake_scores))
@@ -744,6 +748,7 @@ def real_batches(images, batch_size, seed, first_step=0):
     count = len(images)
     data = tf.constant(images)
 
+    @tf.autograph.experimental.do_not_convert  # plain ops, nothing to convert
     def batch_at(step):
         """Gather the examples of global step ``step``."""
         positions = step * batch_size + tf.range(batch_size, dtype=tf.int64)

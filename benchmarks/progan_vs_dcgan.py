@@ -88,8 +88,8 @@ def train_progan(images, budget, seed):
     alpha = tf.Variable(1., trainable=False)
     filters = dict(max_filters=128, filter_base=2048)
     generator = progan.Generator(64, 32, 3, alpha=alpha, **filters)
-    critic = progan.Critic(32, 3, alpha=alpha, **filters)
-    gan = progan.ProGAN(generator, critic, seed=seed)
+    discriminator = progan.Critic(32, 3, alpha=alpha, **filters)
+    gan = progan.ProGAN(generator, discriminator, seed=seed)
     gan.compile()
     per_phase = budget // 7
     schedule = progan.GrowthSchedule(32, per_phase, per_phase,

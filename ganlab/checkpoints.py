@@ -4,7 +4,9 @@
 A checkpoint holds the generator, the critic, both optimizers (their
 moments, step counts and learning rates), the state of the model's random
 generator when it has one (``gan.rng``, a ``tf.random.Generator``), and
-the epoch and step reached. It is written with
+the epoch and step reached, plus whatever else a GAN lists in its
+``state()`` (the progressive GAN's stage, alpha and progress through a
+phase). It is written with
 ``tf.train.CheckpointManager``, which writes the data files first and the
 small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
@@ -72,6 +74,8 @@ class GANCheckpoint(keras.callbacks.Callback):
                        epochs_done=self.epoch, step=self.step)
         if isinstance(getattr(gan, "rng", None), tf.random.Generator):
             tracked["rng"] = gan.rng
+        if hasattr(gan, "state"):  # progress of its own, e.g. ProGAN's alpha
+            tracked.update(gan.state())
         self.checkpoint = tf.train.Checkpoint(**tracked)
         self.directory = str(directory)
         writes_to = self.directory
@@ -108,9 +112,17 @@ class GANCheckpoint(keras.callbacks.Callback):
         return self.manager.save(checkpoint_number=epochs_done)
 
     def on_epoch_end(self, epoch, logs=None):
-        """Save after every ``every``-th epoch (epochs count from 0)."""
-        if (epoch + 1) % self.every == 0:
-            self.save(epoch + 1)
+        """Count the epoch; save after every ``every``-th.
+
+        The count is the checkpoint's own, restored with it, rather than
+        the ``epoch`` ``fit`` passes: a GAN trained by several ``fit``
+        calls (ProGAN, one per phase) keeps numbering its checkpoints
+        upwards.
+        """
+        epochs_done = int(self.epoch.numpy()) + 1
+        self.epoch.assign(epochs_done)
+        if epochs_done % self.every == 0:
+            self.save(epochs_done)
 
 
 def export_weights(model, path):

@@ -5,15 +5,13 @@
 saves a grid of samples from fixed latent vectors, and keeps the image of
 the first latent vector at the end of each resolution's stable phase;
 ``save_ladder`` then draws that one face at 4x4, 8x8, ... side by side,
-so the growth itself can be seen. ``GrowthCheckpoint`` saves the whole
-training state (``ProGAN.state()``: networks, optimizers, alpha, phase,
-progress, random generator) with ``tf.train.CheckpointManager`` after
-every epoch, so a run stopped anywhere, even mid-fade-in, resumes exactly.
+so the growth itself can be seen. (Checkpoints are
+``ganlab.checkpoints.GANCheckpoint``'s, which also saves what
+``ProGAN.state()`` lists: alpha, the phase and the progress through it.)
 """
 import pathlib
 
 import numpy as np
-import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import plots
@@ -73,32 +71,3 @@ class GrowthPictures(keras.callbacks.Callback):
                         fontsize=9)
         figure.tight_layout()
         return plots.save_figure(figure, path)
-
-
-class GrowthCheckpoint(keras.callbacks.Callback):
-    """Save a ProGAN's whole state after every epoch; restore it.
-
-    ``tf.train.CheckpointManager`` writes the data files before the small
-    index naming the latest checkpoint, so a run killed while saving
-    resumes from the previous one.
-    """
-
-    def __init__(self, gan, directory, max_to_keep=3):
-        """Track ``gan.state()`` under ``directory``."""
-        super().__init__()
-        self.gan = gan
-        self.checkpoint = tf.train.Checkpoint(**gan.state())
-        self.manager = tf.train.CheckpointManager(
-            self.checkpoint, str(directory), max_to_keep=max_to_keep)
-
-    def restore(self):
-        """Load the latest checkpoint; return False when there is none."""
-        latest = self.manager.latest_checkpoint
-        if latest is None:
-            return False
-        self.checkpoint.restore(latest).assert_existing_objects_matched()
-        return True
-
-    def on_epoch_end(self, epoch, logs=None):
-        """Save, numbered by the training steps done."""
-        self.manager.save(checkpoint_number=int(self.gan.steps_done.numpy()))

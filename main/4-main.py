@@ -24,7 +24,8 @@ import tensorflow as tf
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from ganlab import datasets, demo, faces, plots  # noqa: E402
-from ganlab.growth import GrowthCheckpoint, GrowthPictures  # noqa: E402
+from ganlab.checkpoints import GANCheckpoint  # noqa: E402
+from ganlab.growth import GrowthPictures  # noqa: E402
 
 progan = __import__('4-progan')
 
@@ -136,9 +137,9 @@ def build(arguments):
     alpha = tf.Variable(1., trainable=False, name="alpha")
     generator = progan.Generator(latent_dim, size, channels, alpha=alpha,
                                  **filters)
-    critic = progan.Critic(size, channels, alpha=alpha,
+    discriminator = progan.Critic(size, channels, alpha=alpha,
                            spectral_norm=arguments.spectral_norm, **filters)
-    gan = progan.ProGAN(generator, critic, loss=arguments.loss,
+    gan = progan.ProGAN(generator, discriminator, loss=arguments.loss,
                         seed=arguments.seed)
     gan.compile()
     return gan
@@ -150,7 +151,7 @@ def main(argv=None):
     demo.set_seed(arguments.seed)
     gan = build(arguments)
     out = arguments.out
-    checkpoint = GrowthCheckpoint(gan, out / "checkpoints")
+    checkpoint = GANCheckpoint(gan, out / "checkpoints")
     if arguments.resume and checkpoint.restore():
         print(f"resumed at step {int(gan.steps_done.numpy())}, phase "
               f"{int(gan.phase_index.numpy())}, alpha "

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from ganlab.checkpoints import GANCheckpoint
+
 progan = __import__('4-progan')
 
 SMALL = dict(max_filters=16, filter_base=128)
@@ -196,10 +198,10 @@ def test_grow_rejects_bad_images():
         gan.grow((noise_images(8, 8) * 100).astype(np.uint8), schedule,
                  verbose=0)
     with pytest.raises(ValueError, match="loss must be one of"):
-        progan.ProGAN(gan.generator, gan.critic, loss="hinge")
+        progan.ProGAN(gan.generator, gan.discriminator, loss="hinge")
     other_generator, _ = small_pair(8, channels=1)
     with pytest.raises(ValueError, match="share one alpha"):
-        progan.ProGAN(other_generator, gan.critic)
+        progan.ProGAN(other_generator, gan.discriminator)
 
 
 def test_alpha_rises_linearly_through_a_fade_in_then_stays_at_1():
@@ -252,11 +254,10 @@ def test_resume_mid_fade_in_continues_exactly(tmp_path):
                      callbacks=[StopAfter(4 + 3)])
     assert int(interrupted.phase_index.numpy()) == 1
     assert int(interrupted.phase_images.numpy()) == 24
-    saved = tf.train.Checkpoint(**interrupted.state()).save(
-        str(tmp_path / "checkpoint"))
+    GANCheckpoint(interrupted, tmp_path).save(7)
 
     resumed = seeded_gan(99)
-    tf.train.Checkpoint(**resumed.state()).restore(saved).assert_consumed()
+    assert GANCheckpoint(resumed, tmp_path).restore() == 7
     rest = resumed.grow(images, schedule, steps_per_epoch=1, verbose=0)
     assert resumed.generator.stage == 1
     # the fade-in's last 5 steps, then the stable phase, match exactly
@@ -333,6 +334,9 @@ def test_demo_grows_draws_and_resumes(tmp_path, capsys):
     assert {"4-phase_00_4x4_stable.png", "4-phase_01_8x8_fade-in.png",
             "4-phase_02_8x8_stable.png", "4-resolution_ladder.png",
             "4-losses.png", "4-generator.weights.h5", "checkpoints"} <= names
+    # 3 phases of 2 epochs: the checkpoints count epochs across phases
+    assert tf.train.latest_checkpoint(tmp_path / "checkpoints").endswith(
+        "ckpt-6")
     with pytest.raises(SystemExit) as refused:
         demo.main(TINY_DEMO + out)
     assert refused.value.code == 2
