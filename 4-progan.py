@@ -201,12 +201,14 @@ class GrowingNetwork(keras.Model):
     variable shared with the ``ProGAN`` that steps it.
     """
 
-    def __init__(self, max_resolution, channels, alpha, **kwargs):
-        """Keep the sizes and the shared ``alpha``."""
+    def __init__(self, max_resolution, channels, alpha=None, **kwargs):
+        """Keep the sizes and ``alpha``: the variable shared with the other
+        network (pass the same one to both), or a new one."""
         super().__init__(**kwargs)
         self.resolutions = resolutions_up_to(max_resolution)
         self.channels = channels
-        self.alpha = alpha
+        self.alpha = alpha if alpha is not None else tf.Variable(
+            1., trainable=False, name="alpha")
         self.stage = 0
         self.fading = False
 
@@ -263,8 +265,6 @@ class Generator(GrowingNetwork):
     def __init__(self, latent_dim=512, max_resolution=256, channels=3,
                  max_filters=512, filter_base=16384, alpha=None, **kwargs):
         """Create the layers of every resolution and build them."""
-        alpha = alpha if alpha is not None else tf.Variable(
-            1., trainable=False, name="alpha")
         super().__init__(max_resolution, channels, alpha, name="generator",
                          **kwargs)
         self.latent_dim = latent_dim
@@ -339,8 +339,6 @@ class Critic(GrowingNetwork):
                  filter_base=16384, spectral_norm=False, alpha=None,
                  **kwargs):
         """Create the layers of every resolution and build them."""
-        alpha = alpha if alpha is not None else tf.Variable(
-            1., trainable=False, name="alpha")
         super().__init__(max_resolution, channels, alpha, name="critic",
                          **kwargs)
         self.spectral_norm = spectral_norm
