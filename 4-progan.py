@@ -252,6 +252,7 @@ class GrowingNetwork(keras.Model):
                 for variable in layer.trainable_variables]
 
 
+@keras.utils.register_keras_serializable(package="progan")
 class Generator(GrowingNetwork):
     """Latent vectors -> images of the current stage's resolution.
 
@@ -268,6 +269,7 @@ class Generator(GrowingNetwork):
         super().__init__(max_resolution, channels, alpha, name="generator",
                          **kwargs)
         self.latent_dim = latent_dim
+        self.max_filters, self.filter_base = max_filters, filter_base
         width = [filters_at(size, max_filters, filter_base)
                  for size in self.resolutions]
         self.normalize = PixelNormalization()
@@ -283,6 +285,26 @@ class Generator(GrowingNetwork):
         self.to_rgb = [EqualizedConv2D(channels, 1, gain=1.)
                        for _ in self.resolutions]
         self.build_every_stage(lambda size: tf.zeros((1, latent_dim)))
+
+    def get_config(self):
+        """Return what rebuilds this generator from a saved ``.keras``
+        file: its sizes, its stage and its fade-in weight."""
+        return {"latent_dim": self.latent_dim,
+                "max_resolution": self.resolutions[-1],
+                "channels": self.channels, "max_filters": self.max_filters,
+                "filter_base": self.filter_base, "stage": self.stage,
+                "fading": self.fading, "alpha": float(self.alpha.numpy())}
+
+    @classmethod
+    def from_config(cls, config):
+        """Build a generator from ``get_config``'s dict."""
+        config = dict(config)
+        stage, fading = config.pop("stage"), config.pop("fading")
+        alpha = tf.Variable(config.pop("alpha"), trainable=False,
+                            name="alpha")
+        generator = cls(alpha=alpha, **config)
+        generator.set_stage(stage, fading)
+        return generator
 
     def features(self, latent, stage):
         """Return the feature maps at ``stage``'s resolution."""

@@ -110,9 +110,13 @@ class SampleGrid(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         """Animate this run's grids, if a GIF was asked for."""
         if self.gif and self.frames:
-            scale = max(1, 256 // max(self.frames[0].shape[:2]))
-            save_gif(np.stack(self.frames), self.gif, scale=scale,
-                     milliseconds=300)
+            # a growing GAN's grids get larger: show all at the largest size
+            shape = max(frame.shape[:2] for frame in self.frames)
+            frames = np.stack([tf.image.resize(frame, shape,
+                                               method="nearest").numpy()
+                               for frame in self.frames])
+            scale = max(1, 256 // max(shape))
+            save_gif(frames, self.gif, scale=scale, milliseconds=300)
 
 
 class LossLog(keras.callbacks.Callback):

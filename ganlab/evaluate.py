@@ -21,14 +21,14 @@ import pathlib
 import sys
 
 import numpy as np
-import tensorflow as tf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ganlab import demo, metrics  # noqa: E402
-from ganlab.sample import generate  # noqa: E402
+from ganlab.sample import (  # noqa: E402
+    generate, load_generator as load_saved_generator)
 
 
 def add_arguments(parser):
@@ -55,8 +55,7 @@ def load_generator(arguments, parser):
     if arguments.model is not None:
         if not arguments.model.is_file():
             parser.error(f"--model: {arguments.model} does not exist")
-        generator = tf.keras.models.load_model(arguments.model,
-                                               compile=False)
+        generator = load_saved_generator(arguments.model)
         from ganlab.datasets import symmetric_to_unit
         return generator, symmetric_to_unit
     from ganlab.faces import load_shipped_face_models

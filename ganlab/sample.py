@@ -25,12 +25,31 @@ from ganlab import plots  # noqa: E402
 from ganlab.datasets import from_symmetric  # noqa: E402
 
 
+def latent_dim_of(generator):
+    """Return the length of the latent vectors ``generator`` takes: its
+    ``latent_dim`` where it says (task 4's subclassed generator), else
+    the width of its input."""
+    return getattr(generator, "latent_dim", None) or (
+        generator.inputs[0].shape[-1])
+
+
+def load_generator(path):
+    """Load a generator saved as a ``.keras`` file.
+
+    Task 4's growing generator is a class of its own, which Keras knows
+    once its lesson is imported; the others are plain Keras models.
+    """
+    __import__('4-progan')
+    from tensorflow import keras
+    return keras.models.load_model(path, compile=False)
+
+
 def generate(generator, count, seed=0):
     """Return the generator's raw outputs for ``count`` normal latent
     vectors, the same ones for the same ``seed`` (NumPy array)."""
     import tensorflow as tf
-    latent_dim = generator.inputs[0].shape[-1]
-    latent = tf.random.stateless_normal((count, latent_dim), seed=(seed, 0))
+    latent = tf.random.stateless_normal((count, latent_dim_of(generator)),
+                                        seed=(seed, 0))
     return np.asarray(generator(latent, training=False))
 
 
@@ -68,8 +87,7 @@ def run(arguments, parser):
         parser.error(f"--generator: {arguments.generator} does not exist")
     if arguments.count < 1:
         parser.error("--count must be at least 1")
-    from tensorflow import keras
-    generator = keras.models.load_model(arguments.generator, compile=False)
+    generator = load_generator(arguments.generator)
     grid = save_samples(draw(generator, arguments.count, arguments.seed),
                         arguments.out)
     print(f"wrote {grid} and {arguments.count} single images")

@@ -20,7 +20,10 @@ Models: ``mlp`` (``ganlab.mlp_gan``: Goodfellow et al.'s fully connected
 GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
 ReLU perceptrons on toy data, DCGAN-style convolutional networks on
 images), ``faces`` (task 3's network for 16x16 grey faces, trained as a
-WGAN-GP), ``dcgan`` (task 5, 32x32 RGB). Data sets: the toy sets
+WGAN-GP), ``dcgan`` (task 5, 32x32 RGB), ``progan`` (task 4: grows from
+4x4 to ``--img_size``, a power of 2, with small CPU-sized networks; its
+``--n_epochs`` passes over the data are spread evenly over the fade-in
+and stable phases, and it resumes mid-phase exactly). Data sets: the toy sets
 ``circle``, ``ring``, ``grid``, ``four-clouds`` and ``cloud-in-corner``;
 ``mnist``, ``fashion-mnist``, ``faces`` and ``cifar10`` (from
 ``--data-path``, the Keras cache or the offline stand-ins of
@@ -64,7 +67,8 @@ from ganlab import datasets, toy
 # flags are then checked, and a mistake reported in one line, before
 # TensorFlow starts (seconds, and lines of its own logging).
 
-MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "faces", "dcgan")
+MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "faces", "dcgan",
+          "progan")
 LESSONS = {"simple": ("0-simple_gan", "Simple_GAN"),
            "wgan-clip": ("1-wgan_clip", "WGAN_clip"),
            "wgan-gp": ("2-wgan_gp", "WGAN_GP"),
@@ -309,7 +313,7 @@ def build_gan(arguments, examples):
     """
     from ganlab import models
     images = examples.ndim == 4
-    if arguments.model in ("mlp", "dcgan") and not images:
+    if arguments.model in ("mlp", "dcgan", "progan") and not images:
         raise ValueError(f"--model {arguments.model} draws images; "
                          f"--dataset {arguments.dataset} holds vectors "
                          "(train it with simple, wgan-clip or wgan-gp)")
@@ -337,6 +341,8 @@ def build_gan(arguments, examples):
                           beta_1=.5 if arguments.b1 is None else arguments.b1)
         gan.compile()
         return gan, ("d_loss", "g_loss")
+    if arguments.model == "progan":
+        return build_progan(arguments, examples)
     if arguments.model == "faces":
         if examples.shape[1:] != (16, 16, 1):
             raise ValueError("--model faces is task 3's network for 16x16 "
@@ -369,6 +375,42 @@ def build_gan(arguments, examples):
     loss_names = ("discr_loss", "gen_loss") + (
         ("gp",) if name == "WGAN_GP" else ())
     return gan, loss_names
+
+
+def build_progan(arguments, examples):
+    """Return ``(gan, loss_names)``: task 4's ProGAN growing to the
+    images' size, with networks small enough for a CPU (64 filters at
+    most)."""
+    import tensorflow as tf
+    progan = __import__('4-progan')
+    size, channels = examples.shape[1], examples.shape[3]
+    alpha = tf.Variable(1., trainable=False, name="alpha")
+    sizes = dict(max_filters=64, filter_base=512)
+    try:
+        generator = progan.Generator(arguments.latent_dim, size, channels,
+                                     alpha=alpha, **sizes)
+    except ValueError as error:
+        raise ValueError(f"--img_size: {error}") from None
+    gan = progan.ProGAN(
+        generator, progan.Critic(size, channels, alpha=alpha, **sizes),
+        learning_rate=arguments.lr or 1e-3,
+        beta_1=0. if arguments.b1 is None else arguments.b1,
+        beta_2=.99 if arguments.b2 is None else arguments.b2,
+        seed=arguments.seed)
+    gan.compile()
+    return gan, ("d_loss", "g_loss", "gp")
+
+
+def progan_schedule(arguments, gan, examples):
+    """Spread ``--n_epochs`` passes over the data evenly over the phases
+    of growth, at ``--batch_size`` throughout."""
+    progan = __import__('4-progan')
+    resolutions = gan.generator.resolutions
+    per_phase = max(arguments.batch_size, arguments.n_epochs
+                    * len(examples) // (2 * len(resolutions) - 1))
+    return progan.GrowthSchedule(resolutions[-1], per_phase, per_phase,
+                                 {size: arguments.batch_size
+                                  for size in resolutions})
 
 
 def write_run_record(arguments, path, description):
@@ -407,6 +449,7 @@ def run(arguments, parser):
     from ganlab import demo
     from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
     from ganlab.checkpoints import GANCheckpoint, is_chief
+    from ganlab.sample import latent_dim_of
     try:
         strategy = make_strategy(arguments)
     except (ValueError, RuntimeError) as error:
@@ -456,8 +499,7 @@ def run(arguments, parser):
     callbacks.append(checkpoint)
     if examples.ndim == 4:
         latent = tf.random.stateless_normal(
-            (16, gan.generator.inputs[0].shape[-1]),
-            seed=(arguments.seed, 1))
+            (16, latent_dim_of(gan.generator)), seed=(arguments.seed, 1))
         callbacks.append(SampleGrid(
             latent, datasets.symmetric_to_unit, out / "samples",
             every_steps=arguments.sample_interval, gif=out / "samples.gif",
@@ -473,6 +515,10 @@ def run(arguments, parser):
                   callbacks=callbacks)
     if arguments.model == "mlp":
         gan.fit(**common)
+    elif arguments.model == "progan":
+        gan.grow(examples, progan_schedule(arguments, gan, examples),
+                 steps_per_epoch=steps, callbacks=callbacks,
+                 verbose=arguments.verbose, seed=arguments.seed)
     elif arguments.model == "dcgan":
         gan.fit(tf.data.Dataset.from_tensor_slices(examples)
                 .shuffle(len(examples), seed=arguments.seed)

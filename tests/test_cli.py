@@ -92,6 +92,40 @@ def test_mlp_run_writes_grids_gif_losses_tensorboard_and_generator(
         assert image.size == (8, 8)
 
 
+def test_progan_grows_through_the_command_line_and_resumes(digits,
+                                                           tmp_path):
+    """Task 4 grows 4x4 -> 8x8 in 3 phases; the GIF holds grids of both
+    sizes; ``sample`` loads the grown generator; ``--resume`` after a
+    finished run trains nothing more."""
+    out = tmp_path / "grow"
+    flags = ["train", "--model", "progan", "--dataset", str(digits),
+             "--img_size", "8", "--channels", "1", "--latent_dim", "8",
+             "--n_epochs", "1", "--batch_size", "8", "--steps-per-epoch",
+             "2", "--sample_interval", "2", "--no-tensorboard",
+             "--verbose", "0", "--out", str(out)]
+    gan = cli.main(flags)
+    # 64 images over 3 phases: 21 images, 3 steps of 8, run as 2 epochs
+    # of 2 steps (a phase ends with a whole epoch)
+    assert int(gan.steps_done.numpy()) == 12
+    assert gan.generator.resolution == 8
+    with Image.open(out / "samples.gif") as gif:
+        assert gif.n_frames == 6  # steps 2 and 4 at 4x4, 6 to 12 at 8x8
+    assert [row["step"] for row in read_losses(out / "losses.csv")] == list(
+        range(1, 13))
+    cli.main(["sample", "--generator", str(out / "generator.keras"),
+              "--count", "2", "--out", str(tmp_path / "drawn")])
+    with Image.open(tmp_path / "drawn" / "0001.png") as image:
+        assert image.size == (8, 8)
+    resumed = cli.main(flags + ["--resume"])
+    assert int(resumed.steps_done.numpy()) == 12
+
+
+def test_progan_needs_a_power_of_2(digits, capsys):
+    error = fails(["train", "--model", "progan", "--dataset", str(digits),
+                   "--img_size", "12", "--verbose", "0"], capsys)
+    assert "--img_size: max_resolution must be a power of 2" in error
+
+
 def test_lesson_model_on_a_toy_set(tmp_path):
     """WGAN-GP of task 2 on the ring, with its three losses and the betas
     given on the command line."""

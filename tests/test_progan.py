@@ -361,3 +361,20 @@ def test_demo_rejects_bad_flags(flags, message, capsys):
         load_demo(4).main(flags)
     assert refused.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_paper_sized_256x256_networks_take_a_training_step():
+    """The paper's sizes (latent 512, 512 filters down to 64 at 256x256)
+    build and train; minutes on a CPU, so not in the default run."""
+    alpha = tf.Variable(1., trainable=False)
+    generator = progan.Generator(512, 256, 3, alpha=alpha)
+    critic = progan.Critic(256, 3, alpha=alpha)
+    assert [progan.filters_at(size) for size in generator.resolutions] == [
+        512, 512, 512, 512, 256, 128, 64]
+    gan = progan.ProGAN(generator, critic)
+    gan.compile()
+    gan.enter_phase(progan.GrowthSchedule(256).phases[-2])  # 256 fade-in
+    gan.alpha.assign(.5)
+    logs = gan.train_step(tf.random.uniform((2, 256, 256, 3), -1, 1))
+    assert all(np.isfinite(float(value)) for value in logs.values())
