@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""What the benchmark scripts share: the machine, the clock, the files.
+
+A benchmark here compares contestants (ways of training the same
+networks) in one process. ``measure`` warms each up, then times them in
+rounds whose order rotates, so that a neighbour's load on the shared
+CPUs falls on all of them alike; ``summarise`` turns the rounds into
+medians and a speed-up (the median of the per-round ratios: each ratio
+compares two runs made seconds apart, under similar load).
+``machine`` describes the computer from the computer itself, and
+``write_json`` and ``bar_chart`` write the results without ever leaving
+half a file.
+"""
+import importlib.util
+import json
+import os
+import pathlib
+import platform
+import statistics
+import time
+
+import keras
+import tensorflow as tf
+
+from ganlab import plots
+
+
+def machine():
+    """Return the CPU model, its cores, memory, load and library versions,
+    read from ``/proc`` where Linux provides it."""
+    description = {"processor": platform.processor() or platform.machine(),
+                   "cpus": os.cpu_count(), "tensorflow": tf.__version__,
+                   "keras": keras.__version__,
+                   "python": platform.python_version()}
+    cpuinfo = pathlib.Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        fields = dict(line.split(":", 1) for line in
+                      cpuinfo.read_text().splitlines() if ":" in line)
+        description["processor"] = fields.get(
+            "model name", description["processor"]).strip()
+        description["cpu_mhz"] = float(fields.get("cpu MHz", "nan"))
+        description["cpu_flags"] = sorted(
+            flag for flag in fields.get("flags", "").split()
+            if flag.startswith(("avx", "fma", "amx")))
+    meminfo = pathlib.Path("/proc/meminfo")
+    if meminfo.is_file():
+        kilobytes = int(meminfo.read_text().split()[1])
+        description["memory_gib"] = round(kilobytes / 2 ** 20, 1)
+    # the load average says whether other work shared the CPUs meanwhile
+    description["load_average"] = list(os.getloadavg())
+    return description
+
+
+def load_script(path):
+    """Import a script whose file name is no module name (``2-main.py``)."""
+    path = pathlib.Path(path)
+    spec = importlib.util.spec_from_file_location(
+        path.stem.replace("-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(contestants, warmup, steps, rounds, examples_per_step):
+    """Warm every contestant up, then time them round after round.
+
+    ``contestants`` maps a name to an object whose ``train(steps)`` runs
+    that many training steps and returns once they are done. The first
+    ``warmup`` steps (tracing, graph optimisation, oneDNN's choice of
+    kernels) are not timed. Returns ``{name: [examples per second in
+    each round]}``; the order of the contestants rotates every round.
+    """
+    for contestant in contestants.values():
+        contestant.train(warmup)
+    names = list(contestants)
+    speeds = {name: [] for name in names}
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            contestants[name].train(steps)
+            speeds[name].append(steps * examples_per_step
+                                / (time.perf_counter() - start))
+    return speeds
+
+
+def summarise(speeds, reference, ours):
+    """Return the median speed of each contestant and the speed-up of
+    ``ours`` over ``reference``: the median of the per-round ratios (ours
+    / reference), with the ratio of the medians beside it."""
+    medians = {name: statistics.median(values)
+               for name, values in speeds.items()}
+    per_round = [mine / theirs for mine, theirs in zip(speeds[ours],
+                                                       speeds[reference])]
+    return {"examples_per_second": medians,
+            "speedup": statistics.median(per_round),
+            "speedup_per_round": per_round,
+            "speedup_of_medians": medians[ours] / medians[reference]}
+
+
+def write_json(report, path):
+    """Write ``report`` as indented JSON at ``path``, atomically."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text(json.dumps(report, indent=2) + "\n")
+    os.replace(temporary, path)
+    return path
+
+
+def bar_chart(groups, path, title, xlabel, reference_colour="0.6"):
+    """Draw horizontal bars, one panel per group, and save a PNG.
+
+    ``groups`` maps a panel's title to ``{bar name: (median, [rounds])}``;
+    the first bar of each panel (the reference) is grey, the others blue,
+    and each round is a black dot on its bar. Panels have their own
+    scales, since tasks differ in speed by orders of magnitude.
+    """
+    figure, all_axes = plots.plt.subplots(
+        len(groups), 1, squeeze=False,
+        figsize=(8, 1.1 + sum(.35 * len(bars) + .5
+                              for bars in groups.values())),
+        gridspec_kw={"height_ratios": [len(bars) for bars in
+                                       groups.values()]})
+    for axes, (group, bars) in zip(all_axes[:, 0], groups.items()):
+        names = list(bars)
+        axes.barh(names, [bars[name][0] for name in names],
+                  color=[reference_colour] + ["tab:blue"] * (len(names) - 1))
+        for row, name in enumerate(names):
+            axes.plot(bars[name][1], [row] * len(bars[name][1]), "k.", ms=3)
+        axes.invert_yaxis()
+        axes.set_title(group, fontsize=9, loc="left")
+        axes.tick_params(labelsize=8)
+    all_axes[-1, 0].set_xlabel(xlabel)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return plots.save_figure(figure, path)

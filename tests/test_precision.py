@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""``ganlab.precision.use_bfloat16``: hidden layers in bfloat16, outputs
+and weights in float32, and the face networks still train as a WGAN_GP."""
+import numpy as np
+import tensorflow as tf
+
+from conftest import load_gan_class
+from ganlab import models, precision
+
+faces = __import__('3-generate_faces')
+
+
+def test_face_networks_compute_in_bfloat16_and_answer_in_float32(seeded):
+    """Every layer but the outputs switches to mixed_bfloat16; the weights
+    keep their float32 values; a WGAN_GP step gives finite losses."""
+    generator, discriminator = faces.convolutional_GenDiscr()
+    weights = [weight.copy() for weight in generator.get_weights()]
+    for network in (generator, discriminator):
+        precision.use_bfloat16(network, keep_float32=network.layers[-1:])
+        hidden = network.layers[1:-1]
+        assert all(layer.compute_dtype == "bfloat16" for layer in hidden)
+        assert network.layers[-1].compute_dtype == "float32"
+        assert all(variable.dtype == "float32"
+                   for variable in network.weights)
+    for before, after in zip(weights, generator.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+    images = generator(tf.random.normal((4, 16)), training=False)
+    assert images.dtype == tf.float32
+    assert discriminator(images).dtype == tf.float32
+    real = np.random.default_rng(0).uniform(
+        -.7, .7, (40, 16, 16)).astype(np.float32)
+    gan = load_gan_class("WGAN_GP")(
+        generator, discriminator,
+        lambda size: models.normal_generator(size, 16), real, batch_size=8)
+    gan.compile()
+    losses = gan.train_step(None)
+    assert set(losses) == {"discr_loss", "gen_loss", "gp"}
+    assert all(np.isfinite(float(value)) for value in losses.values())
