@@ -49,11 +49,13 @@ def test_wgan_clip_puts_its_samples_on_the_circle(tmp_path):
 
 
 def test_wgan_gp_covers_the_ring_of_8_gaussians(tmp_path):
-    """2,000 steps, 5 critic updates each: measured 8/8 modes and 86 % of
-    samples within 3 standard deviations of a mode (seed 0)."""
+    """2,000 steps, 5 critic updates each, learning rates decaying from
+    .002: measured 8/8 modes and 92 % of samples within 3 standard
+    deviations of a mode (seed 0; seeds 0-4 gave 89 % to 93 %), so the
+    issue's target of 8/8 and 80 % is asserted."""
     scores = run_demo(2, tmp_path)
-    assert scores["modes_covered"] >= 7
-    assert scores["high_quality_fraction"] >= .7
+    assert scores["modes_covered"] == 8
+    assert scores["high_quality_fraction"] >= .8
     assert (tmp_path / "2-wgan_gp.json").is_file()
 
 
