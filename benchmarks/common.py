@@ -34,10 +34,14 @@ def machine():
                    "python": platform.python_version()}
     cpuinfo = pathlib.Path("/proc/cpuinfo")
     if cpuinfo.is_file():
-        fields = dict(line.split(":", 1) for line in
-                      cpuinfo.read_text().splitlines() if ":" in line)
-        description["processor"] = fields.get(
-            "model name", description["processor"]).strip()
+        fields = {key.strip(): value.strip() for key, value in (
+            line.split(":", 1) for line in cpuinfo.read_text().splitlines()
+            if ":" in line)}
+        description["processor"] = fields.get("model name",
+                                              description["processor"])
+        # family and model name the microarchitecture (25/17: AMD Zen 4)
+        description["cpu_family_model"] = (f"{fields.get('cpu family')}/"
+                                           f"{fields.get('model')}")
         description["cpu_mhz"] = float(fields.get("cpu MHz", "nan"))
         description["cpu_flags"] = sorted(
             flag for flag in fields.get("flags", "").split()
