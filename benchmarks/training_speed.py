@@ -107,8 +107,9 @@ def arguments_from(argv):
                              "convolutional tasks 3 and 4 too (slow) "
                              "(jit_compile=True)")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, few steps: checks that it "
-                             "runs, measures nothing worth quoting")
+                        help="tiny networks, few steps, no XLA (its "
+                             "compilation alone takes seconds): checks "
+                             "that it runs, measures nothing worth quoting")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/benchmarks"))
     parser.add_argument("--seed", type=int, default=0)
@@ -485,7 +486,7 @@ def lesson_contestants(task, arguments, ring_settings):
         contestants[f"fit x{fused}, bfloat16"] = LessonFit(
             setup.gan((generator, discriminator, latent)),
             steps_per_execution=fused)
-    if task != "3" or arguments.xla:
+    if (task != "3" or arguments.xla) and not arguments.quick:
         contestants[f"fit x{fused}, XLA"] = LessonFit(
             setup.gan(setup.networks()), steps_per_execution=fused,
             jit_compile=True)
@@ -509,7 +510,7 @@ def progan_contestants(arguments):
         f"fit x{fused}, bfloat16": ProGANFit(
             setup, setup.networks(bfloat16=True),
             steps_per_execution=fused)}
-    if arguments.xla:
+    if arguments.xla and not arguments.quick:
         contestants[f"fit x{fused}, XLA"] = ProGANFit(
             setup, setup.networks(), steps_per_execution=fused,
             jit_compile=True)
