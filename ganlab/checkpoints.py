@@ -16,7 +16,9 @@ In a multi-worker run every worker restores from the chief's folder and
 takes part in saving (the values are gathered collectively), but only
 the chief's files are kept; the others write into a temporary folder.
 """
+import atexit
 import os
+import shutil
 import tempfile
 
 import tensorflow as tf
@@ -82,6 +84,8 @@ class GANCheckpoint(keras.callbacks.Callback):
         if not is_chief(getattr(gan, "distribute_strategy",
                                 tf.distribute.get_strategy())):
             writes_to = tempfile.mkdtemp(prefix="ganlab-worker-")
+            # the worker's copies are never read: remove them on exit
+            atexit.register(shutil.rmtree, writes_to, ignore_errors=True)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, writes_to, max_to_keep=max_to_keep)
 

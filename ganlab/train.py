@@ -53,10 +53,12 @@ with the same command and a ``TF_CONFIG`` environment variable naming
 the cluster and its own place in it (see README).
 """
 import argparse
+import atexit
 import functools
 import json
 import os
 import pathlib
+import shutil
 import tempfile
 
 import numpy as np
@@ -474,7 +476,10 @@ def run(arguments, parser):
                      "continue it, or choose another --out")
     if arguments.resume and not (checkpoints / "checkpoint").is_file():
         parser.error(f"--resume: {checkpoints} holds no checkpoint")
-    out = arguments.out if chief else pathlib.Path(tempfile.mkdtemp())
+    out = arguments.out
+    if not chief:  # its files would only repeat the chief's: remove them
+        out = pathlib.Path(tempfile.mkdtemp(prefix="ganlab-worker-"))
+        atexit.register(shutil.rmtree, out, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     try:
         write_run_record(arguments, out / "run.json", description)
