@@ -146,9 +146,14 @@ class WGAN_GP(keras.Model):
         given an endless dummy dataset stands in for ``x``: Keras 3 would
         otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
         epoch early once ``steps_per_epoch`` exceeds the number of examples.
+        The dataset's autotuning is off: its thread otherwise holds up the
+        end of ``fit``, by up to seconds, after the last step.
         """
         if kwargs.get("steps_per_epoch"):
-            x, y = tf.data.Dataset.from_tensors(0.).repeat(), None
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
+                    .with_options(options)), None
             kwargs["shuffle"] = False
         return super().fit(x, y, **kwargs)
 

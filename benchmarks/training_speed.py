@@ -52,7 +52,7 @@ matrix product measured here ("achievable peak", the best of a few
 runs), and a nominal peak from ``/proc/cpuinfo``: cores x clock x 2
 fused multiply-add units x SIMD width in float32 lanes x 2.
 
-    python benchmarks/training_speed.py              # about 15 minutes on 2 cores
+    python benchmarks/training_speed.py              # about 7 minutes on 2 cores
     python benchmarks/training_speed.py --tasks 3,4 --xla
     python benchmarks/training_speed.py --quick      # a smoke test in seconds
 
