@@ -30,12 +30,12 @@ dataset, and light augmentation (random flips and small shifts) is applied
 to them inside the graph.
 
 Both networks can run in bfloat16 mixed precision
-(``build_networks(precision="mixed_bfloat16")``): the hidden layers then
-compute in bfloat16 while the weights stay float32. The two output layers
-are pinned to float32, so the tanh images and the logits fed to the
-losses keep full precision. On CPUs with bfloat16 instructions it trains
-about a third faster (``benchmarks/dcgan_speed.py``); the default stays
-float32.
+(``ganlab.precision.use_bfloat16(network)``, as ``main/5-main.py
+--bfloat16`` does): the hidden layers then compute in bfloat16 while the
+weights stay float32, and the output layers stay float32, so the tanh
+images and the logits fed to the losses keep full precision. On CPUs with
+bfloat16 instructions it trains about a third faster
+(``benchmarks/dcgan_speed.py``); the default stays float32.
 """
 import tensorflow as tf
 from tensorflow import keras
@@ -46,7 +46,7 @@ def build_generator(latent_dim=100, filters=(512, 256, 128)):
 
     A dense layer makes 4x4 maps of ``filters[0]`` features; each
     transposed convolution doubles the size (4 -> 8 -> 16) with batch norm
-    and ReLU; the last one makes 32x32 RGB through tanh, in float32.
+    and ReLU; the last one makes 32x32 RGB through tanh.
     """
     latent = keras.Input(shape=(latent_dim,))
     values = keras.layers.Dense(4 * 4 * filters[0], use_bias=False)(latent)
@@ -60,8 +60,7 @@ def build_generator(latent_dim=100, filters=(512, 256, 128)):
         values = keras.layers.ReLU()(
             keras.layers.BatchNormalization()(values))
     images = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same",
-                                          activation="tanh",
-                                          dtype="float32")(values)
+                                          activation="tanh")(values)
     return keras.Model(latent, images, name="generator")
 
 
@@ -69,7 +68,7 @@ def build_discriminator(filters=(128, 256, 512), dropout=.4):
     """Return the discriminator: (32, 32, 3) images -> one logit each.
 
     Each strided convolution halves the size (32 -> 16 -> 8 -> 4) and is
-    followed by LeakyReLU and dropout; the logit is computed in float32.
+    followed by LeakyReLU and dropout; a dense layer gives the logit.
     """
     image = keras.Input(shape=(32, 32, 3))
     values = image
@@ -78,27 +77,17 @@ def build_discriminator(filters=(128, 256, 512), dropout=.4):
                                      padding="same")(values)
         values = keras.layers.LeakyReLU(.2)(values)
         values = keras.layers.Dropout(dropout)(values)
-    logit = keras.layers.Dense(1, dtype="float32")(
+    logit = keras.layers.Dense(1)(
         keras.layers.Flatten()(values))
     return keras.Model(image, logit, name="discriminator")
 
 
-def build_networks(filters=(128, 256, 512), latent_dim=100,
-                   precision="float32"):
-    """Return ``(generator, discriminator)`` with mirrored widths.
-
-    ``filters`` are the discriminator's (the generator uses them in
-    reverse). ``precision`` is a Keras dtype policy, "float32" or
-    "mixed_bfloat16"; Keras keeps it process-wide, so it is set only
-    while the layers are made, which keep it, and then put back.
-    """
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(precision)
-    try:
-        return (build_generator(latent_dim, tuple(filters)[::-1]),
-                build_discriminator(filters))
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
+def build_networks(filters=(128, 256, 512), latent_dim=100):
+    """Return ``(generator, discriminator)`` with mirrored widths:
+    ``filters`` are the discriminator's, the generator uses them in
+    reverse."""
+    return (build_generator(latent_dim, tuple(filters)[::-1]),
+            build_discriminator(filters))
 
 
 def discriminator_loss(real_logits, fake_logits, real_label=.9):

@@ -480,9 +480,8 @@ def lesson_contestants(task, arguments, ring_settings):
                                    steps_per_execution=fused)}
     if task == "3":
         generator, discriminator, latent = setup.networks()
-        precision.use_bfloat16(generator, keep_float32=generator.layers[-1:])
-        precision.use_bfloat16(discriminator,
-                               keep_float32=discriminator.layers[-1:])
+        precision.use_bfloat16(generator)
+        precision.use_bfloat16(discriminator)
         contestants[f"fit x{fused}, bfloat16"] = LessonFit(
             setup.gan((generator, discriminator, latent)),
             steps_per_execution=fused)

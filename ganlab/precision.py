@@ -10,8 +10,9 @@ bfloat16 while its weights stay float32, so the optimizer's small updates
 are not rounded away.
 
 ``use_bfloat16`` switches the layers of an existing model to that policy,
-so the curriculum's builders (``convolutional_GenDiscr()``, the ProGAN's
-networks) need no argument for it. The layers that make the model's
+so no builder needs an argument for it: the curriculum's
+(``convolutional_GenDiscr()``), the DCGAN's and the ProGAN's networks are
+all switched this one way. The layers that make the model's
 output stay float32: losses, gradient penalties and the sums of them are
 then computed in float32, and float32 and bfloat16 tensors never meet in
 one operation.
@@ -19,13 +20,16 @@ one operation.
 import keras
 
 
-def use_bfloat16(model, keep_float32=()):
+def use_bfloat16(model, keep_float32=None):
     """Make every layer of ``model`` compute in bfloat16, except those in
-    ``keep_float32`` (usually the output layers), which compute in float32.
+    ``keep_float32``, which compute in float32: by default the last of
+    ``model.layers``, a functional model's output layer.
 
     Weights keep their float32 values, so this may be called on a trained
     model. Returns ``model``.
     """
+    if keep_float32 is None:
+        keep_float32 = model.layers[-1:]
     kept = {id(layer) for layer in keep_float32}
     # _flatten_layers reaches every nested layer, also those a subclassed
     # model keeps in lists (the ProGAN's blocks), which .layers may not

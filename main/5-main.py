@@ -36,7 +36,7 @@ import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from ganlab import (datasets, demo, evaluate, features,  # noqa: E402
+from ganlab import (datasets, demo, evaluate, features, precision,  # noqa: E402
                     metrics, plots)
 from ganlab.callbacks import DiversityMonitor, SampleGrid  # noqa: E402
 from ganlab.sample import generate  # noqa: E402
@@ -155,8 +155,11 @@ def main(argv=None):
     held_out = len(images) // 10
     training = datasets.to_symmetric(images[order[held_out:]])
     filters = (128, 256, 512) if arguments.large else (64, 128, 256)
-    precision = "mixed_bfloat16" if arguments.bfloat16 else "float32"
-    model = dcgan.DCGAN(*dcgan.build_networks(filters, 100, precision),
+    networks = dcgan.build_networks(filters, 100)
+    if arguments.bfloat16:
+        for network in networks:
+            precision.use_bfloat16(network)
+    model = dcgan.DCGAN(*networks,
                         augmentation=not arguments.no_augmentation)
     model.compile()
     untrained = tf.keras.models.clone_model(model.generator)

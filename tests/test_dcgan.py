@@ -113,13 +113,14 @@ def test_demo_trains_saves_and_samples(tmp_path):
 
 
 def test_bfloat16_networks_keep_float32_outputs():
-    """Under mixed_bfloat16 the hidden layers compute in bfloat16, the
-    weights and both outputs stay float32, the process-wide policy is put
-    back, and a DCGAN trains on them with finite losses."""
+    """Switched by ganlab.precision.use_bfloat16, the hidden layers
+    compute in bfloat16, the weights and both outputs stay float32, and a
+    DCGAN trains on them with finite losses."""
     import keras
-    generator, discriminator = dcgan.build_networks((8, 16, 32), 16,
-                                                    "mixed_bfloat16")
-    assert keras.mixed_precision.global_policy().name == "float32"
+    from ganlab import precision
+    generator, discriminator = dcgan.build_networks((8, 16, 32), 16)
+    for network in (generator, discriminator):
+        precision.use_bfloat16(network)
     hidden = [layer for layer in discriminator.layers
               if isinstance(layer, keras.layers.Conv2D)]
     assert {layer.compute_dtype for layer in hidden} == {"bfloat16"}

@@ -16,7 +16,7 @@ def test_face_networks_compute_in_bfloat16_and_answer_in_float32(seeded):
     generator, discriminator = faces.convolutional_GenDiscr()
     weights = [weight.copy() for weight in generator.get_weights()]
     for network in (generator, discriminator):
-        precision.use_bfloat16(network, keep_float32=network.layers[-1:])
+        precision.use_bfloat16(network)  # keeps the last layer float32
         hidden = network.layers[1:-1]
         assert all(layer.compute_dtype == "bfloat16" for layer in hidden)
         assert network.layers[-1].compute_dtype == "float32"
