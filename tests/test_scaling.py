@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The scaling benchmark times the MLP GAN at several batch sizes and on
+one against two logical CPU devices, and reports what it promises.
+
+Only the report's shape and bookkeeping are checked, never the speed:
+timings on shared machines are too noisy for a unit test. The CPU can be
+split into logical devices only before TensorFlow starts its devices,
+which in this process other tests may already have done, so the quick
+run is a process of its own, as in ``tests/test_distribute.py``.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import scaling  # noqa: E402
+
+
+def test_quick_run_writes_the_report(tmp_path):
+    """--quick: batches 16 and 32, then batch 32 on 1 and 2 devices,
+    2 rounds each; JSON and PNG written."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/scaling.py", "--quick", "--out",
+         str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "share the same" in done.stdout
+    written = json.loads((tmp_path / "scaling.json").read_text())
+    assert (tmp_path / "scaling.png").stat().st_size > 0
+    settings = written["settings"]
+    assert settings["quick"] is True and settings["rounds"] == 2
+    assert settings["largest_batch"] == 32
+
+    rows = written["batch_sizes"]
+    assert [row["batch_size"] for row in rows] == [16, 32]
+    # a batch half as large trains twice the steps: the same images a round
+    assert [row["training_steps_per_round"] for row in rows] == [
+        2 * settings["steps_at_largest_batch"],
+        settings["steps_at_largest_batch"]]
+    for row in rows:
+        assert len(row["rounds"]) == 2
+        assert all(rate > 0 for rate in row["rounds"])
+        assert row["images_per_second"] > 0
+        assert len(row["relative_to_smallest_per_round"]) == 2
+    assert rows[0]["relative_to_smallest"] == 1
+
+    part = written["devices"]
+    assert part["global_batch"] == 32
+    assert [contestant["devices"] for contestant in part["contestants"]] == [
+        1, 2]
+    assert [contestant["batch_per_device"]
+            for contestant in part["contestants"]] == [32, 16]
+    assert [contestant["strategy"] for contestant in part["contestants"]] == [
+        "OneDeviceStrategy", "MirroredStrategy"]
+    for contestant in part["contestants"]:
+        assert len(contestant["rounds"]) == 2
+        assert all(rate > 0 for rate in contestant["rounds"])
+        assert contestant["images_per_second"] > 0
+    assert part["two_over_one"] > 0
+    assert len(part["two_over_one_per_round"]) == 2
+    assert "share the same" in part["note"]
+    assert {"tensorflow", "keras", "cpus"} <= set(written["machine"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--device-batch", "255"], "--device-batch must be even"),
+    (["--device-batch", "0"], "--device-batch must be even"),
+    (["--batch-sizes", "1,32"], "--batch-sizes must lie between 2"),
+    (["--batch-sizes", "32,x"], "--batch-sizes must list integers"),
+    (["--steps", "0"], "--steps must be at least 1"),
+    (["--rounds", "0"], "--rounds must be at least 1"),
+])
+def test_bad_flags_stop_with_exit_code_2(argv, message, capsys):
+    """Flags that cannot work are refused with a message naming them."""
+    with pytest.raises(SystemExit) as stopped:
+        scaling.arguments_from(argv)
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_refuses_when_tensorflow_already_started(tmp_path):
+    """In a process whose devices are started with one CPU device, main
+    says why it cannot split the CPU instead of failing later."""
+    import tensorflow as tf
+    if len(tf.config.list_logical_devices("CPU")) >= 2:
+        pytest.skip("this process already has two logical CPU devices")
+    with pytest.raises(RuntimeError, match="already initialised"):
+        scaling.main(["--quick", "--out", str(tmp_path)])
+    assert not (tmp_path / "scaling.json").exists()
