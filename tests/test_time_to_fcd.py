@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""The Fashion-MNIST time-to-quality benchmark races our MLP GAN against
+the reference loop and scores both at every mark.
+
+The quick mode's few seconds of training reach no quality worth quoting;
+only the report's shape and its bookkeeping are checked here.
+"""
+import json
+import sys
+
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import time_to_fcd  # noqa: E402
+from ganlab import datasets  # noqa: E402
+
+
+class FakeClock:
+    """A clock that moves only when a contestant trains."""
+
+    def __init__(self):
+        """Start at zero."""
+        self.now = 0.
+
+    def __call__(self):
+        """Return the current time."""
+        return self.now
+
+
+class TimedContestant:
+    """Stands in for a contestant: every turn takes ``seconds``."""
+
+    def __init__(self, clock, seconds):
+        """Keep the clock to move."""
+        self.clock, self.seconds = clock, seconds
+        self.generator = None
+
+    def train(self, steps):
+        """Move the clock as if training took ``seconds``."""
+        self.clock.now += self.seconds
+
+
+class CountingScorer:
+    """A score that is the number of its calls so far, 3 classes."""
+
+    def __init__(self):
+        """No call yet."""
+        self.calls = 0
+
+    def generated(self, generator):
+        """No images are needed."""
+
+    def __call__(self, images):
+        """Return the next FCD."""
+        self.calls += 1
+        return float(self.calls), 3
+
+
+def test_the_race_scores_each_mark_once_on_its_own_clock(monkeypatch):
+    """Turns alternate; each clock counts only its own turns; a turn that
+    jumps over two marks gives one score for both; the race ends when
+    both clocks pass the last mark."""
+    clock = FakeClock()
+    monkeypatch.setattr(time_to_fcd.time, "perf_counter", clock)
+    race = time_to_fcd.Race(
+        {"slow": TimedContestant(clock, 50.),
+         "fast": TimedContestant(clock, 200.)},
+        CountingScorer(), [60., 120., 300.], turn_seconds=5.)
+    race.run()
+    # fast: 200 s passes 60 and 120 (score 1), 400 s passes 300 (score 3)
+    # slow: 100 s passes 60 (2), 150 s 120 (4), 300 s 300 (5)
+    assert [check["fcd"] for check in race.checks["fast"]] == [1., 1., 3.]
+    assert [check["fcd"] for check in race.checks["slow"]] == [2., 4., 5.]
+    for checks in race.checks.values():
+        assert [check["mark_minutes"] for check in checks] == [1., 2., 5.]
+    assert race.clock == {"slow": 300., "fast": 400.}
+    assert [check["seconds"] for check in race.checks["slow"]] == [
+        100., 150., 300.]
+
+
+@pytest.mark.skipif(
+    not all((datasets.DEBIAN_FASHION_MNIST / name).is_file()
+            for name in datasets.FASHION_FILES),
+    reason="Fashion-MNIST is absent: apt-get install dataset-fashion-mnist")
+def test_quick_run_writes_the_report(tmp_path):
+    """--quick: marks at 3 and 6 s, a check per mark per contestant, the
+    floor below both, JSON and PNG."""
+    report = time_to_fcd.main(["--quick", "--out", str(tmp_path)])
+    written = json.loads((tmp_path / "time_to_fcd.json").read_text())
+    assert (tmp_path / "time_to_fcd.png").stat().st_size > 0
+    assert written["minutes"] == [.05, .1]
+    assert set(written["contestants"]) == {time_to_fcd.OURS,
+                                           time_to_fcd.REFERENCE}
+    for record in written["contestants"].values():
+        checks = record["checks"]
+        assert [check["mark_minutes"] for check in checks] == [.05, .1]
+        assert checks[0]["seconds"] >= 3. and checks[1]["seconds"] >= 6.
+        assert checks[0]["steps"] < checks[1]["steps"]
+        for check in checks:
+            assert check["fcd"] > written["real_floor_fcd"] > 0
+            assert 1 <= check["classes_found"] <= 10
+        assert record["steps_per_second"] > 0
+    assert report["contestants"] == written["contestants"]
+
+
+def test_bad_flags_are_named(capsys):
+    """A mark that is no number stops the script with exit code 2."""
+    with pytest.raises(SystemExit) as stopped:
+        time_to_fcd.main(["--minutes", "2,five"])
+    assert stopped.value.code == 2
+    assert "--minutes" in capsys.readouterr().err
