@@ -22,7 +22,8 @@ which are not timed. Then ``--rounds`` rounds each time ``--steps`` steps
 of every contestant, in an order that rotates every round, so that a
 neighbour's load on the shared CPUs falls on all of them alike; the
 medians over rounds are reported, and the speed-up is the median of the
-per-round ratios (ours / reference), each made of two runs seconds apart.
+per-round ratios (ours / reference), each made of two runs seconds apart
+(``benchmarks/common.py``, shared with the other speed benchmarks).
 
     python benchmarks/dcgan_speed.py            # 3 to 6 minutes on 2 shared cores
     python benchmarks/dcgan_speed.py --quick    # a smoke test, under a minute
@@ -31,13 +32,8 @@ It prints a table and writes ``dcgan_speed.json`` and ``dcgan_speed.png``
 to ``--out`` (default ``outputs/benchmarks``).
 """
 import argparse
-import json
-import os
 import pathlib
-import platform
-import statistics
 import sys
-import time
 
 import keras
 import numpy as np
@@ -47,7 +43,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import datasets, plots, precision  # noqa: E402
+from benchmarks import common  # noqa: E402
+from ganlab import datasets, precision  # noqa: E402
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -192,63 +189,6 @@ class FitPath:
                        shuffle=False, verbose=0)
 
 
-def images_per_second(contestant, steps, batch_size):
-    """Time ``steps`` training steps; return real images seen per second."""
-    start = time.perf_counter()
-    contestant.train(steps)
-    return steps * batch_size / (time.perf_counter() - start)
-
-
-def measure(contestants, arguments):
-    """Warm every contestant up, then time them round after round.
-
-    Returns ``{name: [images per second in each round]}``. The order
-    rotates each round, so no contestant always runs first or last.
-    """
-    for contestant in contestants.values():
-        contestant.train(arguments.warmup)
-    names = list(contestants)
-    speeds = {name: [] for name in names}
-    for round_index in range(arguments.rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            speeds[name].append(images_per_second(
-                contestants[name], arguments.steps, arguments.batch_size))
-    return speeds
-
-
-def summarise(speeds, reference, ours):
-    """Return medians and the speed-up of ``ours`` over ``reference``.
-
-    The speed-up is the median over rounds of the ratio of the two speeds
-    measured in that round (close in time, so under similar load); the
-    ratio of the medians is given too.
-    """
-    medians = {name: statistics.median(values)
-               for name, values in speeds.items()}
-    per_round = [mine / theirs for mine, theirs in zip(speeds[ours],
-                                                       speeds[reference])]
-    return {"images_per_second": medians,
-            "speedup": statistics.median(per_round),
-            "speedup_per_round": per_round,
-            "speedup_of_medians": medians[ours] / medians[reference]}
-
-
-def plot(summary, speeds, path, title):
-    """Bar chart of the median speeds, with each round as a dot."""
-    figure, axes = plots.plt.subplots(figsize=(7, 3.6))
-    names = list(speeds)
-    axes.barh(names, [summary["images_per_second"][name] for name in names],
-              color=["0.6"] + ["tab:blue"] * (len(names) - 1))
-    for row, name in enumerate(names):
-        axes.plot(speeds[name], [row] * len(speeds[name]), "k.", ms=4)
-    axes.invert_yaxis()
-    axes.set_xlabel("real images per second (bars: median; dots: rounds)")
-    axes.set_title(title, fontsize=10)
-    figure.tight_layout()
-    plots.save_figure(figure, path)
-
-
 def main(argv=None):
     """Run the benchmark; print the table; write JSON and PNG; return the
     report."""
@@ -276,19 +216,21 @@ def main(argv=None):
                                           size, fused, seed),
         ours: FitPath(*networks(True), images, size, fused,
                       seed)}
-    speeds = measure(contestants, arguments)
-    summary = summarise(speeds, reference, ours)
+    speeds = common.measure(contestants, arguments.warmup, arguments.steps,
+                            arguments.rounds, arguments.batch_size)
+    summary = common.summarise(speeds, reference, ours)
 
     print(f"DCGAN {'-'.join(map(str, filters))}, batch "
           f"{arguments.batch_size}, median of {arguments.rounds} rounds of "
           f"{arguments.steps} steps")
-    for name, value in summary["images_per_second"].items():
+    rates = summary["examples_per_second"]
+    for name, value in rates.items():
         print(f"  {name:28s} {value:8.1f} images/s  "
-              f"x{value / summary['images_per_second'][reference]:.2f}")
+              f"x{value / rates[reference]:.2f}")
     print(f"  speed-up (median of per-round ratios): "
           f"{summary['speedup']:.2f}")
 
-    report = dict(summary, rounds=speeds, reference=reference, ours=ours,
+    report = dict(summary, images_per_second=rates, rounds=speeds, reference=reference, ours=ours,
                   settings={
                       "filters": list(filters),
                       "batch_size": arguments.batch_size,
@@ -299,19 +241,15 @@ def main(argv=None):
                       "steps_per_execution": fused,
                       "quick": arguments.quick,
                       "seed": arguments.seed},
-                  machine={"tensorflow": tf.__version__,
-                           "keras": keras.__version__,
-                           "cpus": os.cpu_count(),
-                           "processor": platform.processor()
-                           or platform.machine()})
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    path = arguments.out / "dcgan_speed.json"
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(temporary, path)
-    plot(summary, speeds, arguments.out / "dcgan_speed.png",
-         f"DCGAN training speed, batch {arguments.batch_size}: "
-         f"{ours} is x{summary['speedup']:.2f} the reference")
+                  machine=common.machine())
+    path = common.write_json(report, arguments.out / "dcgan_speed.json")
+    common.bar_chart(
+        {f"DCGAN {'-'.join(map(str, filters))}, batch "
+         f"{arguments.batch_size}": {name: (rates[name], speeds[name])
+                                     for name in speeds}},
+        arguments.out / "dcgan_speed.png",
+        f"DCGAN training speed: {ours} is x{summary['speedup']:.2f} the "
+        "reference", "real images per second (bars: median; dots: rounds)")
     print(f"wrote {path} and {path.with_suffix('.png')}")
     return report
 
