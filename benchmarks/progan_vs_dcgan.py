@@ -32,8 +32,6 @@ It prints a table and writes ``progan_vs_dcgan.json`` and
 ``--out``.
 """
 import argparse
-import json
-import os
 import pathlib
 import sys
 import time
@@ -44,6 +42,7 @@ import tensorflow as tf
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import common  # noqa: E402
 from ganlab import metrics, plots, toy  # noqa: E402
 from ganlab.plots import plt  # noqa: E402
 
@@ -197,12 +196,8 @@ def main(argv=None):
         sys.argv[1:] if argv is None else argv)
     report = {"command": command.strip(), "images_per_model": arguments.images,
               "batch_size": BATCH_SIZE, "scored_samples": SCORED_SAMPLES,
-              "means": means, "runs": results}
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    path = arguments.out / "progan_vs_dcgan.json"
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(temporary, path)
+              "means": means, "runs": results, "machine": common.machine()}
+    path = common.write_json(report, arguments.out / "progan_vs_dcgan.json")
     draw(results, pictures, arguments.out / "progan_vs_dcgan.png")
     print(f"\n{path} and progan_vs_dcgan.png written; reproduce with: "
           f"{report['command']}")
