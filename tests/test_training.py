@@ -62,20 +62,31 @@ def test_wgan_gp_covers_the_ring_of_8_gaussians(tmp_path):
 @pytest.mark.parametrize("name", ["Simple_GAN", "WGAN_clip", "WGAN_GP"])
 def test_same_seeds_give_identical_loss_histories(name):
     """Seeding Python, NumPy and TensorFlow makes a run repeat exactly."""
-    def history():
-        """Train a small model from seed 7; return its loss history."""
-        keras.utils.set_random_seed(7)
-        real = toy.circle(400, seed=0)
-        generator, critic, latent = models.fully_connected_GenDiscr(
-            [2, 32, 32, 2], real)
-        gan = load_gan_class(name)(generator, critic, latent, real,
-                                   batch_size=100)
-        gan.compile()
-        gan.fit(real, epochs=3, steps_per_epoch=20, verbose=0)
-        return gan.history.history
-    first, second = history(), history()
+    first, second = small_run_history(name), small_run_history(name)
     assert first == second
     assert len(set(np.round(first["gen_loss"], 6))) == 3
+
+
+def small_run_history(name, **compile_arguments):
+    """Train a small model from seed 7 for 3 epochs of 20 steps; return
+    its loss history."""
+    keras.utils.set_random_seed(7)
+    real = toy.circle(400, seed=0)
+    generator, critic, latent = models.fully_connected_GenDiscr(
+        [2, 32, 32, 2], real)
+    gan = load_gan_class(name)(generator, critic, latent, real,
+                               batch_size=100)
+    gan.compile(**compile_arguments)
+    gan.fit(real, epochs=3, steps_per_epoch=20, verbose=0)
+    return gan.history.history
+
+
+@pytest.mark.parametrize("name", ["Simple_GAN", "WGAN_clip"])
+def test_fused_steps_change_no_loss(name):
+    """compile(steps_per_execution=10), the opt-in speed-up of tasks 0-1
+    (BENCHMARKS.md), runs the same steps: the same loss history exactly."""
+    assert (small_run_history(name, steps_per_execution=10)
+            == small_run_history(name))
 
 
 def test_demo_script_runs_and_refuses_bad_flags(tmp_path):
