@@ -11,6 +11,7 @@ compares two runs made seconds apart, under similar load).
 ``write_json`` and ``bar_chart`` write the results without ever leaving
 half a file.
 """
+import argparse
 import importlib.util
 import json
 import os
@@ -53,6 +54,21 @@ def machine():
     # the load average says whether other work shared the CPUs meanwhile
     description["load_average"] = list(os.getloadavg())
     return description
+
+
+def comma_separated(kind, example):
+    """Return an argparse ``type`` that reads values separated by commas
+    (``example``, e.g. "2,5,10") as a list of ``kind``; argparse names the
+    flag in the error when one is not a ``kind``."""
+    def parse(text):
+        """Split ``text`` at commas and convert every part."""
+        try:
+            return [kind(value) for value in text.split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must list {kind.__name__} values separated by commas, "
+                f"e.g. {example}; got {text!r}") from None
+    return parse
 
 
 def load_script(path):

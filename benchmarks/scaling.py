@@ -86,6 +86,7 @@ def arguments_from(argv):
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-sizes", default="32,64,128,256,512",
+                        type=common.comma_separated(int, "32,64,128"),
                         help="batch sizes of part 1, comma separated "
                              "(default: %(default)s)")
     parser.add_argument("--device-batch", type=int, default=256,
@@ -109,15 +110,10 @@ def arguments_from(argv):
                         default=pathlib.Path("outputs/benchmarks"))
     arguments = parser.parse_args(argv)
     if arguments.quick:
-        arguments.batch_sizes = "16,32"
+        arguments.batch_sizes = [16, 32]
         arguments.device_batch, arguments.steps = 32, 2
         arguments.warmup, arguments.rounds = 1, 2
-    try:
-        arguments.batch_sizes = sorted({int(size) for size in
-                                        arguments.batch_sizes.split(",")})
-    except ValueError:
-        parser.error("--batch-sizes must list integers separated by "
-                     f"commas, e.g. 32,64,128; got {arguments.batch_sizes!r}")
+    arguments.batch_sizes = sorted(set(arguments.batch_sizes))
     # batch normalisation of a single example leaves nothing to normalise
     if not all(2 <= size <= EXAMPLES for size in arguments.batch_sizes):
         parser.error(f"--batch-sizes must lie between 2 and the {EXAMPLES:,} "

@@ -66,6 +66,7 @@ def arguments_from(argv):
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", default="1,2,3,5,7.5,10",
+                        type=common.comma_separated(float, "2,5,10"),
                         help="training minutes at which both are scored, "
                              "comma separated (default: %(default)s)")
     parser.add_argument("--samples", type=int, default=5000,
@@ -88,14 +89,9 @@ def arguments_from(argv):
                         default=pathlib.Path("outputs/benchmarks"))
     arguments = parser.parse_args(argv)
     if arguments.quick:
-        arguments.minutes, arguments.samples = ".05,.1", 1000
+        arguments.minutes, arguments.samples = [.05, .1], 1000
         arguments.turn_seconds = 1.
-    try:
-        arguments.minutes = sorted(float(value) for value in
-                                   arguments.minutes.split(","))
-    except ValueError:
-        parser.error("--minutes must list numbers separated by commas, "
-                     f"e.g. 2,5,10; got {arguments.minutes!r}")
+    arguments.minutes = sorted(arguments.minutes)
     if arguments.minutes[0] <= 0:
         parser.error("--minutes must be positive")
     if arguments.samples < 100:

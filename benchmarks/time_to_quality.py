@@ -66,6 +66,7 @@ def arguments_from(argv, defaults):
                         default=defaults["batch_size"])
     parser.add_argument("--hidden", default=",".join(
         map(str, defaults["hidden"])),
+                        type=common.comma_separated(int, "128,128,128"),
                         help="hidden widths of both networks, comma "
                              "separated (default: %(default)s)")
     parser.add_argument("--decay", action=argparse.BooleanOptionalAction,
@@ -78,12 +79,7 @@ def arguments_from(argv, defaults):
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/benchmarks"))
     arguments = parser.parse_args(argv)
-    try:
-        arguments.hidden = tuple(int(width) for width in
-                                 arguments.hidden.split(","))
-    except ValueError:
-        parser.error("--hidden must list integer widths separated by "
-                     f"commas, e.g. 128,128,128; got {arguments.hidden!r}")
+    arguments.hidden = tuple(arguments.hidden)
     if arguments.quick:
         arguments.seeds, arguments.max_steps, arguments.check_every = (
             1, 20, 10)

@@ -70,7 +70,7 @@ def test_quick_run_writes_the_report(tmp_path):
     (["--device-batch", "255"], "--device-batch must be even"),
     (["--device-batch", "0"], "--device-batch must be even"),
     (["--batch-sizes", "1,32"], "--batch-sizes must lie between 2"),
-    (["--batch-sizes", "32,x"], "--batch-sizes must list integers"),
+    (["--batch-sizes", "32,x"], "--batch-sizes: must list int values"),
     (["--steps", "0"], "--steps must be at least 1"),
     (["--rounds", "0"], "--rounds must be at least 1"),
 ])

@@ -53,7 +53,7 @@ def test_target_needs_all_modes_and_80_percent():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--hidden", "128,x"], "--hidden must list integer widths"),
+    (["--hidden", "128,x"], "--hidden: must list int values"),
     (["--max-steps", "250"], "must be a multiple of --check-every"),
     (["--seeds", "0"], "--seeds must be at least 1"),
     (["--batch-size", "3000"], "must not exceed the 2,000"),
