@@ -104,7 +104,11 @@ def score_images(real, fakes, features, reference):
     with (``metrics.FeatureScore``), so that only like is compared with
     like.
     """
-    real_features, fake_features = features(real), features(fakes)
+    real_features = features(real)
+    if hasattr(features, "features_and_classes"):
+        fake_features, classes = features.features_and_classes(fakes)
+    else:
+        fake_features, classes = features(fakes), None
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
     frechet = metrics.FeatureScore(
         "frechet", metrics.frechet_distance(fake_features, real_features),
@@ -117,9 +121,8 @@ def score_images(real, fakes, features, reference):
         "kernel_distance": kid, "kernel_distance_error": kid_error,
         "relative_diversity": metrics.mean_pairwise_distance(fake_features)
         / metrics.mean_pairwise_distance(real_features)}
-    if hasattr(features, "predict_classes"):
-        scores["classes_found"] = metrics.classes_found(
-            features.predict_classes(fakes))
+    if classes is not None:
+        scores["classes_found"] = metrics.classes_found(classes)
     return {"scores": scores, "provenance": provenance}
 
 

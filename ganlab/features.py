@@ -79,6 +79,10 @@ class FashionFeatures:
                 "python -m ganlab.features")
         self.features, self.classifier = build_fashion_classifier()
         self.classifier.load_weights(str(weights))
+        # one pass through the shared layers gives features and logits
+        self.both = keras.Model(self.classifier.inputs,
+                                [self.features.outputs[0],
+                                 self.classifier.outputs[0]])
         self.name = "fashion-mnist classifier, 128-D hidden layer"
         self.checksum = file_checksum(weights)
 
@@ -93,6 +97,13 @@ class FashionFeatures:
         logits = self.classifier.predict(as_grey_batch(pixels, 28),
                                          batch_size=500, verbose=0)
         return np.argmax(logits, axis=1)
+
+    def features_and_classes(self, pixels):
+        """Return ``(features, classes)`` of 28x28 images in [0, 1], from
+        one pass through the network."""
+        features, logits = self.both.predict(as_grey_batch(pixels, 28),
+                                             batch_size=500, verbose=0)
+        return np.asarray(features, np.float64), np.argmax(logits, axis=1)
 
 
 class InceptionFeatures:
