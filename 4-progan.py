@@ -606,15 +606,13 @@ class ProGAN(keras.Model):
         return self.generator.stage
 
     def state(self):
-        """Return everything a resumed run needs, for ``tf.train.Checkpoint``:
-        both networks and optimizers, alpha, the phase and the progress
-        through it, the step count and the random generator."""
-        return {"generator": self.generator, "discriminator": self.discriminator,
-                "generator_optimizer": self.generator_optimizer,
-                "discriminator_optimizer": self.discriminator_optimizer,
-                "alpha": self.alpha, "phase_index": self.phase_index,
+        """Return the progress a resumed run needs beyond the networks,
+        their optimizers and ``rng`` (which ``ganlab.checkpoints`` saves
+        for every GAN): alpha, the phase and the progress through it, and
+        the step count, for ``tf.train.Checkpoint``."""
+        return {"alpha": self.alpha, "phase_index": self.phase_index,
                 "phase_images": self.phase_images,
-                "steps_done": self.steps_done, "rng": self.rng}
+                "steps_done": self.steps_done}
 
     def enter_phase(self, phase):
         """Set both networks to ``phase``; alpha follows the images seen
