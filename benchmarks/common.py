@@ -87,9 +87,13 @@ def measure(contestants, warmup, steps, rounds, examples_per_step):
     ``contestants`` maps a name to an object whose ``train(steps)`` runs
     that many training steps and returns once they are done. The first
     ``warmup`` steps (tracing, graph optimisation, oneDNN's choice of
-    kernels) are not timed. Returns ``{name: [examples per second in
-    each round]}``; the order of the contestants rotates every round.
+    kernels) are not timed. ``examples_per_step`` is one count for all, or
+    ``{name: count}`` when contestants differ. Returns ``{name: [examples
+    per second in each round]}``; the order of the contestants rotates
+    every round.
     """
+    if not isinstance(examples_per_step, dict):
+        examples_per_step = dict.fromkeys(contestants, examples_per_step)
     for contestant in contestants.values():
         contestant.train(warmup)
     names = list(contestants)
@@ -99,9 +103,20 @@ def measure(contestants, warmup, steps, rounds, examples_per_step):
         for name in names[shift:] + names[:shift]:
             start = time.perf_counter()
             contestants[name].train(steps)
-            speeds[name].append(steps * examples_per_step
+            speeds[name].append(steps * examples_per_step[name]
                                 / (time.perf_counter() - start))
     return speeds
+
+
+def endless_batches(images, batch_size, seed):
+    """Return an endless ``tf.data`` pipeline of shuffled batches of
+    ``images`` held in memory. Autotuning is off: its thread can hold up
+    the return of ``fit`` by seconds on these machines."""
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return (tf.data.Dataset.from_tensor_slices(images)
+            .shuffle(len(images), seed=seed).repeat()
+            .batch(batch_size, drop_remainder=True).with_options(options))
 
 
 def summarise(speeds, reference, ours):

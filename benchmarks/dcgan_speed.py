@@ -174,13 +174,7 @@ class FitPath:
         """Compile the model and build the endless, shuffled dataset."""
         self.model = dcgan.DCGAN(generator, discriminator, LATENT_DIM)
         self.model.compile(steps_per_execution=steps_per_execution)
-        options = tf.data.Options()
-        # The autotuner's thread can hold fit's return for seconds here.
-        options.autotune.enabled = False
-        self.dataset = (tf.data.Dataset.from_tensor_slices(images)
-                        .shuffle(len(images), seed=seed).repeat()
-                        .batch(batch_size, drop_remainder=True)
-                        .with_options(options))
+        self.dataset = common.endless_batches(images, batch_size, seed)
 
     def train(self, steps):
         """Run ``steps`` steps in one call of ``fit``."""
@@ -219,18 +213,19 @@ def main(argv=None):
     speeds = common.measure(contestants, arguments.warmup, arguments.steps,
                             arguments.rounds, arguments.batch_size)
     summary = common.summarise(speeds, reference, ours)
+    # a DCGAN's examples are images
+    rates = summary["images_per_second"] = summary.pop("examples_per_second")
 
-    print(f"DCGAN {'-'.join(map(str, filters))}, batch "
-          f"{arguments.batch_size}, median of {arguments.rounds} rounds of "
+    title = f"DCGAN {'-'.join(map(str, filters))}, batch {size}"
+    print(f"{title}, median of {arguments.rounds} rounds of "
           f"{arguments.steps} steps")
-    rates = summary["examples_per_second"]
     for name, value in rates.items():
         print(f"  {name:28s} {value:8.1f} images/s  "
               f"x{value / rates[reference]:.2f}")
     print(f"  speed-up (median of per-round ratios): "
           f"{summary['speedup']:.2f}")
 
-    report = dict(summary, images_per_second=rates, rounds=speeds, reference=reference, ours=ours,
+    report = dict(summary, rounds=speeds, reference=reference, ours=ours,
                   settings={
                       "filters": list(filters),
                       "batch_size": arguments.batch_size,
@@ -244,9 +239,7 @@ def main(argv=None):
                   machine=common.machine())
     path = common.write_json(report, arguments.out / "dcgan_speed.json")
     common.bar_chart(
-        {f"DCGAN {'-'.join(map(str, filters))}, batch "
-         f"{arguments.batch_size}": {name: (rates[name], speeds[name])
-                                     for name in speeds}},
+        {title: {name: (rates[name], speeds[name]) for name in speeds}},
         arguments.out / "dcgan_speed.png",
         f"DCGAN training speed: {ours} is x{summary['speedup']:.2f} the "
         "reference", "real images per second (bars: median; dots: rounds)")

@@ -173,7 +173,6 @@ class FitContestant:
                 mlp_gan.build_discriminator(image_shape=IMAGE_SHAPE),
                 real_examples, batch_size=batch_size)
             self.gan.compile()
-        self.strategy = strategy
         self.batch_size = batch_size
         self.repeats = repeats
         self.images_per_step = repeats * batch_size
@@ -187,21 +186,16 @@ class FitContestant:
         float(history.history["d_loss"][-1])
 
 
-def images_per_second(contestants, speeds):
-    """Turn ``common.measure``'s benchmark steps per second into real
-    images per second, round by round."""
-    return {name: [rate * contestants[name].images_per_step
-                   for rate in rates] for name, rates in speeds.items()}
-
-
 def measure_batch_sizes(arguments, real_examples, largest):
     """Part 1: time every batch size on one device; return its rows."""
     one_device = tf.distribute.OneDeviceStrategy(DEVICES[0])
     contestants = {f"batch {size}": FitContestant(
         one_device, size, real_examples, repeats_for(size, largest))
         for size in arguments.batch_sizes}
-    speeds = images_per_second(contestants, common.measure(
-        contestants, arguments.warmup, arguments.steps, arguments.rounds, 1))
+    speeds = common.measure(
+        contestants, arguments.warmup, arguments.steps, arguments.rounds,
+        {name: contestant.images_per_step
+         for name, contestant in contestants.items()})
     smallest = f"batch {arguments.batch_sizes[0]}"
     rows = []
     for name, contestant in contestants.items():
@@ -227,8 +221,10 @@ def measure_devices(arguments, real_examples, largest):
     contestants = {name: FitContestant(strategy, batch, real_examples,
                                        repeats)
                    for name, strategy in strategies.items()}
-    speeds = images_per_second(contestants, common.measure(
-        contestants, arguments.warmup, arguments.steps, arguments.rounds, 1))
+    speeds = common.measure(
+        contestants, arguments.warmup, arguments.steps, arguments.rounds,
+        {name: contestant.images_per_step
+         for name, contestant in contestants.items()})
     summary = common.summarise(speeds, "1 device", "2 devices")
     return {
         "global_batch": batch,

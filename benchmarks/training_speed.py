@@ -35,8 +35,8 @@ filters, latent 64, batch 32), trained by ``ProGAN.train_step`` through
 Speed is counted in real examples per second: the examples the critic
 reads, ``disc_iter * batch_size`` per generator step (``batch_size`` for
 the ProGAN, which takes one critic step). Each contestant first trains
-``--warmup`` steps (tracing, graph optimisation, oneDNN's choice of
-kernels), which are not timed; then ``--rounds`` rounds time each
+the warm-up steps of ``STEPS`` (tracing, graph optimisation, oneDNN's
+choice of kernels), which are not timed; then ``--rounds`` rounds time each
 contestant in a rotating order (``benchmarks/common.py``, shared with the
 other speed benchmarks); medians are reported, and the speed-up is the
 median of the per-round ratios (contestant / reference).
@@ -93,6 +93,7 @@ def arguments_from(argv):
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", default="0,1,2,3,4",
+                        type=common.comma_separated(str.strip, "0,3"),
                         help="tasks to measure, comma separated "
                              "(default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=5,
@@ -114,7 +115,6 @@ def arguments_from(argv):
                         default=pathlib.Path("outputs/benchmarks"))
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
-    arguments.tasks = [task.strip() for task in arguments.tasks.split(",")]
     unknown = [task for task in arguments.tasks if task not in STEPS]
     if unknown or not arguments.tasks:
         parser.error(f"--tasks must list tasks among {', '.join(STEPS)}; "
@@ -148,24 +148,22 @@ class LessonSetup:
         self.class_name = {"0": "Simple_GAN", "1": "WGAN_clip"}.get(
             task, "WGAN_GP")
         self.batch_size, self.disc_iter, self.learning_rate = {
-            "0": (200, 2, .005), "1": (200, 5, .001), "2": (200, 5, .001),
+            "0": (200, 2, .005), "1": (200, 5, .001),
+            "2": (ring_settings["batch_size"], ring_settings["disc_iter"],
+                  ring_settings["learning_rate"]),
             "3": (200, 2, .005)}[task]
-        if task == "2":
-            self.batch_size = ring_settings["batch_size"]
-            self.disc_iter = ring_settings["disc_iter"]
-            self.learning_rate = ring_settings["learning_rate"]
         self.ring_hidden = ring_settings["hidden"]
         if quick:
             self.batch_size = 20
-        rng = np.random.default_rng(0)
         if task in ("0", "1"):
             self.real = toy.circle(1000, seed=0)
         elif task == "2":
             self.real = toy.ring_of_gaussians().sample(2000, seed=0)
         else:
             # shaped and scaled like the curriculum's centred faces
-            self.real = rng.uniform(-.72, .78, (200 if quick else 10000,
-                                                16, 16, 1)).astype(np.float32)
+            self.real = np.random.default_rng(0).uniform(
+                -.72, .78, (200 if quick else 10000, 16, 16, 1)).astype(
+                    np.float32)
         self.quick = quick
 
     def networks(self):
@@ -545,28 +543,28 @@ def measure_task(task, arguments, ring_settings):
             "rounds": speeds}
 
 
-def add_flop_rates(result, peak):
-    """Add to a task's ``result`` the FLOP rate of each contestant and its
-    share of ``peak``."""
-    result["flops_per_second"] = {
-        name: rate / result["examples_per_step"] * result["flops_per_step"]
-        for name, rate in result["examples_per_second"].items()}
-    result["share_of_matmul_peak"] = {
-        name: rate / peak for name, rate in
-        result["flops_per_second"].items()}
+def flop_rates(result, peak):
+    """Return a task's ``flops_per_second`` per contestant and their
+    ``share_of_matmul_peak`` (of ``peak``)."""
+    rates = {name: rate / result["examples_per_step"]
+             * result["flops_per_step"]
+             for name, rate in result["examples_per_second"].items()}
+    return {"flops_per_second": rates,
+            "share_of_matmul_peak": {name: rate / peak
+                                     for name, rate in rates.items()}}
 
 
 def print_task(result, peak):
     """Print one task's table: speed, speed-up, FLOP rate, share of
-    ``peak`` (which it also records in ``result``)."""
-    add_flop_rates(result, peak)
+    ``peak``."""
+    rates = flop_rates(result, peak)
     print(f"{result['title']}  ({result['flops_per_step'] / 1e6:.1f} "
           f"MFLOP per step)", flush=True)
     for name, rate in result["examples_per_second"].items():
         ratio = result["speedup"].get(name, 1.)
         print(f"  {name:26s} {rate:10.0f} examples/s  x{ratio:5.2f}  "
-              f"{result['flops_per_second'][name] / 1e9:6.2f} GFLOP/s "
-              f"{result['share_of_matmul_peak'][name]:6.1%} of peak",
+              f"{rates['flops_per_second'][name] / 1e9:6.2f} GFLOP/s "
+              f"{rates['share_of_matmul_peak'][name]:6.1%} of peak",
               flush=True)
 
 
@@ -592,6 +590,7 @@ def main(argv=None):
     print(f"final table, median of {arguments.rounds} rounds:")
     for result in tasks.values():
         print_task(result, peak)
+        result.update(flop_rates(result, peak))
     report = {"reference": REFERENCE, "tasks": tasks,
               "matmul_peak_flops": peak, "nominal_peak_flops": nominal,
               "settings": {"rounds": arguments.rounds,
