@@ -141,9 +141,17 @@ class LossLog(keras.callbacks.Callback):
             return []
         with open(self.path, newline="") as stream:
             rows = list(csv.reader(stream))[1:]
-        # A run killed mid-write can leave a short last line.
-        return [(int(row[0]), dict(zip(self.names, map(float, row[1:]))))
-                for row in rows if len(row) == len(self.names) + 1]
+        # A run killed mid-write can leave its last line short or cut
+        # inside a number.
+        read = []
+        for row in rows:
+            try:
+                values = list(map(float, row[1:]))
+                if len(values) == len(self.names):
+                    read.append((int(row[0]), dict(zip(self.names, values))))
+            except ValueError:
+                continue
+        return read
 
     def keep_until(self, last_step):
         """Rewrite the file with the rows up to ``last_step``; open it for
@@ -243,10 +251,14 @@ class GANDoctor(keras.callbacks.Callback):
                          and self.checkpoint.latest()
                          and self.rollbacks < self.max_rollbacks)
         if can_roll_back:
+            # The checkpoint holds the rates it was saved with: halve the
+            # rates in use, so each rollback lowers them further.
+            rates = [float(optimizer.learning_rate)
+                     for optimizer in optimizers_of(self.model)]
             epoch = self.checkpoint.restore()
             self.rollbacks += 1
-            for optimizer in optimizers_of(self.model):
-                optimizer.learning_rate = float(optimizer.learning_rate) / 2
+            for optimizer, rate in zip(optimizers_of(self.model), rates):
+                optimizer.learning_rate = rate / 2
             action = (f"rolled back to the checkpoint of epoch {epoch} and "
                       "halved the learning rates")
         else:

@@ -199,3 +199,28 @@ def test_doctor_without_a_checkpoint_stops(tmp_path):
     doctor = GANDoctor(("d_loss", "g_loss"))
     losses = step_losses(gan, 5, callbacks=[doctor, Poison(1)])
     assert len(losses) == 2 and "stopped training" in doctor.diagnoses[0]
+
+
+def test_each_rollback_halves_the_rates_again(tmp_path):
+    """Two blow-ups before a new checkpoint: the checkpoint restores the
+    rates it saved, yet the second rollback leaves a quarter of them."""
+    gan = small_gan()
+    checkpoint = GANCheckpoint(gan, tmp_path)
+    checkpoint.save(1)
+    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    doctor.set_model(gan)
+    for _ in range(2):
+        doctor.on_train_batch_end(0, {"d_loss": float("nan"),
+                                      "g_loss": 1.})
+    assert doctor.rollbacks == 2
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4 / 4)
+
+
+def test_a_row_cut_inside_a_number_is_skipped(tmp_path):
+    """A run killed while writing can leave '13,0.69,-': the log reads
+    the whole rows and drops that one."""
+    (tmp_path / "losses.csv").write_text(
+        "step,d_loss,g_loss\n12,0.5,0.25\n13,0.69,-\n")
+    assert LossLog(tmp_path, ("d_loss", "g_loss")).read() == [
+        (12, {"d_loss": .5, "g_loss": .25})]
