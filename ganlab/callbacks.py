@@ -205,8 +205,9 @@ class GANDoctor(keras.callbacks.Callback):
     one the doctor prints one line saying what likely happened, then,
     given a ``GANCheckpoint``, restores the last good checkpoint (weights,
     optimizers, random state) and halves both learning rates so the same
-    blow-up is not replayed; after ``max_rollbacks`` of them, or without a
-    checkpoint, it stops training instead. Put it before the checkpoint
+    blow-up is not replayed; after ``max_rollbacks`` of them, without a
+    checkpoint, or for a GAN with progress of its own (``state()``, the
+    ProGAN's phase), it stops training instead. Put it before the checkpoint
     callback in the list so a broken state is never saved (and after a
     ``LossLog``, which then drops the rolled-back steps).
     """
@@ -247,8 +248,12 @@ class GANDoctor(keras.callbacks.Callback):
             return
         step = steps_done(self.model)
         cause = self.diagnose(bad)
+        # A GAN with progress of its own (``state()``: the ProGAN's phase
+        # and alpha) is driven by it from outside the running fit, which
+        # would not follow a restored phase: it is stopped instead.
         can_roll_back = (self.checkpoint is not None
                          and self.checkpoint.latest()
+                         and not hasattr(self.model, "state")
                          and self.rollbacks < self.max_rollbacks)
         if can_roll_back:
             # The checkpoint holds the rates it was saved with: halve the
@@ -263,7 +268,8 @@ class GANDoctor(keras.callbacks.Callback):
                       "halved the learning rates")
         else:
             self.model.stop_training = True
-            action = "stopped training (no checkpoint left to roll back to)"
+            action = ("stopped training (no checkpoint it can roll back "
+                      "to; a resumed run starts from the last one)")
         line = f"GAN doctor: step {step}: {cause}; {action}"
         self.diagnoses.append(line)
         print(line, flush=True)

@@ -224,3 +224,17 @@ def test_a_row_cut_inside_a_number_is_skipped(tmp_path):
         "step,d_loss,g_loss\n12,0.5,0.25\n13,0.69,-\n")
     assert LossLog(tmp_path, ("d_loss", "g_loss")).read() == [
         (12, {"d_loss": .5, "g_loss": .25})]
+
+
+def test_a_gan_with_progress_of_its_own_is_stopped(tmp_path):
+    """A GAN whose state() drives it from outside fit (the ProGAN) is not
+    rolled back under a running fit: the doctor stops it."""
+    gan = small_gan()
+    gan.state = dict  # progress of its own, as ProGAN.state() gives
+    checkpoint = GANCheckpoint(gan, tmp_path)
+    checkpoint.save(1)
+    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    doctor.set_model(gan)
+    doctor.on_train_batch_end(0, {"d_loss": float("nan"), "g_loss": 1.})
+    assert gan.stop_training and doctor.rollbacks == 0
+    assert "stopped training" in doctor.diagnoses[0]
