@@ -8,12 +8,11 @@ CPUs falls on all of them alike; ``summarise`` turns the rounds into
 medians and a speed-up (the median of the per-round ratios: each ratio
 compares two runs made seconds apart, under similar load).
 ``machine`` describes the computer from the computer itself, and
-``write_json`` and ``bar_chart`` write the results without ever leaving
-half a file.
+``bar_chart`` draws the results without ever leaving half a file (the
+JSON goes through ``ganlab.demo.write_json``).
 """
 import argparse
 import importlib.util
-import json
 import os
 import pathlib
 import platform
@@ -131,16 +130,6 @@ def summarise(speeds, reference, ours):
             "speedup": statistics.median(per_round),
             "speedup_per_round": per_round,
             "speedup_of_medians": medians[ours] / medians[reference]}
-
-
-def write_json(report, path):
-    """Write ``report`` as indented JSON at ``path``, atomically."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(temporary, path)
-    return path
 
 
 def bar_chart(groups, path, title, xlabel, reference_colour="0.6"):

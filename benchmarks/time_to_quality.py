@@ -224,7 +224,7 @@ def main(argv=None):
               if steps else None,
               "quick": arguments.quick, "seeds": records,
               "machine": common.machine()}
-    path = common.write_json(report, arguments.out / "time_to_quality.json")
+    path = demo.write_json(report, arguments.out / "time_to_quality.json")
     plot(records, arguments.out / "time_to_quality.png",
          f"WGAN_GP on the ring: lr {settings['learning_rate']}"
          f"{' decaying' if settings['decay'] else ''}, "

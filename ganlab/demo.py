@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Plumbing shared by the demo scripts in ``main/``: flags, seed, report.
+"""Plumbing shared by the demo scripts in ``main/``: flags, seed, report,
+and the JSON writer every command uses.
 
 Each demo builds its GAN and calls ``fit`` itself, in plain sight; only
 the parts that would otherwise be copied into every script live here.
@@ -10,6 +11,18 @@ import os
 import pathlib
 
 import keras
+
+
+def write_json(data, path):
+    """Write ``data`` as indented JSON at ``path`` atomically: a crash
+    leaves the previous file or none, never half of one. Returns
+    ``path``."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(temporary, path)
+    return path
 
 
 def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
@@ -61,8 +74,5 @@ def report(name, scores, picture):
     print(f"{name}: " + ", ".join(
         f"{key} {value:.4g}" if isinstance(value, float) else
         f"{key} {value}" for key, value in scores.items()))
-    path = pathlib.Path(picture).with_suffix(".json")
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(scores, indent=2) + "\n")
-    os.replace(temporary, path)
+    path = write_json(scores, pathlib.Path(picture).with_suffix(".json"))
     print(f"picture: {picture}\nscores: {path}")

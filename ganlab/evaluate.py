@@ -16,7 +16,6 @@ distance on the data set's features (``ganlab.features``), the diversity
 of the generated samples relative to the real ones, and for Fashion-MNIST
 the number of classes the classifier finds among them.
 """
-import json
 import pathlib
 import sys
 
@@ -144,5 +143,5 @@ def evaluate(arguments, parser):
     print("made with: " + ", ".join(f"{key} {value}" for key, value
                                     in result["provenance"].items()))
     if arguments.json:
-        arguments.json.write_text(json.dumps(result, indent=2) + "\n")
+        demo.write_json(result, arguments.json)
     return result

@@ -21,7 +21,6 @@ The table always includes:
   plus the mean face, and its output taken as raw pixels.
 """
 import argparse
-import json
 import pathlib
 import sys
 
@@ -147,7 +146,7 @@ def main(argv=None):
         print(f"{name:32s} {row['frechet']:9.4f} {row['kid']:9.5f} "
               f"{row['kid_error']:8.5f} {row['spectral']:9.4f}")
     if arguments.json:
-        arguments.json.write_text(json.dumps(table, indent=2) + "\n")
+        demo.write_json(table, arguments.json)
     return table
 
 

@@ -429,9 +429,8 @@ def write_run_record(arguments, path, description):
                 raise ValueError(f"--resume: {path.parent} was trained with "
                                  f"--{key} {before.get(key)}; got "
                                  f"{record[key]}")
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(record, indent=2) + "\n")
-    os.replace(temporary, path)
+    from ganlab import demo
+    demo.write_json(record, path)
 
 
 def save_generator(generator, path):

@@ -26,8 +26,6 @@ training (the baseline to beat), and as many training images as fakes
     python main/5-main.py --cifar --epochs 30 --large
 """
 import argparse
-import json
-import os
 import pathlib
 import sys
 
@@ -142,9 +140,7 @@ def report_scores(results, path):
               f"{scores['spectral_distance']:9.3f}")
     provenance = next(iter(results.values()))["provenance"]
     print("features: " + provenance["extractor"])
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(results, indent=2) + "\n")
-    os.replace(temporary, path)
+    demo.write_json(results, path)
 
 
 def main(argv=None):
