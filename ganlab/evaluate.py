@@ -91,7 +91,7 @@ def load_reference(arguments, parser):
     return x_test / 255., "fashion-mnist test set", FashionFeatures()
 
 
-def score_images(real, fakes, features, reference):
+def score_images(real, fakes, features, reference, real_features=None):
     """Compare generated images with real ones through ``features``.
 
     ``real`` and ``fakes`` hold pixels in [0, 1]; ``features`` is an
@@ -101,9 +101,11 @@ def score_images(real, fakes, features, reference):
     images (mean pairwise feature distance, 1 when as varied), the classes
     found when the extractor can classify, and what the scores were made
     with (``metrics.FeatureScore``), so that only like is compared with
-    like.
+    like. ``real_features``, when given, are ``features(real)`` computed
+    once for several calls.
     """
-    real_features = features(real)
+    if real_features is None:
+        real_features = features(real)
     if hasattr(features, "features_and_classes"):
         fake_features, classes = features.features_and_classes(fakes)
     else:

@@ -116,15 +116,15 @@ def score_on_held_out(generators, held_out, training, arguments):
         training[rng.choice(len(training), min(count, len(training)),
                             replace=False)])
     results = {}
+    real_features, real_grey = arguments.features(real), real.mean(axis=-1)
     for name, fakes in candidates.items():
         fakes = np.clip(fakes, 0, 1)
-        results[name] = evaluate.score_images(real, fakes,
-                                              arguments.features, reference)
+        results[name] = evaluate.score_images(
+            real, fakes, arguments.features, reference, real_features)
         # On grey levels: blur and noise show in the power spectrum
         # whatever the colours, which the pixel blocks cannot see.
         results[name]["scores"]["spectral_distance"] = (
-            metrics.spectral_distance(fakes.mean(axis=-1),
-                                      real.mean(axis=-1)))
+            metrics.spectral_distance(fakes.mean(axis=-1), real_grey))
     return results
 
 
