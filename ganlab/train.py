@@ -41,9 +41,10 @@ step) and ``losses.png``, ``samples/step_*.png`` (every
 ``run.json`` (the flags) and, at the end, ``generator.keras`` for
 ``python -m ganlab sample``. ``--resume`` continues from the last
 checkpoint; with ``--deterministic`` (TensorFlow's deterministic ops) the
-``mlp`` model then computes exactly the losses an uninterrupted run
-would have (the other models draw from TensorFlow's global random state,
-which a checkpoint cannot hold, so they resume with fresh random draws).
+``mlp`` and ``progan`` models then compute exactly the losses an
+uninterrupted run would have (the other models draw from TensorFlow's
+global random state, which a checkpoint cannot hold, so they resume with
+fresh random draws).
 
 Multi-device (``mlp`` only): ``--strategy mirrored`` copies the model on
 every GPU (``--devices N``: the first N; without a GPU the CPU is split
@@ -180,6 +181,13 @@ def check_arguments(arguments, parser):
     if arguments.img_size is not None and not 4 <= arguments.img_size <= 1024:
         parser.error(f"--img_size must be between 4 and 1024; got "
                      f"{arguments.img_size}")
+    # flags a model has no use for are refused rather than ignored
+    if arguments.d_lr is not None and arguments.model not in ("mlp",
+                                                             "dcgan"):
+        parser.error(f"--d_lr: --model {arguments.model} trains both "
+                     "networks at --lr (only mlp and dcgan take --d_lr)")
+    if arguments.b2 is not None and arguments.model == "dcgan":
+        parser.error("--b2: task 5's DCGAN fixes Adam's beta_2 (.999)")
     if arguments.strategy != "default" and arguments.model != "mlp":
         parser.error(f"--strategy {arguments.strategy}: only --model mlp "
                      "trains on several devices")

@@ -218,6 +218,8 @@ def test_missing_paths_are_one_line_exit_2(flags, message, tmp_path,
     (["--dataset", "ring"], "--model mlp draws images"),
     (["--model", "simple", "--strategy", "mirrored"],
      "only --model mlp trains on several devices"),
+    (["--model", "progan", "--d_lr", ".001"], "only mlp and dcgan take"),
+    (["--model", "dcgan", "--b2", ".99"], "fixes Adam's beta_2"),
 ])
 def test_impossible_settings_are_one_line_exit_2(flags, message, digits,
                                                   tmp_path, capsys):
