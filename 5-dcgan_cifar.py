@@ -77,8 +77,7 @@ def build_discriminator(filters=(128, 256, 512), dropout=.4):
                                      padding="same")(values)
         values = keras.layers.LeakyReLU(.2)(values)
         values = keras.layers.Dropout(dropout)(values)
-    logit = keras.layers.Dense(1)(
-        keras.layers.Flatten()(values))
+    logit = keras.layers.Dense(1)(keras.layers.Flatten()(values))
     return keras.Model(image, logit, name="discriminator")
 
 

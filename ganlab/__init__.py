@@ -16,8 +16,7 @@ written once:
   (feature extractors), ``callbacks`` (sample grids and GIFs, loss logs,
   TensorBoard images, the GAN doctor, a diversity monitor);
 - training and files: ``checkpoints`` (resumable checkpoints, weight
-  export), ``train_faces``, ``growth`` (the progressive GAN's pictures
-  and checkpoints), ``plots``, ``face_pictures``, ``demo``;
+  export), ``train_faces``, ``growth`` (the progressive GAN's pictures), ``plots``, ``face_pictures``, ``demo``;
 - the command line (``cli``): ``python -m ganlab train`` (``train``:
   checkpoints, --resume, sample grids, TensorBoard, multi-device),
   ``python -m ganlab sample`` (``sample``), ``python -m ganlab evaluate``

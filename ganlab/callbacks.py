@@ -86,6 +86,8 @@ class SampleGrid(keras.callbacks.Callback):
         plots.save_image_grid(pixels, self.folder / self.name.format(number),
                               columns=self.columns,
                               title=f"{label} {number}")
+        if not self.gif and self.writer is None:
+            return
         grid = tile(pixels, self.columns)
         if self.gif:
             self.frames.append(grid)

@@ -5,8 +5,8 @@ A checkpoint holds the generator, the critic, both optimizers (their
 moments, step counts and learning rates), the state of the model's random
 generator when it has one (``gan.rng``, a ``tf.random.Generator``), and
 the epoch and step reached, plus whatever else a GAN lists in its
-``state()`` (the progressive GAN's stage, alpha and progress through a
-phase). It is written with
+``state()`` (the progressive GAN's phase, alpha and progress through
+the phase). It is written with
 ``tf.train.CheckpointManager``, which writes the data files first and the
 small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
