@@ -18,6 +18,7 @@ the chief's files are kept; the others write into a temporary folder.
 """
 import atexit
 import os
+import pathlib
 import shutil
 import tempfile
 
@@ -53,6 +54,14 @@ def is_chief(strategy):
         and "chief" not in resolver.cluster_spec().as_dict())
 
 
+def worker_scratch():
+    """Return a new temporary folder for a non-chief worker's files, which
+    only repeat the chief's and are never read: it is removed at exit."""
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="ganlab-worker-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 class GANCheckpoint(keras.callbacks.Callback):
     """Save a GAN every ``every`` epochs into ``directory``; resume from it.
 
@@ -83,9 +92,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         writes_to = self.directory
         if not is_chief(getattr(gan, "distribute_strategy",
                                 tf.distribute.get_strategy())):
-            writes_to = tempfile.mkdtemp(prefix="ganlab-worker-")
-            # the worker's copies are never read: remove them on exit
-            atexit.register(shutil.rmtree, writes_to, ignore_errors=True)
+            writes_to = worker_scratch()
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, writes_to, max_to_keep=max_to_keep)
 

@@ -54,13 +54,10 @@ with the same command and a ``TF_CONFIG`` environment variable naming
 the cluster and its own place in it (see README).
 """
 import argparse
-import atexit
 import functools
 import json
 import os
 import pathlib
-import shutil
-import tempfile
 
 import numpy as np
 
@@ -457,7 +454,7 @@ def run(arguments, parser):
 
     from ganlab import demo
     from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
-    from ganlab.checkpoints import GANCheckpoint, is_chief
+    from ganlab.checkpoints import GANCheckpoint, is_chief, worker_scratch
     from ganlab.sample import latent_dim_of
     try:
         strategy = make_strategy(arguments)
@@ -483,10 +480,7 @@ def run(arguments, parser):
                      "continue it, or choose another --out")
     if arguments.resume and not (checkpoints / "checkpoint").is_file():
         parser.error(f"--resume: {checkpoints} holds no checkpoint")
-    out = arguments.out
-    if not chief:  # its files would only repeat the chief's: remove them
-        out = pathlib.Path(tempfile.mkdtemp(prefix="ganlab-worker-"))
-        atexit.register(shutil.rmtree, out, ignore_errors=True)
+    out = arguments.out if chief else worker_scratch()
     out.mkdir(parents=True, exist_ok=True)
     try:
         write_run_record(arguments, out / "run.json", description)
