@@ -52,8 +52,7 @@ def build_parser(command=None):
             name, help=summary, description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
-        run = module.evaluate if name == "evaluate" else module.run
-        sub.set_defaults(run=run, parser=sub)
+        sub.set_defaults(run=module.run, parser=sub)
     return parser
 
 

@@ -127,7 +127,7 @@ def score_images(real, fakes, features, reference, real_features=None):
     return {"scores": scores, "provenance": provenance}
 
 
-def evaluate(arguments, parser):
+def run(arguments, parser):
     """Compute the scores; print them; write JSON if asked; return them."""
     demo.set_seed(arguments.seed)
     generator, to_pixels = load_generator(arguments, parser)
