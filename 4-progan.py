@@ -427,6 +427,17 @@ class Critic(GrowingNetwork):
         return layers
 
 
+def build_networks(latent_dim=512, max_resolution=256, channels=3,
+                   spectral_norm=False, **filters):
+    """Return ``(generator, critic)`` growing to ``max_resolution``, with
+    one ``alpha`` between them, so that both fade a new block in alike.
+    ``filters`` (``max_filters``, ``filter_base``) size both."""
+    generator = Generator(latent_dim, max_resolution, channels, **filters)
+    return generator, Critic(max_resolution, channels,
+                             spectral_norm=spectral_norm,
+                             alpha=generator.alpha, **filters)
+
+
 def wasserstein_critic_loss(real_scores, fake_scores):
     """Return mean(D(fake)) - mean(D(real)) (task 2's critic loss)."""
     return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)

@@ -74,10 +74,8 @@ def train_progan(images, budget, seed):
     """Grow a ProGAN to 32x32 over ``budget`` real images; return a
     sampler."""
     tf.keras.utils.set_random_seed(seed)
-    alpha = tf.Variable(1., trainable=False)
-    filters = dict(max_filters=64, filter_base=1024)
-    generator = progan.Generator(64, 32, 3, alpha=alpha, **filters)
-    discriminator = progan.Critic(32, 3, alpha=alpha, **filters)
+    generator, discriminator = progan.build_networks(
+        64, 32, 3, max_filters=64, filter_base=1024)
     gan = progan.ProGAN(generator, discriminator, seed=seed)
     gan.compile()
     per_phase = budget // 7

@@ -314,11 +314,8 @@ class ProGANSetup:
     def networks(self, bfloat16=False):
         """Return a fresh ``(generator, critic)`` at the last stage;
         ``bfloat16`` makes them compute in it (outputs in float32)."""
-        alpha = tf.Variable(1., trainable=False, name="alpha")
-        generator = progan.Generator(self.latent_dim, self.resolution, 1,
-                                     alpha=alpha, **self.filters)
-        critic = progan.Critic(self.resolution, 1, alpha=alpha,
-                               **self.filters)
+        generator, critic = progan.build_networks(
+            self.latent_dim, self.resolution, 1, **self.filters)
         last = len(generator.resolutions) - 1
         for network in (generator, critic):
             network.set_stage(last)

@@ -388,19 +388,16 @@ def build_progan(arguments, examples):
     """Return ``(gan, loss_names)``: task 4's ProGAN growing to the
     images' size, with networks small enough for a CPU (64 filters at
     most)."""
-    import tensorflow as tf
     progan = __import__('4-progan')
     size, channels = examples.shape[1], examples.shape[3]
-    alpha = tf.Variable(1., trainable=False, name="alpha")
-    sizes = dict(max_filters=64, filter_base=512)
     try:
-        generator = progan.Generator(arguments.latent_dim, size, channels,
-                                     alpha=alpha, **sizes)
+        networks = progan.build_networks(arguments.latent_dim, size,
+                                         channels, max_filters=64,
+                                         filter_base=512)
     except ValueError as error:
         raise ValueError(f"--img_size: {error}") from None
     gan = progan.ProGAN(
-        generator, progan.Critic(size, channels, alpha=alpha, **sizes),
-        learning_rate=arguments.lr or 1e-3,
+        *networks, learning_rate=arguments.lr or 1e-3,
         beta_1=0. if arguments.b1 is None else arguments.b1,
         beta_2=.99 if arguments.b2 is None else arguments.b2,
         seed=arguments.seed)

@@ -134,12 +134,10 @@ def build(arguments):
         latent_dim, filters = 512, dict(max_filters=512, filter_base=16384)
     else:
         latent_dim, filters = 64, dict(max_filters=64, filter_base=512)
-    alpha = tf.Variable(1., trainable=False, name="alpha")
-    generator = progan.Generator(latent_dim, size, channels, alpha=alpha,
-                                 **filters)
-    discriminator = progan.Critic(size, channels, alpha=alpha,
-                           spectral_norm=arguments.spectral_norm, **filters)
-    gan = progan.ProGAN(generator, discriminator, loss=arguments.loss,
+    networks = progan.build_networks(
+        latent_dim, size, channels, spectral_norm=arguments.spectral_norm,
+        **filters)
+    gan = progan.ProGAN(*networks, loss=arguments.loss,
                         seed=arguments.seed)
     gan.compile()
     return gan

@@ -22,12 +22,8 @@ SMALL = dict(max_filters=16, filter_base=128)
 def small_pair(max_resolution=32, channels=3, spectral_norm=False,
                latent_dim=8):
     """A small generator and critic sharing one alpha."""
-    alpha = tf.Variable(1., trainable=False)
-    generator = progan.Generator(latent_dim, max_resolution, channels,
-                                 alpha=alpha, **SMALL)
-    critic = progan.Critic(max_resolution, channels, alpha=alpha,
-                           spectral_norm=spectral_norm, **SMALL)
-    return generator, critic
+    return progan.build_networks(latent_dim, max_resolution, channels,
+                                 spectral_norm=spectral_norm, **SMALL)
 
 
 def small_gan(seed=0, max_resolution=16, **kwargs):
@@ -367,9 +363,7 @@ def test_demo_rejects_bad_flags(flags, message, capsys):
 def test_paper_sized_256x256_networks_take_a_training_step():
     """The paper's sizes (latent 512, 512 filters down to 64 at 256x256)
     build and train; minutes on a CPU, so not in the default run."""
-    alpha = tf.Variable(1., trainable=False)
-    generator = progan.Generator(512, 256, 3, alpha=alpha)
-    critic = progan.Critic(256, 3, alpha=alpha)
+    generator, critic = progan.build_networks(512, 256, 3)
     assert [progan.filters_at(size) for size in generator.resolutions] == [
         512, 512, 512, 512, 256, 128, 64]
     gan = progan.ProGAN(generator, critic)
