@@ -139,10 +139,12 @@ def meets_target(check):
 def run_seed(ring_demo, seed, settings, arguments):
     """Train one seed to ``--max-steps``; return its record."""
     demo.set_seed(seed)
+    settings = dict(settings)
+    decay = settings.pop("decay")  # training's, not the networks'
     gan, ring = ring_demo.build_gan(seed, **settings)
     watch = QualityWatch(gan, ring, arguments.check_every)
     ring_demo.train(gan, arguments.max_steps // arguments.check_every,
-                    arguments.check_every, callbacks=[watch])
+                    arguments.check_every, decay, callbacks=[watch])
     first = next((check for check in watch.checks if meets_target(check)),
                  None)
     last = watch.checks[-1]

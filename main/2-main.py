@@ -54,12 +54,12 @@ class LinearDecay(keras.callbacks.Callback):
             network.optimizer.learning_rate.assign(rate)
 
 
-def build_gan(seed, learning_rate, disc_iter, batch_size, hidden, decay):
+def build_gan(seed, learning_rate, disc_iter, batch_size, hidden):
     """Return ``(G, ring)``: a compiled WGAN_GP on 2,000 points of the ring
     of 8 Gaussians drawn with ``seed``, and the ring itself.
 
     The caller seeds TensorFlow first (``demo.set_seed``), so that the
-    networks' initial weights repeat too. ``decay`` is used by ``train``.
+    networks' initial weights repeat too.
     """
     ring = toy.ring_of_gaussians()
     real_examples = ring.sample(2000, seed=seed)
@@ -69,16 +69,15 @@ def build_gan(seed, learning_rate, disc_iter, batch_size, hidden, decay):
                 batch_size=batch_size, disc_iter=disc_iter,
                 learning_rate=learning_rate)
     G.compile()
-    G.decay = decay
     return G, ring
 
 
-def train(G, epochs, steps_per_epoch, verbose=0, callbacks=()):
+def train(G, epochs, steps_per_epoch, decay, verbose=0, callbacks=()):
     """Train ``G`` with ``fit``, its learning rates decaying over the
-    ``epochs`` if it was built with ``decay``."""
-    decay = [LinearDecay(G, epochs)] if G.decay else []
+    ``epochs`` if ``decay``."""
+    schedule = [LinearDecay(G, epochs)] if decay else []
     G.fit(G.real_examples, epochs=epochs, steps_per_epoch=steps_per_epoch,
-          callbacks=decay + list(callbacks), verbose=verbose)
+          callbacks=schedule + list(callbacks), verbose=verbose)
 
 
 def main(argv=None):
@@ -86,8 +85,10 @@ def main(argv=None):
     arguments = demo.toy_demo_arguments(__doc__, epochs=20,
                                         steps_per_epoch=100, argv=argv)
     demo.set_seed(arguments.seed)
-    G, ring = build_gan(arguments.seed, **RING_SETTINGS)
-    train(G, arguments.epochs, arguments.steps_per_epoch,
+    settings = dict(RING_SETTINGS)
+    decay = settings.pop("decay")  # training's, not the networks'
+    G, ring = build_gan(arguments.seed, **settings)
+    train(G, arguments.epochs, arguments.steps_per_epoch, decay,
           verbose=arguments.verbose)
 
     scores = metrics.mode_metrics(G.get_fake_sample(2000), ring)
