@@ -12,7 +12,6 @@ compares two runs made seconds apart, under similar load).
 JSON goes through ``ganlab.demo.write_json``).
 """
 import argparse
-import importlib.util
 import os
 import pathlib
 import platform
@@ -68,16 +67,6 @@ def comma_separated(kind, example):
                 f"must list {kind.__name__} values separated by commas, "
                 f"e.g. {example}; got {text!r}") from None
     return parse
-
-
-def load_script(path):
-    """Import a script whose file name is no module name (``2-main.py``)."""
-    path = pathlib.Path(path)
-    spec = importlib.util.spec_from_file_location(
-        path.stem.replace("-", "_"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def measure(contestants, warmup, steps, rounds, examples_per_step):

@@ -184,7 +184,7 @@ def plot(records, path, title):
 def main(argv=None):
     """Run every seed; print the table; write JSON and PNG; return the
     report."""
-    ring_demo = common.load_script(ROOT / "main" / "2-main.py")
+    ring_demo = demo.load_script(ROOT / "main" / "2-main.py")
     arguments = arguments_from(argv, ring_demo.RING_SETTINGS)
     settings = {"learning_rate": arguments.learning_rate,
                 "disc_iter": arguments.disc_iter,

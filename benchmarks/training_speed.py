@@ -569,7 +569,7 @@ def main(argv=None):
     """Measure every task asked for; print the table; write JSON and PNG;
     return the report."""
     arguments = arguments_from(argv)
-    ring_settings = common.load_script(
+    ring_settings = demo.load_script(
         ROOT / "main" / "2-main.py").RING_SETTINGS
     description = common.machine()
     peak_size = 512 if arguments.quick else 2048

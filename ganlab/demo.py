@@ -6,11 +6,22 @@ Each demo builds its GAN and calls ``fit`` itself, in plain sight; only
 the parts that would otherwise be copied into every script live here.
 """
 import argparse
+import importlib.util
 import json
 import os
 import pathlib
 
 import keras
+
+
+def load_script(path):
+    """Import a script whose file name is no module name (``2-main.py``)."""
+    path = pathlib.Path(path)
+    spec = importlib.util.spec_from_file_location(
+        path.stem.replace("-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_json(data, path):

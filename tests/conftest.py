@@ -24,6 +24,12 @@ def load_gan_class(name):
     return getattr(__import__(GAN_MODULES[name]), name)
 
 
+def load_demo(number):
+    """Import ``main/<number>-main.py`` as a module."""
+    from ganlab import demo
+    return demo.load_script(ROOT / "main" / f"{number}-main.py")
+
+
 @pytest.fixture(params=sorted(GAN_MODULES))
 def gan_class(request):
     """Each of the three classic GAN classes in turn."""

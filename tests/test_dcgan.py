@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import load_demo
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -77,7 +78,6 @@ def test_demo_trains_saves_and_samples(tmp_path):
     sampling command can use."""
     import warnings
     from ganlab import sample
-    from test_training import load_demo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_demo(5).main(["--epochs", "2", "--images", "160",
@@ -145,7 +145,6 @@ def test_bfloat16_networks_keep_float32_outputs():
 ])
 def test_demo_refuses_bad_scoring_flags(flags, message, capsys):
     """Bad scoring flags stop the demo before training, naming the flag."""
-    from test_training import load_demo
     with pytest.raises(SystemExit) as stopped:
         load_demo(5).main(flags + ["--epochs", "1"])
     assert stopped.value.code == 2

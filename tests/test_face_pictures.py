@@ -6,14 +6,13 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from conftest import ROOT, load_gan_class
+from conftest import ROOT, load_demo, load_gan_class
 from ganlab import face_pictures
 from ganlab.evaluate_faces import PCABaseline
 from ganlab.face_features import FaceFeatures
 from ganlab.features import file_checksum
 from ganlab.faces import SHIPPED, load_shipped_face_models
 from test_faces import curriculum_file
-from test_training import load_demo
 
 
 def test_latent_segment_runs_from_start_to_end():

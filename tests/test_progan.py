@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import load_demo
 
 from ganlab.checkpoints import GANCheckpoint
 
@@ -321,7 +322,6 @@ def test_demo_grows_draws_and_resumes(tmp_path, capsys):
     """main/4-main.py on the offline LFW faces: a grid per phase, the
     ladder, the losses, weights and checkpoints; a second run needs
     --resume and then picks up where the first ended."""
-    from test_training import load_demo
     demo = load_demo(4)
     out = ["--out", str(tmp_path)]
     gan = demo.main(TINY_DEMO + out)
@@ -352,7 +352,6 @@ def test_demo_grows_draws_and_resumes(tmp_path, capsys):
     (["--faces", "missing.npy", "--max-resolution", "32"], "use --max"),
 ])
 def test_demo_rejects_bad_flags(flags, message, capsys):
-    from test_training import load_demo
     with pytest.raises(SystemExit) as refused:
         load_demo(4).main(flags)
     assert refused.value.code == 2

@@ -23,7 +23,7 @@ def test_quick_run_writes_the_report(tmp_path):
     assert (tmp_path / "time_to_quality.png").stat().st_size > 0
     assert written["target"] == {"modes": 8, "high_quality_fraction": .8,
                                  "scored_samples": 2000}
-    ring_demo = time_to_quality.common.load_script(
+    ring_demo = time_to_quality.demo.load_script(
         ROOT / "main" / "2-main.py")
     settings = dict(ring_demo.RING_SETTINGS,
                     hidden=list(ring_demo.RING_SETTINGS["hidden"]))
@@ -60,7 +60,7 @@ def test_target_needs_all_modes_and_80_percent():
 ])
 def test_bad_flags_stop_with_exit_code_2(argv, message, capsys):
     """Flags that cannot work are refused with a message naming them."""
-    ring_demo = time_to_quality.common.load_script(
+    ring_demo = time_to_quality.demo.load_script(
         ROOT / "main" / "2-main.py")
     with pytest.raises(SystemExit) as stopped:
         time_to_quality.arguments_from(argv, ring_demo.RING_SETTINGS)

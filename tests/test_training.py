@@ -5,7 +5,6 @@ the same seeds give the same loss histories.
 The budgets here are the demos' defaults (``main/N-main.py``); each run
 takes 15-30 s on 2 cores.
 """
-import importlib.util
 import subprocess
 import sys
 
@@ -13,17 +12,8 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_gan_class
+from conftest import ROOT, load_demo, load_gan_class
 from ganlab import models, toy
-
-
-def load_demo(number):
-    """Import ``main/<number>-main.py`` as a module."""
-    path = ROOT / "main" / f"{number}-main.py"
-    spec = importlib.util.spec_from_file_location(f"demo_{number}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_demo(number, tmp_path):
