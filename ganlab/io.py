@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Files that are whole or absent: the one way ``ganlab`` writes a file.
+
+Every writer in the package (pictures, GIFs, JSON, CSV logs, ``.keras``
+models, weight files) goes through ``atomic_path``: the content is written
+to a temporary file beside the target, named ``.partial-XXXX-NAME`` (so it
+keeps the target's extensions, which Keras and Pillow read), and only a
+complete file replaces the target, in one ``os.replace``. A crash, a kill
+or an error leaves the previous file, or none, never half of one; the
+temporary file is removed on an error, and ``remove_partials`` sweeps up
+those a kill left behind.
+"""
+import contextlib
+import json
+import os
+import pathlib
+import tempfile
+
+PARTIAL_PREFIX = ".partial-"
+
+
+def _default_permissions():
+    """Return the mode a plain ``open`` would give a new file (0o666 less
+    the umask): ``mkstemp`` makes its files private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path to write ``path``'s content to.
+
+    When the ``with`` block ends without an error, the temporary file
+    replaces ``path``; on an error it is removed and the error goes on.
+    The folder is created when missing. Yields a ``pathlib.Path``.
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=PARTIAL_PREFIX, suffix="-" + path.name, dir=path.parent)
+    os.close(handle)
+    temporary = pathlib.Path(temporary)
+    try:
+        yield temporary
+        os.chmod(temporary, _default_permissions())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_text(text, path):
+    """Write ``text`` to ``path`` atomically; return ``path``."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text)
+    return pathlib.Path(path)
+
+
+def write_json(data, path):
+    """Write ``data`` as indented JSON at ``path`` atomically; return
+    ``path``.
+
+    The text is made before any file is touched, so data that JSON cannot
+    hold raises ``TypeError`` and leaves nothing behind.
+    """
+    return write_text(json.dumps(data, indent=2) + "\n", path)
+
+
+def remove_partials(folder):
+    """Delete the temporary files a killed writer left in ``folder``
+    (not below it); return how many went."""
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        return 0
+    stale = list(folder.glob(PARTIAL_PREFIX + "*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def check_writable_folder(folder, name):
+    """Make ``folder`` if needed and check a file can be written in it.
+
+    Raises ``ValueError`` naming ``name`` (a flag, e.g. ``--out``) when
+    ``folder`` is a file, or cannot be made or written to, so that a run
+    learns of it before training rather than at its first save.
+    """
+    folder = pathlib.Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name}: {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=PARTIAL_PREFIX, dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise ValueError(f"{name}: cannot write in {folder} "
+                         f"({error.strerror or error})") from None
+    return folder
