@@ -9,7 +9,7 @@ medians and a speed-up (the median of the per-round ratios: each ratio
 compares two runs made seconds apart, under similar load).
 ``machine`` describes the computer from the computer itself, and
 ``bar_chart`` draws the results without ever leaving half a file (the
-JSON goes through ``ganlab.demo.write_json``).
+JSON goes through ``ganlab.io.write_json``).
 """
 import argparse
 import os

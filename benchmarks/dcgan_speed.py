@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import datasets, demo, precision  # noqa: E402
+from ganlab import datasets, io, precision  # noqa: E402
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -237,7 +237,7 @@ def main(argv=None):
                       "quick": arguments.quick,
                       "seed": arguments.seed},
                   machine=common.machine())
-    path = demo.write_json(report, arguments.out / "dcgan_speed.json")
+    path = io.write_json(report, arguments.out / "dcgan_speed.json")
     common.bar_chart(
         {title: {name: (rates[name], speeds[name]) for name in speeds}},
         arguments.out / "dcgan_speed.png",

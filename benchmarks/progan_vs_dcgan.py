@@ -43,7 +43,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import datasets, demo, metrics, plots, toy  # noqa: E402
+from ganlab import datasets, io, metrics, plots, toy  # noqa: E402
 from ganlab.callbacks import tile  # noqa: E402
 from ganlab.plots import plt  # noqa: E402
 
@@ -185,7 +185,7 @@ def main(argv=None):
     report = {"command": command.strip(), "images_per_model": arguments.images,
               "batch_size": BATCH_SIZE, "scored_samples": SCORED_SAMPLES,
               "means": means, "runs": results, "machine": common.machine()}
-    path = demo.write_json(report, arguments.out / "progan_vs_dcgan.json")
+    path = io.write_json(report, arguments.out / "progan_vs_dcgan.json")
     draw(results, pictures, arguments.out / "progan_vs_dcgan.png")
     print(f"\n{path} and progan_vs_dcgan.png written; reproduce with: "
           f"{report['command']}")

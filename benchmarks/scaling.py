@@ -69,7 +69,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import demo, mlp_gan, plots  # noqa: E402
+from ganlab import io, mlp_gan, plots  # noqa: E402
 
 EXAMPLES = 10_000
 IMAGE_SHAPE = (28, 28, 1)
@@ -334,7 +334,7 @@ def main(argv=None):
                            "rounds": arguments.rounds,
                            "quick": arguments.quick},
               "machine": description}
-    path = demo.write_json(report, arguments.out / "scaling.json")
+    path = io.write_json(report, arguments.out / "scaling.json")
     plot(report, arguments.out / "scaling.png")
     print(f"wrote {path} and {path.with_suffix('.png')}")
     return report

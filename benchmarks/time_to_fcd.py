@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import datasets, demo, metrics, mlp_gan, plots  # noqa: E402
+from ganlab import datasets, io, metrics, mlp_gan, plots  # noqa: E402
 from ganlab.callbacks import tile  # noqa: E402
 from ganlab.features import FashionFeatures  # noqa: E402
 from ganlab.sample import generate  # noqa: E402
@@ -336,7 +336,7 @@ def main(argv=None):
         "features": scorer.features.name,
         "features_checksum": scorer.features.checksum,
         "machine": common.machine()}
-    path = demo.write_json(report, arguments.out / "time_to_fcd.json")
+    path = io.write_json(report, arguments.out / "time_to_fcd.json")
     # the race stops each contestant right after scoring its last mark
     plot(report, race.pictures, arguments.out / "time_to_fcd.png")
     print(f"wrote {path} and {path.with_suffix('.png')}")

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import demo, metrics, plots  # noqa: E402
+from ganlab import demo, io, metrics, plots  # noqa: E402
 
 TARGET_MODES = 8
 TARGET_QUALITY = .8
@@ -226,7 +226,7 @@ def main(argv=None):
               if steps else None,
               "quick": arguments.quick, "seeds": records,
               "machine": common.machine()}
-    path = demo.write_json(report, arguments.out / "time_to_quality.json")
+    path = io.write_json(report, arguments.out / "time_to_quality.json")
     plot(records, arguments.out / "time_to_quality.png",
          f"WGAN_GP on the ring: lr {settings['learning_rate']}"
          f"{' decaying' if settings['decay'] else ''}, "

@@ -74,7 +74,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from ganlab import demo, models, precision, toy  # noqa: E402
+from ganlab import demo, io, models, precision, toy  # noqa: E402
 
 LESSONS = {"0": __import__('0-simple_gan'), "1": __import__('1-wgan_clip'),
            "2": __import__('2-wgan_gp')}
@@ -599,7 +599,7 @@ def main(argv=None):
                                **ring_settings,
                                "hidden": list(ring_settings["hidden"])}},
               "machine": description}
-    path = demo.write_json(report, arguments.out / "training_speed.json")
+    path = io.write_json(report, arguments.out / "training_speed.json")
     common.bar_chart(
         {result["title"]: {name: (rate, result["rounds"][name])
                            for name, rate in

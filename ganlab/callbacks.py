@@ -20,7 +20,6 @@
 """
 import csv
 import math
-import os
 import pathlib
 import warnings
 
@@ -28,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from ganlab import metrics, plots
+from ganlab import io, metrics, plots
 from ganlab.checkpoints import optimizers_of, steps_done
 from ganlab.face_pictures import save_gif
 
@@ -160,15 +159,13 @@ class LossLog(keras.callbacks.Callback):
         appending."""
         kept = [(step, values) for step, values in self.read()
                 if step <= last_step]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".csv.partial")
-        with open(temporary, "w", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(["step"] + self.names)
-            for step, values in kept:
-                writer.writerow([step] + [repr(values[name])
-                                          for name in self.names])
-        os.replace(temporary, self.path)
+        with io.atomic_path(self.path) as temporary:
+            with open(temporary, "w", newline="") as stream:
+                writer = csv.writer(stream)
+                writer.writerow(["step"] + self.names)
+                for step, values in kept:
+                    writer.writerow([step] + [repr(values[name])
+                                              for name in self.names])
         self.stream = open(self.path, "a", newline="")
         self.writer = csv.writer(self.stream)
         self.last_step = last_step

@@ -17,13 +17,14 @@ takes part in saving (the values are gathered collectively), but only
 the chief's files are kept; the others write into a temporary folder.
 """
 import atexit
-import os
 import pathlib
 import shutil
 import tempfile
 
 import tensorflow as tf
 from tensorflow import keras
+
+from ganlab import io
 
 
 def optimizers_of(gan):
@@ -142,14 +143,13 @@ def export_weights(model, path):
     A compiled model would also write its optimizer's state, which a model
     loading the file does not expect; an uncompiled copy writes only the
     weights. The file goes to a temporary name first and replaces ``path``
-    once complete.
+    once complete (``ganlab.io``).
     """
     path = str(path)
     if not path.endswith(".weights.h5"):
         raise ValueError(f"path must end in .weights.h5; got {path}")
     copy = type(model).from_config(model.get_config())
     copy.set_weights(model.get_weights())
-    temporary = path[:-len(".weights.h5")] + ".partial.weights.h5"
-    copy.save_weights(temporary)
-    os.replace(temporary, path)
+    with io.atomic_path(path) as temporary:
+        copy.save_weights(temporary)
     return path

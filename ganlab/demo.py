@@ -1,17 +1,16 @@
 #!/usr/bin/env python3
-"""Plumbing shared by the demo scripts in ``main/``: flags, seed, report,
-and the JSON writer every command uses.
+"""Plumbing shared by the demo scripts in ``main/``: flags, seed and report.
 
 Each demo builds its GAN and calls ``fit`` itself, in plain sight; only
 the parts that would otherwise be copied into every script live here.
 """
 import argparse
 import importlib.util
-import json
-import os
 import pathlib
 
 import keras
+
+from ganlab import io
 
 
 def load_script(path):
@@ -22,18 +21,6 @@ def load_script(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def write_json(data, path):
-    """Write ``data`` as indented JSON at ``path`` atomically: a crash
-    leaves the previous file or none, never half of one. Returns
-    ``path``."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(temporary, path)
-    return path
 
 
 def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
@@ -85,5 +72,5 @@ def report(name, scores, picture):
     print(f"{name}: " + ", ".join(
         f"{key} {value:.4g}" if isinstance(value, float) else
         f"{key} {value}" for key, value in scores.items()))
-    path = write_json(scores, pathlib.Path(picture).with_suffix(".json"))
+    path = io.write_json(scores, pathlib.Path(picture).with_suffix(".json"))
     print(f"picture: {picture}\nscores: {path}")

@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, metrics  # noqa: E402
+from ganlab import demo, io, metrics  # noqa: E402
 from ganlab.sample import (  # noqa: E402
     generate, load_generator as load_saved_generator)
 
@@ -145,5 +145,5 @@ def run(arguments, parser):
     print("made with: " + ", ".join(f"{key} {value}" for key, value
                                     in result["provenance"].items()))
     if arguments.json:
-        demo.write_json(result, arguments.json)
+        io.write_json(result, arguments.json)
     return result

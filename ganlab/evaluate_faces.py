@@ -30,7 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, metrics  # noqa: E402
+from ganlab import demo, io, metrics  # noqa: E402
 from ganlab.face_features import FaceFeatures  # noqa: E402
 from ganlab.faces import load_face_array  # noqa: E402
 from ganlab.sample import generate  # noqa: E402
@@ -146,7 +146,7 @@ def main(argv=None):
         print(f"{name:32s} {row['frechet']:9.4f} {row['kid']:9.5f} "
               f"{row['kid_error']:8.5f} {row['spectral']:9.4f}")
     if arguments.json:
-        demo.write_json(table, arguments.json)
+        io.write_json(table, arguments.json)
     return table
 
 

@@ -10,12 +10,12 @@
   pixels; a fake identical to its neighbour would be memorised.
 - ``save_gif``: an animated GIF of a walk, written atomically.
 """
-import os
 import pathlib
-import tempfile
 
 import numpy as np
 from PIL import Image
+
+from ganlab import io
 
 
 def sorted_by_critic(generator, critic, latent_vectors):
@@ -81,17 +81,8 @@ def save_gif(images, path, scale=8, milliseconds=80):
     frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
         (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
         for image in images]
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".gif", dir=path.parent)
-    os.close(handle)
-    try:
+    with io.atomic_path(path) as temporary:
         frames[0].save(temporary, format="GIF", save_all=True,
                        append_images=frames[1:], duration=milliseconds,
                        loop=0)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return path
+    return pathlib.Path(path)

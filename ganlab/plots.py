@@ -6,14 +6,14 @@ generated samples, the critic's score over the plane (where it thinks
 data lives), and the losses per epoch. ``save_image_grid`` lays images
 out in a grid.
 """
-import os
-import tempfile
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend first, no screen)
 import numpy as np  # noqa: E402
+
+from ganlab import io  # noqa: E402
 
 
 def save_figure(figure, path):
@@ -22,20 +22,9 @@ def save_figure(figure, path):
     The picture goes to a temporary file in the same folder, then replaces
     ``path`` in one step; the figure is closed either way.
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".png", dir=folder)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=110)
-        # mkstemp makes the file private; give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        with io.atomic_path(path) as temporary:
+            figure.savefig(temporary, format="png", dpi=110)
     finally:
         plt.close(figure)
     return path

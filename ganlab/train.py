@@ -56,12 +56,11 @@ the cluster and its own place in it (see README).
 import argparse
 import functools
 import json
-import os
 import pathlib
 
 import numpy as np
 
-from ganlab import datasets, toy
+from ganlab import datasets, io, toy
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
@@ -431,15 +430,13 @@ def write_run_record(arguments, path, description):
                 raise ValueError(f"--resume: {path.parent} was trained with "
                                  f"--{key} {before.get(key)}; got "
                                  f"{record[key]}")
-    from ganlab import demo
-    demo.write_json(record, path)
+    io.write_json(record, path)
 
 
 def save_generator(generator, path):
     """Save the generator as a ``.keras`` file, atomically."""
-    temporary = path.with_name(path.stem + ".partial.keras")
-    generator.save(temporary)
-    os.replace(temporary, path)
+    with io.atomic_path(path) as temporary:
+        generator.save(temporary)
     return path
 
 

@@ -38,7 +38,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, models  # noqa: E402
+from ganlab import demo, io, models  # noqa: E402
 from ganlab.callbacks import SampleGrid  # noqa: E402
 from ganlab.datasets import symmetric_to_unit, to_symmetric  # noqa: E402
 from ganlab.checkpoints import GANCheckpoint, export_weights  # noqa
@@ -145,7 +145,8 @@ def main(argv=None):
     out = arguments.out
     out.mkdir(parents=True, exist_ok=True)
     for name, array in extras.items():
-        np.save(out / name, array)
+        with io.atomic_path(out / name) as temporary:
+            np.save(temporary, array)
     checkpoint = GANCheckpoint(gan, out / "checkpoints", every=arguments.every)
     epochs_done = checkpoint.restore()
     if epochs_done:

@@ -23,7 +23,7 @@ import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from ganlab import datasets, demo, faces, plots  # noqa: E402
+from ganlab import datasets, demo, faces, io, plots  # noqa: E402
 from ganlab.checkpoints import GANCheckpoint  # noqa: E402
 from ganlab.growth import GrowthPictures  # noqa: E402
 
@@ -173,7 +173,8 @@ def main(argv=None):
         plots.plot_losses(curves, out / "4-losses.png",
                           title=f"ProGAN on {len(images)} images, epochs "
                                 f"of {arguments.steps_per_epoch} steps")
-    gan.generator.save_weights(out / "4-generator.weights.h5")
+    with io.atomic_path(out / "4-generator.weights.h5") as temporary:
+        gan.generator.save_weights(temporary)
     print(f"pictures, checkpoints and generator weights in {out}/")
     return gan
 

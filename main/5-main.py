@@ -34,8 +34,8 @@ import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from ganlab import (datasets, demo, evaluate, features, precision,  # noqa: E402
-                    metrics, plots)
+from ganlab import (datasets, demo, evaluate, features, io,  # noqa: E402
+                    metrics, plots, precision)
 from ganlab.callbacks import DiversityMonitor, SampleGrid  # noqa: E402
 from ganlab.sample import generate  # noqa: E402
 
@@ -140,7 +140,7 @@ def report_scores(results, path):
               f"{scores['spectral_distance']:9.3f}")
     provenance = next(iter(results.values()))["provenance"]
     print("features: " + provenance["extractor"])
-    demo.write_json(results, path)
+    io.write_json(results, path)
 
 
 def main(argv=None):
@@ -172,7 +172,8 @@ def main(argv=None):
     plots.plot_losses(model.history.history, out / "5-losses.png",
                       title=f"DCGAN on {len(training)} images "
                             f"({held_out} held out)")
-    model.generator.save(out / "5-generator.keras")
+    with io.atomic_path(out / "5-generator.keras") as temporary:
+        model.generator.save(temporary)
     report_scores(score_on_held_out(
         {"trained generator": model.generator,
          "untrained (baseline)": untrained},
