@@ -43,8 +43,8 @@ def wasserstein_critic_loss(real_scores, fake_scores):
     return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
 
 
-def check_gan_arguments(generator, latent_generator, real_examples,
-                        batch_size, disc_iter):
+def check_gan_arguments(generator, discriminator, latent_generator,
+                        real_examples, batch_size, disc_iter):
     """Validate the constructor's arguments; return real_examples as float32.
 
     Any floating-point array or tensor is accepted and cast to float32.
@@ -53,6 +53,18 @@ def check_gan_arguments(generator, latent_generator, real_examples,
     that axis is added. Anything else that cannot work raises an error
     naming the argument, before TensorFlow meets it.
     """
+    # Duck typing rather than isinstance(keras.Model): what the training
+    # step needs is a callable network that owns trainable variables.
+    for name, network in (("generator", generator),
+                          ("discriminator", discriminator)):
+        if not (callable(network)
+                and hasattr(network, "trainable_variables")):
+            raise TypeError(f"{name} must be a Keras model; got "
+                            f"{type(network).__name__}")
+    if not callable(latent_generator):
+        raise TypeError("latent_generator must be a function of k that "
+                        "returns k latent vectors; got "
+                        f"{type(latent_generator).__name__}")
     if tf.is_tensor(real_examples):
         is_float = real_examples.dtype.is_floating
     else:
@@ -66,8 +78,18 @@ def check_gan_arguments(generator, latent_generator, real_examples,
     if len(shape) < 2:
         raise ValueError("real_examples must have at least 2 dimensions "
                          f"(examples along the first axis); got {shape}")
+    # One NaN in the data turns every loss, then every weight, into NaN a
+    # few steps later, far from its cause: count the bad rows now.
+    finite_rows = tf.reduce_all(tf.math.is_finite(
+        tf.reshape(real_examples, (shape[0], -1))), axis=1)
+    bad_rows = shape[0] - int(tf.math.count_nonzero(finite_rows))
+    if bad_rows:
+        raise ValueError(f"real_examples must be finite; {bad_rows} of "
+                         f"{shape[0]} examples hold NaN or inf")
     for name, value in (("batch_size", batch_size), ("disc_iter", disc_iter)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
+        # bool is a subclass of int, but True is no batch size
+        if (not isinstance(value, (int, np.integer))
+                or isinstance(value, (bool, np.bool_)) or value < 1):
             raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
     if batch_size > shape[0]:
         raise ValueError(f"batch_size ({batch_size}) must not exceed the "
@@ -103,7 +125,8 @@ class WGAN_clip(keras.Model):
         super().__init__()
         self.latent_generator = latent_generator
         self.real_examples = check_gan_arguments(
-            generator, latent_generator, real_examples, batch_size, disc_iter)
+            generator, discriminator, latent_generator, real_examples,
+            batch_size, disc_iter)
         self.generator = generator
         self.discriminator = discriminator
         self.batch_size = batch_size

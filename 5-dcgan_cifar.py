@@ -37,6 +37,8 @@ images and the logits fed to the losses keep full precision. On CPUs with
 bfloat16 instructions it trains about a third faster
 (``benchmarks/dcgan_speed.py``); the default stays float32.
 """
+import numbers
+
 import tensorflow as tf
 from tensorflow import keras
 
@@ -118,6 +120,75 @@ def augment(images, max_shift=2):
                            tf.shape(images)[3:]], 0))
 
 
+def check_networks(generator, discriminator, latent_dim):
+    """Raise an error naming the argument when the two networks are not
+    Keras models, or ``latent_dim`` is not the width of the generator's
+    input (a mismatch would otherwise surface as a shape error deep in the
+    first training step)."""
+    for name, network in (("generator", generator),
+                          ("discriminator", discriminator)):
+        if not (callable(network)
+                and hasattr(network, "trainable_variables")):
+            raise TypeError(f"{name} must be a Keras model; got "
+                            f"{type(network).__name__}")
+    if (isinstance(latent_dim, bool)
+            or not isinstance(latent_dim, numbers.Integral)
+            or latent_dim < 1):
+        raise ValueError(f"latent_dim must be an integer >= 1; got "
+                         f"{latent_dim!r}")
+    # Only functional and sequential models declare their input; a
+    # subclassed generator is taken at its word.
+    inputs = getattr(generator, "inputs", None)
+    if inputs and inputs[0].shape[-1] is not None and (
+            inputs[0].shape[-1] != latent_dim):
+        raise ValueError(f"latent_dim ({latent_dim}) must match the "
+                         f"generator's input width "
+                         f"({inputs[0].shape[-1]})")
+
+
+def check_real_images(images):
+    """Raise an error when ``images`` (an array or tensor handed to
+    ``fit``) are not finite floats in [-1, 1], the range of the
+    generator's tanh; say how many images are bad.
+
+    A ``tf.data.Dataset`` can only be checked for its dtype without
+    reading it all.
+    """
+    if isinstance(images, tf.data.Dataset):
+        spec = images.element_spec
+        spec = spec[0] if isinstance(spec, tuple) else spec
+        if hasattr(spec, "dtype") and not spec.dtype.is_floating:
+            raise TypeError("x must hold floating-point pixels in [-1, 1] "
+                            "(scale uint8 pixels with x / 127.5 - 1); got "
+                            f"a dataset of {spec.dtype.name}")
+        return
+    if not (tf.is_tensor(images) or hasattr(images, "dtype")):
+        return
+    images = tf.convert_to_tensor(images)
+    if not images.dtype.is_floating:
+        raise TypeError("x must hold floating-point pixels in [-1, 1] "
+                        "(scale uint8 pixels with x / 127.5 - 1); got "
+                        f"dtype {images.dtype.name}")
+    if images.shape.rank != 4:
+        raise ValueError("x must be a batch of images (N, H, W, C); got "
+                         f"shape {tuple(images.shape)}")
+    rows = tf.reshape(tf.cast(images, tf.float32), (tf.shape(images)[0], -1))
+    count = int(tf.shape(rows)[0])
+    bad = count - int(tf.math.count_nonzero(tf.reduce_all(
+        tf.math.is_finite(rows), axis=1)))
+    if bad:
+        raise ValueError(f"x (the real images) must be finite; {bad} of "
+                         f"{count} images hold NaN or inf")
+    # a little slack for rounding in the caller's own scaling
+    outside = count - int(tf.math.count_nonzero(tf.reduce_all(
+        tf.abs(rows) <= 1.001, axis=1)))
+    if outside:
+        raise ValueError(f"x (the real images) must lie in [-1, 1], the "
+                         f"range of the generator's tanh; {outside} of "
+                         f"{count} images have pixels outside it (scale "
+                         "uint8 pixels with x / 127.5 - 1)")
+
+
 class DCGAN(keras.Model):
     """A DCGAN trained by ``fit`` on batches of real images in [-1, 1].
 
@@ -134,6 +205,7 @@ class DCGAN(keras.Model):
         if not 0 < real_label <= 1:
             raise ValueError(f"real_label must be in (0, 1]; got "
                              f"{real_label}")
+        check_networks(generator, discriminator, latent_dim)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim
@@ -144,6 +216,11 @@ class DCGAN(keras.Model):
         self.discriminator_optimizer = keras.optimizers.Adam(
             discriminator_learning_rate, beta_1=beta_1)
         self.built = True
+
+    def fit(self, x=None, *args, **kwargs):
+        """Check the real images, then train with Keras's ``fit``."""
+        check_real_images(x)
+        return super().fit(x, *args, **kwargs)
 
     def get_fake_sample(self, size, training=False):
         """Return ``size`` generated images."""

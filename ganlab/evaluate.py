@@ -15,7 +15,13 @@ Fashion-MNIST test set. Scores: the Frechet distance and the kernel
 distance on the data set's features (``ganlab.features``), the diversity
 of the generated samples relative to the real ones, and for Fashion-MNIST
 the number of classes the classifier finds among them.
+
+At least ``MIN_SAMPLES`` (10) samples are drawn: the Frechet distance
+needs two to have a covariance at all, and below ten its estimate is
+noise. Every flag, the generator and the ``--json`` target are checked
+before any scoring, so a mistake costs seconds, not the whole run.
 """
+import os
 import pathlib
 import sys
 
@@ -25,9 +31,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ganlab import demo, io, metrics  # noqa: E402
+from ganlab import io, metrics  # noqa: E402
 from ganlab.sample import (  # noqa: E402
     generate, load_generator as load_saved_generator)
+
+MIN_SAMPLES = 10
 
 
 def add_arguments(parser):
@@ -44,8 +52,11 @@ def add_arguments(parser):
                         choices=("faces", "fashion-mnist"))
     parser.add_argument("--faces", type=pathlib.Path,
                         help="the curriculum's faces .npy (for faces)")
-    parser.add_argument("--samples", type=int, default=1000)
-    parser.add_argument("--json", type=pathlib.Path)
+    parser.add_argument("--samples", type=int, default=1000,
+                        help=f"how many to draw, at least {MIN_SAMPLES} "
+                             "(default: %(default)s)")
+    parser.add_argument("--json", type=pathlib.Path,
+                        help="also write the scores to this JSON file")
     parser.add_argument("--seed", type=int, default=0)
 
 
@@ -54,7 +65,10 @@ def load_generator(arguments, parser):
     if arguments.model is not None:
         if not arguments.model.is_file():
             parser.error(f"--model: {arguments.model} does not exist")
-        generator = load_saved_generator(arguments.model)
+        try:
+            generator = load_saved_generator(arguments.model)
+        except ValueError as error:
+            parser.error(f"--model: {error}")
         from ganlab.datasets import symmetric_to_unit
         return generator, symmetric_to_unit
     from ganlab.faces import load_shipped_face_models
@@ -63,7 +77,15 @@ def load_generator(arguments, parser):
     if arguments.weights is not None:
         if not arguments.weights.is_file():
             parser.error(f"--weights: {arguments.weights} does not exist")
-        generator.load_weights(str(arguments.weights))
+        try:
+            generator.load_weights(str(arguments.weights))
+        except Exception as error:  # noqa: BLE001
+            # h5py, Keras and the OS each raise their own types on a
+            # truncated or foreign file; all mean "not these weights"
+            reason = (str(error).strip().splitlines() or [""])[0][:200]
+            parser.error(f"--weights: cannot load {arguments.weights} into "
+                         f"task 3's generator ({type(error).__name__}: "
+                         f"{reason})")
     return generator, lambda output: faces_lesson.recover_faces(
         output, mean_face)
 
@@ -127,15 +149,47 @@ def score_images(real, fakes, features, reference, real_features=None):
     return {"scores": scores, "provenance": provenance}
 
 
+def check_json_target(path, parser):
+    """Stop unless a JSON file can be written at ``path``: not a folder,
+    and the nearest existing folder above it writable. Nothing is made
+    here, so a refused run leaves no trace."""
+    if path.is_dir():
+        parser.error(f"--json: {path} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        parser.error(f"--json: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        parser.error(f"--json: cannot write in {folder}")
+
+
 def run(arguments, parser):
     """Compute the scores; print them; write JSON if asked; return them."""
-    demo.set_seed(arguments.seed)
+    if arguments.samples < MIN_SAMPLES:
+        parser.error(f"--samples must be at least {MIN_SAMPLES} (the "
+                     "Frechet distance needs a covariance); got "
+                     f"{arguments.samples}")
+    if arguments.weights is not None and arguments.task is None:
+        parser.error("--weights goes with --task 3; a --model file holds "
+                     "its own weights")
+    if arguments.seed < 0:
+        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if arguments.json is not None:
+        check_json_target(arguments.json, parser)
+    # Keras (and TensorFlow) start only once the flags and a --model
+    # file's format are checked: a refused one costs no seconds and no
+    # lines of start-up logging. Loading is deterministic, so seeding
+    # after it changes no score.
     generator, to_pixels = load_generator(arguments, parser)
+    from ganlab import demo
+    demo.set_seed(arguments.seed)
     real, reference, features = load_reference(arguments, parser)
     fakes = np.clip(to_pixels(generate(generator, arguments.samples,
                                        arguments.seed)), 0, 1)
     if fakes[0].size != real[0].size:
-        parser.error(f"the generator draws images of shape "
+        flag = "--model" if arguments.model is not None else "--task"
+        parser.error(f"{flag}: the generator draws images of shape "
                      f"{fakes.shape[1:]}; {arguments.dataset} has "
                      f"{real.shape[1:]}")
     fakes = fakes.reshape((len(fakes),) + real.shape[1:])

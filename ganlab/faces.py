@@ -17,9 +17,9 @@ from PIL import Image
 def load_face_array(path):
     """Load 16x16 grayscale faces from a ``.npy`` file; return the array.
 
-    Accepts shape (N, 16, 16) or (N, 16, 16, 1), uint8 or floats. A missing
-    path, an unreadable or truncated file, or another shape raises an error
-    that names the file and says what was expected.
+    Accepts shape (N, 16, 16) or (N, 16, 16, 1), uint8 or finite floats. A
+    missing path, an unreadable or truncated file, another shape, or NaN
+    or inf raises an error that names the file and says what was expected.
     """
     path = pathlib.Path(path)
     if not path.is_file():
@@ -35,6 +35,12 @@ def load_face_array(path):
             faces.ndim == 4 and faces.shape[3] != 1):
         raise ValueError(f"{path} must hold faces of shape (N, 16, 16) or "
                          f"(N, 16, 16, 1); got {faces.shape}")
+    if np.issubdtype(faces.dtype, np.floating):
+        bad = int((~np.isfinite(faces.reshape(len(faces), -1)).all(axis=1))
+                  .sum())
+        if bad:
+            raise ValueError(f"{path}: {bad} of {len(faces)} faces hold NaN "
+                             "or inf")
     return faces
 
 
