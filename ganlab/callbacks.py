@@ -3,12 +3,14 @@
 
 - ``SampleGrid`` saves pictures of samples drawn from the same latent
   vectors as training goes (every N epochs or every N steps), optionally
-  to TensorBoard too, and an animated GIF of them all at the end.
+  to TensorBoard too, and an animated GIF of them all at the end (all the
+  run's, across resumptions).
 - ``LossLog`` writes every step's losses to a CSV file and draws them as
   a PNG at the end; a resumed run drops the rows after its checkpoint.
 - ``GANDoctor`` notices losses that turn NaN or infinite, says in one
-  line what likely happened, and rolls back to the last good checkpoint
-  with halved learning rates (or stops).
+  line what likely happened (NaN in the data, or exploding weights), and
+  rolls back to the last good checkpoint with halved learning rates (or
+  stops, and keeps the broken state from being saved).
 - ``DiversityMonitor`` measures, after every epoch, how varied the
   generator's samples are, and records it in the training history beside
   the losses, so collapse shows up as a falling curve rather than as a
@@ -21,10 +23,12 @@
 import csv
 import math
 import pathlib
+import re
 import warnings
 
 import numpy as np
 import tensorflow as tf
+from PIL import Image
 from tensorflow import keras
 
 from ganlab import io, metrics, plots
@@ -52,9 +56,10 @@ class SampleGrid(keras.callbacks.Callback):
     is drawn every ``every`` epochs or, when ``every_steps`` is given,
     every ``every_steps`` training steps (counted over the whole run, so a
     resumed run keeps the numbering). ``name`` formats the file name from
-    the epoch or the step. With ``gif`` (a path) the grids of this run
-    also become an animated GIF at the end; with ``log_dir`` each grid is
-    also written to TensorBoard as an image.
+    the epoch or the step. With ``gif`` (a path) the grids in ``folder``
+    up to the epoch or step reached become an animated GIF at the end:
+    those of earlier sessions of a resumed run too; with ``log_dir`` each
+    grid is also written to TensorBoard as an image.
     """
 
     def __init__(self, latent_vectors, to_pixels, folder, every=1,
@@ -73,7 +78,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.columns = columns
         self.writer = (tf.summary.create_file_writer(str(log_dir))
                        if log_dir else None)
-        self.frames = []
+        self.epochs_done = None
 
     def draw(self, label, number):
         """Draw the grid named by ``number``; ``label`` titles it."""
@@ -85,14 +90,10 @@ class SampleGrid(keras.callbacks.Callback):
         plots.save_image_grid(pixels, self.folder / self.name.format(number),
                               columns=self.columns,
                               title=f"{label} {number}")
-        if not self.gif and self.writer is None:
-            return
-        grid = tile(pixels, self.columns)
-        if self.gif:
-            self.frames.append(grid)
         if self.writer is not None:
             with self.writer.as_default():
-                tf.summary.image("samples", grid[np.newaxis],
+                tf.summary.image("samples",
+                                 tile(pixels, self.columns)[np.newaxis],
                                  step=steps_done(self.model))
             self.writer.flush()
 
@@ -105,19 +106,49 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         """Draw on every ``every``-th epoch, unless counting steps."""
+        self.epochs_done = epoch + 1
         if not self.every_steps and (epoch + 1) % self.every == 0:
             self.draw("epoch", epoch + 1)
 
+    def saved_grids(self, last):
+        """Return the grids in ``folder`` that this callback names,
+        numbered up to ``last``, in order.
+
+        Those numbered later were drawn by a session that a checkpoint
+        then rolled back (killed and resumed, or by the GAN doctor), and
+        are not redone yet.
+        """
+        head, _, rest = self.name.partition("{")
+        name = re.compile(re.escape(head) + r"(\d+)"
+                          + re.escape(rest.partition("}")[2]))
+        numbered = sorted((int(found.group(1)), path)
+                          for path in self.folder.glob("*")
+                          if (found := name.fullmatch(path.name)))
+        return [path for number, path in numbered if number <= last]
+
     def on_train_end(self, logs=None):
-        """Animate this run's grids, if a GIF was asked for."""
-        if self.gif and self.frames:
-            # a growing GAN's grids get larger: show all at the largest size
-            shape = max(frame.shape[:2] for frame in self.frames)
-            frames = np.stack([tf.image.resize(frame, shape,
+        """Animate the grids of the whole run, if a GIF was asked for.
+
+        They are read back from their files, so a resumed run's GIF
+        starts at the run's beginning, not at the resumption.
+        """
+        last = (steps_done(self.model) if self.every_steps
+                else self.epochs_done)
+        if not self.gif or last is None:
+            return
+        grids = []
+        for path in self.saved_grids(last):
+            with Image.open(path) as picture:
+                grids.append(np.asarray(picture.convert("RGB"),
+                                        np.float32) / 255)
+        if grids:
+            # a growing GAN's grids may get larger: show all at the
+            # largest size
+            shape = max(grid.shape[:2] for grid in grids)
+            frames = np.stack([tf.image.resize(grid, shape,
                                                method="nearest").numpy()
-                               for frame in self.frames])
-            scale = max(1, 256 // max(shape))
-            save_gif(frames, self.gif, scale=scale, milliseconds=300)
+                               for grid in grids])
+            save_gif(frames, self.gif, scale=1, milliseconds=300)
 
 
 class LossLog(keras.callbacks.Callback):
@@ -204,24 +235,47 @@ class GANDoctor(keras.callbacks.Callback):
     one the doctor prints one line saying what likely happened, then,
     given a ``GANCheckpoint``, restores the last good checkpoint (weights,
     optimizers, random state) and halves both learning rates so the same
-    blow-up is not replayed; after ``max_rollbacks`` of them, without a
-    checkpoint, or for a GAN with progress of its own (``state()``, the
-    ProGAN's phase), it stops training instead. Put it before the checkpoint
-    callback in the list so a broken state is never saved (and after a
-    ``LossLog``, which then drops the rolled-back steps).
+    blow-up is not replayed. It stops training instead after
+    ``max_rollbacks`` of them, with ``roll_back=False``, without a
+    checkpoint, for a GAN with progress of its own (``state()``, the
+    ProGAN's phase), or when the real data (``real_examples``) hold NaN
+    or inf, which no rate can fix. Stopping, it tells the checkpoint to
+    save no more and names the last one; ``stopped`` is then True. Put it
+    before the checkpoint callback in the list so a broken state is never
+    saved (and after a ``LossLog``, which then drops the rolled-back
+    steps).
     """
 
-    def __init__(self, names, checkpoint=None, max_rollbacks=3):
+    def __init__(self, names, checkpoint=None, max_rollbacks=3,
+                 roll_back=True):
         """Watch the losses ``names``; roll back to ``checkpoint``."""
         super().__init__()
         self.names = list(names)
         self.checkpoint = checkpoint
         self.max_rollbacks = max_rollbacks
+        self.roll_back = roll_back
         self.rollbacks = 0
         self.diagnoses = []
+        self.stopped = False
 
-    def diagnose(self, bad):
+    def bad_data_rows(self):
+        """Return how many examples of the GAN's real data (its
+        ``real_examples``, an array or tensor, where it keeps them) hold
+        NaN or inf."""
+        real = getattr(self.model, "real_examples", None)
+        if real is None:
+            return 0
+        rows = np.asarray(real)
+        if rows.ndim == 0 or not np.issubdtype(rows.dtype, np.floating):
+            return 0
+        return int((~np.isfinite(rows.reshape(len(rows), -1)).all(axis=1))
+                   .sum())
+
+    def diagnose(self, bad, bad_rows):
         """Return a sentence on the likely cause of the bad losses."""
+        if bad_rows:
+            return (f"the data hold {bad_rows} rows with NaN or inf: clean "
+                    "them (lower learning rates cannot help)")
         broken = [name for name, network in (
             ("generator", self.model.generator),
             ("discriminator", self.model.discriminator))
@@ -235,8 +289,38 @@ class GANDoctor(keras.callbacks.Callback):
                     f"gradients, most likely learning rates too high "
                     f"({rates}) or a critic that won too easily")
         return (f"{', '.join(bad)} overflowed while the weights are still "
-                "finite: the data may hold NaN or inf, or a loss took the "
-                "log of 0")
+                "finite: a loss may have taken the log of 0")
+
+    def roll_back_to_checkpoint(self):
+        """Restore the last sound checkpoint and halve the learning rates;
+        return the action taken, or None when no checkpoint is sound."""
+        # The checkpoint holds the rates it was saved with: halve the
+        # rates in use, so each rollback lowers them further.
+        rates = [float(optimizer.learning_rate)
+                 for optimizer in optimizers_of(self.model)]
+        try:
+            epoch = self.checkpoint.restore()
+        except ValueError:
+            return None
+        self.rollbacks += 1
+        for optimizer, rate in zip(optimizers_of(self.model), rates):
+            optimizer.learning_rate = rate / 2
+        return (f"rolled back to the checkpoint of epoch {epoch} and "
+                "halved the learning rates")
+
+    def stop(self, step):
+        """Stop training, keep the broken state from being saved, and
+        return the action taken, naming the checkpoint to resume from."""
+        self.model.stop_training = True
+        self.stopped = True
+        latest = self.checkpoint.latest() if self.checkpoint else None
+        if self.checkpoint is not None:
+            self.checkpoint.stop_saving(f"the GAN doctor stopped training "
+                                        f"at step {step}")
+        return ("stopped training; " + (
+            f"the last good checkpoint is {latest}, which --resume "
+            "continues from" if latest else "there is no good checkpoint "
+            "to resume from"))
 
     def on_train_batch_end(self, batch, logs=None):
         """Check the losses of the step just done."""
@@ -246,29 +330,19 @@ class GANDoctor(keras.callbacks.Callback):
         if not bad:
             return
         step = steps_done(self.model)
-        cause = self.diagnose(bad)
+        bad_rows = self.bad_data_rows()
+        cause = self.diagnose(bad, bad_rows)
         # A GAN with progress of its own (``state()``: the ProGAN's phase
         # and alpha) is driven by it from outside the running fit, which
         # would not follow a restored phase: it is stopped instead.
-        can_roll_back = (self.checkpoint is not None
+        can_roll_back = (self.roll_back and not bad_rows
+                         and self.checkpoint is not None
                          and self.checkpoint.latest()
                          and not hasattr(self.model, "state")
                          and self.rollbacks < self.max_rollbacks)
-        if can_roll_back:
-            # The checkpoint holds the rates it was saved with: halve the
-            # rates in use, so each rollback lowers them further.
-            rates = [float(optimizer.learning_rate)
-                     for optimizer in optimizers_of(self.model)]
-            epoch = self.checkpoint.restore()
-            self.rollbacks += 1
-            for optimizer, rate in zip(optimizers_of(self.model), rates):
-                optimizer.learning_rate = rate / 2
-            action = (f"rolled back to the checkpoint of epoch {epoch} and "
-                      "halved the learning rates")
-        else:
-            self.model.stop_training = True
-            action = ("stopped training (no checkpoint it can roll back "
-                      "to; a resumed run starts from the last one)")
+        action = can_roll_back and self.roll_back_to_checkpoint()
+        if not action:
+            action = self.stop(step)
         line = f"GAN doctor: step {step}: {cause}; {action}"
         self.diagnoses.append(line)
         print(line, flush=True)

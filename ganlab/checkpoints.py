@@ -12,6 +12,14 @@ small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
 ``export_weights`` writes the weights of one trained network for shipping.
 
+What a checkpoint folder holds is read from the files themselves, not
+from that index alone (``ganlab.checkpoint_folder``): resuming tries the
+checkpoints newest first and skips, with a warning line, one that is cut
+short, unreadable or holds NaN or inf; the index is rewritten to match
+the files, so the manager rotates the intact ones. A state that holds NaN
+or inf is never saved. ``checkpoint_folder.remove_temporaries`` sweeps up
+what a save killed halfway leaves.
+
 In a multi-worker run every worker restores from the chief's folder and
 takes part in saving (the values are gathered collectively), but only
 the chief's files are kept; the others write into a temporary folder.
@@ -19,12 +27,15 @@ the chief's files are kept; the others write into a temporary folder.
 import atexit
 import pathlib
 import shutil
+import sys
 import tempfile
 
+import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import io
+from ganlab.checkpoint_folder import saved_numbers, write_checkpoint_list
 
 
 def optimizers_of(gan):
@@ -63,12 +74,57 @@ def worker_scratch():
     return folder
 
 
+def first_line(error):
+    """Return the first line of an error's message (TensorFlow's run to
+    many), for a message that must stay one line."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def fault_of(prefix):
+    """Return why the checkpoint at ``prefix`` (``.../ckpt-N``) cannot be
+    resumed from, or None when it is sound.
+
+    Every tensor is read, so a file cut short anywhere is found; one of
+    floating point holding NaN or inf makes the state unusable too.
+    """
+    try:
+        reader = tf.train.load_checkpoint(str(prefix))
+        tensors = {name: reader.get_tensor(name) for name
+                   in reader.get_variable_to_dtype_map()}
+    except Exception as error:  # noqa: BLE001
+        # What a damaged file raises varies with where it is cut
+        # (DataLossError, IndexError, ...): any failure to read is damage.
+        return f"damaged: {first_line(error)}"
+    broken = [name for name, value in tensors.items()
+              if np.issubdtype(np.asarray(value).dtype, np.floating)
+              and not np.isfinite(value).all()]
+    if broken:
+        return f"NaN or inf in {len(broken)} tensors, e.g. {broken[0]}"
+    return None
+
+
+def nonfinite_variables(models):
+    """Return the paths of the variables of ``models`` (networks or
+    optimizers) that hold NaN or inf."""
+    return [getattr(variable, "path", variable.name) for model in models
+            for variable in model.variables
+            if np.issubdtype(np.asarray(variable).dtype, np.floating)
+            and not np.isfinite(np.asarray(variable)).all()]
+
+
+def warn(line):
+    """Print a one-line warning on stderr."""
+    print(f"warning: {line}", file=sys.stderr, flush=True)
+
+
 class GANCheckpoint(keras.callbacks.Callback):
     """Save a GAN every ``every`` epochs into ``directory``; resume from it.
 
     Call ``restore()`` before ``fit`` and pass what it returns as
     ``initial_epoch``: a new run starts at 0, an interrupted one where its
-    last checkpoint stopped. ``max_to_keep`` checkpoints are kept.
+    last sound checkpoint stopped. ``max_to_keep`` checkpoints are kept.
+    ``stop_saving`` ends the saving for this run (the GAN doctor calls it
+    when it stops a run whose state is broken).
     """
 
     def __init__(self, gan, directory, every=1, max_to_keep=3):
@@ -76,6 +132,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         super().__init__()
         self.gan = gan
         self.every = every
+        self.max_to_keep = max_to_keep
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
         generator_optimizer, discriminator_optimizer = optimizers_of(gan)
@@ -90,38 +147,98 @@ class GANCheckpoint(keras.callbacks.Callback):
             tracked.update(gan.state())
         self.checkpoint = tf.train.Checkpoint(**tracked)
         self.directory = str(directory)
-        writes_to = self.directory
-        if not is_chief(getattr(gan, "distribute_strategy",
-                                tf.distribute.get_strategy())):
-            writes_to = worker_scratch()
-        self.manager = tf.train.CheckpointManager(
-            self.checkpoint, writes_to, max_to_keep=max_to_keep)
+        self.chief = is_chief(getattr(gan, "distribute_strategy",
+                                      tf.distribute.get_strategy()))
+        self.writes_to = self.directory if self.chief else worker_scratch()
+        self.saving_stopped = None
+        self.manager = self.make_manager()
+
+    def make_manager(self):
+        """Return a ``CheckpointManager`` that knows the checkpoints on
+        disk: the chief first makes the folder's list name them."""
+        if self.chief:
+            write_checkpoint_list(self.directory)
+        return tf.train.CheckpointManager(
+            self.checkpoint, self.writes_to, max_to_keep=self.max_to_keep)
+
+    def prefix(self, number):
+        """The path of checkpoint ``number`` in ``directory``, less its
+        extensions."""
+        return str(pathlib.Path(self.directory) / f"ckpt-{number}")
 
     def latest(self):
-        """The path of the latest checkpoint in ``directory``, or None."""
-        return tf.train.latest_checkpoint(self.directory)
+        """The path of the newest checkpoint in ``directory`` (not checked
+        for damage), or None."""
+        numbers = saved_numbers(self.directory)
+        return self.prefix(numbers[-1]) if numbers else None
 
     def restore(self):
-        """Load the latest checkpoint if there is one; return epochs done.
+        """Load the newest sound checkpoint; return its epochs done (0 when
+        the folder holds none).
 
-        Optimizers create their variables lazily, so they are built first
-        for their moments to have somewhere to go.
+        Checkpoints are tried newest first. One cut short, unreadable or
+        holding NaN or inf is skipped; once an older one is restored, one
+        warning line per skipped checkpoint names it and the chief deletes
+        it, so that the manager rotates the sound ones. Raises
+        ``ValueError`` when none is sound, or when the sound one was saved
+        from other networks than the GAN's. Optimizers create their
+        variables lazily, so they are built first for their moments to
+        have somewhere to go.
         """
-        latest = self.latest()
-        if latest is None:
+        numbers = saved_numbers(self.directory)
+        if not numbers:
             return 0
+        skipped = []
+        for number in reversed(numbers):
+            fault = fault_of(self.prefix(number))
+            if fault is None:
+                break
+            skipped.append((number, fault))
+        else:
+            raise ValueError(f"{self.directory} holds no usable checkpoint: "
+                             + "; ".join(f"ckpt-{number} {fault}"
+                                         for number, fault in skipped))
         for model, optimizer in zip((self.gan.generator,
                                      self.gan.discriminator),
                                     optimizers_of(self.gan)):
             optimizer.build(model.trainable_variables)
-        self.checkpoint.restore(latest).assert_existing_objects_matched()
+        try:
+            self.checkpoint.restore(
+                self.prefix(number)).assert_existing_objects_matched()
+        except (AssertionError, ValueError, tf.errors.OpError) as error:
+            raise ValueError(f"{self.prefix(number)} does not match the "
+                             f"model (other networks or sizes: "
+                             f"{first_line(error)})") from None
+        for bad, fault in skipped:
+            warn(f"skipped checkpoint {self.prefix(bad)} ({fault}); "
+                 f"resuming from ckpt-{number}")
+            if self.chief:
+                for path in pathlib.Path(self.directory).glob(f"ckpt-{bad}.*"):
+                    path.unlink()
+        if skipped:
+            self.manager = self.make_manager()
         return int(self.epoch.numpy())
 
     def save(self, epochs_done):
-        """Write a checkpoint now, numbered by ``epochs_done``."""
+        """Write a checkpoint now, numbered by ``epochs_done``; return its
+        path, or None when networks or optimizers hold NaN or inf (a
+        warning line says so): a broken state is never saved."""
+        broken = nonfinite_variables(
+            (self.gan.generator, self.gan.discriminator)
+            + optimizers_of(self.gan))
+        if broken:
+            warn(f"checkpoint of epoch {epochs_done} not saved: "
+                 f"{len(broken)} variables hold NaN or inf, e.g. "
+                 f"{broken[0]}")
+            return None
         self.epoch.assign(epochs_done)
         self.step.assign(steps_done(self.gan))
         return self.manager.save(checkpoint_number=epochs_done)
+
+    def stop_saving(self, reason):
+        """Save no more checkpoints in this run; ``reason`` says why in
+        the line each skipped save prints."""
+        self.saving_stopped = reason
 
     def on_epoch_end(self, epoch, logs=None):
         """Count the epoch; save after every ``every``-th.
@@ -133,8 +250,13 @@ class GANCheckpoint(keras.callbacks.Callback):
         """
         epochs_done = int(self.epoch.numpy()) + 1
         self.epoch.assign(epochs_done)
-        if epochs_done % self.every == 0:
-            self.save(epochs_done)
+        if epochs_done % self.every:
+            return
+        if self.saving_stopped:
+            warn(f"checkpoint of epoch {epochs_done} not saved: "
+                 f"{self.saving_stopped}")
+            return
+        self.save(epochs_done)
 
 
 def export_weights(model, path):

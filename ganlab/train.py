@@ -30,7 +30,12 @@ and stable phases, and it resumes mid-phase exactly). Data sets: the toy sets
 ``ganlab.datasets``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
-[-1, 1].
+[-1, 1]. Only grey and RGB images are converted: RGBA (4 channels) is
+refused rather than given a background the data did not choose, so
+composite its alpha first; data with NaN or inf, truncated or corrupt
+files, and more ``--examples`` than the data hold are refused too, in one
+line naming the flag. ``run.json`` records the image size and channels
+the data gave, so ``--resume`` accepts them given explicitly.
 
 In ``--out`` a run writes: ``checkpoints/`` (a ``tf.train.CheckpointManager``
 folder: both networks, both optimizers, the random generator's state,
@@ -44,7 +49,12 @@ checkpoint; with ``--deterministic`` (TensorFlow's deterministic ops) the
 ``mlp`` and ``progan`` models then compute exactly the losses an
 uninterrupted run would have (the other models draw from TensorFlow's
 global random state, which a checkpoint cannot hold, so they resume with
-fresh random draws).
+fresh random draws). The newest checkpoint that is whole and finite is
+the one resumed from (each skipped one is named in a warning line), and
+one killed before its first save starts again at epoch 0. Without
+``--resume``, ``--out`` must not hold a run (checkpoints, or a finished
+``generator.keras``). A run stopped by the GAN doctor saves neither a
+checkpoint nor ``generator.keras`` from its broken state.
 
 Multi-device (``mlp`` only): ``--strategy mirrored`` copies the model on
 every GPU (``--devices N``: the first N; without a GPU the CPU is split
@@ -54,8 +64,10 @@ with the same command and a ``TF_CONFIG`` environment variable naming
 the cluster and its own place in it (see README).
 """
 import argparse
+import contextlib
 import functools
 import json
+import math
 import pathlib
 
 import numpy as np
@@ -77,6 +89,9 @@ IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
 # The flags that must not change when a run is resumed.
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
                 "batch_size", "examples")
+# Of those, the ones ``read_data`` replaces by what the data gave when the
+# flag was left out.
+EFFECTIVE = ("img_size", "channels")
 
 
 def add_arguments(parser):
@@ -158,6 +173,16 @@ def add_arguments(parser):
                              "%(default)s)")
 
 
+def flag_of(parser, dest):
+    """Return the first spelling ``parser`` accepts for the option stored
+    under ``dest`` (``checkpoint_every`` -> ``--checkpoint-every``), so
+    that a message never names a flag the parser would refuse."""
+    for action in getattr(parser, "_actions", ()):
+        if action.dest == dest and action.option_strings:
+            return action.option_strings[0]
+    return "--" + dest.replace("_", "-")
+
+
 def check_arguments(arguments, parser):
     """Stop with a one-line error on values that cannot work."""
     for name in ("n_epochs", "batch_size", "latent_dim", "sample_interval",
@@ -165,15 +190,21 @@ def check_arguments(arguments, parser):
                  "examples", "devices"):
         value = getattr(arguments, name)
         if value is not None and value < 1:
-            parser.error(f"--{name} must be at least 1; got {value}")
+            parser.error(f"{flag_of(parser, name)} must be at least 1; "
+                         f"got {value}")
     for name in ("lr", "d_lr"):
         value = getattr(arguments, name)
-        if value is not None and not value > 0:
-            parser.error(f"--{name} must be positive; got {value}")
+        # argparse's float() takes "inf" and "nan"; neither is a rate
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            parser.error(f"{flag_of(parser, name)} must be a positive "
+                         f"finite number; got {value}")
     for name in ("b1", "b2"):
         value = getattr(arguments, name)
         if value is not None and not 0 <= value < 1:
-            parser.error(f"--{name} must be in [0, 1); got {value}")
+            parser.error(f"{flag_of(parser, name)} must be in [0, 1); "
+                         f"got {value}")
+    if arguments.seed < 0:
+        parser.error(f"--seed must be at least 0; got {arguments.seed}")
     if arguments.img_size is not None and not 4 <= arguments.img_size <= 1024:
         parser.error(f"--img_size must be between 4 and 1024; got "
                      f"{arguments.img_size}")
@@ -206,6 +237,11 @@ def check_arguments(arguments, parser):
                          "folder or .npy file")
     if arguments.data_path is not None and not arguments.data_path.exists():
         parser.error(f"--data-path: {arguments.data_path} does not exist")
+    if arguments.data_path is not None and arguments.dataset not in (
+            IMAGE_SETS):
+        parser.error(f"--data-path goes only with --dataset "
+                     f"{', '.join(IMAGE_SETS)}; --dataset "
+                     f"{arguments.dataset} would ignore it")
 
 
 def make_strategy(arguments):
@@ -235,14 +271,37 @@ def make_strategy(arguments):
     return tf.distribute.MirroredStrategy(names[:count])
 
 
+def check_channels(images):
+    """Raise ``ValueError`` unless ``images`` are (N, H, W) or grey or RGB
+    (N, H, W, C) with C = 1 or 3."""
+    if images.ndim == 3:
+        return
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        found = images.shape[-1] if images.ndim == 4 else None
+        hint = (" (RGBA: composite the alpha onto a background first)"
+                if found == 4 else "")
+        raise ValueError(f"images must have 1 (grey) or 3 (RGB) channels; "
+                         f"got {found} in shape {images.shape}{hint}")
+
+
 def fit_images(images, size, channels):
     """Return uint8 images (N, size, size, channels) made from ``images``
     (N, H, W) or (N, H, W, C): grey repeated to RGB or RGB averaged to
-    grey, then resized (bilinear) when the size differs."""
+    grey, then resized (bilinear) when the size differs.
+
+    Only grey (C = 1) and RGB (C = 3) images are converted; anything else
+    raises ``ValueError``. RGBA is refused rather than guessed at: which
+    background its transparent pixels should show is the data's business
+    (composite the alpha onto it first, e.g. with Pillow's
+    ``Image.alpha_composite``).
+    """
     import tensorflow as tf
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., np.newaxis]
+    check_channels(images)
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3; got {channels}")
     if images.shape[-1] != channels:
         images = (np.repeat(images, 3, axis=-1) if channels == 3 else
                   images.mean(axis=-1, keepdims=True).round()
@@ -255,9 +314,15 @@ def fit_images(images, size, channels):
     return images
 
 
-def load_data(arguments, parser):
-    """Return ``(examples, description)``: float32 images (N, H, W, C) in
-    [-1, 1], or vectors (N, D) for the toy sets."""
+def read_data(arguments, parser):
+    """Return ``(data, description)``: uint8 images (N, H, W) or
+    (N, H, W, C), or float32 vectors (N, D) for the toy sets, checked.
+
+    Only NumPy and the loaders run here, not TensorFlow, so that a
+    problem with the data is reported in one line before TensorFlow
+    starts (and its start-up logging with it). ``--img_size`` and
+    ``--channels`` are set to what the images will be trained at.
+    """
     name, path = arguments.dataset, arguments.data_path
     count = arguments.examples
     if name in TOY_SETS:
@@ -269,6 +334,10 @@ def load_data(arguments, parser):
         draw = (sampler if name == "circle" else
                 lambda n: sampler(n, seed=arguments.seed))
         return draw(count or 2000), f"{count or 2000} points of {name}"
+    # A named set's files come from --data-path when it is given: errors
+    # in reading them are that flag's.
+    source = (f"--data-path {path}" if path is not None
+              and name in IMAGE_SETS else f"--dataset {name}")
     try:
         if name == "mnist":
             images, _, description = datasets.load_mnist(path)
@@ -292,24 +361,49 @@ def load_data(arguments, parser):
                                        arguments.channels or 3)
             description = f"images of {name}"
         else:
-            images, description = np.load(name), name
+            images, description = datasets.read_npy(name), name
     except (OSError, ValueError) as error:
-        parser.error(f"--dataset {name}: {error}")
+        parser.error(f"{source}: {error}")
+    images = np.asarray(images)
+    if images.ndim == 0 or len(images) == 0:
+        parser.error(f"{source}: holds no examples (shape {images.shape})")
+    if count is not None and count > len(images):
+        parser.error(f"--examples {count} is more than the {len(images)} "
+                     f"examples of {description}")
     images = images[:count] if count else images
     if np.issubdtype(images.dtype, np.floating):
         if images.ndim != 2:
             parser.error(f"--dataset {name}: float arrays must be vectors "
                          f"(N, D) for the toy models; give images as uint8 "
                          f"pixels; got shape {images.shape}")
+        # a NaN in the data becomes NaN losses steps later: stop it here
+        bad_rows = int((~np.isfinite(images).all(axis=1)).sum())
+        if bad_rows:
+            parser.error(f"--dataset {name}: {bad_rows} of {len(images)} "
+                         "rows hold NaN or inf; the data must be finite")
         return images.astype(np.float32), description
     if images.ndim not in (3, 4) or images.dtype != np.uint8:
         parser.error(f"--dataset {name}: expected uint8 images (N, H, W) "
                      f"or (N, H, W, C); got {images.dtype} {images.shape}")
-    size = arguments.img_size or images.shape[1]
-    channels = arguments.channels or (images.shape[3] if images.ndim == 4
-                                      else 1)
-    images = fit_images(images, size, channels)
-    return datasets.to_symmetric(images), description
+    try:
+        check_channels(images)
+    except ValueError as error:
+        parser.error(f"{source}: {error}")
+    # run.json records what was trained, not which flags were typed, so
+    # that a resume naming the same size explicitly is seen to agree.
+    arguments.img_size = arguments.img_size or images.shape[1]
+    arguments.channels = arguments.channels or (
+        images.shape[3] if images.ndim == 4 else 1)
+    return images, description
+
+
+def prepare_examples(data, arguments):
+    """Return what the GAN trains on: toy vectors as they are, images
+    resized to ``--img_size`` with ``--channels`` and scaled to [-1, 1]."""
+    if data.ndim == 2:
+        return data
+    return datasets.to_symmetric(
+        fit_images(data, arguments.img_size, arguments.channels))
 
 
 def build_gan(arguments, examples):
@@ -416,21 +510,34 @@ def progan_schedule(arguments, gan, examples):
                                   for size in resolutions})
 
 
-def write_run_record(arguments, path, description):
-    """Write the flags and the data's source as JSON; on ``--resume``
-    first check that the flags that shape the run have not changed."""
+def run_record(arguments, description):
+    """Return what ``run.json`` holds: the flags and the data's source."""
     record = {key: (str(value) if isinstance(value, pathlib.Path)
                     else value) for key, value in vars(arguments).items()
               if key not in ("run", "parser")}
     record["data"] = description
+    return record
+
+
+def check_resumed_record(arguments, record, path):
+    """On ``--resume``, raise ``ValueError`` naming the first flag that
+    shapes the run and differs from the ``run.json`` at ``path``."""
     if arguments.resume and path.is_file():
-        before = json.loads(path.read_text())
+        try:
+            before = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            raise ValueError(f"--resume: cannot read {path} ({error})"
+                             ) from None
+        parser = getattr(arguments, "parser", None)
         for key in RUN_IDENTITY:
+            # Records written before effective sizes were recorded hold
+            # null where the data chose the size: nothing to compare.
+            if key in EFFECTIVE and before.get(key) is None:
+                continue
             if before.get(key) != record[key]:
                 raise ValueError(f"--resume: {path.parent} was trained with "
-                                 f"--{key} {before.get(key)}; got "
-                                 f"{record[key]}")
-    io.write_json(record, path)
+                                 f"{flag_of(parser, key)} {before.get(key)}; "
+                                 f"got {record[key]}")
 
 
 def save_generator(generator, path):
@@ -440,62 +547,142 @@ def save_generator(generator, path):
     return path
 
 
+def check_run_folder(arguments, parser):
+    """Refuse a start that would overwrite the run in ``--out``, or that
+    asks to resume where no run was ever started.
+
+    Checkpoints make a run to resume; ``generator.keras`` and no
+    checkpoint a finished run to keep. A run killed before its first
+    checkpoint (``run.json``, a few steps of logs, at most a checkpoints
+    folder of temporary files) has nothing worth keeping: it may start
+    afresh, or be resumed from epoch 0.
+    """
+    from ganlab.checkpoint_folder import saved_numbers
+    checkpoints = arguments.out / "checkpoints"
+    if saved_numbers(checkpoints):
+        if not arguments.resume:
+            parser.error(f"{checkpoints} already holds a run: pass --resume "
+                         "to continue it, or choose another --out")
+        return
+    generator = arguments.out / "generator.keras"
+    if generator.is_file():
+        parser.error(f"{arguments.out} holds a finished run ({generator}) "
+                     "and no checkpoint to continue it from: choose another "
+                     "--out")
+    started = checkpoints.is_dir() or (arguments.out / "run.json").is_file()
+    if arguments.resume and not started:
+        parser.error(f"--resume: {checkpoints} holds no checkpoint")
+
+
+@contextlib.contextmanager
+def undone_if_failed(out):
+    """Remove again the folders of ``out`` (and ``out`` itself) made inside
+    the block when it fails: a start that is refused leaves no trace."""
+    made = [folder for folder in (out / "checkpoints", out, *out.parents)
+            if not folder.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def prepare_run_folder(arguments, parser, record):
+    """Check ``--out`` before anything heavy runs: that it may take this
+    run (``check_run_folder``), that a resumed run's flags agree with its
+    ``run.json``, and that files can be written there; then sweep away
+    what a killed run was writing when it died."""
+    from ganlab.checkpoint_folder import remove_temporaries
+    check_run_folder(arguments, parser)
+    try:
+        check_resumed_record(arguments, record, arguments.out / "run.json")
+        # Found now rather than at the first save, an epoch later.
+        for folder in (arguments.out, arguments.out / "checkpoints"):
+            io.check_writable_folder(folder, "--out")
+    except ValueError as error:
+        parser.error(str(error))
+    for folder in (arguments.out, arguments.out / "samples"):
+        io.remove_partials(folder)
+    remove_temporaries(arguments.out / "checkpoints")
+
+
 def run(arguments, parser):
     """Train (or resume) as the flags say; return the trained GAN."""
     check_arguments(arguments, parser)
-    import tensorflow as tf
-    from tensorflow import keras
-
-    from ganlab import demo
-    from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
-    from ganlab.checkpoints import GANCheckpoint, is_chief, worker_scratch
-    from ganlab.sample import latent_dim_of
-    try:
-        strategy = make_strategy(arguments)
-    except (ValueError, RuntimeError) as error:
-        parser.error(str(error))
-    if arguments.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    demo.set_seed(arguments.seed)
-    examples, description = load_data(arguments, parser)
-    replicas = strategy.num_replicas_in_sync
-    if arguments.batch_size % replicas:
-        parser.error(f"--batch_size {arguments.batch_size} must be a "
-                     f"multiple of the {replicas} devices")
-    if arguments.batch_size > len(examples):
-        parser.error(f"--batch_size {arguments.batch_size} is larger than "
-                     f"the {len(examples)} examples of {description}")
-    # Every worker resumes from the chief's checkpoints (machines share
-    # --out, or get a copy); the other workers write into a scratch folder.
-    chief = is_chief(strategy)
+    # What can be checked without TensorFlow is checked first, so that a
+    # mistake is one line, not one after TensorFlow's start-up logging.
+    # Only a multi-worker process must wait for its strategy to learn
+    # whether it is the chief, the one process that writes --out.
+    chief_known = arguments.strategy != "multi-worker"
+    if chief_known:
+        check_run_folder(arguments, parser)
+    data, description = read_data(arguments, parser)
+    if arguments.batch_size > len(data):
+        parser.error(f"--batch_size {arguments.batch_size} is larger "
+                     f"than the {len(data)} examples of {description}")
+    record = run_record(arguments, description)
     checkpoints = arguments.out / "checkpoints"
-    if chief and checkpoints.is_dir() and not arguments.resume:
-        parser.error(f"{checkpoints} already holds a run: pass --resume to "
-                     "continue it, or choose another --out")
-    if arguments.resume and not (checkpoints / "checkpoint").is_file():
-        parser.error(f"--resume: {checkpoints} holds no checkpoint")
-    out = arguments.out if chief else worker_scratch()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        write_run_record(arguments, out / "run.json", description)
-        with strategy.scope():
-            gan, loss_names = build_gan(arguments, examples)
-    except ValueError as error:
-        parser.error(str(error))
+    with undone_if_failed(arguments.out):
+        if chief_known:
+            prepare_run_folder(arguments, parser, record)
+        import tensorflow as tf
+        from tensorflow import keras
 
-    checkpoint = GANCheckpoint(gan, checkpoints,
-                               every=arguments.checkpoint_every)
-    epochs_done = checkpoint.restore()
+        from ganlab import demo
+        from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
+        from ganlab.checkpoints import (GANCheckpoint, is_chief,
+                                        nonfinite_variables, worker_scratch)
+        from ganlab.sample import latent_dim_of
+        try:
+            strategy = make_strategy(arguments)
+        except (ValueError, RuntimeError) as error:
+            parser.error(str(error))
+        chief = is_chief(strategy)
+        if chief and not chief_known:
+            prepare_run_folder(arguments, parser, record)
+        # Every worker resumes from the chief's checkpoints (machines share
+        # --out, or get a copy); the others write into a scratch folder.
+        out = arguments.out if chief else worker_scratch()
+        replicas = strategy.num_replicas_in_sync
+        if arguments.batch_size % replicas:
+            parser.error(f"--batch_size {arguments.batch_size} must be a "
+                         f"multiple of the {replicas} devices")
+        if arguments.deterministic:
+            tf.config.experimental.enable_op_determinism()
+        demo.set_seed(arguments.seed)
+        examples = prepare_examples(data, arguments)
+        try:
+            with strategy.scope():
+                gan, loss_names = build_gan(arguments, examples)
+        except ValueError as error:
+            parser.error(str(error))
+        checkpoint = GANCheckpoint(gan, checkpoints,
+                                   every=arguments.checkpoint_every)
+        try:
+            epochs_done = checkpoint.restore()
+        except ValueError as error:
+            parser.error(f"--resume: {error}")
+        # Written last: a start refused above leaves run.json as it was.
+        io.write_json(record, out / "run.json")
+    if not arguments.resume:
+        state = "new run"
+    elif checkpoint.latest():
+        state = f"resuming after epoch {epochs_done}"
+    else:
+        state = (f"--resume: {checkpoints} holds no checkpoint yet (the "
+                 "run stopped before its first save): starting from epoch 0")
     print(f"{arguments.model} on {description}, {len(examples)} examples; "
-          + (f"resuming after epoch {epochs_done}" if arguments.resume
-             else "new run") + f", {replicas} device(s)", flush=True)
+          f"{state}, {replicas} device(s)", flush=True)
     # The log sees a step before the doctor may roll it back, and the
     # doctor before the checkpoint may save a broken state.
     callbacks = [LossLog(out, loss_names)]
+    doctor = None
     if arguments.doctor != "off":
-        callbacks.append(GANDoctor(loss_names, checkpoint
-                                   if arguments.doctor == "rollback"
-                                   else None))
+        doctor = GANDoctor(loss_names, checkpoint,
+                           roll_back=arguments.doctor == "rollback")
+        callbacks.append(doctor)
     callbacks.append(checkpoint)
     if examples.ndim == 4:
         latent = tf.random.stateless_normal(
@@ -526,7 +713,13 @@ def run(arguments, parser):
                 shuffle=False, **common)
     else:
         gan.fit(gan.real_examples, **common)
-    if chief:
+    broken = nonfinite_variables([gan.generator])
+    if chief and (broken or doctor is not None and doctor.stopped):
+        why = (f"{len(broken)} of its variables hold NaN or inf" if broken
+               else "the GAN doctor stopped training")
+        print(f"generator not saved: {why}; losses: {out / 'losses.csv'}",
+              flush=True)
+    elif chief:
         saved = save_generator(gan.generator, out / "generator.keras")
         print(f"generator: {saved}; losses: {out / 'losses.csv'}",
               flush=True)

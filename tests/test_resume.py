@@ -12,10 +12,12 @@ import time
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from conftest import ROOT
 from ganlab import mlp_gan
 from ganlab.callbacks import GANDoctor, LossLog
+from ganlab.checkpoint_folder import saved_numbers
 from ganlab.checkpoints import GANCheckpoint
 
 
@@ -238,3 +240,69 @@ def test_a_gan_with_progress_of_its_own_is_stopped(tmp_path):
     doctor.on_train_batch_end(0, {"d_loss": float("nan"), "g_loss": 1.})
     assert gan.stop_training and doctor.rollbacks == 0
     assert "stopped training" in doctor.diagnoses[0]
+
+
+def test_a_checkpoint_with_nan_weights_is_skipped(tmp_path, capsys):
+    """A checkpoint whose weights hold NaN is passed over like a damaged
+    one; when it is the only one, restoring is a ValueError."""
+    gan = small_gan()
+    saver = GANCheckpoint(gan, tmp_path)
+    saver.save(1)
+    gan.generator.set_weights([np.full(weight.shape, np.nan, np.float32)
+                               for weight in gan.generator.get_weights()])
+    # written behind the back of save(), which refuses NaN
+    saver.checkpoint.write(str(tmp_path / "ckpt-2"))
+    fresh = small_gan(seed=3)
+    assert GANCheckpoint(fresh, tmp_path).restore() == 1
+    assert "skipped checkpoint" in capsys.readouterr().err
+    assert all(np.isfinite(weight).all()
+               for weight in fresh.generator.get_weights())
+    assert saved_numbers(tmp_path) == [1]
+
+    (tmp_path / "ckpt-1.index").unlink()
+    saver.checkpoint.write(str(tmp_path / "ckpt-2"))
+    with pytest.raises(ValueError, match="no usable checkpoint: ckpt-2 NaN"):
+        GANCheckpoint(small_gan(), tmp_path).restore()
+
+
+def test_a_stopped_doctor_skips_the_epochs_checkpoint(tmp_path, capsys):
+    """The doctor stops in epoch 2: that epoch's checkpoint is not saved,
+    and the stop names the one of epoch 1."""
+    gan = small_gan()
+    checkpoint = GANCheckpoint(gan, tmp_path)
+    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint, roll_back=False)
+    step_losses(gan, 3, callbacks=[doctor, checkpoint, Poison(3)])
+    assert doctor.stopped and len(doctor.diagnoses) == 1
+    assert f"last good checkpoint is {tmp_path / 'ckpt-1'}" in (
+        doctor.diagnoses[0])
+    assert saved_numbers(tmp_path) == [1]
+    assert "checkpoint of epoch 2 not saved" in capsys.readouterr().err
+
+
+def test_save_refuses_a_state_with_nan(tmp_path, capsys):
+    """GANCheckpoint.save writes nothing from NaN weights, and says so."""
+    gan = small_gan()
+    gan.discriminator.set_weights([np.full(w.shape, np.inf, np.float32)
+                                   for w in gan.discriminator.get_weights()])
+    assert GANCheckpoint(gan, tmp_path / "ckpt").save(1) is None
+    assert not (tmp_path / "ckpt").exists()
+    assert "not saved" in capsys.readouterr().err
+
+
+def test_the_doctor_blames_nan_in_the_data_and_stops(tmp_path):
+    """One NaN row in the data: the doctor says so and stops, without
+    rolling back or halving the rates (they are not the cause)."""
+    gan = small_gan()
+    checkpoint = GANCheckpoint(gan, tmp_path)
+    checkpoint.save(1)
+    real = np.array(gan.real_examples)
+    real[5] = np.nan
+    gan.real_examples = tf.constant(real)
+    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    step_losses(gan, 10, callbacks=[doctor, checkpoint])
+    assert len(doctor.diagnoses) == 1, doctor.diagnoses
+    assert "the data hold 1 rows with NaN or inf" in doctor.diagnoses[0]
+    assert "stopped training" in doctor.diagnoses[0]
+    assert doctor.rollbacks == 0
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4)
