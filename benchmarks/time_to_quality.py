@@ -105,9 +105,12 @@ class QualityWatch(keras.callbacks.Callback):
     """Score the generator at the end of every epoch (one epoch is one
     check's worth of steps) and time the training between scorings."""
 
-    def __init__(self, gan, ring, steps_per_epoch):
-        """Keep what scoring needs; start with an empty record."""
+    def __init__(self, gan, ring, steps_per_epoch, clock=None):
+        """Keep what scoring needs; start with an empty record.
+        ``clock()`` returns seconds, by default ``time.perf_counter()``;
+        tests give one of their own."""
         super().__init__()
+        self.clock = clock or time.perf_counter
         self.gan = gan
         self.ring = ring
         self.steps_per_epoch = steps_per_epoch
@@ -116,11 +119,11 @@ class QualityWatch(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         """Start the clock of this epoch's training."""
-        self.started = time.perf_counter()
+        self.started = self.clock()
 
     def on_epoch_end(self, epoch, logs=None):
         """Stop the clock, then score 2,000 samples (not timed)."""
-        self.training_seconds += time.perf_counter() - self.started
+        self.training_seconds += self.clock() - self.started
         scores = metrics.mode_metrics(
             self.gan.get_fake_sample(SCORED_SAMPLES), self.ring)
         self.checks.append({
@@ -136,13 +139,13 @@ def meets_target(check):
             and check["high_quality_fraction"] >= TARGET_QUALITY)
 
 
-def run_seed(ring_demo, seed, settings, arguments):
+def run_seed(ring_demo, seed, settings, arguments, clock=None):
     """Train one seed to ``--max-steps``; return its record."""
     demo.set_seed(seed)
     settings = dict(settings)
     decay = settings.pop("decay")  # training's, not the networks'
     gan, ring = ring_demo.build_gan(seed, **settings)
-    watch = QualityWatch(gan, ring, arguments.check_every)
+    watch = QualityWatch(gan, ring, arguments.check_every, clock)
     ring_demo.train(gan, arguments.max_steps // arguments.check_every,
                     arguments.check_every, decay, callbacks=[watch])
     first = next((check for check in watch.checks if meets_target(check)),
@@ -181,9 +184,10 @@ def plot(records, path, title):
     return plots.save_figure(figure, path)
 
 
-def main(argv=None):
+def main(argv=None, clock=None):
     """Run every seed; print the table; write JSON and PNG; return the
-    report."""
+    report. ``clock`` replaces the wall clock of the training time
+    (tests)."""
     ring_demo = demo.load_script(ROOT / "main" / "2-main.py")
     arguments = arguments_from(argv, ring_demo.RING_SETTINGS)
     settings = {"learning_rate": arguments.learning_rate,
@@ -192,7 +196,8 @@ def main(argv=None):
                 "hidden": arguments.hidden, "decay": arguments.decay}
     records = []
     for seed in range(arguments.seeds):
-        records.append(run_seed(ring_demo, seed, settings, arguments))
+        records.append(run_seed(ring_demo, seed, settings, arguments,
+                                clock))
         final = records[-1]["final"]
         print(f"seed {seed}: {final['modes_covered']}/8 modes, "
               f"{final['high_quality_fraction']:.0%} high quality at "

@@ -82,7 +82,7 @@ def fully_connected_GenDiscr(gen_shape, real_examples, latent_type="normal"):
 
 
 def mlp_GenDiscr(latent_dim, data_dim, hidden=(128, 128, 128),
-                 activation="relu"):
+                 activation="relu", latent_type="normal"):
     """Build a generator and a critic for toy data, as in the WGAN-GP paper.
 
     Unlike ``fully_connected_GenDiscr`` both networks end in a linear
@@ -91,9 +91,16 @@ def mlp_GenDiscr(latent_dim, data_dim, hidden=(128, 128, 128),
     layers use ReLU, whose gradients do not saturate. This pair learns the
     tight mixtures of ``ganlab.toy`` in a few thousand steps.
 
-    Returns ``(generator, discriminator, latent_generator)`` with a normal
-    ``latent_generator(k)`` of dimension ``latent_dim``.
+    Returns ``(generator, discriminator, latent_generator)`` where
+    ``latent_generator(k)`` draws k latent vectors of dimension
+    ``latent_dim`` and type ``latent_type`` ("normal", the default,
+    "uniform" or "spheric", as in ``fully_connected_GenDiscr``).
     """
+    if latent_type not in LATENT_SAMPLERS:
+        raise ValueError(f"latent_type must be one of "
+                         f"{sorted(LATENT_SAMPLERS)}; got {latent_type!r}")
+    sampler = LATENT_SAMPLERS[latent_type]
+
     def dense_stack(input_dim, output_dim, name):
         """One MLP: ``hidden`` ReLU layers then a linear output."""
         inputs = keras.Input(shape=(input_dim,))
@@ -104,8 +111,8 @@ def mlp_GenDiscr(latent_dim, data_dim, hidden=(128, 128, 128),
                            name=name)
 
     def latent_generator(nb_points):
-        """Draw ``nb_points`` normal latent vectors."""
-        return normal_generator(nb_points, latent_dim)
+        """Draw ``nb_points`` latent vectors for this generator."""
+        return sampler(nb_points, latent_dim)
 
     return (dense_stack(latent_dim, data_dim, "generator"),
             dense_stack(data_dim, 1, "discriminator"), latent_generator)

@@ -6,8 +6,12 @@ Only the report's shape and bookkeeping are checked, never the speed:
 timings on shared machines are too noisy for a unit test. The CPU can be
 split into logical devices only before TensorFlow starts its devices,
 which in this process other tests may already have done, so the quick
-run is a process of its own, as in ``tests/test_distribute.py``.
+run is a process of its own, as in ``tests/test_distribute.py``; it
+takes about 20 s on 2 cores, more on slower CPUs, so it is marked slow.
+The default run checks the batch-size part's bookkeeping in this process,
+on stand-in contestants timed by a fake clock.
 """
+import functools
 import json
 import subprocess
 import sys
@@ -20,6 +24,57 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import scaling  # noqa: E402
 
 
+class FakeClock:
+    """A clock that moves only when a stand-in contestant trains."""
+
+    def __init__(self):
+        """Start at zero."""
+        self.now = 0.
+
+    def __call__(self):
+        """Return the current time."""
+        return self.now
+
+
+def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
+    """Each batch size trains ``repeats_for`` training steps per benchmark
+    step, so every round reads about the same images; images per second
+    and the ratio to the smallest batch follow from the clock. Stand-ins
+    train 16 x batch images a second."""
+    clock, built = FakeClock(), []
+
+    class StandIn:
+        """Trains nothing; takes its images' worth of time."""
+
+        def __init__(self, strategy, batch_size, real_examples, repeats):
+            """Keep the sizes, as FitContestant does."""
+            self.batch_size, self.repeats = batch_size, repeats
+            self.images_per_step = repeats * batch_size
+            built.append((type(strategy).__name__, batch_size, repeats))
+
+        def train(self, steps):
+            """Move the clock by this batch's time for ``steps``."""
+            clock.now += (steps * self.images_per_step
+                          / (16. * self.batch_size))
+
+    monkeypatch.setattr(scaling, "FitContestant", StandIn)
+    monkeypatch.setattr(scaling.common, "measure", functools.partial(
+        scaling.common.measure, clock=clock))
+    arguments = scaling.arguments_from(["--batch-sizes", "16,32,64",
+                                        "--steps", "2", "--rounds", "3"])
+    rows = scaling.measure_batch_sizes(arguments, None, largest=64)
+    assert built == [("OneDeviceStrategy", 16, 4),
+                     ("OneDeviceStrategy", 32, 2),
+                     ("OneDeviceStrategy", 64, 1)]
+    assert [row["training_steps_per_round"] for row in rows] == [8, 4, 2]
+    assert [row["images_per_second"] for row in rows] == [256., 512., 1024.]
+    assert [row["rounds"] for row in rows] == [[256.] * 3, [512.] * 3,
+                                               [1024.] * 3]
+    assert [row["relative_to_smallest"] for row in rows] == [1., 2., 4.]
+    assert rows[2]["relative_to_smallest_per_round"] == [4.] * 3
+
+
+@pytest.mark.slow
 def test_quick_run_writes_the_report(tmp_path):
     """--quick: batches 16 and 32, then batch 32 on 1 and 2 devices,
     2 rounds each; JSON and PNG written."""

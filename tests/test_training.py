@@ -3,7 +3,11 @@
 the same seeds give the same loss histories.
 
 The budgets here are the demos' defaults (``main/N-main.py``); each run
-takes 15-30 s on 2 cores.
+takes 15-30 s on 2 cores. The demos' recipes were chosen so that every
+seed 0-4 passes with margin both on AVX-512 and on the AVX2 path
+(``ONEDNN_MAX_CPU_ISA=AVX2``), whose rounding differs: the figures in the
+docstrings come from ``python benchmarks/seed_sweep.py``, and the
+thresholds are not one seed's luck.
 """
 import subprocess
 import sys
@@ -23,7 +27,9 @@ def run_demo(number, tmp_path):
 
 
 def test_simple_gan_puts_its_samples_on_the_circle(tmp_path):
-    """3,000 steps: measured mean distance .013 and 12/12 arcs (seed 0)."""
+    """3,000 steps, latent points on a circle, learning rates decaying
+    from .005: over seeds 0-4 on both paths, mean distance .009 to .018
+    and 12/12 arcs."""
     scores = run_demo(0, tmp_path)
     assert scores["mean_distance"] < .03
     assert scores["arcs_covered"] >= 11
@@ -31,8 +37,9 @@ def test_simple_gan_puts_its_samples_on_the_circle(tmp_path):
 
 
 def test_wgan_clip_puts_its_samples_on_the_circle(tmp_path):
-    """2,000 steps, 5 critic updates each: measured mean distance .017 and
-    12/12 arcs (seed 0)."""
+    """2,000 steps, 5 critic updates each, latent points on a circle,
+    learning rates decaying from .001: over seeds 0-4 on both paths, mean
+    distance .005 to .018 and 12/12 arcs."""
     scores = run_demo(1, tmp_path)
     assert scores["mean_distance"] < .04
     assert scores["arcs_covered"] >= 11
@@ -41,8 +48,9 @@ def test_wgan_clip_puts_its_samples_on_the_circle(tmp_path):
 def test_wgan_gp_covers_the_ring_of_8_gaussians(tmp_path):
     """2,000 steps, 5 critic updates each, learning rates decaying from
     .002: measured 8/8 modes and 92 % of samples within 3 standard
-    deviations of a mode (seed 0; seeds 0-4 gave 89 % to 93 %), so the
-    issue's target of 8/8 and 80 % is asserted."""
+    deviations of a mode (seed 0; seeds 0-4 gave 89 % to 93 %, and 91 %
+    to 93 % on AVX2), so the issue's target of 8/8 and 80 % is
+    asserted."""
     scores = run_demo(2, tmp_path)
     assert scores["modes_covered"] == 8
     assert scores["high_quality_fraction"] >= .8

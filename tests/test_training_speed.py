@@ -4,7 +4,11 @@ promises, and its FLOP count is right on layers counted by hand.
 
 Only the report's shape and the arithmetic are checked, never the speed:
 timings on shared machines are too noisy for a unit test, and the quick
-mode's tiny networks measure nothing worth quoting.
+mode's tiny networks measure nothing worth quoting. The quick run traces
+a dozen graphs (a minute or more on slower CPUs), so it is marked slow;
+the FLOP count, the benchmark's own arithmetic, is checked by default.
+The timing rounds are ``benchmarks.common.measure``'s, whose bookkeeping
+``tests/test_dcgan_speed.py`` checks on a fake clock.
 """
 import json
 import sys
@@ -41,6 +45,7 @@ def check_task_report(task):
         assert task["share_of_matmul_peak"][name] > 0
 
 
+@pytest.mark.slow
 def test_quick_run_of_a_lesson_and_the_progan(tmp_path):
     """--quick on task 1 (a lesson through fit) and task 4 (the ProGAN,
     with its bfloat16 contestant) writes JSON and PNG with every field."""
