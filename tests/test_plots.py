@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """Pictures are real PNG files, written whole or not at all."""
+import pathlib
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -32,7 +34,7 @@ def test_a_failed_save_leaves_no_file(tmp_path, monkeypatch):
 
     def broken_savefig(*args, **kwargs):
         """Write a few bytes, then fail like a full disk."""
-        args[0].write(b"\x89PNG")
+        pathlib.Path(args[0]).write_bytes(b"\x89PNG")
         raise OSError("disk full")
     monkeypatch.setattr(figure, "savefig", broken_savefig)
     with pytest.raises(OSError, match="disk full"):
