@@ -15,12 +15,25 @@ with confidence, where the saturated log-loss would give almost none.
     discriminator: mean((D(real) - 1)^2) + mean((D(fake) + 1)^2)
     generator:     mean((D(G(z)) - 1)^2)
 
-Files 0, 1 and 2 are standalone lessons: each imports only TensorFlow and
-NumPy, so the short argument check below appears in all three on purpose.
+The file reads in that order: the two losses, the model, one training
+step, and last the plumbing (the argument check and ``fit`` under
+Keras 3). Files 0, 1 and 2 are standalone lessons: each imports only
+TensorFlow and NumPy, so the argument check at the end appears in all
+three on purpose.
 """
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
+
+
+# ## The two losses
+#
+# The discriminator gives each example one score. Its loss asks for +1 on real
+# examples and -1 on fakes; the generator's loss asks for +1 on fakes, that is,
+# for fakes the discriminator takes for real. Both are mean squared errors, so
+# a fake the discriminator rejects firmly still pulls hard on the generator.
+# Each loss takes scores the discriminator has already computed, not examples,
+# so it can be checked by hand on a few numbers.
 
 
 def least_squares_generator_loss(fake_scores):
@@ -35,6 +48,148 @@ def least_squares_discriminator_loss(real_scores, fake_scores):
     """
     return (tf.reduce_mean(tf.square(real_scores - 1.))
             + tf.reduce_mean(tf.square(fake_scores + 1.)))
+
+
+# ## The model
+#
+# The GAN is a keras.Model that holds the two networks as attributes. Each
+# network gets its own loss and its own Adam optimizer, so the two players
+# never share optimizer state. The model draws its own data: real examples at
+# random from real_examples, fakes from the generator fed by latent_generator.
+# That is why fit needs no batches from the user.
+
+
+class Simple_GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    ``fit`` drives training; the batch it passes to ``train_step`` is
+    ignored, because each step draws its own real sample from
+    ``real_examples`` and its own latent vectors from ``latent_generator``.
+    Each sub-model owns its loss and its Adam optimizer.
+    """
+
+    def __init__(self, generator, discriminator, latent_generator,
+                 real_examples, batch_size=200, disc_iter=2,
+                 learning_rate=.005):
+        """Store the two networks and the training settings, and compile
+        each network with its own loss and Adam optimizer.
+
+        latent_generator(k) must return k latent vectors for the generator;
+        real_examples has the examples along its first axis.
+        """
+        super().__init__()
+        self.latent_generator = latent_generator
+        self.real_examples = check_gan_arguments(
+            generator, discriminator, latent_generator, real_examples,
+            batch_size, disc_iter)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.batch_size = batch_size
+        self.disc_iter = disc_iter
+        self.learning_rate = learning_rate
+        self.beta_1 = .5
+        self.beta_2 = .9
+
+        self.generator.loss = least_squares_generator_loss
+        self.generator.optimizer = keras.optimizers.Adam(
+            learning_rate=self.learning_rate,
+            beta_1=self.beta_1, beta_2=self.beta_2)
+        self.generator.compile(optimizer=generator.optimizer,
+                               loss=generator.loss)
+
+        self.discriminator.loss = least_squares_discriminator_loss
+        self.discriminator.optimizer = keras.optimizers.Adam(
+            learning_rate=self.learning_rate,
+            beta_1=self.beta_1, beta_2=self.beta_2)
+        self.discriminator.compile(optimizer=discriminator.optimizer,
+                                   loss=discriminator.loss)
+        # Keras 3 saves the weights of a subclassed model only once built.
+        self.built = True
+
+    def get_fake_sample(self, size=None, training=False):
+        """Return ``size`` generated examples (default: ``batch_size``)."""
+        if size is None:
+            size = self.batch_size
+        return self.generator(self.latent_generator(size), training=training)
+
+    def get_real_sample(self, size=None):
+        """Return ``size`` distinct real examples, drawn at random."""
+        if size is None:
+            size = self.batch_size
+        indices = tf.range(tf.shape(self.real_examples)[0])
+        random_indices = tf.random.shuffle(indices)[:size]
+        return tf.gather(self.real_examples, random_indices)
+
+    # ## One training step
+    #
+    # The discriminator moves first, disc_iter times, each time on a fresh real
+    # sample and a fresh fake one; then the generator moves once, against the
+    # discriminator it now faces. Each move is a GradientTape around the
+    # forward pass, then one optimizer step on that network's own variables. In
+    # the generator's move the discriminator only judges: it runs in inference
+    # mode and its weights stay as they are.
+
+    def train_step(self, useless_argument):
+        """Run ``disc_iter`` discriminator updates, then one generator update.
+
+        Returns the last discriminator loss and the generator loss.
+        """
+        for _ in range(self.disc_iter):
+            with tf.GradientTape() as tape:
+                real_sample = self.get_real_sample()
+                fake_sample = self.get_fake_sample(training=True)
+                discr_loss = self.discriminator.loss(
+                    self.discriminator(real_sample, training=True),
+                    self.discriminator(fake_sample, training=True))
+            variables = self.discriminator.trainable_variables
+            gradients = tape.gradient(discr_loss, variables)
+            self.discriminator.optimizer.apply_gradients(
+                zip(gradients, variables))
+
+        with tf.GradientTape() as tape:
+            fake_sample = self.get_fake_sample(training=True)
+            gen_loss = self.generator.loss(
+                self.discriminator(fake_sample, training=False))
+        variables = self.generator.trainable_variables
+        gradients = tape.gradient(gen_loss, variables)
+        self.generator.optimizer.apply_gradients(zip(gradients, variables))
+
+        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
+
+    # ## Plumbing: fit under Keras 3
+    #
+    # The training step above ignores the batches that fit hands it, but
+    # Keras 3 still cuts x into batches and ends an epoch early when they
+    # run out. This override gives fit an endless dummy dataset instead, so
+    # that an epoch lasts exactly steps_per_epoch steps on Keras 2 and 3.
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
+
+        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
+        given an endless dummy dataset stands in for ``x``: Keras 3 would
+        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
+        epoch early once ``steps_per_epoch`` exceeds the number of examples.
+        The dataset's autotuning is off: its thread otherwise holds up the
+        end of ``fit``, by up to seconds, after the last step.
+        """
+        if kwargs.get("steps_per_epoch"):
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
+                    .with_options(options)), None
+            kwargs["shuffle"] = False
+        return super().fit(x, y, **kwargs)
+
+
+# ## Plumbing: checking the arguments
+#
+# The constructor runs this check on its arguments, so a wrong argument fails
+# at once with a message that names it, rather than deep inside TensorFlow at
+# the first training step. It can sit after the class because Python looks the
+# name up only when the constructor runs. Files 0, 1 and 2 carry identical
+# copies of it, so that each lesson stands alone; tests/test_lesson_files.py
+# keeps the copies identical.
 
 
 def check_gan_arguments(generator, discriminator, latent_generator,
@@ -96,110 +251,3 @@ def check_gan_arguments(generator, discriminator, latent_generator,
                          f"{', '.join(map(str, fake_shape))}) to match the "
                          f"generator's output {fake_shape}; got {shape}")
     return tf.cast(real_examples, tf.float32)
-
-
-class Simple_GAN(keras.Model):
-    """A generator and a discriminator trained against each other.
-
-    ``fit`` drives training; the batch it passes to ``train_step`` is
-    ignored, because each step draws its own real sample from
-    ``real_examples`` and its own latent vectors from ``latent_generator``.
-    Each sub-model owns its loss and its Adam optimizer.
-    """
-
-    def __init__(self, generator, discriminator, latent_generator,
-                 real_examples, batch_size=200, disc_iter=2,
-                 learning_rate=.005):
-        """Store the two networks and the training settings, and compile
-        each network with its own loss and Adam optimizer.
-
-        latent_generator(k) must return k latent vectors for the generator;
-        real_examples has the examples along its first axis.
-        """
-        super().__init__()
-        self.latent_generator = latent_generator
-        self.real_examples = check_gan_arguments(
-            generator, discriminator, latent_generator, real_examples,
-            batch_size, disc_iter)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.batch_size = batch_size
-        self.disc_iter = disc_iter
-        self.learning_rate = learning_rate
-        self.beta_1 = .5
-        self.beta_2 = .9
-
-        self.generator.loss = least_squares_generator_loss
-        self.generator.optimizer = keras.optimizers.Adam(
-            learning_rate=self.learning_rate,
-            beta_1=self.beta_1, beta_2=self.beta_2)
-        self.generator.compile(optimizer=generator.optimizer,
-                               loss=generator.loss)
-
-        self.discriminator.loss = least_squares_discriminator_loss
-        self.discriminator.optimizer = keras.optimizers.Adam(
-            learning_rate=self.learning_rate,
-            beta_1=self.beta_1, beta_2=self.beta_2)
-        self.discriminator.compile(optimizer=discriminator.optimizer,
-                                   loss=discriminator.loss)
-        # Keras 3 saves the weights of a subclassed model only once built.
-        self.built = True
-
-    def fit(self, x=None, y=None, **kwargs):
-        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
-
-        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
-        given an endless dummy dataset stands in for ``x``: Keras 3 would
-        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
-        epoch early once ``steps_per_epoch`` exceeds the number of examples.
-        The dataset's autotuning is off: its thread otherwise holds up the
-        end of ``fit``, by up to seconds, after the last step.
-        """
-        if kwargs.get("steps_per_epoch"):
-            options = tf.data.Options()
-            options.autotune.enabled = False
-            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
-                    .with_options(options)), None
-            kwargs["shuffle"] = False
-        return super().fit(x, y, **kwargs)
-
-    def get_fake_sample(self, size=None, training=False):
-        """Return ``size`` generated examples (default: ``batch_size``)."""
-        if size is None:
-            size = self.batch_size
-        return self.generator(self.latent_generator(size), training=training)
-
-    def get_real_sample(self, size=None):
-        """Return ``size`` distinct real examples, drawn at random."""
-        if size is None:
-            size = self.batch_size
-        indices = tf.range(tf.shape(self.real_examples)[0])
-        random_indices = tf.random.shuffle(indices)[:size]
-        return tf.gather(self.real_examples, random_indices)
-
-    def train_step(self, useless_argument):
-        """Run ``disc_iter`` discriminator updates, then one generator update.
-
-        Returns the last discriminator loss and the generator loss.
-        """
-        for _ in range(self.disc_iter):
-            with tf.GradientTape() as tape:
-                real_sample = self.get_real_sample()
-                fake_sample = self.get_fake_sample(training=True)
-                discr_loss = self.discriminator.loss(
-                    self.discriminator(real_sample, training=True),
-                    self.discriminator(fake_sample, training=True))
-            variables = self.discriminator.trainable_variables
-            gradients = tape.gradient(discr_loss, variables)
-            self.discriminator.optimizer.apply_gradients(
-                zip(gradients, variables))
-
-        with tf.GradientTape() as tape:
-            fake_sample = self.get_fake_sample(training=True)
-            gen_loss = self.generator.loss(
-                self.discriminator(fake_sample, training=False))
-        variables = self.generator.trainable_variables
-        gradients = tape.gradient(gen_loss, variables)
-        self.generator.optimizer.apply_gradients(zip(gradients, variables))
-
-        return {"discr_loss": discr_loss, "gen_loss": gen_loss}

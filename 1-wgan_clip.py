@@ -22,12 +22,25 @@ tanh activations) has a bounded slope. Clipping works, but it pushes
 weights to the box's corners and wastes capacity; task 2 replaces it with
 a gradient penalty.
 
-Files 0, 1 and 2 are standalone lessons: each imports only TensorFlow and
-NumPy, so the short argument check below appears in all three on purpose.
+The file reads in that order: the two losses, the model, one training
+step, and last the plumbing (the argument check and ``fit`` under
+Keras 3). Files 0, 1 and 2 are standalone lessons: each imports only
+TensorFlow and NumPy, so the argument check at the end appears in all
+three on purpose.
 """
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
+
+
+# ## The two losses
+#
+# A critic gives scores, not probabilities, and the gap between its mean score
+# on real examples and its mean score on fakes estimates the Wasserstein
+# distance. The critic's loss is minus that gap, so minimising it widens the
+# gap; the generator's loss is minus the fakes' mean score, so minimising it
+# raises their scores. No score is a target: only differences between scores
+# matter.
 
 
 def wasserstein_generator_loss(fake_scores):
@@ -41,6 +54,147 @@ def wasserstein_critic_loss(real_scores, fake_scores):
     Minimising it widens the gap the critic sees between real and fake.
     """
     return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+
+
+# ## The model
+#
+# The same frame as task 0: a keras.Model holding the generator and the critic
+# (still named discriminator, as the curriculum calls it), each with its own
+# loss and Adam optimizer, the model drawing its own real and fake samples.
+
+
+class WGAN_clip(keras.Model):
+    """A generator and a weight-clipped Wasserstein critic.
+
+    ``fit`` drives training; the batch it passes to ``train_step`` is
+    ignored, because each step draws its own real sample from
+    ``real_examples`` and its own latent vectors from ``latent_generator``.
+    Each sub-model owns its loss and its Adam optimizer.
+    """
+
+    def __init__(self, generator, discriminator, latent_generator,
+                 real_examples, batch_size=200, disc_iter=2,
+                 learning_rate=.005):
+        """Store the generator, the critic and the training settings, and
+        compile each network with its own loss and Adam optimizer.
+
+        latent_generator(k) must return k latent vectors for the generator;
+        real_examples has the examples along its first axis.
+        """
+        super().__init__()
+        self.latent_generator = latent_generator
+        self.real_examples = check_gan_arguments(
+            generator, discriminator, latent_generator, real_examples,
+            batch_size, disc_iter)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.batch_size = batch_size
+        self.disc_iter = disc_iter
+        self.learning_rate = learning_rate
+        self.beta_1 = .5
+        self.beta_2 = .9
+
+        self.generator.loss = wasserstein_generator_loss
+        self.generator.optimizer = keras.optimizers.Adam(
+            learning_rate=self.learning_rate,
+            beta_1=self.beta_1, beta_2=self.beta_2)
+        self.generator.compile(optimizer=generator.optimizer,
+                               loss=generator.loss)
+
+        self.discriminator.loss = wasserstein_critic_loss
+        self.discriminator.optimizer = keras.optimizers.Adam(
+            learning_rate=self.learning_rate,
+            beta_1=self.beta_1, beta_2=self.beta_2)
+        self.discriminator.compile(optimizer=discriminator.optimizer,
+                                   loss=discriminator.loss)
+        # Keras 3 saves the weights of a subclassed model only once built.
+        self.built = True
+
+    def get_fake_sample(self, size=None, training=False):
+        """Return ``size`` generated examples (default: ``batch_size``)."""
+        if size is None:
+            size = self.batch_size
+        return self.generator(self.latent_generator(size), training=training)
+
+    def get_real_sample(self, size=None):
+        """Return ``size`` distinct real examples, drawn at random."""
+        if size is None:
+            size = self.batch_size
+        indices = tf.range(tf.shape(self.real_examples)[0])
+        random_indices = tf.random.shuffle(indices)[:size]
+        return tf.gather(self.real_examples, random_indices)
+
+    # ## One training step
+    #
+    # As in task 0, disc_iter critic updates come before one generator update.
+    # What is new is the loop after each critic update: every critic weight is
+    # clipped back into [-1, 1]. The box bounds the critic's slope, so its
+    # score gap estimates the Wasserstein distance up to a constant factor
+    # instead of growing without limit.
+
+    def train_step(self, useless_argument):
+        """Run ``disc_iter`` clipped critic updates, then one generator update.
+
+        Returns the last critic loss and the generator loss.
+        """
+        for _ in range(self.disc_iter):
+            with tf.GradientTape() as tape:
+                real_sample = self.get_real_sample()
+                fake_sample = self.get_fake_sample(training=True)
+                discr_loss = self.discriminator.loss(
+                    self.discriminator(real_sample, training=True),
+                    self.discriminator(fake_sample, training=True))
+            variables = self.discriminator.trainable_variables
+            gradients = tape.gradient(discr_loss, variables)
+            self.discriminator.optimizer.apply_gradients(
+                zip(gradients, variables))
+            for variable in variables:
+                variable.assign(tf.clip_by_value(variable, -1., 1.))
+
+        with tf.GradientTape() as tape:
+            fake_sample = self.get_fake_sample(training=True)
+            gen_loss = self.generator.loss(
+                self.discriminator(fake_sample, training=False))
+        variables = self.generator.trainable_variables
+        gradients = tape.gradient(gen_loss, variables)
+        self.generator.optimizer.apply_gradients(zip(gradients, variables))
+
+        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
+
+    # ## Plumbing: fit under Keras 3
+    #
+    # The training step above ignores the batches that fit hands it, but
+    # Keras 3 still cuts x into batches and ends an epoch early when they
+    # run out. This override gives fit an endless dummy dataset instead, so
+    # that an epoch lasts exactly steps_per_epoch steps on Keras 2 and 3.
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
+
+        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
+        given an endless dummy dataset stands in for ``x``: Keras 3 would
+        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
+        epoch early once ``steps_per_epoch`` exceeds the number of examples.
+        The dataset's autotuning is off: its thread otherwise holds up the
+        end of ``fit``, by up to seconds, after the last step.
+        """
+        if kwargs.get("steps_per_epoch"):
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
+                    .with_options(options)), None
+            kwargs["shuffle"] = False
+        return super().fit(x, y, **kwargs)
+
+
+# ## Plumbing: checking the arguments
+#
+# The constructor runs this check on its arguments, so a wrong argument fails
+# at once with a message that names it, rather than deep inside TensorFlow at
+# the first training step. It can sit after the class because Python looks the
+# name up only when the constructor runs. Files 0, 1 and 2 carry identical
+# copies of it, so that each lesson stands alone; tests/test_lesson_files.py
+# keeps the copies identical.
 
 
 def check_gan_arguments(generator, discriminator, latent_generator,
@@ -102,112 +256,3 @@ def check_gan_arguments(generator, discriminator, latent_generator,
                          f"{', '.join(map(str, fake_shape))}) to match the "
                          f"generator's output {fake_shape}; got {shape}")
     return tf.cast(real_examples, tf.float32)
-
-
-class WGAN_clip(keras.Model):
-    """A generator and a weight-clipped Wasserstein critic.
-
-    ``fit`` drives training; the batch it passes to ``train_step`` is
-    ignored, because each step draws its own real sample from
-    ``real_examples`` and its own latent vectors from ``latent_generator``.
-    Each sub-model owns its loss and its Adam optimizer.
-    """
-
-    def __init__(self, generator, discriminator, latent_generator,
-                 real_examples, batch_size=200, disc_iter=2,
-                 learning_rate=.005):
-        """Store the generator, the critic and the training settings, and
-        compile each network with its own loss and Adam optimizer.
-
-        latent_generator(k) must return k latent vectors for the generator;
-        real_examples has the examples along its first axis.
-        """
-        super().__init__()
-        self.latent_generator = latent_generator
-        self.real_examples = check_gan_arguments(
-            generator, discriminator, latent_generator, real_examples,
-            batch_size, disc_iter)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.batch_size = batch_size
-        self.disc_iter = disc_iter
-        self.learning_rate = learning_rate
-        self.beta_1 = .5
-        self.beta_2 = .9
-
-        self.generator.loss = wasserstein_generator_loss
-        self.generator.optimizer = keras.optimizers.Adam(
-            learning_rate=self.learning_rate,
-            beta_1=self.beta_1, beta_2=self.beta_2)
-        self.generator.compile(optimizer=generator.optimizer,
-                               loss=generator.loss)
-
-        self.discriminator.loss = wasserstein_critic_loss
-        self.discriminator.optimizer = keras.optimizers.Adam(
-            learning_rate=self.learning_rate,
-            beta_1=self.beta_1, beta_2=self.beta_2)
-        self.discriminator.compile(optimizer=discriminator.optimizer,
-                                   loss=discriminator.loss)
-        # Keras 3 saves the weights of a subclassed model only once built.
-        self.built = True
-
-    def fit(self, x=None, y=None, **kwargs):
-        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
-
-        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
-        given an endless dummy dataset stands in for ``x``: Keras 3 would
-        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
-        epoch early once ``steps_per_epoch`` exceeds the number of examples.
-        The dataset's autotuning is off: its thread otherwise holds up the
-        end of ``fit``, by up to seconds, after the last step.
-        """
-        if kwargs.get("steps_per_epoch"):
-            options = tf.data.Options()
-            options.autotune.enabled = False
-            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
-                    .with_options(options)), None
-            kwargs["shuffle"] = False
-        return super().fit(x, y, **kwargs)
-
-    def get_fake_sample(self, size=None, training=False):
-        """Return ``size`` generated examples (default: ``batch_size``)."""
-        if size is None:
-            size = self.batch_size
-        return self.generator(self.latent_generator(size), training=training)
-
-    def get_real_sample(self, size=None):
-        """Return ``size`` distinct real examples, drawn at random."""
-        if size is None:
-            size = self.batch_size
-        indices = tf.range(tf.shape(self.real_examples)[0])
-        random_indices = tf.random.shuffle(indices)[:size]
-        return tf.gather(self.real_examples, random_indices)
-
-    def train_step(self, useless_argument):
-        """Run ``disc_iter`` clipped critic updates, then one generator update.
-
-        Returns the last critic loss and the generator loss.
-        """
-        for _ in range(self.disc_iter):
-            with tf.GradientTape() as tape:
-                real_sample = self.get_real_sample()
-                fake_sample = self.get_fake_sample(training=True)
-                discr_loss = self.discriminator.loss(
-                    self.discriminator(real_sample, training=True),
-                    self.discriminator(fake_sample, training=True))
-            variables = self.discriminator.trainable_variables
-            gradients = tape.gradient(discr_loss, variables)
-            self.discriminator.optimizer.apply_gradients(
-                zip(gradients, variables))
-            for variable in variables:
-                variable.assign(tf.clip_by_value(variable, -1., 1.))
-
-        with tf.GradientTape() as tape:
-            fake_sample = self.get_fake_sample(training=True)
-            gen_loss = self.generator.loss(
-                self.discriminator(fake_sample, training=False))
-        variables = self.generator.trainable_variables
-        gradients = tape.gradient(gen_loss, variables)
-        self.generator.optimizer.apply_gradients(zip(gradients, variables))
-
-        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
