@@ -618,9 +618,9 @@ class ProGAN(keras.Model):
 
     def state(self):
         """Return the progress a resumed run needs beyond the networks,
-        their optimizers and ``rng`` (which ``ganlab.checkpoints`` saves
-        for every GAN): alpha, the phase and the progress through it, and
-        the step count, for ``tf.train.Checkpoint``."""
+        their optimizers and ``rng`` (which ``ganlab.training.checkpoints``
+        saves for every GAN): alpha, the phase and the progress through it,
+        and the step count, for ``tf.train.Checkpoint``."""
         return {"alpha": self.alpha, "phase_index": self.phase_index,
                 "phase_images": self.phase_images,
                 "steps_done": self.steps_done}

@@ -30,7 +30,7 @@ dataset, and light augmentation (random flips and small shifts) is applied
 to them inside the graph.
 
 Both networks can run in bfloat16 mixed precision
-(``ganlab.precision.use_bfloat16(network)``, as ``main/5-main.py
+(``ganlab.nets.precision.use_bfloat16(network)``, as ``main/5-main.py
 --bfloat16`` does): the hidden layers then compute in bfloat16 while the
 weights stay float32, and the output layers stay float32, so the tanh
 images and the logits fed to the losses keep full precision. On CPUs with

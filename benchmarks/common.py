@@ -21,7 +21,7 @@ import time
 import keras
 import tensorflow as tf
 
-from ganlab import plots
+from ganlab.viz import plots
 
 
 def machine():

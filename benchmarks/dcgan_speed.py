@@ -4,7 +4,7 @@
 Three ways of training the same DCGAN (``5-dcgan_cifar.py``: the same
 generator and discriminator, losses, label smoothing, learning rates and
 in-graph augmentation) on the same offline images
-(``ganlab.datasets.cifar10_surrogate``), in one process:
+(``ganlab.data.image_sets.cifar10_surrogate``), in one process:
 
 - reference: the simplest way to write it, float32, a Python loop that
   slices a NumPy batch and calls one ``tf.function`` per network update
@@ -12,7 +12,7 @@ in-graph augmentation) on the same offline images
 - fit, float32: ``DCGAN.compile(steps_per_execution=K)`` and ``fit`` on a
   ``tf.data`` pipeline of the images held in memory;
 - fit, bfloat16: the same with both networks switched to bfloat16 by
-  ``ganlab.precision.use_bfloat16`` (hidden layers compute in bfloat16,
+  ``ganlab.nets.precision.use_bfloat16`` (hidden layers compute in bfloat16,
   weights and the two output layers stay float32). This is "ours".
 
 The middle one tells how much of the gain comes from the ``fit`` path
@@ -33,20 +33,17 @@ to ``--out`` (default ``outputs/benchmarks``).
 """
 import argparse
 import pathlib
-import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import common
+from ganlab import io, lessons
+from ganlab.data import image_sets
+from ganlab.nets import precision
 
-from benchmarks import common  # noqa: E402
-from ganlab import datasets, io, precision  # noqa: E402
-
-dcgan = __import__('5-dcgan_cifar')
+dcgan = lessons.load("5-dcgan_cifar")
 
 LATENT_DIM = 100
 FILTERS = {"small": (64, 128, 256), "large": (128, 256, 512),
@@ -189,7 +186,7 @@ def main(argv=None):
     arguments = arguments_from(argv)
     keras.utils.set_random_seed(arguments.seed)
     filters = FILTERS[arguments.filters]
-    images = datasets.to_symmetric(datasets.cifar10_surrogate(
+    images = image_sets.to_symmetric(image_sets.cifar10_surrogate(
         arguments.images, arguments.seed))
     fused = arguments.steps_per_execution
     reference = "reference loop, float32"

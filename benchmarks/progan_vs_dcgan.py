@@ -3,11 +3,11 @@
 
 The seed project claimed its progressive GAN collapsed about 15 % less
 than a DCGAN. This script measures ours on data whose modes are known
-exactly: ``ganlab.toy.colour_discs``, 16 prototype 32x32 colour images
+exactly: ``ganlab.data.toy.colour_discs``, 16 prototype 32x32 colour images
 (a disc of one of 4 colours in one of 4 places) plus pixel noise. Both
 models see the same real images, the same number of them (``--images``,
 batch 32) and are scored the same way on 2,000 samples by
-``ganlab.metrics.mode_metrics``:
+``ganlab.evaluation.metrics.mode_metrics``:
 
 - modes covered (of 16): modes that receive at least a fifth of their
   fair share of high-quality samples;
@@ -40,15 +40,17 @@ import numpy as np
 import tensorflow as tf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from benchmarks import common  # noqa: E402
-from ganlab import datasets, io, metrics, plots, toy  # noqa: E402
-from ganlab.callbacks import tile  # noqa: E402
-from ganlab.plots import plt  # noqa: E402
+import common
+from ganlab import io, lessons
+from ganlab.data import image_sets, toy
+from ganlab.evaluation import metrics
+from ganlab.viz import plots
+from ganlab.viz.plots import plt
+from ganlab.viz.plots import tile
 
-progan = __import__('4-progan')
-dcgan = __import__('5-dcgan_cifar')
+progan = lessons.load("4-progan")
+dcgan = lessons.load("5-dcgan_cifar")
 
 BATCH_SIZE = 32
 SCORED_SAMPLES = 2000
@@ -145,7 +147,7 @@ def draw(results, pictures, path):
         axis.set_title(label, fontsize=9)
     for row, name in enumerate(names):
         axis = figure.add_subplot(grid[row, 2:])
-        tiles = np.clip(datasets.symmetric_to_unit(pictures[name]), 0, 1)
+        tiles = np.clip(image_sets.symmetric_to_unit(pictures[name]), 0, 1)
         axis.imshow(tile(tiles, len(tiles)), interpolation="nearest")
         axis.set_title(f"{name}, first seed", fontsize=8)
         axis.axis("off")

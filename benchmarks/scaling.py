@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How does training speed scale? The fully connected GAN, two ways.
 
-The model is ``ganlab.mlp_gan.MLPGAN`` with its default networks (28x28x1
+The model is ``ganlab.nets.mlp_gan.MLPGAN`` with its default networks (28x28x1
 images; generator 100-128-256-512-1024-784, discriminator 784-512-256-1),
 trained the way its users train it: built inside a strategy's scope,
 ``compile()``, then ``fit(epochs=1, steps_per_epoch=N)``. Each training
@@ -59,17 +59,14 @@ It prints a table per part and writes ``scaling.json`` and ``scaling.png``
 import argparse
 import os
 import pathlib
-import sys
 
 import numpy as np
 import tensorflow as tf
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import common  # noqa: E402
-from ganlab import io, mlp_gan, plots  # noqa: E402
+import common
+from ganlab import io
+from ganlab.nets import mlp_gan
+from ganlab.viz import plots
 
 EXAMPLES = 10_000
 IMAGE_SHAPE = (28, 28, 1)
@@ -322,7 +319,7 @@ def main(argv=None):
     print_batch_sizes(rows, arguments.rounds)
     devices = measure_devices(arguments, real_examples, largest)
     print_devices(devices, arguments.rounds)
-    report = {"model": "ganlab.mlp_gan.MLPGAN, default networks",
+    report = {"model": "ganlab.nets.mlp_gan.MLPGAN, default networks",
               "data": {"examples": EXAMPLES, "shape": list(IMAGE_SHAPE),
                        "values": "uniform random in [-1, 1]"},
               "batch_sizes": rows, "devices": devices,

@@ -36,11 +36,9 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from benchmarks import common  # noqa: E402
-from ganlab import io  # noqa: E402
+import common
+from ganlab import io
 
 # each demo's picture (and the JSON of scores beside it) and the scores
 # that the README's ranges quote

@@ -2,7 +2,7 @@
 """Time to quality on Fashion-MNIST: the MLP GAN's Frechet Classifier
 Distance after minutes of training (1 to 10), ours against a plain loop.
 
-The model is the original fully connected GAN (``ganlab.mlp_gan``: the
+The model is the original fully connected GAN (``ganlab.nets.mlp_gan``: the
 networks ``python -m ganlab train --model mlp`` trains, batch 64, Adam
 2e-4 and beta_1 .5). Two contestants train the same networks from the
 same initial weights on the 60,000 training images:
@@ -16,8 +16,8 @@ same initial weights on the 60,000 training images:
 Quality is the Frechet Classifier Distance (FCD): the Frechet distance
 between the features of generated and real images, the features being
 the 128-unit hidden layer of the classifier the package ships
-(``ganlab.features.FashionFeatures``, 90 % test accuracy). Each score
-compares ``--samples`` generated images with the 10,000 test images; the
+(``ganlab.evaluation.features.FashionFeatures``, 90 % test accuracy). Each
+score compares ``--samples`` generated images with the 10,000 test images; the
 same count of real training images scores the floor, what a perfect
 generator would get with that many samples. Lower is better. The number
 of the 10 classes the classifier finds among the samples (at least 1 %
@@ -41,22 +41,21 @@ or ``--fashion-folder``).
 """
 import argparse
 import pathlib
-import sys
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import common  # noqa: E402
-from ganlab import datasets, io, metrics, mlp_gan, plots  # noqa: E402
-from ganlab.callbacks import tile  # noqa: E402
-from ganlab.features import FashionFeatures  # noqa: E402
-from ganlab.sample import generate  # noqa: E402
+import common
+from ganlab import io
+from ganlab.data import image_sets
+from ganlab.evaluation import metrics
+from ganlab.evaluation.features import FashionFeatures
+from ganlab.nets import mlp_gan
+from ganlab.nets.saved import generate
+from ganlab.viz import plots
+from ganlab.viz.plots import tile
 
 OURS = "ours: MLPGAN.fit"
 REFERENCE = "reference loop, float32"
@@ -201,7 +200,7 @@ class Scorer:
         """Return ``samples`` images (N, 28, 28) in [0, 1] from fixed
         latent vectors."""
         images = generate(generator, self.samples, self.seed)
-        return np.clip(datasets.symmetric_to_unit(images[..., 0]), 0., 1.)
+        return np.clip(image_sets.symmetric_to_unit(images[..., 0]), 0., 1.)
 
 
 class Race:
@@ -290,11 +289,11 @@ def main(argv=None, clock=None):
     """Race the two contestants; print the table; write JSON and PNG;
     return the report. ``clock`` replaces the race's wall clock (tests)."""
     arguments = arguments_from(argv)
-    (train_images, _), (test_images, _) = datasets.load_fashion_mnist(
+    (train_images, _), (test_images, _) = image_sets.load_fashion_mnist(
         arguments.fashion_folder)
     if arguments.quick:
         train_images, test_images = train_images[:5000], test_images[:2000]
-    real = datasets.to_symmetric(train_images[..., None].astype("float32"))
+    real = image_sets.to_symmetric(train_images[..., None].astype("float32"))
     scorer = Scorer(test_images, arguments.samples, arguments.seed)
     floor_rows = np.random.default_rng(arguments.seed).choice(
         len(train_images), arguments.samples, replace=False)
@@ -329,7 +328,7 @@ def main(argv=None, clock=None):
                                                  for cell in cells))
     print(f"  floor (real training images): {floor:.2f}")
     report = {
-        "model": "ganlab.mlp_gan: generator 100-128-256-512-1024-784, "
+        "model": "ganlab.nets.mlp_gan: generator 100-128-256-512-1024-784, "
                  "discriminator 784-512-256-1",
         "batch_size": arguments.batch_size, "samples": arguments.samples,
         "minutes": arguments.minutes, "seed": arguments.seed,

@@ -6,8 +6,8 @@ samples (within 3 standard deviations of a mode) within 2,000 generator
 steps. This script trains task 2's demo model (``main/2-main.py``: the
 same data, networks and settings, built by its ``build_gan``) once per
 seed, and every ``--check-every`` generator steps scores 2,000 fresh
-samples with ``ganlab.metrics.mode_metrics``. It reports, per seed, the
-first check that meets the target (generator steps, and the training
+samples with ``ganlab.evaluation.metrics.mode_metrics``. It reports, per seed,
+the first check that meets the target (generator steps, and the training
 seconds until then: tracing included, scoring excluded) and the scores
 at ``--max-steps``, where the demo stops.
 
@@ -26,18 +26,18 @@ seed) to ``--out`` (default ``outputs/benchmarks``).
 """
 import argparse
 import pathlib
-import sys
 import time
 
 import keras
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from benchmarks import common  # noqa: E402
-from ganlab import demo, io, metrics, plots  # noqa: E402
+import common
+from ganlab import demo, io
+from ganlab.evaluation import metrics
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
 
 TARGET_MODES = 8
 TARGET_QUALITY = .8
@@ -141,7 +141,7 @@ def meets_target(check):
 
 def run_seed(ring_demo, seed, settings, arguments, clock=None):
     """Train one seed to ``--max-steps``; return its record."""
-    demo.set_seed(seed)
+    set_seed(seed)
     settings = dict(settings)
     decay = settings.pop("decay")  # training's, not the networks'
     gan, ring = ring_demo.build_gan(seed, **settings)

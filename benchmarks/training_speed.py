@@ -15,7 +15,7 @@ For each task the same networks are trained in one process by:
   fuses K training steps into one call of the graph (opt-in: the
   curriculum's ``compile()`` stays as it is);
 - for the convolutional tasks 3 and 4, ``fit xK, bfloat16``: both
-  networks compute in bfloat16 (``ganlab.precision.use_bfloat16``; the
+  networks compute in bfloat16 (``ganlab.nets.precision.use_bfloat16``; the
   weights and the output layers stay float32);
 - ``fit xK, XLA``: ``compile(jit_compile=True)`` as well, for the
   perceptrons of tasks 0-2; for the convolutional tasks only with
@@ -62,7 +62,6 @@ It prints a table and writes ``training_speed.json`` and
 import argparse
 import math
 import pathlib
-import sys
 import time
 
 import keras
@@ -70,16 +69,17 @@ import numpy as np
 import tensorflow as tf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from benchmarks import common  # noqa: E402
-from ganlab import demo, io, models, precision, toy  # noqa: E402
+import common
+from ganlab import demo, io, lessons
+from ganlab.data import toy
+from ganlab.nets import builders, precision
 
-LESSONS = {"0": __import__('0-simple_gan'), "1": __import__('1-wgan_clip'),
-           "2": __import__('2-wgan_gp')}
-faces = __import__('3-generate_faces')
-progan = __import__('4-progan')
+LESSONS = {"0": lessons.load("0-simple_gan"),
+           "1": lessons.load("1-wgan_clip"),
+           "2": lessons.load("2-wgan_gp")}
+faces = lessons.load("3-generate_faces")
+progan = lessons.load("4-progan")
 
 REFERENCE = "reference loop, float32"
 # untimed warm-up steps and timed steps per round of each task, full size
@@ -170,14 +170,14 @@ class LessonSetup:
         """Return a fresh ``(generator, discriminator, latent_generator)``."""
         if self.task == "0":
             widths = [1, 8, 8, 2] if self.quick else [1, 100, 100, 2]
-            return models.fully_connected_GenDiscr(widths, self.real)
+            return builders.fully_connected_GenDiscr(widths, self.real)
         if self.task in ("1", "2"):
             hidden = {"1": (64, 64), "2": self.ring_hidden}[self.task]
-            return models.mlp_GenDiscr(2, 2, (8, 8) if self.quick
+            return builders.mlp_GenDiscr(2, 2, (8, 8) if self.quick
                                        else hidden)
         generator, discriminator = faces.convolutional_GenDiscr()
-        return generator, discriminator, lambda size: models.normal_generator(
-            size, 16)
+        return generator, discriminator, lambda size: (
+            builders.normal_generator(size, 16))
 
     def gan(self, networks):
         """Return the lesson's GAN around ``networks``, not yet compiled."""

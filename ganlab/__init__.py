@@ -3,22 +3,36 @@
 
 The numbered files (``0-simple_gan.py`` ...) each teach one GAN and import
 only TensorFlow and NumPy. Everything several of them need lives here,
-written once:
+written once, grouped by what it does; data flows one way, from a data
+source to a model, its training run, and the scores and pictures made
+from it:
 
-- data: ``toy`` (mixtures with known modes), ``faces`` (the curriculum's
-  faces, image folders, LFW, the shipped face weights), ``datasets``
-  (MNIST, Fashion-MNIST and CIFAR-10 from local files);
-- networks: ``models`` (the curriculum's perceptrons, ReLU perceptrons,
+- ``data``: ``toy`` (mixtures with known modes), ``image_sets`` (MNIST,
+  Fashion-MNIST and CIFAR-10 from local files, pixel scaling), ``faces``
+  (the curriculum's faces and their 1,000-face hold-out, image folders,
+  LFW, the shipped face networks);
+- ``nets``: ``builders`` (the curriculum's perceptrons, ReLU perceptrons,
   DCGAN-style convolutional networks), ``mlp_gan`` (the original fully
-  connected GAN, trainable on several devices);
-- measuring: ``metrics`` (toy-mode metrics, Frechet and kernel distances
-  with provenance, diversity, spectra), ``features`` and ``face_features``
-  (feature extractors), ``callbacks`` (sample grids and GIFs, loss logs,
-  TensorBoard images, the GAN doctor, a diversity monitor);
-- training and files: ``checkpoints`` (resumable checkpoints, weight
-  export), ``train_faces``, ``growth`` (the progressive GAN's pictures), ``plots``, ``face_pictures``, ``demo``;
-- the command line (``cli``): ``python -m ganlab train`` (``train``:
-  checkpoints, --resume, sample grids, TensorBoard, multi-device),
-  ``python -m ganlab sample`` (``sample``), ``python -m ganlab evaluate``
-  (``evaluate``) and ``python -m ganlab.evaluate_faces``.
+  connected GAN, trainable on several devices), ``precision`` (bfloat16),
+  ``saved`` (loading and drawing from a saved generator);
+- ``training``: ``train`` (``python -m ganlab train``: checkpoints,
+  --resume, sample grids, TensorBoard, multi-device), ``train_faces``
+  (``train-faces``), ``callbacks`` (sample grids and GIFs, loss logs,
+  TensorBoard images, the GAN doctor, a diversity monitor),
+  ``checkpoints`` and ``checkpoint_folder`` (resumable checkpoints, weight
+  export), ``distribute`` (strategies), ``seeding``;
+- ``evaluation``: ``metrics`` (toy-mode metrics, Frechet and kernel
+  distances with provenance, diversity, spectra), ``features`` and
+  ``face_features`` (feature extractors, and the commands that train
+  them), ``baselines`` (PCA faces), ``evaluate`` (``python -m ganlab
+  evaluate``) and ``evaluate_faces`` (``evaluate-faces``);
+- ``viz``: ``plots`` (figures, grids, ``tile``, ``save_gif``),
+  ``face_pictures``, ``growth`` (the progressive GAN's pictures),
+  ``sample`` (``python -m ganlab sample``);
+- ``io`` (atomic writes and JSON), ``lessons`` (the one loader of the
+  numbered files, and the checkout's ``data/``), ``cli`` (``python -m
+  ganlab COMMAND`` and the ``ganlab`` console script).
+
+``demo`` holds the demos' flags and report for ``main/``; the package
+itself never imports it.
 """

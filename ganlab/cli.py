@@ -1,13 +1,29 @@
 #!/usr/bin/env python3
-"""The package's command line: ``python -m ganlab COMMAND ...``.
+"""The package's command line: ``python -m ganlab COMMAND ...``, or
+``ganlab COMMAND ...`` once installed (``pyproject.toml``).
 
 Commands:
-  train      train a GAN on a data set, with checkpoints, sample grids,
-             loss curves, TensorBoard logs and --resume (``ganlab.train``)
-  sample     draw a grid and single PNGs from a saved generator
-             (``ganlab.sample``)
-  evaluate   score a generator against held-out real data
-             (``ganlab.evaluate``)
+  train        train a GAN on a data set, with checkpoints, sample grids,
+               loss curves, TensorBoard logs and --resume
+               (``ganlab.training.train``)
+  sample       draw a grid and single PNGs from a saved generator
+               (``ganlab.viz.sample``)
+  evaluate     score a generator against held-out real data
+               (``ganlab.evaluation.evaluate``)
+  train-faces  train a face WGAN-GP with the curriculum's centring, the
+               command that made the shipped face weights
+               (``ganlab.training.train_faces``)
+  evaluate-faces
+               score 16x16 face generators (the shipped weights, a PCA
+               baseline, untrained, legacy) on the held-out faces
+               (``ganlab.evaluation.evaluate_faces``)
+  train-face-features
+               train the face autoencoder whose code gives the face
+               features (``ganlab.evaluation.face_features``)
+  train-fashion-classifier
+               train the Fashion-MNIST classifier whose hidden layer
+               gives the Frechet Classifier Distance's features
+               (``ganlab.evaluation.features``)
 
 Run ``python -m ganlab COMMAND --help`` for a command's flags. A bad flag
 or argument stops the command with one line on standard error naming it,
@@ -26,8 +42,20 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
-COMMANDS = {"train": "train a GAN", "sample": "draw from a saved generator",
-            "evaluate": "score a generator"}
+# command -> (the module that declares its flags and runs it, summary)
+COMMANDS = {
+    "train": ("ganlab.training.train", "train a GAN"),
+    "sample": ("ganlab.viz.sample", "draw from a saved generator"),
+    "evaluate": ("ganlab.evaluation.evaluate", "score a generator"),
+    "train-faces": ("ganlab.training.train_faces",
+                    "train a face WGAN-GP (the shipped face weights)"),
+    "evaluate-faces": ("ganlab.evaluation.evaluate_faces",
+                       "score face generators on the held-out faces"),
+    "train-face-features": ("ganlab.evaluation.face_features",
+                            "train the face feature network"),
+    "train-fashion-classifier": ("ganlab.evaluation.features",
+                                 "train the Fashion-MNIST feature network"),
+}
 
 
 def build_parser(command=None):
@@ -43,11 +71,11 @@ def build_parser(command=None):
         prog="python -m ganlab", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, summary in COMMANDS.items():
+    for name, (module_name, summary) in COMMANDS.items():
         if name != command:
             commands.add_parser(name, help=summary)
             continue
-        module = importlib.import_module(f"ganlab.{name}")
+        module = importlib.import_module(module_name)
         sub = commands.add_parser(
             name, help=summary, description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter)

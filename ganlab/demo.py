@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Plumbing shared by the demo scripts in ``main/``: flags, seed and report.
+"""Plumbing shared by the demo scripts in ``main/``: flags and report.
 
 Each demo builds its GAN and calls ``fit`` itself, in plain sight; only
 the parts that would otherwise be copied into every script live here.
+The package never imports this module (seeding is
+``ganlab.training.seeding.set_seed``).
 """
 import argparse
 import importlib.util
@@ -57,11 +59,6 @@ def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
     if arguments.long:
         arguments.epochs *= 5
     return arguments
-
-
-def set_seed(seed):
-    """Seed Python's, NumPy's and TensorFlow's random generators at once."""
-    keras.utils.set_random_seed(seed)
 
 
 class LinearDecay(keras.callbacks.Callback):

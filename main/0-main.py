@@ -29,24 +29,25 @@ arcs every time.
     python main/0-main.py            # 3,000 steps, about 15 s on 2 cores
     python main/0-main.py --long     # 5 times longer
 """
-import pathlib
-import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import demo, lessons
+from ganlab.data import toy
+from ganlab.evaluation import metrics
+from ganlab.nets import builders
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
 
-from ganlab import demo, metrics, models, plots, toy  # noqa: E402
-
-Simple_GAN = __import__('0-simple_gan').Simple_GAN
+Simple_GAN = lessons.load("0-simple_gan").Simple_GAN
 
 
 def main(argv=None):
     """Train, score and draw; return the scores."""
     arguments = demo.toy_demo_arguments(__doc__, epochs=30,
                                         steps_per_epoch=100, argv=argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     real_examples = toy.circle(1000, seed=arguments.seed)
     generator, discriminator, latent_generator = (
-        models.fully_connected_GenDiscr([2, 100, 100, 2], real_examples,
+        builders.fully_connected_GenDiscr([2, 100, 100, 2], real_examples,
                                         latent_type="spheric"))
 
     G = Simple_GAN(generator, discriminator, latent_generator,

@@ -23,23 +23,24 @@ covered 5 or 6; with the circle but 64 units, the mean distance reached
     python main/1-main.py            # 2,000 steps, about 20 s on 2 cores
     python main/1-main.py --long     # 5 times longer
 """
-import pathlib
-import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import demo, lessons
+from ganlab.data import toy
+from ganlab.evaluation import metrics
+from ganlab.nets import builders
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
 
-from ganlab import demo, metrics, models, plots, toy  # noqa: E402
-
-WGAN_clip = __import__('1-wgan_clip').WGAN_clip
+WGAN_clip = lessons.load("1-wgan_clip").WGAN_clip
 
 
 def main(argv=None):
     """Train, score and draw; return the scores."""
     arguments = demo.toy_demo_arguments(__doc__, epochs=20,
                                         steps_per_epoch=100, argv=argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     real_examples = toy.circle(1000, seed=arguments.seed)
-    generator, discriminator, latent_generator = models.mlp_GenDiscr(
+    generator, discriminator, latent_generator = builders.mlp_GenDiscr(
         latent_dim=2, data_dim=2, hidden=(128, 128), latent_type="spheric")
 
     G = WGAN_clip(generator, discriminator, latent_generator, real_examples,

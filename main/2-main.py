@@ -24,14 +24,15 @@ samples (``python benchmarks/seed_sweep.py --demos 2``).
     python main/2-main.py            # 2,000 steps, about 30 s on 2 cores
     python main/2-main.py --long     # 5 times longer
 """
-import pathlib
-import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import demo, lessons
+from ganlab.data import toy
+from ganlab.evaluation import metrics
+from ganlab.nets import builders
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
 
-from ganlab import demo, metrics, models, plots, toy  # noqa: E402
-
-WGAN_GP = __import__('2-wgan_gp').WGAN_GP
+WGAN_GP = lessons.load("2-wgan_gp").WGAN_GP
 
 RING_SETTINGS = {"learning_rate": .002, "disc_iter": 5, "batch_size": 200,
                  "hidden": (128, 128, 128), "decay": True}
@@ -41,12 +42,12 @@ def build_gan(seed, learning_rate, disc_iter, batch_size, hidden):
     """Return ``(G, ring)``: a compiled WGAN_GP on 2,000 points of the ring
     of 8 Gaussians drawn with ``seed``, and the ring itself.
 
-    The caller seeds TensorFlow first (``demo.set_seed``), so that the
+    The caller seeds TensorFlow first (``set_seed``), so that the
     networks' initial weights repeat too.
     """
     ring = toy.ring_of_gaussians()
     real_examples = ring.sample(2000, seed=seed)
-    generator, discriminator, latent_generator = models.mlp_GenDiscr(
+    generator, discriminator, latent_generator = builders.mlp_GenDiscr(
         latent_dim=2, data_dim=2, hidden=hidden)
     G = WGAN_GP(generator, discriminator, latent_generator, real_examples,
                 batch_size=batch_size, disc_iter=disc_iter,
@@ -67,7 +68,7 @@ def main(argv=None):
     """Train, score and draw; return the scores."""
     arguments = demo.toy_demo_arguments(__doc__, epochs=20,
                                         steps_per_epoch=100, argv=argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     settings = dict(RING_SETTINGS)
     decay = settings.pop("decay")  # training's, not the networks'
     G, ring = build_gan(arguments.seed, **settings)

@@ -16,17 +16,16 @@ WGAN_GP on those faces for a short while and explores that one instead.
 """
 import argparse
 import pathlib
-import sys
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import lessons
+from ganlab.data.faces import load_face_array, load_shipped_face_models
+from ganlab.evaluation.baselines import PCABaseline
+from ganlab.training.seeding import set_seed
+from ganlab.viz import face_pictures, plots
 
-from ganlab import demo, face_pictures, plots  # noqa: E402
-from ganlab.evaluate_faces import PCABaseline  # noqa: E402
-from ganlab.faces import load_face_array, load_shipped_face_models  # noqa
-
-faces_lesson = __import__('3-generate_faces')
+faces_lesson = lessons.load("3-generate_faces")
 
 
 def arguments_from(argv):
@@ -54,11 +53,11 @@ def arguments_from(argv):
 
 def train_briefly(arguments):
     """Train a fresh face WGAN_GP; return generator, critic, mean face."""
-    from ganlab import train_faces
+    from ganlab import cli
     run = arguments.out / "3-training"
-    train_faces.main(["--faces", str(arguments.faces), "--out", str(run),
-                      "--epochs", str(arguments.epochs), "--every", "1",
-                      "--seed", str(arguments.seed)])
+    cli.main(["train-faces", "--faces", str(arguments.faces),
+              "--out", str(run), "--epochs", str(arguments.epochs),
+              "--every", "1", "--seed", str(arguments.seed)])
     generator, discriminator = faces_lesson.convolutional_GenDiscr()
     generator.load_weights(str(run / "generator.weights.h5"))
     discriminator.load_weights(str(run / "discriminator.weights.h5"))
@@ -68,7 +67,7 @@ def train_briefly(arguments):
 def main(argv=None):
     """Draw the pictures; return the paths written."""
     arguments = arguments_from(argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     if arguments.train:
         generator, critic, mean_face = train_briefly(arguments)
     else:
@@ -95,7 +94,7 @@ def main(argv=None):
         written.append(plots.save_image_grid(
             faces[::4], out / f"3-latent_{name}.png", columns=12,
             title=f"a walk along a latent {name}"))
-        written.append(face_pictures.save_gif(
+        written.append(plots.save_gif(
             faces, out / f"3-latent_{name}.gif"))
 
     if arguments.faces is not None:

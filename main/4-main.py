@@ -16,18 +16,18 @@ every epoch: rerun with --resume to continue a stopped run exactly.
 """
 import argparse
 import pathlib
-import sys
 
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import io, lessons
+from ganlab.data import image_sets, faces
+from ganlab.training.checkpoints import GANCheckpoint
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
+from ganlab.viz.growth import GrowthPictures
 
-from ganlab import datasets, demo, faces, io, plots  # noqa: E402
-from ganlab.checkpoints import GANCheckpoint  # noqa: E402
-from ganlab.growth import GrowthPictures  # noqa: E402
-
-progan = __import__('4-progan')
+progan = lessons.load("4-progan")
 
 
 def arguments_from(argv):
@@ -123,7 +123,7 @@ def load_images(arguments):
     else:
         pixels = faces.lfw_faces(size, channels)
     if pixels.dtype == np.uint8:
-        return datasets.to_symmetric(pixels)
+        return image_sets.to_symmetric(pixels)
     return (np.asarray(pixels, np.float32) * 2. - 1.).astype(np.float32)
 
 
@@ -146,7 +146,7 @@ def build(arguments):
 def main(argv=None):
     """Grow, draw, save; return the trained ProGAN."""
     arguments, images = arguments_from(argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     gan = build(arguments)
     out = arguments.out
     checkpoint = GANCheckpoint(gan, out / "checkpoints")
@@ -156,7 +156,7 @@ def main(argv=None):
               f"{float(gan.alpha.numpy()):.3f}")
     pictures = GrowthPictures(
         tf.random.stateless_normal((16, gan.latent_dim), seed=(0, 0)),
-        datasets.symmetric_to_unit, out)
+        image_sets.symmetric_to_unit, out)
     for index, phase in enumerate(arguments.schedule.phases):
         print(f"phase {index}: {phase}")
     histories = gan.grow(images, arguments.schedule,

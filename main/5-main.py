@@ -7,19 +7,19 @@ runs in about a minute on 2 cores; --cifar trains on the real CIFAR-10
 (from the Keras cache, a download, or --cifar-path). A tenth of the images
 is held out of training for evaluation. Each epoch saves a 4x4 grid of
 samples; at the end it saves the loss curves and the generator
-(``5-generator.keras``, for ``python -m ganlab.sample``). A diversity
+(``5-generator.keras``, for ``python -m ganlab sample``). A diversity
 monitor warns if the generator collapses or training diverges.
 
 After training, the generator is scored against the held-out images
-(``5-scores.json``): the Frechet and kernel distances, the diversity
-relative to the real images, and the spectral distance of the grey
-levels (``ganlab.metrics.spectral_distance``). The features are
+(``5-scores.json``): the Frechet and kernel distances, the diversity relative
+to the real images, and the spectral distance of the grey levels
+(``ganlab.evaluation.metrics.spectral_distance``). The features are
 InceptionV3's when --inception-weights names its weights file (the FID),
-otherwise the offline fallback ``ganlab.features.PixelFeatures`` (images
-averaged down to 8x8 colour blocks; not an FID, see its provenance in the
-JSON). Two rows give the numbers a scale: the same generator before
-training (the baseline to beat), and as many training images as fakes
-(what a perfect generator would score with these sample counts).
+otherwise the offline fallback ``ganlab.evaluation.features.PixelFeatures``
+(images averaged down to 8x8 colour blocks; not an FID, see its provenance in
+the JSON). Two rows give the numbers a scale: the same generator before
+training (the baseline to beat), and as many training images as fakes (what a
+perfect generator would score with these sample counts).
 
     python main/5-main.py
     python main/5-main.py --bfloat16     # faster on CPUs with bfloat16
@@ -27,19 +27,20 @@ training (the baseline to beat), and as many training images as fakes
 """
 import argparse
 import pathlib
-import sys
 
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from ganlab import io, lessons
+from ganlab.data import image_sets
+from ganlab.evaluation import evaluate, features, metrics
+from ganlab.nets import precision
+from ganlab.nets.saved import generate
+from ganlab.training.callbacks import DiversityMonitor, SampleGrid
+from ganlab.training.seeding import set_seed
+from ganlab.viz import plots
 
-from ganlab import (datasets, demo, evaluate, features, io,  # noqa: E402
-                    metrics, plots, precision)
-from ganlab.callbacks import DiversityMonitor, SampleGrid  # noqa: E402
-from ganlab.sample import generate  # noqa: E402
-
-dcgan = __import__('5-dcgan_cifar')
+dcgan = lessons.load("5-dcgan_cifar")
 
 
 def arguments_from(argv):
@@ -79,9 +80,9 @@ def arguments_from(argv):
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     try:
         if arguments.cifar or arguments.cifar_path:
-            (images, _), _ = datasets.load_cifar10(arguments.cifar_path)
+            (images, _), _ = image_sets.load_cifar10(arguments.cifar_path)
         else:
-            images = datasets.cifar10_surrogate(arguments.images,
+            images = image_sets.cifar10_surrogate(arguments.images,
                                                 arguments.seed)
     except (OSError, ValueError) as error:
         parser.error(str(error))
@@ -108,11 +109,11 @@ def score_on_held_out(generators, held_out, training, arguments):
         "CIFAR-10" if arguments.cifar or arguments.cifar_path
         else "the offline stand-ins")
     count = arguments.score_samples
-    candidates = {name: datasets.symmetric_to_unit(
+    candidates = {name: image_sets.symmetric_to_unit(
         generate(generator, count, arguments.seed))
         for name, generator in generators.items()}
     rng = np.random.default_rng(arguments.seed)
-    candidates["training images (floor)"] = datasets.symmetric_to_unit(
+    candidates["training images (floor)"] = image_sets.symmetric_to_unit(
         training[rng.choice(len(training), min(count, len(training)),
                             replace=False)])
     results = {}
@@ -146,10 +147,10 @@ def report_scores(results, path):
 def main(argv=None):
     """Train, draw, save; return the trained model."""
     arguments, images = arguments_from(argv)
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     order = np.random.default_rng(arguments.seed).permutation(len(images))
     held_out = len(images) // 10
-    training = datasets.to_symmetric(images[order[held_out:]])
+    training = image_sets.to_symmetric(images[order[held_out:]])
     filters = (128, 256, 512) if arguments.large else (64, 128, 256)
     networks = dcgan.build_networks(filters, 100)
     if arguments.bfloat16:
@@ -165,7 +166,7 @@ def main(argv=None):
     model.fit(training, batch_size=arguments.batch_size,
               epochs=arguments.epochs, shuffle=True,
               verbose=arguments.verbose,
-              callbacks=[SampleGrid(fixed_latent, datasets.symmetric_to_unit,
+              callbacks=[SampleGrid(fixed_latent, image_sets.symmetric_to_unit,
                                     out, name="5-epoch_{:03d}.png"),
                          DiversityMonitor(training, samples=256,
                                           losses=("g_loss", "d_loss"))])

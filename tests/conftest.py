@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """Shared fixtures: the numbered lessons loaded the curriculum's way.
 
-Tests run from any folder: the repository root goes on ``sys.path`` so
-that ``__import__('0-simple_gan')`` and ``import ganlab`` both work, as
-they do for a learner at the root.
+``pytest.ini`` puts the repository root on the path (``pythonpath``), so
+that ``__import__('0-simple_gan')`` works as it does for a learner or a
+grader at the root; ``ganlab`` itself is installed
+(``python -m pip install -e .``), and the benchmark scripts are imported
+from ``benchmarks/``, also on that path.
 """
 import os
 import pathlib
-import sys
+
+import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import pytest  # noqa: E402
 
 GAN_MODULES = {"Simple_GAN": "0-simple_gan", "WGAN_clip": "1-wgan_clip",
                "WGAN_GP": "2-wgan_gp"}

@@ -19,7 +19,7 @@ from tensorflow import keras
 
 from conftest import ROOT
 from ganlab import cli
-from ganlab.datasets import FASHION_FILES
+from ganlab.data.image_sets import FASHION_FILES
 
 DCGAN_LESSON = __import__('5-dcgan_cifar')
 
@@ -243,7 +243,7 @@ def test_resume_refuses_another_size(folder, tmp_path, capsys):
 def test_the_grid_is_capped_and_every_single_is_written(folder, tmp_path,
                                                         monkeypatch):
     """``--count 70 --grid 9`` writes 70 PNGs and a grid of 9."""
-    from ganlab import plots
+    from ganlab.viz import plots
     tiled = []
     original = plots.save_image_grid
 
@@ -262,7 +262,7 @@ def test_the_grid_is_capped_and_every_single_is_written(folder, tmp_path,
 
 def networks():
     """A fresh 2-D generator, critic and latent function."""
-    from ganlab.models import fully_connected_GenDiscr
+    from ganlab.nets.builders import fully_connected_GenDiscr
     return fully_connected_GenDiscr([2, 8, 2], None)
 
 
@@ -371,7 +371,7 @@ def test_dcgan_fit_refuses_images_outside_its_range(dcgan_networks, kind,
 
 def test_fit_images_refuses_other_channel_counts():
     """Only grey and RGB are converted; 5 channels are not made 15."""
-    from ganlab.train import fit_images
+    from ganlab.training.train import fit_images
     for channels in (2, 4, 5):
         with pytest.raises(ValueError, match=f"got {channels} in shape"):
             fit_images(np.zeros((3, 8, 8, channels), np.uint8), 8, 3)

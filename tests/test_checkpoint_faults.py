@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from ganlab import cli
-from ganlab.checkpoint_folder import saved_numbers
+from ganlab.training.checkpoint_folder import saved_numbers
 
 
 @pytest.fixture

@@ -3,14 +3,15 @@
 import numpy as np
 
 from conftest import load_gan_class
-from ganlab import models, toy
-from ganlab.checkpoints import GANCheckpoint
+from ganlab.data import toy
+from ganlab.nets import builders
+from ganlab.training.checkpoints import GANCheckpoint
 
 
 def small_gan():
     """Return a compiled small WGAN_GP on the circle."""
     real = toy.circle(300, seed=0)
-    generator, critic, latent = models.fully_connected_GenDiscr(
+    generator, critic, latent = builders.fully_connected_GenDiscr(
         [2, 16, 2], real)
     gan = load_gan_class("WGAN_GP")(generator, critic, latent, real,
                                     batch_size=50)
@@ -55,7 +56,7 @@ def test_exported_weights_hold_no_optimizer_state(tmp_path):
     back exactly, and a wrong suffix is refused."""
     import h5py
     import pytest
-    from ganlab.checkpoints import export_weights
+    from ganlab.training.checkpoints import export_weights
     gan = small_gan()
     gan.fit(gan.real_examples, epochs=1, steps_per_epoch=2, verbose=0)
     path = export_weights(gan.generator, tmp_path / "g.weights.h5")

@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from ganlab import datasets, evaluate, features, metrics
+from ganlab.data import image_sets
+from ganlab.evaluation import evaluate, features, metrics
 
 
 def write_batches(folder, per_batch=4):
@@ -28,7 +29,7 @@ def write_batches(folder, per_batch=4):
 def test_batches_folder_is_read_channels_last(tmp_path):
     """Rows of 3,072 bytes (red plane, green, blue) become (32, 32, 3)."""
     folder = write_batches(tmp_path / "cifar-10-batches-py")
-    (x_train, y_train), (x_test, y_test) = datasets.load_cifar10(folder)
+    (x_train, y_train), (x_test, y_test) = image_sets.load_cifar10(folder)
     assert x_train.shape == (20, 32, 32, 3) and x_test.shape == (4, 32, 32,
                                                                  3)
     assert y_train.shape == (20,) and x_train.dtype == np.uint8
@@ -47,36 +48,36 @@ def test_npz_and_errors(tmp_path):
                                                          np.uint8),
               "y_test": np.zeros(1)}
     np.savez(tmp_path / "cifar.npz", **arrays)
-    (x_train, _), (x_test, _) = datasets.load_cifar10(tmp_path / "cifar.npz")
+    (x_train, _), (x_test, _) = image_sets.load_cifar10(tmp_path / "cifar.npz")
     assert x_train.shape == (2, 32, 32, 3) and x_test.shape == (1, 32, 32,
                                                                 3)
     np.savez(tmp_path / "partial.npz", x_train=arrays["x_train"])
     with pytest.raises(ValueError, match="lacks"):
-        datasets.load_cifar10(tmp_path / "partial.npz")
+        image_sets.load_cifar10(tmp_path / "partial.npz")
     folder = write_batches(tmp_path / "broken")
     (folder / "test_batch").unlink()
     with pytest.raises(FileNotFoundError, match="test_batch is missing"):
-        datasets.load_cifar10(folder)
+        image_sets.load_cifar10(folder)
     with pytest.raises(FileNotFoundError, match="keras.datasets.cifar10"):
-        datasets.load_cifar10(tmp_path / "nowhere")
+        image_sets.load_cifar10(tmp_path / "nowhere")
 
 
 def test_surrogate_patches_are_real_photographs():
     """Offline stand-ins: varied 32x32 colour patches, repeatable."""
-    patches = datasets.cifar10_surrogate(50, seed=1)
+    patches = image_sets.cifar10_surrogate(50, seed=1)
     assert patches.shape == (50, 32, 32, 3) and patches.dtype == np.uint8
     assert patches.std() > 20
     assert len({patch.tobytes() for patch in patches}) == 50
     np.testing.assert_array_equal(patches,
-                                  datasets.cifar10_surrogate(50, seed=1))
+                                  image_sets.cifar10_surrogate(50, seed=1))
 
 
 def test_scaling_round_trip():
     """uint8 -> [-1, 1] -> uint8 gives the pixels back."""
     pixels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
-    scaled = datasets.to_symmetric(pixels)
+    scaled = image_sets.to_symmetric(pixels)
     assert scaled.min() == -1 and scaled.max() == 1
-    np.testing.assert_array_equal(datasets.from_symmetric(scaled), pixels)
+    np.testing.assert_array_equal(image_sets.from_symmetric(scaled), pixels)
 
 
 def foolbox_or_skip():
@@ -84,7 +85,7 @@ def foolbox_or_skip():
     if importlib.util.find_spec("foolbox") is None:
         pytest.skip("foolbox is not installed (pip install -r "
                     "requirements-dev.txt)")
-    return datasets.foolbox_cifar10()
+    return image_sets.foolbox_cifar10()
 
 
 def test_foolbox_files_are_cifar10s_first_test_images():
@@ -92,7 +93,7 @@ def test_foolbox_files_are_cifar10s_first_test_images():
     CIFAR-10 test set's first 20, read without importing foolbox."""
     images, labels = foolbox_or_skip()
     assert images.shape == (20, 32, 32, 3) and images.dtype == np.uint8
-    assert tuple(labels) == datasets.CIFAR10_FIRST_TEST_LABELS
+    assert tuple(labels) == image_sets.CIFAR10_FIRST_TEST_LABELS
     assert len({image.tobytes() for image in images}) == 20
     assert images.std() > 30
     assert "foolbox" not in sys.modules
@@ -122,7 +123,7 @@ def test_offline_scores_on_real_cifar_images():
     images, _ = foolbox_or_skip()
     real = images / 255.
     candidates = {
-        "patches": datasets.cifar10_surrogate(200, seed=1) / 255.,
+        "patches": image_sets.cifar10_surrogate(200, seed=1) / 255.,
         "grey": np.full((200, 32, 32, 3), .5),
         "noise": np.random.default_rng(0).uniform(size=(200, 32, 32, 3))}
     extractor = features.PixelFeatures(8)

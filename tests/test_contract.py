@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import ROOT
-from ganlab.models import fully_connected_GenDiscr
+from ganlab.nets.builders import fully_connected_GenDiscr
 
 EXPECTED_BETA_1 = {"Simple_GAN": .5, "WGAN_clip": .5, "WGAN_GP": .3}
 
@@ -139,9 +139,9 @@ def test_every_file_starts_with_shebang_and_documents_everything(path):
 
 def test_tooling_is_documented_too():
     """Every module, class and function of ganlab has a docstring."""
-    for path in sorted((ROOT / "ganlab").glob("*.py")):
+    for path in sorted((ROOT / "ganlab").rglob("*.py")):
         tree = ast.parse(path.read_text())
-        assert ast.get_docstring(tree), f"{path.name} lacks a docstring"
+        assert ast.get_docstring(tree), f"{path} lacks a docstring"
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 assert ast.get_docstring(node), (

@@ -77,7 +77,7 @@ def test_demo_trains_saves_and_samples(tmp_path):
     curves, scores on the held-out tenth, and a saved generator that the
     sampling command can use."""
     import warnings
-    from ganlab import sample
+    from ganlab import cli
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_demo(5).main(["--epochs", "2", "--images", "160",
@@ -88,8 +88,8 @@ def test_demo_trains_saves_and_samples(tmp_path):
     assert {"5-epoch_001.png", "5-epoch_002.png", "5-losses.png",
             "5-generator.keras", "5-scores.json"} <= {
         p.name for p in tmp_path.iterdir()}
-    sample.main(["--generator", str(tmp_path / "5-generator.keras"),
-                 "--count", "4", "--out", str(tmp_path / "samples")])
+    cli.main(["sample", "--generator", str(tmp_path / "5-generator.keras"),
+              "--count", "4", "--out", str(tmp_path / "samples")])
     assert len(list((tmp_path / "samples").glob("000*.png"))) == 4
 
     scores = json.loads((tmp_path / "5-scores.json").read_text())
@@ -113,11 +113,11 @@ def test_demo_trains_saves_and_samples(tmp_path):
 
 
 def test_bfloat16_networks_keep_float32_outputs():
-    """Switched by ganlab.precision.use_bfloat16, the hidden layers
+    """Switched by ganlab.nets.precision.use_bfloat16, the hidden layers
     compute in bfloat16, the weights and both outputs stay float32, and a
     DCGAN trains on them with finite losses."""
     import keras
-    from ganlab import precision
+    from ganlab.nets import precision
     generator, discriminator = dcgan.build_networks((8, 16, 32), 16)
     for network in (generator, discriminator):
         precision.use_bfloat16(network)

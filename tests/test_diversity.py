@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from conftest import load_gan_class
-from ganlab import metrics, models, toy
-from ganlab.callbacks import DiversityMonitor
+from ganlab.data import toy
+from ganlab.evaluation import metrics
+from ganlab.nets import builders
+from ganlab.training.callbacks import DiversityMonitor
 
 
 def test_mean_pairwise_distance_by_hand():
@@ -29,7 +31,7 @@ def test_monitor_records_diversity_and_warns_on_collapse():
     """The history gets a ``diversity`` entry per epoch; a generator that
     draws one point triggers the warning with its epoch."""
     real = toy.ring_of_gaussians().sample(500, seed=0)
-    generator, critic, latent = models.mlp_GenDiscr(2, 2, hidden=(8,))
+    generator, critic, latent = builders.mlp_GenDiscr(2, 2, hidden=(8,))
     gan = load_gan_class("WGAN_GP")(generator, critic, latent, real,
                                     batch_size=100)
     gan.compile()

@@ -7,11 +7,11 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import ROOT, load_demo, load_gan_class
-from ganlab import face_pictures
-from ganlab.evaluate_faces import PCABaseline
-from ganlab.face_features import FaceFeatures
-from ganlab.features import file_checksum
-from ganlab.faces import SHIPPED, load_shipped_face_models
+from ganlab.data.faces import SHIPPED, load_shipped_face_models
+from ganlab.evaluation.baselines import PCABaseline
+from ganlab.evaluation.face_features import FaceFeatures
+from ganlab.evaluation.features import file_checksum
+from ganlab.viz import face_pictures, plots
 from test_faces import curriculum_file
 
 
@@ -56,7 +56,7 @@ def test_nearest_real_finds_a_copied_face():
 def test_gif_has_every_frame(tmp_path):
     """A 6-frame walk becomes a 6-frame looping GIF, 8x enlarged."""
     frames = np.random.default_rng(2).random((6, 16, 16, 1))
-    path = face_pictures.save_gif(frames, tmp_path / "walk.gif")
+    path = plots.save_gif(frames, tmp_path / "walk.gif")
     with Image.open(path) as gif:
         assert gif.n_frames == 6 and gif.size == (128, 128)
     assert [p.name for p in tmp_path.iterdir()] == ["walk.gif"]
@@ -93,8 +93,8 @@ def test_missing_shipped_file_is_named(tmp_path):
     """A folder without the weights gets an error naming the file."""
     with pytest.raises(FileNotFoundError, match="faces_generator"):
         load_shipped_face_models(tmp_path)
-    with pytest.raises(FileNotFoundError, match="python -m "
-                                                "ganlab.face_features"):
+    with pytest.raises(FileNotFoundError,
+                       match="python -m ganlab train-face-features"):
         FaceFeatures(tmp_path / "none.weights.h5")
 
 
@@ -135,8 +135,9 @@ def test_shipped_weights_beat_untrained_pca_and_legacy():
     weights beat the untrained generator, the PCA baseline and the
     curriculum's legacy weights by kernel distance and spectral distance,
     and the untrained and legacy ones by Frechet distance."""
-    from ganlab import evaluate_faces
-    table = evaluate_faces.main([
+    from ganlab import cli
+    table = cli.main([
+        "evaluate-faces",
         "--faces", str(curriculum_file("small_res_faces_10000.npy")),
         "--legacy-generator", str(curriculum_file("generator.h5"))])
     ours = table.pop("shipped weights")

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab import models, train_faces
-from ganlab.faces import lfw_faces, load_image_folder
+from ganlab import cli
+from ganlab.data.faces import lfw_faces, load_image_folder
+from ganlab.nets import builders
 
 
 def write_images(folder, sizes):
@@ -51,14 +52,14 @@ def test_lfw_fallback_is_offline_faces():
 
 def test_dcgan_builder_shapes():
     """4x4 maps doubled to the image size; sizes not a power of 2 fail."""
-    generator, critic, latent = models.dcgan_GenDiscr(32, 3, latent_dim=8,
+    generator, critic, latent = builders.dcgan_GenDiscr(32, 3, latent_dim=8,
                                                       base_filters=4)
     images = generator(latent(2))
     assert images.shape == (2, 32, 32, 3)
     assert np.all(np.abs(np.asarray(images)) <= 1)
     assert critic(images).shape == (2, 1)
     with pytest.raises(ValueError, match="power of 2"):
-        models.dcgan_GenDiscr(48)
+        builders.dcgan_GenDiscr(48)
 
 
 def test_rgb_training_saves_every_n_epochs_and_resumes(tmp_path):
@@ -68,9 +69,9 @@ def test_rgb_training_saves_every_n_epochs_and_resumes(tmp_path):
     flags = ["--lfw", "--size", "8", "--batch-size", "16",
              "--steps-per-epoch", "2", "--every", "2", "--verbose", "0",
              "--out", str(tmp_path)]
-    first = train_faces.main(flags + ["--epochs", "2"])
+    first = cli.main(["train-faces"] + flags + ["--epochs", "2"])
     assert int(first.generator.optimizer.iterations) == 4
-    second = train_faces.main(flags + ["--epochs", "4"])
+    second = cli.main(["train-faces"] + flags + ["--epochs", "4"])
     assert int(second.generator.optimizer.iterations) == 8
     assert int(second.discriminator.optimizer.iterations) == 16
     assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == [
@@ -82,6 +83,6 @@ def test_rgb_training_saves_every_n_epochs_and_resumes(tmp_path):
 def test_training_refuses_bad_sources(tmp_path, capsys):
     """A missing folder stops the command with exit code 2 and a line."""
     with pytest.raises(SystemExit) as stopped:
-        train_faces.main(["--folder", str(tmp_path / "none")])
+        cli.main(["train-faces", "--folder", str(tmp_path / "none")])
     assert stopped.value.code == 2
     assert "does not exist" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import ROOT, load_gan_class
-from ganlab.faces import load_face_array
+from ganlab.data.faces import load_face_array
 
 faces_lesson = __import__('3-generate_faces')
 CURRICULUM = ROOT.parent / "shared" / "data" / "curriculum"

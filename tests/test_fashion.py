@@ -8,18 +8,20 @@ import numpy as np
 import pytest
 
 from conftest import load_gan_class
-from ganlab import datasets, metrics, models
-from ganlab.features import (FASHION_WEIGHTS, FashionFeatures,
-                             InceptionFeatures, file_checksum)
+from ganlab.data import image_sets
+from ganlab.evaluation import metrics
+from ganlab.evaluation.features import (FASHION_WEIGHTS, FashionFeatures,
+                                        InceptionFeatures, file_checksum)
+from ganlab.nets import builders
 
 
 def fashion_or_skip():
     """Return Fashion-MNIST, or skip when no local copy exists."""
-    if not all((datasets.DEBIAN_FASHION_MNIST / name).is_file()
-               for name in datasets.FASHION_FILES):
+    if not all((image_sets.DEBIAN_FASHION_MNIST / name).is_file()
+               for name in image_sets.FASHION_FILES):
         pytest.skip("Fashion-MNIST is absent: apt-get install "
                     "dataset-fashion-mnist")
-    return datasets.load_fashion_mnist()
+    return image_sets.load_fashion_mnist()
 
 
 def test_idx_files_are_read_and_truncation_is_caught(tmp_path):
@@ -29,18 +31,18 @@ def test_idx_files_are_read_and_truncation_is_caught(tmp_path):
     header = bytes([0, 0, 8, 3]) + np.array([2, 3, 4], ">u4").tobytes()
     path = tmp_path / "x-idx3-ubyte.gz"
     path.write_bytes(gzip.compress(header + array.tobytes()))
-    np.testing.assert_array_equal(datasets.read_idx(path), array)
+    np.testing.assert_array_equal(image_sets.read_idx(path), array)
     truncated = tmp_path / "cut-idx3-ubyte.gz"
     truncated.write_bytes(gzip.compress(header + array.tobytes()[:10]))
     with pytest.raises(ValueError, match="cut-idx3-ubyte.gz is truncated"):
-        datasets.read_idx(truncated)
+        image_sets.read_idx(truncated)
 
 
 def test_a_folder_without_the_files_is_named(tmp_path):
     """A user folder lacking the four files gets an error listing them."""
     with pytest.raises(FileNotFoundError, match="lacks the Fashion-MNIST "
                                                 "files train-images"):
-        datasets.load_fashion_mnist(tmp_path)
+        image_sets.load_fashion_mnist(tmp_path)
 
 
 def test_inception_without_weights_says_what_to_do(tmp_path):
@@ -76,7 +78,7 @@ def test_frechet_classifier_distance_orders_quality():
 
     keras.utils.set_random_seed(0)
     real = (x_train[:20000].reshape(-1, 784) / 255.).astype("float32")
-    generator, critic, latent = models.mlp_GenDiscr(32, 784,
+    generator, critic, latent = builders.mlp_GenDiscr(32, 784,
                                                     hidden=(256, 256))
     gan = load_gan_class("WGAN_GP")(generator, critic, latent, real,
                                     batch_size=128, learning_rate=5e-4)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from ganlab import metrics
+from ganlab.evaluation import metrics
 
 
 def test_frechet_distance_of_a_set_with_itself_is_zero():

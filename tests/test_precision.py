@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""``ganlab.precision.use_bfloat16``: hidden layers in bfloat16, outputs
+"""``ganlab.nets.precision.use_bfloat16``: hidden layers in bfloat16, outputs
 and weights in float32, and the face networks still train as a WGAN_GP."""
 import numpy as np
 import tensorflow as tf
 
 from conftest import load_gan_class
-from ganlab import models, precision
+from ganlab.nets import builders, precision
 
 faces = __import__('3-generate_faces')
 
@@ -32,7 +32,7 @@ def test_face_networks_compute_in_bfloat16_and_answer_in_float32(seeded):
         -.7, .7, (40, 16, 16)).astype(np.float32)
     gan = load_gan_class("WGAN_GP")(
         generator, discriminator,
-        lambda size: models.normal_generator(size, 16), real, batch_size=8)
+        lambda size: builders.normal_generator(size, 16), real, batch_size=8)
     gan.compile()
     losses = gan.train_step(None)
     assert set(losses) == {"discr_loss", "gen_loss", "gp"}

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from conftest import load_demo
 
-from ganlab.checkpoints import GANCheckpoint
+from ganlab.training.checkpoints import GANCheckpoint
 
 progan = __import__('4-progan')
 

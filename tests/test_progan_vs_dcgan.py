@@ -8,15 +8,11 @@ marked slow; the default run checks the bookkeeping (scores, means, the
 report and its picture) on stand-in models whose scores are known.
 """
 import json
-import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import progan_vs_dcgan  # noqa: E402
+from benchmarks import progan_vs_dcgan
 
 
 def perfect_trainer(images, budget, seed):

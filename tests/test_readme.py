@@ -9,7 +9,7 @@ README = (ROOT / "README.md").read_text()
 
 def test_ci_runs_the_readme_test_command():
     """.ci/run executes exactly the command the README gives for tests."""
-    command = "python -m pip install -r requirements-dev.txt && " \
+    command = "python -m pip install -e . -r requirements-dev.txt && " \
               "python -m pytest -q"
     assert f"    {command}\n" in README
     ci_script = (ROOT / ".ci" / "run").read_text()

@@ -15,10 +15,10 @@ import pytest
 import tensorflow as tf
 
 from conftest import ROOT
-from ganlab import mlp_gan
-from ganlab.callbacks import GANDoctor, LossLog
-from ganlab.checkpoint_folder import saved_numbers
-from ganlab.checkpoints import GANCheckpoint
+from ganlab.nets import mlp_gan
+from ganlab.training.callbacks import GANDoctor, LossLog
+from ganlab.training.checkpoint_folder import saved_numbers
+from ganlab.training.checkpoints import GANCheckpoint
 
 
 def small_gan(seed=0):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""``python -m ganlab.sample``: a grid and single PNGs from a generator."""
+"""``python -m ganlab sample``: a grid and single PNGs from a generator."""
 import subprocess
 import sys
 
@@ -7,7 +7,7 @@ from PIL import Image
 from tensorflow import keras
 
 from conftest import ROOT
-from ganlab import sample
+from ganlab import cli
 
 
 def test_grid_and_single_images(tmp_path):
@@ -16,8 +16,8 @@ def test_grid_and_single_images(tmp_path):
     images = keras.layers.Reshape((32, 32, 3))(
         keras.layers.Dense(32 * 32 * 3, activation="tanh")(latent))
     keras.Model(latent, images).save(tmp_path / "g.keras")
-    grid = sample.main(["--generator", str(tmp_path / "g.keras"),
-                        "--count", "5", "--out", str(tmp_path / "out")])
+    grid = cli.main(["sample", "--generator", str(tmp_path / "g.keras"),
+                     "--count", "5", "--out", str(tmp_path / "out")])
     singles = sorted((tmp_path / "out").glob("0*.png"))
     assert [p.name for p in singles] == [f"000{i}.png" for i in range(5)]
     with Image.open(singles[0]) as image:
@@ -27,7 +27,7 @@ def test_grid_and_single_images(tmp_path):
 
 def test_missing_generator_exits_with_code_2(tmp_path):
     """One line on standard error, exit code 2."""
-    done = subprocess.run([sys.executable, "-m", "ganlab.sample",
+    done = subprocess.run([sys.executable, "-m", "ganlab", "sample",
                            "--generator", str(tmp_path / "none.keras")],
                           cwd=ROOT, capture_output=True, text=True,
                           timeout=300)

@@ -19,9 +19,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import scaling  # noqa: E402
+from benchmarks import scaling
 
 
 class FakeClock:

@@ -5,14 +5,10 @@ and reports each demo's range of scores.
 The whole sweep takes minutes per demo; here the ranges are checked on
 hand-made runs, and one real run of a demo is a few steps long.
 """
-import sys
 
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import seed_sweep  # noqa: E402
+from benchmarks import seed_sweep
 
 
 def fake_run(demo, seed, isa, distance):

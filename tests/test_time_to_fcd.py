@@ -9,15 +9,11 @@ pass two marks in one turn, and nothing here may hang on the machine's
 speed.
 """
 import json
-import sys
 
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import time_to_fcd  # noqa: E402
-from ganlab import datasets  # noqa: E402
+from benchmarks import time_to_fcd
+from ganlab.data import image_sets
 
 
 class FakeClock:
@@ -97,8 +93,8 @@ def test_the_race_scores_each_mark_once_on_its_own_clock():
 
 
 @pytest.mark.skipif(
-    not all((datasets.DEBIAN_FASHION_MNIST / name).is_file()
-            for name in datasets.FASHION_FILES),
+    not all((image_sets.DEBIAN_FASHION_MNIST / name).is_file()
+            for name in image_sets.FASHION_FILES),
     reason="Fashion-MNIST is absent: apt-get install dataset-fashion-mnist")
 def test_quick_run_writes_the_report(tmp_path):
     """--quick: marks at 3 and 6 s, a check per mark per contestant, the

@@ -7,14 +7,11 @@ report's shape and its bookkeeping are checked here, the training time on
 a clock the test gives (nothing here may hang on the machine's speed).
 """
 import json
-import sys
 
 import pytest
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import time_to_quality  # noqa: E402
+from benchmarks import time_to_quality
 
 
 class TickingClock:

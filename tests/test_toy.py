@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlab import metrics, models, toy
+from ganlab.data import toy
+from ganlab.evaluation import metrics
+from ganlab.nets import builders
 
 
 def test_circle_points_lie_on_the_circle():
@@ -111,7 +113,7 @@ def test_circle_metrics_by_hand():
 def test_fully_connected_builder_layers():
     """[1, 100, 100, 2]: tanh hidden layers, a sigmoid generator output in
     (0, 1), a tanh critic score in (-1, 1); widths mirror."""
-    generator, discriminator, latent = models.fully_connected_GenDiscr(
+    generator, discriminator, latent = builders.fully_connected_GenDiscr(
         [1, 100, 100, 2], None)
     assert [layer.units for layer in generator.layers[1:]] == [100, 100, 2]
     assert [layer.units for layer in discriminator.layers[1:]] == [
@@ -127,23 +129,23 @@ def test_latent_types():
     """normal, uniform in [0, 1) and spheric (unit norm) latent vectors;
     any other name is refused."""
     for latent_type in ("normal", "uniform", "spheric"):
-        _, _, latent = models.fully_connected_GenDiscr(
+        _, _, latent = builders.fully_connected_GenDiscr(
             [3, 8, 2], None, latent_type=latent_type)
         assert latent(10).shape == (10, 3)
-    _, _, uniform = models.fully_connected_GenDiscr([3, 8, 2], None,
+    _, _, uniform = builders.fully_connected_GenDiscr([3, 8, 2], None,
                                                     "uniform")
     values = np.asarray(uniform(1000))
     assert values.min() >= 0 and values.max() < 1
-    norms = np.linalg.norm(np.asarray(models.spheric_generator(100, 5)),
+    norms = np.linalg.norm(np.asarray(builders.spheric_generator(100, 5)),
                            axis=1)
     np.testing.assert_allclose(norms, 1., rtol=1e-5)
     with pytest.raises(ValueError, match="latent_type must be one of"):
-        models.fully_connected_GenDiscr([3, 8, 2], None, "cauchy")
+        builders.fully_connected_GenDiscr([3, 8, 2], None, "cauchy")
 
 
 def test_mlp_builder_has_linear_outputs():
     """mlp_GenDiscr: ReLU hidden layers, outputs free to leave [-1, 1]."""
-    generator, critic, latent = models.mlp_GenDiscr(4, 2, hidden=(16,))
+    generator, critic, latent = builders.mlp_GenDiscr(4, 2, hidden=(16,))
     assert generator(latent(3)).shape == (3, 2)
     assert generator.layers[-1].activation.__name__ == "linear"
     assert critic.layers[-1].activation.__name__ == "linear"

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, load_demo, load_gan_class
-from ganlab import models, toy
+from ganlab.data import toy
+from ganlab.nets import builders
 
 
 def run_demo(number, tmp_path):
@@ -70,7 +71,7 @@ def small_run_history(name, **compile_arguments):
     its loss history."""
     keras.utils.set_random_seed(7)
     real = toy.circle(400, seed=0)
-    generator, critic, latent = models.fully_connected_GenDiscr(
+    generator, critic, latent = builders.fully_connected_GenDiscr(
         [2, 32, 32, 2], real)
     gan = load_gan_class(name)(generator, critic, latent, real,
                                batch_size=100)

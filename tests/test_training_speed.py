@@ -11,16 +11,12 @@ The timing rounds are ``benchmarks.common.measure``'s, whose bookkeeping
 ``tests/test_dcgan_speed.py`` checks on a fake clock.
 """
 import json
-import sys
 
 import keras
 import pytest
 import tensorflow as tf
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import training_speed  # noqa: E402
+from benchmarks import training_speed
 
 
 def check_task_report(task):

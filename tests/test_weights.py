@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import load_gan_class
-from ganlab.models import fully_connected_GenDiscr
+from ganlab.nets.builders import fully_connected_GenDiscr
 
 
 def wgan_gp(widths=(2, 8, 8, 2)):

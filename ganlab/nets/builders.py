@@ -89,7 +89,7 @@ def mlp_GenDiscr(latent_dim, data_dim, hidden=(128, 128, 128),
     layer, so generated points are not squeezed into [0, 1] and the critic
     is free to grow the scores the Wasserstein loss asks for; the hidden
     layers use ReLU, whose gradients do not saturate. This pair learns the
-    tight mixtures of ``ganlab.toy`` in a few thousand steps.
+    tight mixtures of ``ganlab.data.toy`` in a few thousand steps.
 
     Returns ``(generator, discriminator, latent_generator)`` where
     ``latent_generator(k)`` draws k latent vectors of dimension

@@ -119,7 +119,7 @@ class MLPGAN(keras.Model):
         output_shape = tuple(generator.outputs[0].shape[1:])
         if not np.issubdtype(real_examples.dtype, np.floating):
             raise TypeError("real_examples must hold floats in [-1, 1] "
-                            "(scale pixels with ganlab.datasets."
+                            "(scale pixels with ganlab.data.image_sets."
                             f"to_symmetric); got dtype {real_examples.dtype}")
         if real_examples.shape[1:] != output_shape:
             raise ValueError(f"real_examples must have shape (N, "

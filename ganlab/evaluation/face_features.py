@@ -7,29 +7,27 @@ So the package trains its own feature network on the curriculum's faces,
 without labels: a convolutional autoencoder squeezes each face into 32
 numbers and must rebuild it from them, so those numbers describe what
 varies between faces. The encoder's code is the feature vector for the
-Frechet and kernel distances in ``ganlab.metrics``.
+Frechet and kernel distances in ``ganlab.evaluation.metrics``.
 
 The features are nonlinear in the pixels. That matters: a Gaussian fitted
 to pixels or to principal components matches the real faces' means and
 covariances of any *linear* feature exactly, so linear features would
 crown such a baseline.
 
-    python -m ganlab.face_features --faces small_res_faces_10000.npy
+    python -m ganlab train-face-features --faces small_res_faces_10000.npy
 
-trains it on all but the last 1,000 faces and writes
-``data/face_features.weights.h5``.
+trains it on all but the last 1,000 faces (``ganlab.data.faces.HOLDOUT``)
+and writes ``data/face_features.weights.h5``.
 """
-import argparse
 import pathlib
 
 import numpy as np
-import tensorflow as tf
 from tensorflow import keras
 
-from ganlab.features import as_grey_batch, file_checksum
+from ganlab import lessons
+from ganlab.evaluation.features import as_grey_batch, file_checksum
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHIPPED_WEIGHTS = ROOT / "data" / "face_features.weights.h5"
+SHIPPED_WEIGHTS = lessons.SHIPPED / "face_features.weights.h5"
 CODE_SIZE = 32
 
 
@@ -62,7 +60,7 @@ class FaceFeatures:
         if not weights.is_file():
             raise FileNotFoundError(
                 f"face feature weights {weights} not found: train them with "
-                "python -m ganlab.face_features --faces <faces.npy>")
+                "python -m ganlab train-face-features --faces <faces.npy>")
         self.encoder, autoencoder = build_face_autoencoder()
         autoencoder.load_weights(str(weights))
         self.name = f"face autoencoder code ({CODE_SIZE}-D)"
@@ -75,22 +73,28 @@ class FaceFeatures:
             dtype=np.float64)
 
 
-def main(argv=None):
-    """Train the autoencoder on the training faces; save its weights."""
-    from ganlab.checkpoints import export_weights
-    from ganlab.demo import set_seed
-    from ganlab.faces import load_face_array
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser):
+    """Declare the ``train-face-features`` flags on ``parser``."""
+    from ganlab.data.faces import HOLDOUT
     parser.add_argument("--faces", required=True, type=pathlib.Path)
-    parser.add_argument("--holdout", type=int, default=1000)
+    parser.add_argument("--holdout", type=int, default=HOLDOUT)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--out", type=pathlib.Path, default=SHIPPED_WEIGHTS)
     parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
+
+
+def run(arguments, parser):
+    """``python -m ganlab train-face-features``: train the autoencoder on
+    the training faces; save its weights."""
+    from ganlab.data.faces import load_face_array, split_holdout
+    from ganlab.training.checkpoints import export_weights
+    from ganlab.training.seeding import set_seed
     set_seed(arguments.seed)
-    faces = load_face_array(arguments.faces)[:-arguments.holdout]
+    try:
+        faces, _ = split_holdout(load_face_array(arguments.faces),
+                                 arguments.holdout)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
     pixels = (faces.reshape(-1, 16, 16, 1) / 255.).astype(np.float32)
     _, autoencoder = build_face_autoencoder()
     autoencoder.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
@@ -98,8 +102,3 @@ def main(argv=None):
                     validation_split=.1, verbose=2)
     export_weights(autoencoder, arguments.out)
     print(f"saved {arguments.out} (sha256 {file_checksum(arguments.out)})")
-
-
-if __name__ == "__main__":
-    tf.get_logger().setLevel("ERROR")
-    main()

@@ -6,7 +6,7 @@ saves a grid of samples from fixed latent vectors, and keeps the image of
 the first latent vector at the end of each resolution's stable phase;
 ``save_ladder`` then draws that one face at 4x4, 8x8, ... side by side,
 so the growth itself can be seen. (Checkpoints are
-``ganlab.checkpoints.GANCheckpoint``'s, which also saves what
+``ganlab.training.checkpoints.GANCheckpoint``'s, which also saves what
 ``ProGAN.state()`` lists: alpha, the phase and the progress through it.)
 """
 import pathlib
@@ -14,8 +14,8 @@ import pathlib
 import numpy as np
 from tensorflow import keras
 
-from ganlab import plots
-from ganlab.plots import plt  # with its screenless backend set
+from ganlab.viz import plots
+from ganlab.viz.plots import plt  # with its screenless backend set
 
 
 class GrowthPictures(keras.callbacks.Callback):

@@ -3,12 +3,12 @@
 
 Because we know how each set was drawn, we can say exactly how good a
 generator is: which modes it covers and how close its samples fall to
-them (see ``ganlab.metrics``).
+them (see ``ganlab.evaluation.metrics``).
 
 The curriculum's sets (circle, clouds) live in the unit cube, where its
 generators' sigmoid outputs can reach them. The ring and the grid keep the
 scale of the papers that made them benchmarks, centred at 0 with modes 2
-apart or more: train them with ``ganlab.models.mlp_GenDiscr``, whose
+apart or more: train them with ``ganlab.nets.builders.mlp_GenDiscr``, whose
 output is linear. (Scale matters to a Wasserstein critic held to slope 1:
 squeezed into the unit square, the same ring trains far worse.)
 

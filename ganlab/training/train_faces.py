@@ -2,23 +2,23 @@
 """Train a face WGAN-GP, resumably: 16x16 grey faces (task 3) or 64x64 RGB.
 
     # task 3's network on the curriculum's faces (the shipped weights)
-    python -m ganlab.train_faces --faces small_res_faces_10000.npy \\
+    python -m ganlab train-faces --faces small_res_faces_10000.npy \\
         --out runs/faces --epochs 80 --every 1
     # a DCGAN-style network on a folder of face photographs, 64x64 RGB
-    python -m ganlab.train_faces --folder celeba/ --out runs/rgb
+    python -m ganlab train-faces --folder celeba/ --out runs/rgb
     # the same offline, on scikit-image's 100 small LFW faces
-    python -m ganlab.train_faces --lfw --out runs/lfw --epochs 20
+    python -m ganlab train-faces --lfw --out runs/lfw --epochs 20
 
-16x16 grey faces train ``convolutional_GenDiscr()`` of task 3 on faces
-centred by the mean face; other sizes train ``ganlab.models.dcgan_GenDiscr``
-on pixels scaled to [-1, 1]. Every ``--every`` epochs (default 10) the run
-saves a checkpoint (generator, critic, both optimizers, epochs done) and a
-4x4 grid of faces drawn from fixed latent vectors; every epoch adds a line
-to ``log.csv``. Run the same command again to resume from the last
-checkpoint. With ``--faces`` the last ``--holdout`` faces (default 1,000)
-are kept out of training so the result can be judged on faces it never
-saw. At the end the weights are written as ``generator.weights.h5`` and
-``discriminator.weights.h5`` (and ``mean_face.npy`` for centred faces).
+16x16 grey faces train ``convolutional_GenDiscr()`` of task 3 on faces centred
+by the mean face; other sizes train ``ganlab.nets.builders.dcgan_GenDiscr`` on
+pixels scaled to [-1, 1]. Every ``--every`` epochs (default 10) the run saves a
+checkpoint (generator, critic, both optimizers, epochs done) and a 4x4 grid of
+faces drawn from fixed latent vectors; every epoch adds a line to ``log.csv``.
+Run the same command again to resume from the last checkpoint. With ``--faces``
+the last ``--holdout`` faces (default 1,000) are kept out of training so the
+result can be judged on faces it never saw. At the end the weights are written
+as ``generator.weights.h5`` and ``discriminator.weights.h5`` (and
+``mean_face.npy`` for centred faces).
 
 This is the command that made the shipped face weights: it keeps the
 curriculum's centring by the mean face and the held-out faces they are
@@ -26,33 +26,27 @@ judged on. ``python -m ganlab train --model faces`` trains the same
 network on pixels in [-1, 1] beside every other model, with per-step
 loss logs, the GAN doctor and TensorBoard.
 """
-import argparse
 import pathlib
-import sys
 
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ganlab import io, lessons
+from ganlab.data.faces import (HOLDOUT, lfw_faces, load_face_array,
+                               load_image_folder, split_holdout)
+from ganlab.data.image_sets import symmetric_to_unit, to_symmetric
+from ganlab.nets import builders
+from ganlab.training.callbacks import SampleGrid
+from ganlab.training.checkpoints import GANCheckpoint, export_weights
+from ganlab.training.seeding import set_seed
 
-from ganlab import demo, io, models  # noqa: E402
-from ganlab.callbacks import SampleGrid  # noqa: E402
-from ganlab.datasets import symmetric_to_unit, to_symmetric  # noqa: E402
-from ganlab.checkpoints import GANCheckpoint, export_weights  # noqa
-from ganlab.faces import lfw_faces, load_face_array, load_image_folder  # noqa
-
-faces_lesson = __import__('3-generate_faces')
-WGAN_GP = __import__('2-wgan_gp').WGAN_GP
+faces_lesson = lessons.load("3-generate_faces")
+WGAN_GP = lessons.load("2-wgan_gp").WGAN_GP
 
 
-def parse_arguments(argv):
-    """Parse and check the flags; exits with code 2 on a bad one."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser):
+    """Declare the ``train-faces`` flags on ``parser``."""
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--faces", type=pathlib.Path,
                         help="the curriculum's 16x16 faces .npy file")
@@ -74,11 +68,16 @@ def parse_arguments(argv):
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--disc-iter", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--holdout", type=int, default=1000,
-                        help="with --faces: faces at the end kept out")
+    parser.add_argument("--holdout", type=int, default=HOLDOUT,
+                        help="with --faces: faces at the end kept out "
+                             "(default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
-    arguments = parser.parse_args(argv)
+
+
+def check_arguments(arguments, parser):
+    """Check the flags and fill in the defaults that hang on the source;
+    return the training images. A bad flag exits with code 2."""
     curriculum = arguments.faces is not None
     arguments.size = arguments.size or (16 if curriculum else 64)
     arguments.channels = arguments.channels or (1 if curriculum else 3)
@@ -93,7 +92,7 @@ def parse_arguments(argv):
             images = load_face_array(arguments.faces)
             if not 0 <= arguments.holdout < len(images) - 1:
                 parser.error("--holdout must leave faces to train on")
-            images = images[:len(images) - arguments.holdout]
+            images, _ = split_holdout(images, arguments.holdout)
         elif arguments.folder is not None:
             images = load_image_folder(arguments.folder, arguments.size,
                                        arguments.channels)
@@ -102,7 +101,7 @@ def parse_arguments(argv):
     except (OSError, ValueError) as error:
         parser.error(str(error))
     arguments.batch_size = min(arguments.batch_size, len(images))
-    return arguments, images
+    return images
 
 
 def build(arguments, images):
@@ -123,7 +122,7 @@ def build(arguments, images):
     else:
         real_examples = to_symmetric(images).reshape(
             len(images), arguments.size, arguments.size, arguments.channels)
-        generator, discriminator, latent_generator = models.dcgan_GenDiscr(
+        generator, discriminator, latent_generator = builders.dcgan_GenDiscr(
             arguments.size, arguments.channels)
         latent_dim = generator.inputs[0].shape[-1]
         to_pixels = symmetric_to_unit
@@ -136,10 +135,10 @@ def build(arguments, images):
     return gan, to_pixels, extras
 
 
-def main(argv=None):
+def run(arguments, parser):
     """Train (or resume) and export the weights; return the GAN."""
-    arguments, images = parse_arguments(argv)
-    demo.set_seed(arguments.seed)
+    images = check_arguments(arguments, parser)
+    set_seed(arguments.seed)
     gan, to_pixels, extras = build(arguments, images)
     gan.compile()
     out = arguments.out
@@ -166,7 +165,3 @@ def main(argv=None):
     print(f"weights: {out}/generator.weights.h5, "
           f"{out}/discriminator.weights.h5")
     return gan
-
-
-if __name__ == "__main__":
-    main()

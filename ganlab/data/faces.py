@@ -7,11 +7,27 @@
   thumbnails, say) as 16x16 grey or 64x64 RGB arrays.
 - ``lfw_faces``: scikit-image's 100 small LFW faces, the offline fallback.
 - ``load_shipped_face_models``: the pretrained 16x16 face networks.
+- ``HOLDOUT`` and ``split_holdout``: the last 1,000 curriculum faces,
+  kept out of all training, on which face generators are judged.
 """
 import pathlib
 
 import numpy as np
 from PIL import Image
+
+from ganlab import lessons
+
+HOLDOUT = 1000
+
+
+def split_holdout(faces, holdout=HOLDOUT):
+    """Return ``(training, held_out)``: all faces but the last ``holdout``,
+    and those last ``holdout``, which no training ever sees (the shipped
+    face weights and face features were trained on the first part)."""
+    if not 0 <= holdout < len(faces):
+        raise ValueError(f"a hold-out of {holdout} faces must leave faces "
+                         f"to train on; there are {len(faces)}")
+    return faces[:len(faces) - holdout], faces[len(faces) - holdout:]
 
 
 def load_face_array(path):
@@ -56,14 +72,13 @@ def load_shipped_face_models(folder=None):
     The networks are task 3's ``convolutional_GenDiscr()``; the generator
     draws centred faces, to which ``mean_face`` is added back.
     """
-    folder = pathlib.Path(folder or pathlib.Path(__file__).resolve()
-                          .parents[1] / "data")
+    folder = pathlib.Path(folder or lessons.SHIPPED)
     for name in SHIPPED.values():
         if not (folder / name).is_file():
             raise FileNotFoundError(f"pretrained face file {folder / name} "
                                     "is missing (it ships in data/)")
-    generator, discriminator = __import__(
-        '3-generate_faces').convolutional_GenDiscr()
+    generator, discriminator = lessons.load(
+        "3-generate_faces").convolutional_GenDiscr()
     generator.load_weights(str(folder / SHIPPED["generator"]))
     discriminator.load_weights(str(folder / SHIPPED["discriminator"]))
     mean_face = np.load(folder / SHIPPED["mean_face"]).reshape(16, 16)

@@ -4,14 +4,18 @@
 ``plot_toy_model`` draws what a 2-D GAN learned in one figure: real and
 generated samples, the critic's score over the plane (where it thinks
 data lives), and the losses per epoch. ``save_image_grid`` lays images
-out in a grid.
+out in a grid (``tile`` puts them on one canvas), and ``save_gif`` makes
+a looping GIF of a sequence of them.
 """
+
+import pathlib
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend first, no screen)
 import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from ganlab import io  # noqa: E402
 
@@ -115,3 +119,36 @@ def plot_losses(history, path, title="losses", xlabel="epoch"):
     axes.legend(fontsize=8)
     figure.tight_layout()
     return save_figure(figure, path)
+
+
+def tile(images, columns):
+    """Lay images (N, H, W, C) out as one image of ``columns`` columns."""
+    count, height, width, channels = images.shape
+    rows = -(-count // columns)
+    canvas = np.zeros((rows * height, columns * width, channels),
+                      images.dtype)
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        canvas[row * height:(row + 1) * height,
+               column * width:(column + 1) * width] = image
+    return canvas
+
+
+def save_gif(images, path, scale=8, milliseconds=80):
+    """Save grey (N, H, W[, 1]) or RGB (N, H, W, 3) images in [0, 1] as a
+    looping GIF.
+
+    Each pixel becomes a ``scale`` x ``scale`` block so small faces are
+    visible; the file appears only once complete.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
+        (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+        for image in images]
+    with io.atomic_path(path) as temporary:
+        frames[0].save(temporary, format="GIF", save_all=True,
+                       append_images=frames[1:], duration=milliseconds,
+                       loop=0)
+    return pathlib.Path(path)

@@ -1,62 +1,40 @@
 #!/usr/bin/env python3
 """Judge 16x16 face generators against faces they never saw.
 
-    python -m ganlab.evaluate_faces --faces small_res_faces_10000.npy \\
+    python -m ganlab evaluate-faces --faces small_res_faces_10000.npy \\
         [--legacy-generator generator.h5] [--json scores.json]
 
-The last ``--holdout`` faces (1,000, kept out of all training) are the
-reference. Each generator draws 1,000 faces, which are compared with them
-on the features of ``ganlab.face_features`` by the Frechet distance and
-the kernel distance (KID, with its standard error), and on the pixels by
-the spectral distance (how far their power at each spatial frequency is
-from the real faces': blur and noise both show there). Lower is better.
-The table always includes:
+The last ``--holdout`` faces (``ganlab.data.faces.HOLDOUT``, 1,000, kept out of
+all training) are the reference. Each generator draws 1,000 faces, which are
+compared with them on the features of ``ganlab.evaluation.face_features`` by
+the Frechet distance and the kernel distance (KID, with its standard error),
+and on the pixels by the spectral distance (how far their power at each spatial
+frequency is from the real faces': blur and noise both show there). Lower is
+better. The table always includes:
 
 - real training faces: the floor a perfect generator would reach;
 - the shipped weights (``data/faces_generator.weights.h5``);
-- a PCA baseline: a Gaussian over the top 32 principal components of the
-  training faces (eigenfaces), the best linear-Gaussian generator;
+- a PCA baseline (``ganlab.evaluation.baselines.PCABaseline``): a
+  Gaussian over the top 32 principal components of the training faces
+  (eigenfaces), the best linear-Gaussian generator;
 - the same convolutional generator untrained;
 - optionally the curriculum's legacy generator, read two ways: its output
   plus the mean face, and its output taken as raw pixels.
 """
-import argparse
 import pathlib
-import sys
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ganlab import io, lessons
+from ganlab.data.faces import HOLDOUT, SHIPPED, load_face_array, split_holdout
+from ganlab.evaluation import metrics
+from ganlab.evaluation.baselines import PCABaseline
+from ganlab.evaluation.face_features import FaceFeatures
+from ganlab.nets.saved import generate
+from ganlab.training.seeding import set_seed
 
-from ganlab import demo, io, metrics  # noqa: E402
-from ganlab.face_features import FaceFeatures  # noqa: E402
-from ganlab.faces import load_face_array  # noqa: E402
-from ganlab.sample import generate  # noqa: E402
-
-faces_lesson = __import__('3-generate_faces')
-SHIPPED_GENERATOR = ROOT / "data" / "faces_generator.weights.h5"
-SHIPPED_MEAN_FACE = ROOT / "data" / "faces_mean_face.npy"
-
-
-class PCABaseline:
-    """A Gaussian over the top principal components of training faces."""
-
-    def __init__(self, pixels, components=32):
-        """Fit the mean face and the top ``components`` eigenfaces."""
-        flat = pixels.reshape(len(pixels), -1).astype(np.float64)
-        self.mean = flat.mean(axis=0)
-        _, singular, basis = np.linalg.svd(flat - self.mean,
-                                           full_matrices=False)
-        self.basis = basis[:components]
-        self.scales = singular[:components] / np.sqrt(len(flat) - 1)
-
-    def sample(self, count, rng):
-        """Return ``count`` faces (N, 16, 16) with pixels in [0, 1]."""
-        coefficients = rng.normal(size=(count, len(self.scales)))
-        flat = self.mean + (coefficients * self.scales) @ self.basis
-        return np.clip(flat, 0, 1).reshape(count, 16, 16)
+SHIPPED_GENERATOR = lessons.SHIPPED / SHIPPED["generator"]
+SHIPPED_MEAN_FACE = lessons.SHIPPED / SHIPPED["mean_face"]
 
 
 def generated_pixels(generator, count, mean_face=None, seed=0):
@@ -89,13 +67,10 @@ def score_all(samples, reference, features, reference_name):
     return table
 
 
-def main(argv=None):
-    """Score every generator; print a table; optionally write JSON."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser):
+    """Declare the ``evaluate-faces`` flags on ``parser``."""
     parser.add_argument("--faces", required=True, type=pathlib.Path)
-    parser.add_argument("--holdout", type=int, default=1000)
+    parser.add_argument("--holdout", type=int, default=HOLDOUT)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--generator", type=pathlib.Path,
                         default=SHIPPED_GENERATOR)
@@ -104,16 +79,23 @@ def main(argv=None):
     parser.add_argument("--legacy-generator", type=pathlib.Path)
     parser.add_argument("--json", type=pathlib.Path)
     parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
+
+
+def run(arguments, parser):
+    """Score every generator; print a table; optionally write JSON;
+    return the table."""
+    faces_lesson = lessons.load("3-generate_faces")
     for flag in ("generator", "mean_face", "legacy_generator"):
         path = getattr(arguments, flag)
         if path is not None and not path.is_file():
             parser.error(f"--{flag.replace('_', '-')}: {path} does not "
                          "exist")
-    demo.set_seed(arguments.seed)
+    set_seed(arguments.seed)
     faces = load_face_array(arguments.faces).reshape(-1, 16, 16) / 255.
-    training, held_out = (faces[:-arguments.holdout],
-                          faces[-arguments.holdout:])
+    try:
+        training, held_out = split_holdout(faces, arguments.holdout)
+    except ValueError as error:
+        parser.error(f"--holdout: {error}")
     rng = np.random.default_rng(arguments.seed)
     count = arguments.samples
     mean_face = np.load(arguments.mean_face).reshape(16, 16)
@@ -148,7 +130,3 @@ def main(argv=None):
     if arguments.json:
         io.write_json(table, arguments.json)
     return table
-
-
-if __name__ == "__main__":
-    main()

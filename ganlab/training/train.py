@@ -16,7 +16,7 @@
     python -m ganlab train --model dcgan --dataset cifar10 --out runs/cifar
     python -m ganlab train --model mlp --strategy mirrored --devices 2
 
-Models: ``mlp`` (``ganlab.mlp_gan``: Goodfellow et al.'s fully connected
+Models: ``mlp`` (``ganlab.nets.mlp_gan``: Goodfellow et al.'s fully connected
 GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
 ReLU perceptrons on toy data, DCGAN-style convolutional networks on
 images), ``faces`` (task 3's network for 16x16 grey faces, trained as a
@@ -27,7 +27,7 @@ and stable phases, and it resumes mid-phase exactly). Data sets: the toy sets
 ``circle``, ``ring``, ``grid``, ``four-clouds`` and ``cloud-in-corner``;
 ``mnist``, ``fashion-mnist``, ``faces`` and ``cifar10`` (from
 ``--data-path``, the Keras cache or the offline stand-ins of
-``ganlab.datasets``); or the path of an image folder or of an ``.npy``
+``ganlab.data.image_sets``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
 [-1, 1]. Only grey and RGB images are converted: RGBA (4 channels) is
@@ -72,7 +72,8 @@ import pathlib
 
 import numpy as np
 
-from ganlab import datasets, io, toy
+from ganlab import io, lessons
+from ganlab.data import image_sets, toy
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
@@ -244,33 +245,6 @@ def check_arguments(arguments, parser):
                      f"{arguments.dataset} would ignore it")
 
 
-def make_strategy(arguments):
-    """Return the ``tf.distribute`` strategy the flags ask for.
-
-    It runs before anything else touches TensorFlow's devices: splitting
-    the CPU into logical devices is only possible before they start.
-    """
-    import tensorflow as tf
-    if arguments.strategy == "multi-worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    if arguments.strategy == "default":
-        return tf.distribute.get_strategy()
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        names = [f"/gpu:{index}" for index in range(len(gpus))]
-    else:
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(
-            cpu, [tf.config.LogicalDeviceConfiguration()]
-            * (arguments.devices or 1))
-        names = [device.name for device
-                 in tf.config.list_logical_devices("CPU")]
-    count = arguments.devices or len(names)
-    if count > len(names):
-        raise ValueError(f"--devices {count}: only {len(names)} GPUs here")
-    return tf.distribute.MirroredStrategy(names[:count])
-
-
 def check_channels(images):
     """Raise ``ValueError`` unless ``images`` are (N, H, W) or grey or RGB
     (N, H, W, C) with C = 1 or 3."""
@@ -340,12 +314,12 @@ def read_data(arguments, parser):
               and name in IMAGE_SETS else f"--dataset {name}")
     try:
         if name == "mnist":
-            images, _, description = datasets.load_mnist(path)
+            images, _, description = image_sets.load_mnist(path)
         elif name == "fashion-mnist":
-            (images, _), _ = datasets.load_fashion_mnist(path)
+            (images, _), _ = image_sets.load_fashion_mnist(path)
             description = "Fashion-MNIST training set"
         elif name == "faces":
-            from ganlab.faces import lfw_faces, load_face_array
+            from ganlab.data.faces import lfw_faces, load_face_array
             if path is None:
                 images = lfw_faces(arguments.img_size or 32,
                                    arguments.channels or 1)
@@ -353,15 +327,15 @@ def read_data(arguments, parser):
             else:
                 images, description = load_face_array(path), str(path)
         elif name == "cifar10":
-            (images, _), _ = datasets.load_cifar10(path)
+            (images, _), _ = image_sets.load_cifar10(path)
             description = "CIFAR-10 training set"
         elif pathlib.Path(name).is_dir():
-            from ganlab.faces import load_image_folder
+            from ganlab.data.faces import load_image_folder
             images = load_image_folder(name, arguments.img_size or 64,
                                        arguments.channels or 3)
             description = f"images of {name}"
         else:
-            images, description = datasets.read_npy(name), name
+            images, description = image_sets.read_npy(name), name
     except (OSError, ValueError) as error:
         parser.error(f"{source}: {error}")
     images = np.asarray(images)
@@ -402,7 +376,7 @@ def prepare_examples(data, arguments):
     resized to ``--img_size`` with ``--channels`` and scaled to [-1, 1]."""
     if data.ndim == 2:
         return data
-    return datasets.to_symmetric(
+    return image_sets.to_symmetric(
         fit_images(data, arguments.img_size, arguments.channels))
 
 
@@ -411,14 +385,14 @@ def build_gan(arguments, examples):
 
     Raises ValueError naming the flag when model and data do not fit.
     """
-    from ganlab import models
+    from ganlab.nets import builders
     images = examples.ndim == 4
     if arguments.model in ("mlp", "dcgan", "progan") and not images:
         raise ValueError(f"--model {arguments.model} draws images; "
                          f"--dataset {arguments.dataset} holds vectors "
                          "(train it with simple, wgan-clip or wgan-gp)")
     if arguments.model == "mlp":
-        from ganlab import mlp_gan
+        from ganlab.nets import mlp_gan
         gan = mlp_gan.MLPGAN(
             mlp_gan.build_generator(arguments.latent_dim, examples.shape[1:]),
             mlp_gan.build_discriminator(examples.shape[1:]), examples,
@@ -432,7 +406,7 @@ def build_gan(arguments, examples):
         if examples.shape[1:] != (32, 32, 3):
             raise ValueError("--model dcgan draws 32x32 RGB images: use "
                              "--img_size 32 --channels 3")
-        dcgan = __import__('5-dcgan_cifar')
+        dcgan = lessons.load("5-dcgan_cifar")
         gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
                           dcgan.build_discriminator(),
                           latent_dim=arguments.latent_dim,
@@ -447,20 +421,20 @@ def build_gan(arguments, examples):
         if examples.shape[1:] != (16, 16, 1):
             raise ValueError("--model faces is task 3's network for 16x16 "
                              "grey faces: use --img_size 16 --channels 1")
-        generator, discriminator = __import__(
-            '3-generate_faces').convolutional_GenDiscr()
-        latent = functools.partial(models.normal_generator, dim=16)
+        generator, discriminator = lessons.load(
+            "3-generate_faces").convolutional_GenDiscr()
+        latent = functools.partial(builders.normal_generator, dim=16)
     elif images:
         try:
-            generator, discriminator, latent = models.dcgan_GenDiscr(
+            generator, discriminator, latent = builders.dcgan_GenDiscr(
                 examples.shape[1], examples.shape[3], arguments.latent_dim)
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
     else:
-        generator, discriminator, latent = models.mlp_GenDiscr(
+        generator, discriminator, latent = builders.mlp_GenDiscr(
             arguments.latent_dim, examples.shape[1])
     module, name = LESSONS[arguments.model]
-    gan = getattr(__import__(module), name)(
+    gan = getattr(lessons.load(module), name)(
         generator, discriminator, latent, examples,
         batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
         learning_rate=arguments.lr or 1e-3)
@@ -481,7 +455,7 @@ def build_progan(arguments, examples):
     """Return ``(gan, loss_names)``: task 4's ProGAN growing to the
     images' size, with networks small enough for a CPU (64 filters at
     most)."""
-    progan = __import__('4-progan')
+    progan = lessons.load("4-progan")
     size, channels = examples.shape[1], examples.shape[3]
     try:
         networks = progan.build_networks(arguments.latent_dim, size,
@@ -501,7 +475,7 @@ def build_progan(arguments, examples):
 def progan_schedule(arguments, gan, examples):
     """Spread ``--n_epochs`` passes over the data evenly over the phases
     of growth, at ``--batch_size`` throughout."""
-    progan = __import__('4-progan')
+    progan = lessons.load("4-progan")
     resolutions = gan.generator.resolutions
     per_phase = max(arguments.batch_size, arguments.n_epochs
                     * len(examples) // (2 * len(resolutions) - 1))
@@ -557,7 +531,7 @@ def check_run_folder(arguments, parser):
     folder of temporary files) has nothing worth keeping: it may start
     afresh, or be resumed from epoch 0.
     """
-    from ganlab.checkpoint_folder import saved_numbers
+    from ganlab.training.checkpoint_folder import saved_numbers
     checkpoints = arguments.out / "checkpoints"
     if saved_numbers(checkpoints):
         if not arguments.resume:
@@ -594,7 +568,7 @@ def prepare_run_folder(arguments, parser, record):
     run (``check_run_folder``), that a resumed run's flags agree with its
     ``run.json``, and that files can be written there; then sweep away
     what a killed run was writing when it died."""
-    from ganlab.checkpoint_folder import remove_temporaries
+    from ganlab.training.checkpoint_folder import remove_temporaries
     check_run_folder(arguments, parser)
     try:
         check_resumed_record(arguments, record, arguments.out / "run.json")
@@ -630,13 +604,15 @@ def run(arguments, parser):
         import tensorflow as tf
         from tensorflow import keras
 
-        from ganlab import demo
-        from ganlab.callbacks import GANDoctor, LossLog, SampleGrid
-        from ganlab.checkpoints import (GANCheckpoint, is_chief,
-                                        nonfinite_variables, worker_scratch)
-        from ganlab.sample import latent_dim_of
+        from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
+        from ganlab.training.checkpoints import (GANCheckpoint,
+                                                 nonfinite_variables)
+        from ganlab.training.distribute import (is_chief, make_strategy,
+                                                worker_scratch)
+        from ganlab.nets.saved import latent_dim_of
+        from ganlab.training.seeding import set_seed
         try:
-            strategy = make_strategy(arguments)
+            strategy = make_strategy(arguments.strategy, arguments.devices)
         except (ValueError, RuntimeError) as error:
             parser.error(str(error))
         chief = is_chief(strategy)
@@ -651,7 +627,7 @@ def run(arguments, parser):
                          f"multiple of the {replicas} devices")
         if arguments.deterministic:
             tf.config.experimental.enable_op_determinism()
-        demo.set_seed(arguments.seed)
+        set_seed(arguments.seed)
         examples = prepare_examples(data, arguments)
         try:
             with strategy.scope():
@@ -688,7 +664,7 @@ def run(arguments, parser):
         latent = tf.random.stateless_normal(
             (16, latent_dim_of(gan.generator)), seed=(arguments.seed, 1))
         callbacks.append(SampleGrid(
-            latent, datasets.symmetric_to_unit, out / "samples",
+            latent, image_sets.symmetric_to_unit, out / "samples",
             every_steps=arguments.sample_interval, gif=out / "samples.gif",
             log_dir=out / "tensorboard" / "samples"
             if arguments.tensorboard else None))

@@ -12,30 +12,30 @@ small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
 ``export_weights`` writes the weights of one trained network for shipping.
 
-What a checkpoint folder holds is read from the files themselves, not
-from that index alone (``ganlab.checkpoint_folder``): resuming tries the
-checkpoints newest first and skips, with a warning line, one that is cut
-short, unreadable or holds NaN or inf; the index is rewritten to match
-the files, so the manager rotates the intact ones. A state that holds NaN
-or inf is never saved. ``checkpoint_folder.remove_temporaries`` sweeps up
-what a save killed halfway leaves.
+What a checkpoint folder holds is read from the files themselves, not from that
+index alone (``ganlab.training.checkpoint_folder``): resuming tries the
+checkpoints newest first and skips, with a warning line, one that is cut short,
+unreadable or holds NaN or inf; the index is rewritten to match the files, so
+the manager rotates the intact ones. A state that holds NaN or inf is never
+saved. ``checkpoint_folder.remove_temporaries`` sweeps up what a save killed
+halfway leaves.
 
 In a multi-worker run every worker restores from the chief's folder and
 takes part in saving (the values are gathered collectively), but only
-the chief's files are kept; the others write into a temporary folder.
+the chief's files are kept; the others write into a temporary folder
+(``ganlab.training.distribute``).
 """
-import atexit
 import pathlib
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import io
-from ganlab.checkpoint_folder import saved_numbers, write_checkpoint_list
+from ganlab.training.checkpoint_folder import (saved_numbers,
+                                               write_checkpoint_list)
+from ganlab.training.distribute import is_chief, worker_scratch
 
 
 def optimizers_of(gan):
@@ -53,25 +53,6 @@ def optimizers_of(gan):
 def steps_done(gan):
     """Return the number of generator updates made so far."""
     return int(optimizers_of(gan)[0].iterations.numpy())
-
-
-def is_chief(strategy):
-    """Whether this process writes files in a multi-worker run (always
-    True outside one)."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type:
-        return True
-    return resolver.task_type == "chief" or (
-        resolver.task_type == "worker" and resolver.task_id == 0
-        and "chief" not in resolver.cluster_spec().as_dict())
-
-
-def worker_scratch():
-    """Return a new temporary folder for a non-chief worker's files, which
-    only repeat the chief's and are never read: it is removed at exit."""
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="ganlab-worker-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
 
 
 def first_line(error):

@@ -8,14 +8,10 @@
   learned a continuous face space rather than a lookup table.
 - ``nearest_real``: each fake beside the training face closest to it in
   pixels; a fake identical to its neighbour would be memorised.
-- ``save_gif``: an animated GIF of a walk, written atomically.
+
+A walk becomes a GIF with ``ganlab.viz.plots.save_gif``.
 """
-import pathlib
-
 import numpy as np
-from PIL import Image
-
-from ganlab import io
 
 
 def sorted_by_critic(generator, critic, latent_vectors):
@@ -66,23 +62,3 @@ def nearest_real(fakes, real_faces):
                                 None) / fakes.shape[1])
     shape = (len(fakes),) + np.shape(real_faces)[1:]
     return real[nearest].reshape(shape), distances
-
-
-def save_gif(images, path, scale=8, milliseconds=80):
-    """Save grey (N, H, W[, 1]) or RGB (N, H, W, 3) images in [0, 1] as a
-    looping GIF.
-
-    Each pixel becomes a ``scale`` x ``scale`` block so small faces are
-    visible; the file appears only once complete.
-    """
-    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
-        (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
-        for image in images]
-    with io.atomic_path(path) as temporary:
-        frames[0].save(temporary, format="GIF", save_all=True,
-                       append_images=frames[1:], duration=milliseconds,
-                       loop=0)
-    return pathlib.Path(path)

@@ -31,22 +31,11 @@ import tensorflow as tf
 from PIL import Image
 from tensorflow import keras
 
-from ganlab import io, metrics, plots
-from ganlab.checkpoints import optimizers_of, steps_done
-from ganlab.face_pictures import save_gif
-
-
-def tile(images, columns):
-    """Lay images (N, H, W, C) out as one image of ``columns`` columns."""
-    count, height, width, channels = images.shape
-    rows = -(-count // columns)
-    canvas = np.zeros((rows * height, columns * width, channels),
-                      images.dtype)
-    for index, image in enumerate(images):
-        row, column = divmod(index, columns)
-        canvas[row * height:(row + 1) * height,
-               column * width:(column + 1) * width] = image
-    return canvas
+from ganlab import io
+from ganlab.evaluation import metrics
+from ganlab.training.checkpoints import optimizers_of, steps_done
+from ganlab.viz import plots
+from ganlab.viz.plots import save_gif, tile
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -352,8 +341,8 @@ class DiversityMonitor(keras.callbacks.Callback):
     """Log the mean pairwise distance of generated samples each epoch.
 
     Distances are taken between ``features(samples)`` when a feature
-    extractor is given (see ``ganlab.features``), else between raw samples.
-    The score of the real data, measured once, is the yardstick: below
+    extractor is given (see ``ganlab.evaluation.features``), else between raw
+    samples. The score of the real data, measured once, is the yardstick: below
     ``warn_below`` times it, a warning names the epoch.
     """
 

@@ -1,32 +1,23 @@
 #!/usr/bin/env python3
-"""Draw images from a saved generator: one grid picture and single PNGs.
+"""Saved generators: load one, check it draws images, draw from it.
 
-    python -m ganlab sample --generator runs/dcgan/generator.keras \\
-        --count 64 --out samples/
-
-(``python -m ganlab.sample`` is the same command.)
+- ``load_generator``: a ``.keras`` file written by ``python -m ganlab
+  train`` (or any saved Keras generator), refused with a clear error when
+  it is a weights file, a discriminator, or a truncated download;
+- ``latent_dim_of``, ``generate`` (raw outputs for seeded normal latent
+  vectors) and ``draw`` (the same as uint8 pixels).
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
-(a tanh output), grey or RGB. ``grid.png`` shows the first ``--grid``
-of them (64 by default: a grid of thousands is megabytes that no one can
-read); ``0000.png``, ``0001.png``, ... hold every one at its own size.
-A file that is not a saved generator (a weights file, a discriminator,
-a truncated download) is refused before anything is written.
+(a tanh output), grey or RGB. ``python -m ganlab sample``
+(``ganlab.viz.sample``) writes what it draws.
 """
-import argparse
 import pathlib
-import sys
 import zipfile
 
 import numpy as np
-from PIL import Image
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from ganlab import io, plots  # noqa: E402
-from ganlab.datasets import from_symmetric  # noqa: E402
+from ganlab import lessons
+from ganlab.data.image_sets import from_symmetric
 
 
 def latent_dim_of(generator):
@@ -59,7 +50,7 @@ def load_generator(path):
                          "archive: truncated, or another format?)")
     # TensorFlow starts only now: a file refused above costs no seconds
     # and prints no lines of TensorFlow's start-up logging.
-    __import__('4-progan')
+    lessons.load("4-progan")
     from tensorflow import keras
     try:
         generator = keras.models.load_model(path, compile=False)
@@ -115,83 +106,3 @@ def generate(generator, count, seed=0, batch_size=256):
 def draw(generator, count, seed=0):
     """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
     return from_symmetric(generate(generator, count, seed))
-
-
-def save_samples(images, folder, grid=64):
-    """Write one PNG per image and ``grid.png`` of the first ``grid`` of
-    them into ``folder``, each file whole or absent (``ganlab.io``);
-    return the grid's path."""
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, image in enumerate(images):
-        with io.atomic_path(folder / f"{index:04d}.png") as temporary:
-            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image
-                            ).save(temporary, format="PNG")
-    shown = images[:grid]
-    title = (f"{len(images)} samples" if len(shown) == len(images)
-             else f"the first {len(shown)} of {len(images)} samples")
-    return plots.save_image_grid(shown / 255., folder / "grid.png",
-                                 title=title)
-
-
-def add_arguments(parser):
-    """Declare the ``sample`` flags on ``parser``."""
-    parser.add_argument("--generator", required=True, type=pathlib.Path,
-                        help="a saved Keras generator (.keras), e.g. the "
-                             "generator.keras that python -m ganlab "
-                             "train writes")
-    parser.add_argument("--count", type=int, default=64,
-                        help="single images to write (default: "
-                             "%(default)s)")
-    parser.add_argument("--grid", type=int, default=64,
-                        help="how many of them grid.png shows, at most "
-                             "(default: %(default)s)")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("samples"),
-                        help="folder to write into (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0)
-
-
-def run(arguments, parser):
-    """Load the generator, draw, save; return the grid's path.
-
-    Every flag is checked, and the generator loaded, before the first
-    file is written.
-    """
-    for flag, value in (("--count", arguments.count),
-                        ("--grid", arguments.grid)):
-        if value < 1:
-            parser.error(f"{flag} must be at least 1; got {value}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
-    if arguments.out.exists() and not arguments.out.is_dir():
-        parser.error(f"--out: {arguments.out} is a file, not a folder")
-    if not arguments.generator.is_file():
-        parser.error(f"--generator: {arguments.generator} does not exist")
-    try:
-        generator = load_generator(arguments.generator)
-    except ValueError as error:
-        parser.error(f"--generator: {error}")
-    try:
-        io.check_writable_folder(arguments.out, "--out")
-    except ValueError as error:
-        parser.error(str(error))
-    grid = save_samples(draw(generator, arguments.count, arguments.seed),
-                        arguments.out, arguments.grid)
-    print(f"wrote {grid} and {arguments.count} single images")
-    return grid
-
-
-def main(argv=None):
-    """``python -m ganlab.sample``: the same as ``python -m ganlab
-    sample``."""
-    from ganlab.cli import OneLineParser
-    parser = OneLineParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    return run(parser.parse_args(argv), parser)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """What a checkpoint folder holds, read from its files without TensorFlow.
 
-``ganlab.checkpoints`` saves and restores with ``tf.train.CheckpointManager``;
-the command line must know, before TensorFlow starts (so that a refusal is
-one line, not one after TensorFlow's start-up logging), whether ``--out``
-already holds checkpoints, and must clean up what a killed save left. The
-files themselves are the truth here, not the manager's list, which can be
-empty, garbled or name checkpoints since deleted.
+``ganlab.training.checkpoints`` saves and restores with
+``tf.train.CheckpointManager``; the command line must know, before TensorFlow
+starts (so that a refusal is one line, not one after TensorFlow's start-up
+logging), whether ``--out`` already holds checkpoints, and must clean up what a
+killed save left. The files themselves are the truth here, not the manager's
+list, which can be empty, garbled or name checkpoints since deleted.
 """
 import pathlib
 import re

@@ -8,13 +8,13 @@
 
 The generator is task 3's face network with its weights (the shipped ones
 unless ``--weights`` says otherwise), or any saved Keras generator
-(``--model``) that maps normal latent vectors to images with pixels in
-[-1, 1] (or centred faces, for task 3). The real data are held-out images
-the generator was not trained on: the last 1,000 curriculum faces, or the
-Fashion-MNIST test set. Scores: the Frechet distance and the kernel
-distance on the data set's features (``ganlab.features``), the diversity
-of the generated samples relative to the real ones, and for Fashion-MNIST
-the number of classes the classifier finds among them.
+(``--model``) that maps normal latent vectors to images with pixels in [-1, 1]
+(or centred faces, for task 3). The real data are held-out images the generator
+was not trained on: the last 1,000 curriculum faces, or the Fashion-MNIST test
+set. Scores: the Frechet distance and the kernel distance on the data set's
+features (``ganlab.evaluation.features``), the diversity of the generated
+samples relative to the real ones, and for Fashion-MNIST the number of classes
+the classifier finds among them.
 
 At least ``MIN_SAMPLES`` (10) samples are drawn: the Frechet distance
 needs two to have a covariance at all, and below ten its estimate is
@@ -23,17 +23,12 @@ before any scoring, so a mistake costs seconds, not the whole run.
 """
 import os
 import pathlib
-import sys
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from ganlab import io, metrics  # noqa: E402
-from ganlab.sample import (  # noqa: E402
-    generate, load_generator as load_saved_generator)
+from ganlab import io, lessons
+from ganlab.evaluation import metrics
+from ganlab.nets.saved import generate, load_generator as load_saved_generator
 
 MIN_SAMPLES = 10
 
@@ -69,10 +64,10 @@ def load_generator(arguments, parser):
             generator = load_saved_generator(arguments.model)
         except ValueError as error:
             parser.error(f"--model: {error}")
-        from ganlab.datasets import symmetric_to_unit
+        from ganlab.data.image_sets import symmetric_to_unit
         return generator, symmetric_to_unit
-    from ganlab.faces import load_shipped_face_models
-    faces_lesson = __import__('3-generate_faces')
+    from ganlab.data.faces import load_shipped_face_models
+    faces_lesson = lessons.load("3-generate_faces")
     generator, _, mean_face = load_shipped_face_models()
     if arguments.weights is not None:
         if not arguments.weights.is_file():
@@ -93,19 +88,19 @@ def load_generator(arguments, parser):
 def load_reference(arguments, parser):
     """Return ``(pixels in [0, 1], description, features)``."""
     if arguments.dataset == "faces":
-        from ganlab.face_features import FaceFeatures
-        from ganlab.faces import load_face_array
+        from ganlab.data.faces import load_face_array, split_holdout
+        from ganlab.evaluation.face_features import FaceFeatures
         if arguments.faces is None:
             parser.error("--dataset faces needs --faces")
         try:
-            faces = load_face_array(arguments.faces)
+            _, held_out = split_holdout(load_face_array(arguments.faces))
         except (OSError, ValueError) as error:
             parser.error(str(error))
-        return (faces[-1000:].reshape(-1, 16, 16) / 255.,
-                f"last 1000 faces of {arguments.faces.name}",
+        return (held_out.reshape(-1, 16, 16) / 255.,
+                f"last {len(held_out)} faces of {arguments.faces.name}",
                 FaceFeatures())
-    from ganlab.datasets import load_fashion_mnist
-    from ganlab.features import FashionFeatures
+    from ganlab.data.image_sets import load_fashion_mnist
+    from ganlab.evaluation.features import FashionFeatures
     try:
         _, (x_test, _) = load_fashion_mnist()
     except FileNotFoundError as error:
@@ -117,8 +112,8 @@ def score_images(real, fakes, features, reference, real_features=None):
     """Compare generated images with real ones through ``features``.
 
     ``real`` and ``fakes`` hold pixels in [0, 1]; ``features`` is an
-    extractor from ``ganlab.features`` and ``reference`` names the real
-    images. Returns ``{"scores": ..., "provenance": ...}``: the Frechet
+    extractor from ``ganlab.evaluation.features`` and ``reference`` names the
+    real images. Returns ``{"scores": ..., "provenance": ...}``: the Frechet
     and kernel distances, the diversity of the fakes relative to the real
     images (mean pairwise feature distance, 1 when as varied), the classes
     found when the extractor can classify, and what the scores were made
@@ -182,8 +177,8 @@ def run(arguments, parser):
     # lines of start-up logging. Loading is deterministic, so seeding
     # after it changes no score.
     generator, to_pixels = load_generator(arguments, parser)
-    from ganlab import demo
-    demo.set_seed(arguments.seed)
+    from ganlab.training.seeding import set_seed
+    set_seed(arguments.seed)
     real, reference, features = load_reference(arguments, parser)
     fakes = np.clip(to_pixels(generate(generator, arguments.samples,
                                        arguments.seed)), 0, 1)

@@ -4,7 +4,7 @@
 An extractor is called on images with pixels in [0, 1] and returns one
 float64 feature vector per image; its ``name`` and ``checksum`` (of the
 weights it uses) travel with every score made from it, so scores made
-with different features are never compared (``ganlab.metrics``).
+with different features are never compared (``ganlab.evaluation.metrics``).
 
 - ``FashionFeatures``: a small classifier the package trains on
   Fashion-MNIST and ships (``data/fashion_classifier.weights.h5``); its
@@ -13,25 +13,25 @@ with different features are never compared (``ganlab.metrics``).
 - ``InceptionFeatures``: InceptionV3's pooled features (the FID's), from a
   weights file the user gives or from the Keras cache. Nothing is
   downloaded: without weights it says where to put them.
-- ``ganlab.face_features.FaceFeatures``: an autoencoder's code for 16x16
-  faces.
+- ``ganlab.evaluation.face_features.FaceFeatures``: an autoencoder's code for
+  16x16 faces.
 - ``PixelFeatures``: no network at all, the image averaged down to a few
   pixels per side; the offline fallback for colour images when no
   InceptionV3 weights are at hand.
 
-    python -m ganlab.features --epochs 3
+    python -m ganlab train-fashion-classifier --epochs 3
 
 trains the Fashion-MNIST classifier and writes its weights to ``data/``.
 """
-import argparse
 import hashlib
 import pathlib
 
 import numpy as np
 from tensorflow import keras
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-FASHION_WEIGHTS = ROOT / "data" / "fashion_classifier.weights.h5"
+from ganlab import lessons
+
+FASHION_WEIGHTS = lessons.SHIPPED / "fashion_classifier.weights.h5"
 INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
 KERAS_MODELS = pathlib.Path.home() / ".keras" / "models"
 
@@ -76,7 +76,7 @@ class FashionFeatures:
         if not weights.is_file():
             raise FileNotFoundError(
                 f"classifier weights {weights} not found: train them with "
-                "python -m ganlab.features")
+                "python -m ganlab train-fashion-classifier")
         self.features, self.classifier = build_fashion_classifier()
         self.classifier.load_weights(str(weights))
         # one pass through the shared layers gives features and logits
@@ -180,16 +180,19 @@ class PixelFeatures:
         return blocks.mean(axis=(2, 4)).reshape(count, -1)
 
 
-def main(argv=None):
-    """Train the Fashion-MNIST classifier; report its test accuracy."""
-    from ganlab.checkpoints import export_weights
-    from ganlab.datasets import load_fashion_mnist
-    from ganlab.demo import set_seed
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_arguments(parser):
+    """Declare the ``train-fashion-classifier`` flags on ``parser``."""
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--out", type=pathlib.Path, default=FASHION_WEIGHTS)
     parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
+
+
+def run(arguments, parser):
+    """``python -m ganlab train-fashion-classifier``: train the
+    Fashion-MNIST classifier; report its test accuracy."""
+    from ganlab.data.image_sets import load_fashion_mnist
+    from ganlab.training.checkpoints import export_weights
+    from ganlab.training.seeding import set_seed
     set_seed(arguments.seed)
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
     _, classifier = build_fashion_classifier()
@@ -205,7 +208,3 @@ def main(argv=None):
     print(f"test accuracy {accuracy:.4f}; saved {arguments.out} "
           f"({arguments.out.stat().st_size} bytes, sha256 "
           f"{file_checksum(arguments.out)})")
-
-
-if __name__ == "__main__":
-    main()

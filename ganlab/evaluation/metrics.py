@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ganlab.toy import distance_to_circle
+from ganlab.data.toy import distance_to_circle
 
 
 def quality_radius(std, dimension, quality_stds=3.):

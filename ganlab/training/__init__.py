@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Training runs: the commands, callbacks, checkpoints and strategies.
+
+- ``train``: ``python -m ganlab train``, every model on every data set;
+- ``train_faces``: ``python -m ganlab train-faces``, the face WGAN-GP of
+  the shipped weights;
+- ``callbacks``: sample grids and GIFs, loss logs, the GAN doctor, the
+  diversity monitor;
+- ``checkpoints`` and ``checkpoint_folder``: resumable checkpoints that
+  are whole and finite, and weight export;
+- ``distribute``: ``tf.distribute`` strategies, the chief worker;
+- ``seeding``: one seed for Python, NumPy and TensorFlow.
+"""

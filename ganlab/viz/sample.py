@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Draw images from a saved generator: one grid picture and single PNGs.
+
+    python -m ganlab sample --generator runs/dcgan/generator.keras \\
+        --count 64 --out samples/
+
+The generator maps normal latent vectors to images with pixels in [-1, 1]
+(a tanh output), grey or RGB. ``grid.png`` shows the first ``--grid``
+of them (64 by default: a grid of thousands is megabytes that no one can
+read); ``0000.png``, ``0001.png``, ... hold every one at its own size.
+A file that is not a saved generator (a weights file, a discriminator,
+a truncated download) is refused before anything is written.
+"""
+import pathlib
+
+from PIL import Image
+
+from ganlab import io
+from ganlab.nets.saved import draw, load_generator
+from ganlab.viz import plots
+
+
+def save_samples(images, folder, grid=64):
+    """Write one PNG per image and ``grid.png`` of the first ``grid`` of
+    them into ``folder``, each file whole or absent (``ganlab.io``);
+    return the grid's path."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(images):
+        with io.atomic_path(folder / f"{index:04d}.png") as temporary:
+            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image
+                            ).save(temporary, format="PNG")
+    shown = images[:grid]
+    title = (f"{len(images)} samples" if len(shown) == len(images)
+             else f"the first {len(shown)} of {len(images)} samples")
+    return plots.save_image_grid(shown / 255., folder / "grid.png",
+                                 title=title)
+
+
+def add_arguments(parser):
+    """Declare the ``sample`` flags on ``parser``."""
+    parser.add_argument("--generator", required=True, type=pathlib.Path,
+                        help="a saved Keras generator (.keras), e.g. the "
+                             "generator.keras that python -m ganlab "
+                             "train writes")
+    parser.add_argument("--count", type=int, default=64,
+                        help="single images to write (default: "
+                             "%(default)s)")
+    parser.add_argument("--grid", type=int, default=64,
+                        help="how many of them grid.png shows, at most "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("samples"),
+                        help="folder to write into (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def run(arguments, parser):
+    """Load the generator, draw, save; return the grid's path.
+
+    Every flag is checked, and the generator loaded, before the first
+    file is written.
+    """
+    for flag, value in (("--count", arguments.count),
+                        ("--grid", arguments.grid)):
+        if value < 1:
+            parser.error(f"{flag} must be at least 1; got {value}")
+    if arguments.seed < 0:
+        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if arguments.out.exists() and not arguments.out.is_dir():
+        parser.error(f"--out: {arguments.out} is a file, not a folder")
+    if not arguments.generator.is_file():
+        parser.error(f"--generator: {arguments.generator} does not exist")
+    try:
+        generator = load_generator(arguments.generator)
+    except ValueError as error:
+        parser.error(f"--generator: {error}")
+    try:
+        io.check_writable_folder(arguments.out, "--out")
+    except ValueError as error:
+        parser.error(str(error))
+    grid = save_samples(draw(generator, arguments.count, arguments.seed),
+                        arguments.out, arguments.grid)
+    print(f"wrote {grid} and {arguments.count} single images")
+    return grid
