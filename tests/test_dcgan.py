@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import load_demo
+from conftest import load_demo, needs_bfloat16_kernels
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -112,6 +112,7 @@ def test_demo_trains_saves_and_samples(tmp_path):
     assert floor["spectral_distance"] < untrained["spectral_distance"]
 
 
+@needs_bfloat16_kernels
 def test_bfloat16_networks_keep_float32_outputs():
     """Switched by ganlab.nets.precision.use_bfloat16, the hidden layers
     compute in bfloat16, the weights and both outputs stay float32, and a

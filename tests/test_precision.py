@@ -4,12 +4,13 @@ and weights in float32, and the face networks still train as a WGAN_GP."""
 import numpy as np
 import tensorflow as tf
 
-from conftest import load_gan_class
+from conftest import load_gan_class, needs_bfloat16_kernels
 from ganlab.nets import builders, precision
 
 faces = __import__('3-generate_faces')
 
 
+@needs_bfloat16_kernels
 def test_face_networks_compute_in_bfloat16_and_answer_in_float32(seeded):
     """Every layer but the outputs switches to mixed_bfloat16; the weights
     keep their float32 values; a WGAN_GP step gives finite losses."""
@@ -39,6 +40,7 @@ def test_face_networks_compute_in_bfloat16_and_answer_in_float32(seeded):
     assert all(np.isfinite(float(value)) for value in losses.values())
 
 
+@needs_bfloat16_kernels
 def test_bfloat16_moves_outputs_by_about_half_a_percent(seeded):
     """The same face networks and weights in float32 and in bfloat16:
     outputs differ by 0.1-2 % (relative, measured 0.55 % for the images
