@@ -2,6 +2,8 @@
 """Training runs: the commands, callbacks, checkpoints and strategies.
 
 - ``train``: ``python -m ganlab train``, every model on every data set;
+- ``registry``: one entry per ``--model``: its flags and defaults, the
+  data it needs, how it is built and fitted, its loss names;
 - ``train_faces``: ``python -m ganlab train-faces``, the face WGAN-GP of
   the shipped weights;
 - ``callbacks``: sample grids and GIFs, loss logs, the GAN doctor, the

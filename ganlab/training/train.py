@@ -65,26 +65,22 @@ the cluster and its own place in it (see README).
 """
 import argparse
 import contextlib
-import functools
 import json
 import math
 import pathlib
 
 import numpy as np
 
-from ganlab import io, lessons
+from ganlab import io
 from ganlab.data import image_sets, toy
+from ganlab.training import registry
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
 # TensorFlow starts (seconds, and lines of its own logging).
 
-MODELS = ("mlp", "simple", "wgan-clip", "wgan-gp", "faces", "dcgan",
-          "progan")
-LESSONS = {"simple": ("0-simple_gan", "Simple_GAN"),
-           "wgan-clip": ("1-wgan_clip", "WGAN_clip"),
-           "wgan-gp": ("2-wgan_gp", "WGAN_GP"),
-           "faces": ("2-wgan_gp", "WGAN_GP")}
+# The --model choices: one entry each in ganlab.training.registry.
+MODELS = registry.MODELS
 TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
 IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
 # The flags that must not change when a run is resumed.
@@ -98,8 +94,13 @@ EFFECTIVE = ("img_size", "channels")
 def add_arguments(parser):
     """Declare the ``train`` flags on ``parser`` (the seed project's
     spellings, e.g. ``--n_epochs``, and dashed ones both work)."""
+    d_lr_models = [model for model in registry.ENTRIES if model.takes_d_lr]
+    takes_d_lr = [model.name for model in d_lr_models]
+    b2_models = [model for model in registry.ENTRIES if not model.fixed_b2]
     parser.add_argument("--model", choices=MODELS, default="mlp",
-                        help="default: %(default)s")
+                        help="; ".join(f"{model.name}: {model.description}"
+                                       for model in registry.ENTRIES)
+                        + " (default: %(default)s)")
     parser.add_argument("--dataset", default="mnist",
                         help=f"one of {', '.join(TOY_SETS + IMAGE_SETS)}, "
                              "an image folder or an .npy file "
@@ -121,18 +122,20 @@ def add_arguments(parser):
     parser.add_argument("--lr", "--learning-rate", dest="lr", type=float,
                         help="generator's (and by default the "
                              "discriminator's) Adam learning rate "
-                             "(default: mlp 2e-4, lessons 1e-3, dcgan 1e-4)")
+                             f"(default: {registry.defaults_text('lr')})")
     parser.add_argument("--d_lr", "--d-lr", dest="d_lr", type=float,
                         help="the discriminator's own learning rate "
-                             "(mlp, dcgan; default: dcgan 4e-4, else --lr)")
+                             f"(only {', '.join(takes_d_lr)}; default: "
+                             f"{registry.defaults_text('d_lr', d_lr_models)})")
     parser.add_argument("--b1", "--beta-1", dest="b1", type=float,
-                        help="Adam beta_1 (default: the model's own: mlp "
-                             "and dcgan .5, lessons .5 or .3)")
+                        help="Adam beta_1 (default: the model's own: "
+                             f"{registry.defaults_text('b1')})")
     parser.add_argument("--b2", "--beta-2", dest="b2", type=float,
-                        help="Adam beta_2 (default: mlp .999, lessons .9)")
+                        help="Adam beta_2 (default: the model's own: "
+                             f"{registry.defaults_text('b2', b2_models)})")
     parser.add_argument("--latent_dim", "--latent-dim", dest="latent_dim",
-                        type=int, help="default: 100 (faces: 16, as task "
-                                       "3's generator has)")
+                        type=int, help="default: "
+                        + registry.defaults_text("latent_dim"))
     parser.add_argument("--img_size", "--image-size", dest="img_size",
                         type=int, help="image side (default: the data's)")
     parser.add_argument("--channels", type=int, choices=(1, 3),
@@ -209,21 +212,30 @@ def check_arguments(arguments, parser):
     if arguments.img_size is not None and not 4 <= arguments.img_size <= 1024:
         parser.error(f"--img_size must be between 4 and 1024; got "
                      f"{arguments.img_size}")
-    # flags a model has no use for are refused rather than ignored
-    if arguments.d_lr is not None and arguments.model not in ("mlp",
-                                                             "dcgan"):
+    # flags a model has no use for are refused rather than ignored; the
+    # model's registry entry says which
+    model = registry.entry(arguments.model)
+    if arguments.d_lr is not None and not model.takes_d_lr:
+        takers = registry.names_or((entry.name for entry in
+                                    registry.ENTRIES if entry.takes_d_lr),
+                                   last="and")
         parser.error(f"--d_lr: --model {arguments.model} trains both "
-                     "networks at --lr (only mlp and dcgan take --d_lr)")
-    if arguments.b2 is not None and arguments.model == "dcgan":
-        parser.error("--b2: task 5's DCGAN fixes Adam's beta_2 (.999)")
-    if arguments.strategy != "default" and arguments.model != "mlp":
-        parser.error(f"--strategy {arguments.strategy}: only --model mlp "
-                     "trains on several devices")
-    if arguments.model == "faces" and arguments.latent_dim not in (None, 16):
-        parser.error("--latent_dim: task 3's face generator takes 16 "
-                     f"latent dimensions; got {arguments.latent_dim}")
-    arguments.latent_dim = arguments.latent_dim or (
-        16 if arguments.model == "faces" else 100)
+                     f"networks at --lr (only {takers} take --d_lr)")
+    if arguments.b2 is not None and model.fixed_b2:
+        parser.error(f"--b2: {model.fixed_b2}")
+    if arguments.strategy != "default" and not model.multi_device:
+        several = [entry.name for entry in registry.ENTRIES
+                   if entry.multi_device]
+        parser.error(f"--strategy {arguments.strategy}: only --model "
+                     f"{registry.names_or(several)} "
+                     f"{'trains' if len(several) == 1 else 'train'} on "
+                     "several devices")
+    if model.fixed_latent_dim and arguments.latent_dim not in (
+            None, model.latent_dim):
+        parser.error(f"--latent_dim: {model.fixed_latent_dim} takes "
+                     f"{model.latent_dim} latent dimensions; got "
+                     f"{arguments.latent_dim}")
+    arguments.latent_dim = arguments.latent_dim or model.latent_dim
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
@@ -381,107 +393,14 @@ def prepare_examples(data, arguments):
 
 
 def build_gan(arguments, examples):
-    """Return ``(gan, loss_names)``, compiled, for the flags and data.
+    """Return ``(gan, loss_names)``, compiled, for the flags and data:
+    what the ``--model``'s registry entry builds, and its loss names.
 
     Raises ValueError naming the flag when model and data do not fit.
     """
-    from ganlab.nets import builders
-    images = examples.ndim == 4
-    if arguments.model in ("mlp", "dcgan", "progan") and not images:
-        raise ValueError(f"--model {arguments.model} draws images; "
-                         f"--dataset {arguments.dataset} holds vectors "
-                         "(train it with simple, wgan-clip or wgan-gp)")
-    if arguments.model == "mlp":
-        from ganlab.nets import mlp_gan
-        gan = mlp_gan.MLPGAN(
-            mlp_gan.build_generator(arguments.latent_dim, examples.shape[1:]),
-            mlp_gan.build_discriminator(examples.shape[1:]), examples,
-            batch_size=arguments.batch_size, seed=arguments.seed)
-        gan.compile(learning_rate=arguments.lr or 2e-4,
-                    beta_1=.5 if arguments.b1 is None else arguments.b1,
-                    beta_2=.999 if arguments.b2 is None else arguments.b2,
-                    discriminator_learning_rate=arguments.d_lr)
-        return gan, ("d_loss", "g_loss")
-    if arguments.model == "dcgan":
-        if examples.shape[1:] != (32, 32, 3):
-            raise ValueError("--model dcgan draws 32x32 RGB images: use "
-                             "--img_size 32 --channels 3")
-        dcgan = lessons.load("5-dcgan_cifar")
-        gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
-                          dcgan.build_discriminator(),
-                          latent_dim=arguments.latent_dim,
-                          generator_learning_rate=arguments.lr or 1e-4,
-                          discriminator_learning_rate=arguments.d_lr or 4e-4,
-                          beta_1=.5 if arguments.b1 is None else arguments.b1)
-        gan.compile()
-        return gan, ("d_loss", "g_loss")
-    if arguments.model == "progan":
-        return build_progan(arguments, examples)
-    if arguments.model == "faces":
-        if examples.shape[1:] != (16, 16, 1):
-            raise ValueError("--model faces is task 3's network for 16x16 "
-                             "grey faces: use --img_size 16 --channels 1")
-        generator, discriminator = lessons.load(
-            "3-generate_faces").convolutional_GenDiscr()
-        latent = functools.partial(builders.normal_generator, dim=16)
-    elif images:
-        try:
-            generator, discriminator, latent = builders.dcgan_GenDiscr(
-                examples.shape[1], examples.shape[3], arguments.latent_dim)
-        except ValueError as error:
-            raise ValueError(f"--img_size: {error}") from None
-    else:
-        generator, discriminator, latent = builders.mlp_GenDiscr(
-            arguments.latent_dim, examples.shape[1])
-    module, name = LESSONS[arguments.model]
-    gan = getattr(lessons.load(module), name)(
-        generator, discriminator, latent, examples,
-        batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
-        learning_rate=arguments.lr or 1e-3)
-    for network in (gan.generator, gan.discriminator):
-        # The lessons fix their betas in the constructor (the curriculum's
-        # contract); Adam reads them at every step, so they can be set.
-        if arguments.b1 is not None:
-            network.optimizer.beta_1 = arguments.b1
-        if arguments.b2 is not None:
-            network.optimizer.beta_2 = arguments.b2
-    gan.compile()
-    loss_names = ("discr_loss", "gen_loss") + (
-        ("gp",) if name == "WGAN_GP" else ())
-    return gan, loss_names
-
-
-def build_progan(arguments, examples):
-    """Return ``(gan, loss_names)``: task 4's ProGAN growing to the
-    images' size, with networks small enough for a CPU (64 filters at
-    most)."""
-    progan = lessons.load("4-progan")
-    size, channels = examples.shape[1], examples.shape[3]
-    try:
-        networks = progan.build_networks(arguments.latent_dim, size,
-                                         channels, max_filters=64,
-                                         filter_base=512)
-    except ValueError as error:
-        raise ValueError(f"--img_size: {error}") from None
-    gan = progan.ProGAN(
-        *networks, learning_rate=arguments.lr or 1e-3,
-        beta_1=0. if arguments.b1 is None else arguments.b1,
-        beta_2=.99 if arguments.b2 is None else arguments.b2,
-        seed=arguments.seed)
-    gan.compile()
-    return gan, ("d_loss", "g_loss", "gp")
-
-
-def progan_schedule(arguments, gan, examples):
-    """Spread ``--n_epochs`` passes over the data evenly over the phases
-    of growth, at ``--batch_size`` throughout."""
-    progan = lessons.load("4-progan")
-    resolutions = gan.generator.resolutions
-    per_phase = max(arguments.batch_size, arguments.n_epochs
-                    * len(examples) // (2 * len(resolutions) - 1))
-    return progan.GrowthSchedule(resolutions[-1], per_phase, per_phase,
-                                 {size: arguments.batch_size
-                                  for size in resolutions})
+    model = registry.entry(arguments.model)
+    model.check_data(arguments, examples)
+    return model.build(arguments, examples), model.loss_names
 
 
 def run_record(arguments, description):
@@ -676,19 +595,7 @@ def run(arguments, parser):
     common = dict(epochs=arguments.n_epochs, steps_per_epoch=steps,
                   initial_epoch=epochs_done, verbose=arguments.verbose,
                   callbacks=callbacks)
-    if arguments.model == "mlp":
-        gan.fit(**common)
-    elif arguments.model == "progan":
-        gan.grow(examples, progan_schedule(arguments, gan, examples),
-                 steps_per_epoch=steps, callbacks=callbacks,
-                 verbose=arguments.verbose, seed=arguments.seed)
-    elif arguments.model == "dcgan":
-        gan.fit(tf.data.Dataset.from_tensor_slices(examples)
-                .shuffle(len(examples), seed=arguments.seed)
-                .batch(arguments.batch_size, drop_remainder=True).repeat(),
-                shuffle=False, **common)
-    else:
-        gan.fit(gan.real_examples, **common)
+    registry.entry(arguments.model).fit(gan, examples, arguments, common)
     broken = nonfinite_variables([gan.generator])
     if chief and (broken or doctor is not None and doctor.stopped):
         why = (f"{len(broken)} of its variables hold NaN or inf" if broken

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""The models ``python -m ganlab train`` trains: one entry per model.
+
+Each entry knows everything the run needs of its model: its name (the
+``--model`` choice) and a one-line description; the flags it accepts or
+refuses (``takes_d_lr``, ``fixed_b2``, ``multi_device``, a fixed latent
+size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``);
+the data it needs (``takes_vectors``; ``shape``, the (H, W, C) it draws
+when that is fixed); how to build itself, compiled, from the data and the
+flags (``build``); the keys its ``train_step`` returns (``loss_names``,
+the columns of ``losses.csv``; ``other_logs``, its other keys); and how
+it is fitted (``fit``).
+
+Adding a model is one entry here (a subclass of ``Model``, appended to
+``ENTRIES``) plus the file that defines it. TensorFlow is imported only
+inside ``build`` and ``fit``, so that the flags are checked before it
+starts.
+"""
+import functools
+
+from ganlab import lessons
+
+
+def names_or(names, last="or"):
+    """``("a", "b", "c")`` -> ``"a, b or c"`` (``last="and"``: ``"a, b
+    and c"``)."""
+    names = list(names)
+    return (", ".join(names[:-1]) + f" {last} " + names[-1]
+            if len(names) > 1 else "".join(names))
+
+
+class Model:
+    """One trainable model. Subclasses set the class attributes and
+    define ``build``; the base class gives the data check and the usual
+    ``fit``."""
+
+    name = ""
+    description = ""
+    # defaults of the flags; ``d_lr`` None: the discriminator trains at
+    # --lr; ``b1``/``b2`` are the model's own betas (what help shows)
+    lr = 1e-3
+    d_lr = None
+    b1 = .5
+    b2 = .9
+    latent_dim = 100
+    # flags: --d_lr taken; --b2 refused with this reason when set;
+    # --strategy mirrored/multi-worker taken; --latent_dim fixed to
+    # ``latent_dim``, with this network's name for the message
+    takes_d_lr = False
+    fixed_b2 = None
+    multi_device = False
+    fixed_latent_dim = None
+    # data: toy vectors accepted; the (H, W, C) of the images, if fixed
+    takes_vectors = False
+    shape = None
+    shape_hint = ""
+    loss_names = ("d_loss", "g_loss")
+    # the other keys of the train step's logs, which are no losses
+    # (neither logged in losses.csv nor watched by the GAN doctor)
+    other_logs = ()
+
+    def check_data(self, arguments, examples):
+        """Raise ``ValueError`` naming the flag when the examples do not
+        fit this model."""
+        if not self.takes_vectors and examples.ndim != 4:
+            vector_models = names_or(entry.name for entry in ENTRIES
+                                     if entry.takes_vectors)
+            raise ValueError(f"--model {self.name} draws images; --dataset "
+                             f"{arguments.dataset} holds vectors (train it "
+                             f"with {vector_models})")
+        if self.shape is not None and examples.shape[1:] != self.shape:
+            raise ValueError(self.shape_hint)
+
+    def build(self, arguments, examples):
+        """Return the GAN, compiled, for the flags and the examples."""
+        raise NotImplementedError
+
+    def fit(self, gan, examples, arguments, common_kwargs):
+        """Train ``gan``; ``common_kwargs`` are the epochs, steps per
+        epoch, initial epoch, verbosity and callbacks of the run."""
+        gan.fit(**common_kwargs)
+
+
+class MLP(Model):
+    """``--model mlp``: any image size, several devices, its own --d_lr."""
+
+    name = "mlp"
+    description = ("Goodfellow et al.'s fully connected GAN "
+                   "(ganlab.nets.mlp_gan)")
+    lr, b1, b2 = 2e-4, .5, .999
+    takes_d_lr = True
+    multi_device = True
+
+    def build(self, arguments, examples):
+        """Build and compile it (see ``Model.build``)."""
+        from ganlab.nets import mlp_gan
+        gan = mlp_gan.MLPGAN(
+            mlp_gan.build_generator(arguments.latent_dim, examples.shape[1:]),
+            mlp_gan.build_discriminator(examples.shape[1:]), examples,
+            batch_size=arguments.batch_size, seed=arguments.seed)
+        gan.compile(learning_rate=arguments.lr or self.lr,
+                    beta_1=self.b1 if arguments.b1 is None else arguments.b1,
+                    beta_2=self.b2 if arguments.b2 is None else arguments.b2,
+                    discriminator_learning_rate=arguments.d_lr)
+        return gan
+
+
+class Lesson(Model):
+    """The curriculum's GANs of tasks 0-2: they hold their examples and
+    fix their betas in the constructor."""
+
+    module = ""
+    class_name = ""
+    takes_vectors = True
+    loss_names = ("discr_loss", "gen_loss")
+
+    def networks(self, arguments, examples):
+        """Return ``(generator, discriminator, latent_generator)``: ReLU
+        perceptrons on vectors, DCGAN-style networks on images."""
+        from ganlab.nets import builders
+        if examples.ndim != 4:
+            return builders.mlp_GenDiscr(arguments.latent_dim,
+                                         examples.shape[1])
+        try:
+            return builders.dcgan_GenDiscr(
+                examples.shape[1], examples.shape[3], arguments.latent_dim)
+        except ValueError as error:
+            raise ValueError(f"--img_size: {error}") from None
+
+    def build(self, arguments, examples):
+        """Build and compile it (see ``Model.build``)."""
+        generator, discriminator, latent = self.networks(arguments, examples)
+        gan = getattr(lessons.load(self.module), self.class_name)(
+            generator, discriminator, latent, examples,
+            batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
+            learning_rate=arguments.lr or self.lr)
+        for network in (gan.generator, gan.discriminator):
+            # The lessons fix their betas in the constructor (the
+            # curriculum's contract); Adam reads them at every step, so
+            # they can be set.
+            if arguments.b1 is not None:
+                network.optimizer.beta_1 = arguments.b1
+            if arguments.b2 is not None:
+                network.optimizer.beta_2 = arguments.b2
+        gan.compile()
+        return gan
+
+    def fit(self, gan, examples, arguments, common_kwargs):
+        """Train it (see ``Model.fit``)."""
+        gan.fit(gan.real_examples, **common_kwargs)
+
+
+class Simple(Lesson):
+    """``--model simple``: task 0."""
+
+    name = "simple"
+    description = "task 0's GAN, least-squares form (0-simple_gan.py)"
+    module, class_name = "0-simple_gan", "Simple_GAN"
+
+
+class WGANClip(Lesson):
+    """``--model wgan-clip``: task 1."""
+
+    name = "wgan-clip"
+    description = "task 1's WGAN with weight clipping (1-wgan_clip.py)"
+    module, class_name = "1-wgan_clip", "WGAN_clip"
+
+
+class WGANGP(Lesson):
+    """``--model wgan-gp``: task 2 (beta_1 .3, and a ``gp`` loss)."""
+
+    name = "wgan-gp"
+    description = "task 2's WGAN with gradient penalty (2-wgan_gp.py)"
+    module, class_name = "2-wgan_gp", "WGAN_GP"
+    b1 = .3
+    loss_names = ("discr_loss", "gen_loss", "gp")
+
+
+class Faces(WGANGP):
+    """``--model faces``: task 3's networks in task 2's WGAN-GP; 16x16
+    grey images, 16 latent dimensions."""
+
+    name = "faces"
+    description = ("task 3's network for 16x16 grey faces, trained as a "
+                   "WGAN-GP (3-generate_faces.py)")
+    latent_dim = 16
+    fixed_latent_dim = "task 3's face generator"
+    takes_vectors = False
+    shape = (16, 16, 1)
+    shape_hint = ("--model faces is task 3's network for 16x16 grey faces: "
+                  "use --img_size 16 --channels 1")
+
+    def check_data(self, arguments, examples):
+        """Check the shape only: vectors get its message, which says
+        what to pass."""
+        if examples.shape[1:] != self.shape:
+            raise ValueError(self.shape_hint)
+
+    def networks(self, arguments, examples):
+        """Task 3's generator and critic, normal latent vectors."""
+        from ganlab.nets import builders
+        generator, discriminator = lessons.load(
+            "3-generate_faces").convolutional_GenDiscr()
+        return (generator, discriminator,
+                functools.partial(builders.normal_generator,
+                                  dim=self.latent_dim))
+
+
+class DCGAN(Model):
+    """``--model dcgan``: task 5; 32x32 RGB, fed by a ``tf.data``
+    pipeline."""
+
+    name = "dcgan"
+    description = ("task 5's DCGAN for 32x32 RGB images, two time scales "
+                   "(5-dcgan_cifar.py)")
+    lr, d_lr, b1, b2 = 1e-4, 4e-4, .5, .999
+    takes_d_lr = True
+    fixed_b2 = "task 5's DCGAN fixes Adam's beta_2 (.999)"
+    shape = (32, 32, 3)
+    shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
+                  "--channels 3")
+
+    def build(self, arguments, examples):
+        """Build and compile it (see ``Model.build``)."""
+        dcgan = lessons.load("5-dcgan_cifar")
+        gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
+                          dcgan.build_discriminator(),
+                          latent_dim=arguments.latent_dim,
+                          generator_learning_rate=arguments.lr or self.lr,
+                          discriminator_learning_rate=(arguments.d_lr
+                                                       or self.d_lr),
+                          beta_1=self.b1 if arguments.b1 is None
+                          else arguments.b1)
+        gan.compile()
+        return gan
+
+    def fit(self, gan, examples, arguments, common_kwargs):
+        """Train it (see ``Model.fit``)."""
+        import tensorflow as tf
+        gan.fit(tf.data.Dataset.from_tensor_slices(examples)
+                .shuffle(len(examples), seed=arguments.seed)
+                .batch(arguments.batch_size, drop_remainder=True).repeat(),
+                shuffle=False, **common_kwargs)
+
+
+class ProGAN(Model):
+    """``--model progan``: task 4, fitted by growing through its phases."""
+
+    name = "progan"
+    description = ("task 4's progressive GAN, grown from 4x4 to --img_size "
+                   "with CPU-sized networks (4-progan.py)")
+    b1, b2 = 0., .99
+    loss_names = ("d_loss", "g_loss", "gp")
+    other_logs = ("alpha",)  # the fade-in's progress
+
+    def build(self, arguments, examples):
+        """Task 4's ProGAN growing to the images' size, with networks
+        small enough for a CPU (64 filters at most)."""
+        progan = lessons.load("4-progan")
+        size, channels = examples.shape[1], examples.shape[3]
+        try:
+            networks = progan.build_networks(arguments.latent_dim, size,
+                                             channels, max_filters=64,
+                                             filter_base=512)
+        except ValueError as error:
+            raise ValueError(f"--img_size: {error}") from None
+        gan = progan.ProGAN(
+            *networks, learning_rate=arguments.lr or self.lr,
+            beta_1=self.b1 if arguments.b1 is None else arguments.b1,
+            beta_2=self.b2 if arguments.b2 is None else arguments.b2,
+            seed=arguments.seed)
+        gan.compile()
+        return gan
+
+    def schedule(self, arguments, gan, examples):
+        """Spread ``--n_epochs`` passes over the data evenly over the
+        phases of growth, at ``--batch_size`` throughout."""
+        progan = lessons.load("4-progan")
+        resolutions = gan.generator.resolutions
+        per_phase = max(arguments.batch_size, arguments.n_epochs
+                        * len(examples) // (2 * len(resolutions) - 1))
+        return progan.GrowthSchedule(resolutions[-1], per_phase, per_phase,
+                                     {size: arguments.batch_size
+                                      for size in resolutions})
+
+    def fit(self, gan, examples, arguments, common_kwargs):
+        """Train it (see ``Model.fit``)."""
+        gan.grow(examples, self.schedule(arguments, gan, examples),
+                 steps_per_epoch=common_kwargs["steps_per_epoch"],
+                 callbacks=common_kwargs["callbacks"],
+                 verbose=common_kwargs["verbose"], seed=arguments.seed)
+
+
+ENTRIES = (MLP(), Simple(), WGANClip(), WGANGP(), Faces(), DCGAN(),
+           ProGAN())
+REGISTRY = {entry.name: entry for entry in ENTRIES}
+MODELS = tuple(REGISTRY)
+
+
+def entry(name):
+    """Return the entry of ``--model name``."""
+    return REGISTRY[name]
+
+
+def defaults_text(attribute, models=ENTRIES):
+    """``"mlp 2e-4; simple, ... 1e-3; dcgan 1e-4"``: each of ``models``'
+    default for a flag, grouped by value, for the flag's help."""
+    def shown(value):
+        """A default as the help writes it: 2e-4, .5, 0, --lr."""
+        if value is None:
+            return "--lr"
+        if value and abs(value) < .01:
+            mantissa, exponent = f"{value:.0e}".split("e")
+            return f"{mantissa}e{int(exponent)}"
+        return f"{value:g}".replace("0.", ".", 1) if value else "0"
+    groups = {}
+    for model in models:
+        groups.setdefault(shown(getattr(model, attribute)), []).append(
+            model.name)
+    return "; ".join(f"{', '.join(names)} {value}"
+                     for value, names in groups.items())

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""``ganlab.training.registry``: one entry per ``--model``, each of which
+builds on tiny data, names exactly the losses its ``train_step`` returns,
+has the defaults it advertises, and makes the flag refusals of
+``check_arguments``."""
+import argparse
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganlab.training import registry, train
+
+# The tiny examples each entry trains on: vectors for the lessons, the
+# fixed shapes of faces and dcgan, small images otherwise.
+SHAPES = {"mlp": (8, 8, 1), "simple": (2,), "wgan-clip": (2,),
+          "wgan-gp": (2,), "faces": (16, 16, 1), "dcgan": (32, 32, 3),
+          "progan": (8, 8, 1)}
+
+
+def parsed(argv):
+    """Return ``(arguments, parser)`` of ``train``, checked."""
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    arguments = parser.parse_args(argv)
+    train.check_arguments(arguments, parser)
+    return arguments, parser
+
+
+def refused(argv):
+    """Whether ``check_arguments`` refuses ``argv``."""
+    try:
+        parsed(argv)
+    except SystemExit:
+        return True
+    return False
+
+
+def tiny_examples(name, count=16):
+    """Examples in [-1, 1] of the entry's shape."""
+    values = np.random.default_rng(0).uniform(
+        -1, 1, (count, *SHAPES[name])).astype(np.float32)
+    return values
+
+
+def optimizers_of(gan):
+    """``(generator's, discriminator's)`` Adam of any of the models."""
+    if hasattr(gan, "generator_optimizer"):
+        return gan.generator_optimizer, gan.discriminator_optimizer
+    return gan.generator.optimizer, gan.discriminator.optimizer
+
+
+def test_every_model_choice_has_one_entry():
+    assert train.MODELS == registry.MODELS
+    assert set(train.MODELS) == set(SHAPES)
+    assert len(registry.ENTRIES) == len(set(registry.MODELS))
+    for name in train.MODELS:
+        entry = registry.entry(name)
+        assert entry.name == name and entry.description
+        assert isinstance(entry, registry.Model)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_entry_builds_and_names_its_losses(name):
+    tf.keras.utils.set_random_seed(0)
+    arguments, _ = parsed(["--model", name, "--batch_size", "4",
+                           "--latent_dim", "16" if name == "faces" else "8"])
+    examples = tiny_examples(name)
+    gan, loss_names = train.build_gan(arguments, examples)
+    entry = registry.entry(name)
+    assert loss_names == entry.loss_names
+    generator, discriminator = optimizers_of(gan)
+    assert float(generator.learning_rate) == pytest.approx(entry.lr)
+    assert float(discriminator.learning_rate) == pytest.approx(
+        entry.d_lr or entry.lr)
+    for optimizer in (generator, discriminator):
+        assert float(optimizer.beta_1) == pytest.approx(entry.b1)
+        assert float(optimizer.beta_2) == pytest.approx(entry.b2)
+    losses = gan.train_step(tf.constant(examples[:4]))
+    assert sorted(losses) == sorted(entry.loss_names + entry.other_logs)
+    assert all(np.isfinite(float(losses[key])) for key in loss_names)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_refusals_come_from_the_entry(name):
+    entry = registry.entry(name)
+    model = ["--model", name]
+    assert refused(model + ["--d_lr", ".001"]) is not entry.takes_d_lr
+    assert refused(model + ["--b2", ".99"]) is bool(entry.fixed_b2)
+    assert refused(model + ["--strategy", "mirrored"]) \
+        is not entry.multi_device
+    assert refused(model + ["--latent_dim", "7"]) \
+        is bool(entry.fixed_latent_dim)
+    arguments, _ = parsed(model)
+    assert arguments.latent_dim == entry.latent_dim
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_data_check_comes_from_the_entry(name):
+    entry = registry.entry(name)
+    arguments, _ = parsed(["--model", name, "--dataset", "ring"])
+    vectors = np.zeros((8, 2), np.float32)
+    if entry.takes_vectors:
+        entry.check_data(arguments, vectors)
+    else:
+        with pytest.raises(ValueError, match=f"--model {name}"):
+            entry.check_data(arguments, vectors)
+    if entry.shape is not None:
+        with pytest.raises(ValueError, match="--img_size"):
+            entry.check_data(arguments, np.zeros((8, 12, 12, 1), np.float32))
+
+
+def test_refusal_messages_name_the_entries_that_take_the_flag():
+    with pytest.raises(SystemExit):
+        parsed(["--model", "simple", "--d_lr", ".001"])
+    takers = [entry.name for entry in registry.ENTRIES if entry.takes_d_lr]
+    assert registry.names_or(takers, last="and") == "mlp and dcgan"
+    assert registry.names_or(
+        entry.name for entry in registry.ENTRIES if entry.takes_vectors
+    ) == "simple, wgan-clip or wgan-gp"
