@@ -152,3 +152,16 @@ def test_same_seed_same_answer_other_seed_other_subsets(features):
     assert kernel_distance(a, b, subsets=3, subset_size=10, seed=5) == first
     assert kernel_distance(a, b, subsets=3, subset_size=10,
                            seed=6) != first
+
+
+@pytest.mark.parametrize("rows_a, rows_b, subsets, message", [
+    (1, 30, 20, "at least 2 rows"), (20, 1, 20, "at least 2 rows"),
+    (20, 30, 1, "subsets must be at least 2")])
+def test_too_little_to_estimate_is_an_error_not_nan(rows_a, rows_b, subsets,
+                                                     message):
+    """One row (no pair to average over) or one subset (no spread for a
+    standard error) raise ValueError instead of returning NaN."""
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=message):
+        kernel_distance(rng.normal(size=(rows_a, 4)),
+                        rng.normal(size=(rows_b, 4)), subsets=subsets)

@@ -152,11 +152,20 @@ def kernel_distance(features_a, features_b, subsets=20, subset_size=500,
     The unbiased squared MMD with the kernel k(x, y) = (x.y / d + 1)^3,
     averaged over ``subsets`` random subsets of ``subset_size`` rows of
     each set (fewer if a set is smaller). Unbiased: on two samples of the
-    same law it averages 0, and may come out slightly negative.
+    same law it averages 0, and may come out slightly negative. The
+    standard error needs at least 2 subsets, the estimate 2 rows in each
+    set: anything less raises ``ValueError`` rather than returning NaN.
     """
     features_a = np.asarray(features_a, dtype=np.float64)
     features_b = np.asarray(features_b, dtype=np.float64)
+    if subsets < 2:
+        raise ValueError(f"subsets must be at least 2 (for a standard "
+                         f"error); got {subsets}")
     size = min(subset_size, len(features_a), len(features_b))
+    if size < 2:
+        raise ValueError(f"the kernel distance needs at least 2 rows in "
+                         f"each set; got {len(features_a)} and "
+                         f"{len(features_b)}")
     dimension = features_a.shape[1]
     rng = np.random.default_rng(seed)
     estimates = []
