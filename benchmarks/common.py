@@ -7,9 +7,12 @@ rounds whose order rotates, so that a neighbour's load on the shared
 CPUs falls on all of them alike; ``summarise`` turns the rounds into
 medians and a speed-up (the median of the per-round ratios: each ratio
 compares two runs made seconds apart, under similar load).
-``machine`` describes the computer from the computer itself, and
-``bar_chart`` draws the results without ever leaving half a file (the
-JSON goes through ``ganlab.io.write_json``).
+``ReferenceLoop`` is the contestant every speed benchmark races ``fit``
+against: the plain, hand-written way to train a GAN (a Python loop, one
+``tf.function`` per network update, real batches drawn in NumPy by
+``random_rows`` or ``random_slices``). ``machine`` describes the computer
+from the computer itself, and ``bar_chart`` draws the results without
+ever leaving half a file (the JSON goes through ``ganlab.io.write_json``).
 """
 import argparse
 import os
@@ -19,6 +22,7 @@ import statistics
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ganlab.viz import plots
@@ -108,6 +112,139 @@ def endless_batches(images, batch_size, seed):
     return (tf.data.Dataset.from_tensor_slices(images)
             .shuffle(len(images), seed=seed).repeat()
             .batch(batch_size, drop_remainder=True).with_options(options))
+
+
+def random_rows(examples, batch_size, seed):
+    """Return a batch source: each call draws ``batch_size`` distinct rows
+    of ``examples`` at random in NumPy (``rng.choice``, as a naive user
+    would)."""
+    rng = np.random.default_rng(seed)
+
+    def next_batch():
+        """The next real batch."""
+        return examples[rng.choice(len(examples), batch_size,
+                                   replace=False)]
+    return next_batch
+
+
+def random_slices(examples, batch_size, seed):
+    """Return a batch source: each call takes ``batch_size`` consecutive
+    rows of ``examples`` from a random start, a cheap NumPy slice."""
+    rng = np.random.default_rng(seed)
+
+    def next_batch():
+        """The next real batch."""
+        start = rng.integers(len(examples) - batch_size + 1)
+        return examples[start:start + batch_size]
+    return next_batch
+
+
+class ReferenceLoop:
+    """The plain way to train a GAN, the reference of the speed
+    benchmarks: a Python loop that draws each real batch in NumPy and
+    calls one ``tf.function`` per network update, ``critic_steps`` critic
+    updates then one generator update.
+
+    What is trained and how is all given:
+
+    - ``generator``, ``critic``: the networks; ``latent(batch_size)``
+      returns a batch of latent vectors;
+    - ``next_batch()``: the batch source, returning one real batch
+      (``random_rows``, ``random_slices``); ``batch_size`` fake examples
+      go with each;
+    - ``critic_loss(real_scores, fake_scores)`` and
+      ``generator_loss(fake_scores)``: the losses;
+    - ``generator_optimizer``, ``critic_optimizer``: one each;
+    - ``penalty(real, fake, real_scores)``: a term added to the critic's
+      loss under the tape (a gradient penalty, a drift), or None;
+    - ``clip``: after each critic update its weights are clipped to
+      [-clip, clip] (weight clipping), or None;
+    - ``augment(real)``: applied to each real batch inside the critic's
+      graph, or None;
+    - ``critic_training``: the ``training`` flag of the critic during the
+      generator's update (the lessons 0-2 use False);
+    - ``generator_variables``, ``critic_variables``: what trains; by
+      default the networks' ``trainable_variables``.
+
+    ``train(steps)`` runs ``steps`` generator steps and returns once they
+    are done, as ``measure`` wants.
+    """
+
+    def __init__(self, generator, critic, latent, next_batch, batch_size,
+                 critic_loss, generator_loss, generator_optimizer,
+                 critic_optimizer, critic_steps=1, penalty=None, clip=None,
+                 augment=None, critic_training=True,
+                 generator_variables=None, critic_variables=None):
+        """Keep what the updates need."""
+        self.generator, self.critic = generator, critic
+        self.latent = latent
+        self.next_batch = next_batch
+        self.batch_size = batch_size
+        self.critic_loss, self.generator_loss = critic_loss, generator_loss
+        self.generator_optimizer = generator_optimizer
+        self.critic_optimizer = critic_optimizer
+        self.critic_steps = critic_steps
+        self.penalty, self.clip, self.augment = penalty, clip, augment
+        self.critic_training = critic_training
+        self.generator_variables = generator_variables
+        self.critic_variables = critic_variables
+
+    @tf.function
+    def critic_update(self, real):
+        """One critic update on a real batch and a fresh fake one."""
+        if self.augment is not None:
+            real = self.augment(real)
+        latent = self.latent(self.batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(latent, training=True)
+            real_scores = self.critic(real, training=True)
+            loss = self.critic_loss(real_scores,
+                                    self.critic(fake, training=True))
+            if self.penalty is not None:
+                loss += self.penalty(real, fake, real_scores)
+        variables = (self.critic.trainable_variables
+                     if self.critic_variables is None
+                     else self.critic_variables)
+        self.critic_optimizer.apply_gradients(
+            zip(tape.gradient(loss, variables), variables))
+        if self.clip is not None:
+            for variable in variables:
+                variable.assign(tf.clip_by_value(variable, -self.clip,
+                                                 self.clip))
+        return loss
+
+    @tf.function
+    def generator_update(self):
+        """One generator update on fresh latent vectors."""
+        latent = self.latent(self.batch_size)
+        with tf.GradientTape() as tape:
+            loss = self.generator_loss(self.critic(
+                self.generator(latent, training=True),
+                training=self.critic_training))
+        variables = (self.generator.trainable_variables
+                     if self.generator_variables is None
+                     else self.generator_variables)
+        self.generator_optimizer.apply_gradients(
+            zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    def train(self, steps):
+        """Run ``steps`` generator steps; wait for the last."""
+        for _ in range(steps):
+            for _ in range(self.critic_steps):
+                self.critic_update(self.next_batch())
+            loss = self.generator_update()
+        # reading a value makes sure the work is done before the clock stops
+        float(loss)
+
+
+def normal_latent(latent_dim):
+    """Return ``latent(batch_size)``: standard normal vectors of
+    ``latent_dim``."""
+    def latent(batch_size):
+        """A batch of latent vectors."""
+        return tf.random.normal((batch_size, latent_dim))
+    return latent
 
 
 def summarise(speeds, reference, ours):

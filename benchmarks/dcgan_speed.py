@@ -35,8 +35,6 @@ import argparse
 import pathlib
 
 import keras
-import numpy as np
-import tensorflow as tf
 
 import common
 from ganlab import io, lessons
@@ -102,63 +100,21 @@ def arguments_from(argv):
     return arguments
 
 
-class ReferenceLoop:
-    """The plain way to train a DCGAN: a Python loop over NumPy batches and
-    one ``tf.function`` per network update, in float32.
+def ReferenceLoop(generator, discriminator, images, batch_size, seed):
+    """The plain way to train a DCGAN (``common.ReferenceLoop``): a Python
+    loop over NumPy batches and one ``tf.function`` per network update, in
+    float32.
 
     It uses the lesson's losses, augmentation and optimizer settings, so
     that it computes what ``DCGAN.train_step`` computes; only the way the
     work reaches TensorFlow differs.
     """
-
-    def __init__(self, generator, discriminator, images, batch_size, seed):
-        """Keep the networks and the images; one Adam per network."""
-        self.generator = generator
-        self.discriminator = discriminator
-        self.images = images
-        self.batch_size = batch_size
-        self.rng = np.random.default_rng(seed)
-        self.generator_optimizer = keras.optimizers.Adam(1e-4, beta_1=.5)
-        self.discriminator_optimizer = keras.optimizers.Adam(4e-4,
-                                                             beta_1=.5)
-
-    @tf.function
-    def discriminator_update(self, real_images):
-        """One discriminator step on a batch of real images."""
-        real_images = dcgan.augment(real_images)
-        latent = tf.random.normal((self.batch_size, LATENT_DIM))
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(latent, training=True)
-            loss = dcgan.discriminator_loss(
-                self.discriminator(real_images, training=True),
-                self.discriminator(fake_images, training=True))
-        variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    @tf.function
-    def generator_update(self):
-        """One generator step on fresh latent vectors."""
-        latent = tf.random.normal((self.batch_size, LATENT_DIM))
-        with tf.GradientTape() as tape:
-            loss = dcgan.generator_loss(self.discriminator(
-                self.generator(latent, training=True), training=True))
-        variables = self.generator.trainable_variables
-        self.generator_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    def train(self, steps):
-        """Run ``steps`` steps on random batches; wait for the last."""
-        for _ in range(steps):
-            start = self.rng.integers(len(self.images) - self.batch_size + 1)
-            self.discriminator_update(
-                self.images[start:start + self.batch_size])
-            loss = self.generator_update()
-        # Reading a value makes sure the work has finished before the
-        # clock stops.
-        float(loss)
+    return common.ReferenceLoop(
+        generator, discriminator, common.normal_latent(LATENT_DIM),
+        common.random_slices(images, batch_size, seed), batch_size,
+        dcgan.discriminator_loss, dcgan.generator_loss,
+        keras.optimizers.Adam(1e-4, beta_1=.5),
+        keras.optimizers.Adam(4e-4, beta_1=.5), augment=dcgan.augment)
 
 
 class FitPath:

@@ -45,7 +45,6 @@ import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 import common
 from ganlab import io
@@ -124,56 +123,19 @@ class Ours:
         self.gan.fit(epochs=1, steps_per_epoch=steps, verbose=0)
 
 
-class Reference:
-    """The plain way: a Python loop, the real batch drawn in NumPy, one
-    ``tf.function`` per network update; the same losses and optimizers
-    as ``MLPGAN``."""
-
-    def __init__(self, networks, real, batch_size, seed):
-        """Keep the networks and the data; one Adam per network."""
-        self.generator, self.discriminator = networks
-        self.real = real
-        self.batch_size = batch_size
-        self.latent_dim = self.generator.inputs[0].shape[-1]
-        self.generator_optimizer, self.discriminator_optimizer = (
-            keras.optimizers.Adam(2e-4, beta_1=.5) for _ in range(2))
-        self.rng = np.random.default_rng(seed)
-
-    @tf.function
-    def discriminator_update(self, real):
-        """One discriminator update on a real batch and a fake one."""
-        latent = tf.random.normal((self.batch_size, self.latent_dim))
-        with tf.GradientTape() as tape:
-            fake = self.generator(latent, training=True)
-            loss = mlp_gan.discriminator_loss(
-                self.discriminator(real, training=True),
-                self.discriminator(fake, training=True))
-        variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    @tf.function
-    def generator_update(self):
-        """One generator update on fresh latent vectors."""
-        latent = tf.random.normal((self.batch_size, self.latent_dim))
-        with tf.GradientTape() as tape:
-            loss = mlp_gan.generator_loss(self.discriminator(
-                self.generator(latent, training=True), training=True))
-        variables = self.generator.trainable_variables
-        self.generator_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    def train(self, steps):
-        """Run ``steps`` training steps; wait for the last."""
-        for _ in range(steps):
-            rows = self.rng.choice(len(self.real), self.batch_size,
-                                   replace=False)
-            self.discriminator_update(self.real[rows])
-            loss = self.generator_update()
-        # reading a value makes sure the work is done before the clock stops
-        float(loss)
+def Reference(networks, real, batch_size, seed):
+    """The plain way (``common.ReferenceLoop``): a Python loop, the real
+    batch drawn in NumPy, one ``tf.function`` per network update; the same
+    losses and optimizers as ``MLPGAN``."""
+    generator, discriminator = networks
+    generator_optimizer, discriminator_optimizer = (
+        keras.optimizers.Adam(2e-4, beta_1=.5) for _ in range(2))
+    return common.ReferenceLoop(
+        generator, discriminator,
+        common.normal_latent(generator.inputs[0].shape[-1]),
+        common.random_rows(real, batch_size, seed), batch_size,
+        mlp_gan.discriminator_loss, mlp_gan.generator_loss,
+        generator_optimizer, discriminator_optimizer)
 
 
 class Scorer:

@@ -206,88 +206,51 @@ class LessonFit:
                      steps_per_epoch=steps, verbose=0)
 
 
-class LessonReference:
-    """The plain way to train a lesson's networks: a Python loop, a NumPy
-    real sample per critic update, one ``tf.function`` per update.
+def gradient_penalty(critic, real, fake):
+    """mean((||grad D(x_hat)|| - 1)^2) on random mixes of real and fake
+    examples, as the lesson's WGAN_GP computes it."""
+    axes = list(range(1, len(real.shape)))
+    mix = tf.random.uniform([real.shape[0]] + [1] * len(axes))
+    mixed = mix * real + (1. - mix) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        scores = critic(mixed, training=True)
+    gradients = tape.gradient(scores, mixed)
+    norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=axes))
+    return tf.reduce_mean(tf.square(norms - 1.))
+
+
+def lesson_reference(setup, networks, seed):
+    """The plain way to train a lesson's networks
+    (``common.ReferenceLoop``): a Python loop, a NumPy real sample per
+    critic update, one ``tf.function`` per update.
 
     Losses, clipping and the gradient penalty follow the lesson, so each
-    step computes what the lesson's ``train_step`` computes.
+    step computes what the lesson's ``train_step`` computes; one Adam per
+    network, with the lesson's learning rate and betas.
     """
-
-    def __init__(self, setup, networks, seed):
-        """Keep the networks and the data; one Adam per network, with the
-        lesson's learning rate and betas."""
-        self.generator, self.discriminator, self.latent_generator = networks
-        self.real = setup.real
-        self.batch_size = setup.batch_size
-        self.disc_iter = setup.disc_iter
-        self.clip = setup.class_name == "WGAN_clip"
-        self.lambda_gp = 10. if setup.class_name == "WGAN_GP" else 0.
-        if setup.class_name == "Simple_GAN":
-            self.critic_loss = setup.lesson.least_squares_discriminator_loss
-            self.generator_loss = setup.lesson.least_squares_generator_loss
-        else:
-            self.critic_loss = setup.lesson.wasserstein_critic_loss
-            self.generator_loss = setup.lesson.wasserstein_generator_loss
-        beta_1 = .3 if self.lambda_gp else .5
-        self.generator_optimizer, self.critic_optimizer = (
-            keras.optimizers.Adam(setup.learning_rate, beta_1=beta_1,
-                                  beta_2=.9) for _ in range(2))
-        self.rng = np.random.default_rng(seed)
-
-    def penalty(self, real, fake):
-        """mean((||grad D(x_hat)|| - 1)^2) on random mixes of real and
-        fake examples."""
-        axes = list(range(1, len(real.shape)))
-        mix = tf.random.uniform([self.batch_size] + [1] * len(axes))
-        mixed = mix * real + (1. - mix) * fake
-        with tf.GradientTape() as tape:
-            tape.watch(mixed)
-            scores = self.discriminator(mixed, training=True)
-        gradients = tape.gradient(scores, mixed)
-        norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=axes))
-        return tf.reduce_mean(tf.square(norms - 1.))
-
-    @tf.function
-    def critic_update(self, real):
-        """One critic update on a real sample and a fresh fake one."""
-        latent = self.latent_generator(self.batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator(latent, training=True)
-            loss = self.critic_loss(self.discriminator(real, training=True),
-                                    self.discriminator(fake, training=True))
-            if self.lambda_gp:
-                loss += self.lambda_gp * self.penalty(real, fake)
-        variables = self.discriminator.trainable_variables
-        self.critic_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        if self.clip:
-            for variable in variables:
-                variable.assign(tf.clip_by_value(variable, -1., 1.))
-        return loss
-
-    @tf.function
-    def generator_update(self):
-        """One generator update on fresh latent vectors."""
-        latent = self.latent_generator(self.batch_size)
-        with tf.GradientTape() as tape:
-            loss = self.generator_loss(self.discriminator(
-                self.generator(latent, training=True), training=False))
-        variables = self.generator.trainable_variables
-        self.generator_optimizer.apply_gradients(
-            zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    def train(self, steps):
-        """Run ``steps`` generator steps; wait for the last."""
-        for _ in range(steps):
-            for _ in range(self.disc_iter):
-                rows = self.rng.choice(len(self.real), self.batch_size,
-                                       replace=False)
-                self.critic_update(self.real[rows])
-            loss = self.generator_update()
-        # reading a value makes sure the work is done before the clock stops
-        float(loss)
+    generator, discriminator, latent_generator = networks
+    lambda_gp = 10. if setup.class_name == "WGAN_GP" else 0.
+    if setup.class_name == "Simple_GAN":
+        critic_loss = setup.lesson.least_squares_discriminator_loss
+        generator_loss = setup.lesson.least_squares_generator_loss
+    else:
+        critic_loss = setup.lesson.wasserstein_critic_loss
+        generator_loss = setup.lesson.wasserstein_generator_loss
+    beta_1 = .3 if lambda_gp else .5
+    generator_optimizer, critic_optimizer = (
+        keras.optimizers.Adam(setup.learning_rate, beta_1=beta_1, beta_2=.9)
+        for _ in range(2))
+    return common.ReferenceLoop(
+        generator, discriminator, latent_generator,
+        common.random_rows(setup.real, setup.batch_size, seed),
+        setup.batch_size, critic_loss, generator_loss, generator_optimizer,
+        critic_optimizer, critic_steps=setup.disc_iter,
+        penalty=(lambda real, fake, real_scores: lambda_gp
+                 * gradient_penalty(discriminator, real, fake))
+        if lambda_gp else None,
+        clip=1. if setup.class_name == "WGAN_clip" else None,
+        critic_training=False)
 
 
 class ProGANSetup:
@@ -342,63 +305,32 @@ class ProGANFit:
                      shuffle=False, verbose=0)
 
 
-class ProGANReference:
-    """The plain way to train the same ProGAN networks: a Python loop, a
-    NumPy real batch per step, one ``tf.function`` per network update,
-    with the ProGAN's losses (WGAN-GP with drift) and Adam settings."""
+def progan_reference(setup, networks, seed):
+    """The plain way to train the same ProGAN networks
+    (``common.ReferenceLoop``): a Python loop, a NumPy real batch per
+    step, one ``tf.function`` per network update, with the ProGAN's losses
+    (WGAN-GP with drift) and Adam settings."""
+    generator, critic = networks
+    batch_size = setup.batch_size
 
-    def __init__(self, setup, networks, seed):
-        """Keep the networks and the data; one Adam per network."""
-        self.generator, self.critic = networks
+    def penalty(real, fake, real_scores):
+        """Gradient penalty and drift, at the ProGAN's weights."""
+        mix = tf.random.uniform((batch_size, 1, 1, 1))
+        return (10. * progan.gradient_penalty(critic, real, fake, mix)
+                + 1e-3 * progan.drift_penalty(real_scores))
+
+    generator_optimizer, critic_optimizer = (
+        keras.optimizers.Adam(1e-3, beta_1=0., beta_2=.99, epsilon=1e-8)
+        for _ in range(2))
+    return common.ReferenceLoop(
+        generator, critic, common.normal_latent(setup.latent_dim),
+        common.random_rows(setup.real, batch_size, seed), batch_size,
+        progan.wasserstein_critic_loss,
+        lambda fake_scores: -tf.reduce_mean(fake_scores),
+        generator_optimizer, critic_optimizer, penalty=penalty,
         # the stage is fixed, so the variables that train are known now
-        self.generator_variables = self.generator.active_variables()
-        self.critic_variables = self.critic.active_variables()
-        self.real = setup.real
-        self.batch_size = setup.batch_size
-        self.latent_dim = setup.latent_dim
-        self.generator_optimizer, self.critic_optimizer = (
-            keras.optimizers.Adam(1e-3, beta_1=0., beta_2=.99, epsilon=1e-8)
-            for _ in range(2))
-        self.rng = np.random.default_rng(seed)
-
-    @tf.function
-    def critic_update(self, real):
-        """One critic update: Wasserstein loss, gradient penalty, drift."""
-        latent = tf.random.normal((self.batch_size, self.latent_dim))
-        mix = tf.random.uniform((self.batch_size, 1, 1, 1))
-        with tf.GradientTape() as tape:
-            fake = self.generator(latent, training=True)
-            real_scores = self.critic(real, training=True)
-            loss = (progan.wasserstein_critic_loss(
-                        real_scores, self.critic(fake, training=True))
-                    + 10. * progan.gradient_penalty(self.critic, real, fake,
-                                                    mix)
-                    + 1e-3 * progan.drift_penalty(real_scores))
-        self.critic_optimizer.apply_gradients(zip(
-            tape.gradient(loss, self.critic_variables),
-            self.critic_variables))
-        return loss
-
-    @tf.function
-    def generator_update(self):
-        """One generator update on fresh latent vectors."""
-        latent = tf.random.normal((self.batch_size, self.latent_dim))
-        with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(self.critic(
-                self.generator(latent, training=True), training=True))
-        self.generator_optimizer.apply_gradients(zip(
-            tape.gradient(loss, self.generator_variables),
-            self.generator_variables))
-        return loss
-
-    def train(self, steps):
-        """Run ``steps`` steps; wait for the last."""
-        for _ in range(steps):
-            rows = self.rng.choice(len(self.real), self.batch_size,
-                                   replace=False)
-            self.critic_update(self.real[rows])
-            loss = self.generator_update()
-        float(loss)
+        generator_variables=generator.active_variables(),
+        critic_variables=critic.active_variables())
 
 
 def graph_flops(graph):
@@ -469,7 +401,7 @@ def lesson_contestants(task, arguments, ring_settings):
     setup = LessonSetup(task, arguments.quick, ring_settings)
     fused = arguments.steps_per_execution
     contestants = {
-        REFERENCE: LessonReference(setup, setup.networks(), arguments.seed),
+        REFERENCE: lesson_reference(setup, setup.networks(), arguments.seed),
         "fit": LessonFit(setup.gan(setup.networks())),
         f"fit x{fused}": LessonFit(setup.gan(setup.networks()),
                                    steps_per_execution=fused)}
@@ -497,7 +429,7 @@ def progan_contestants(arguments):
     setup = ProGANSetup(arguments.quick)
     fused = arguments.steps_per_execution
     contestants = {
-        REFERENCE: ProGANReference(setup, setup.networks(), arguments.seed),
+        REFERENCE: progan_reference(setup, setup.networks(), arguments.seed),
         "fit": ProGANFit(setup, setup.networks()),
         f"fit x{fused}": ProGANFit(setup, setup.networks(),
                                    steps_per_execution=fused),
