@@ -3,10 +3,11 @@
 
 The issue's target: 8 of 8 modes covered with at least 80 % high-quality
 samples (within 3 standard deviations of a mode) within 2,000 generator
-steps. This script trains task 2's demo model (``main/2-main.py``: the
-same data, networks and settings, built by its ``build_gan``) once per
-seed, and every ``--check-every`` generator steps scores 2,000 fresh
-samples with ``ganlab.evaluation.metrics.mode_metrics``. It reports, per seed,
+steps. This script trains task 2's demo model (the ring recipe of
+``ganlab.training.recipes``, which ``main/2-main.py`` trains: the same
+data, networks and settings) once per seed, and every ``--check-every``
+generator steps scores 2,000 fresh samples with
+``ganlab.evaluation.metrics.mode_metrics``. It reports, per seed,
 the first check that meets the target (generator steps, and the training
 seconds until then: tracing included, scoring excluded) and the scores
 at ``--max-steps``, where the demo stops.
@@ -34,8 +35,9 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import demo, io
+from ganlab import io
 from ganlab.evaluation import metrics
+from ganlab.training import recipes
 from ganlab.training.seeding import set_seed
 from ganlab.viz import plots
 
@@ -139,15 +141,15 @@ def meets_target(check):
             and check["high_quality_fraction"] >= TARGET_QUALITY)
 
 
-def run_seed(ring_demo, seed, settings, arguments, clock=None):
+def run_seed(seed, settings, arguments, clock=None):
     """Train one seed to ``--max-steps``; return its record."""
     set_seed(seed)
     settings = dict(settings)
     decay = settings.pop("decay")  # training's, not the networks'
-    gan, ring = ring_demo.build_gan(seed, **settings)
+    gan, ring = recipes.build_ring_gan(seed, **settings)
     watch = QualityWatch(gan, ring, arguments.check_every, clock)
-    ring_demo.train(gan, arguments.max_steps // arguments.check_every,
-                    arguments.check_every, decay, callbacks=[watch])
+    recipes.train_ring_gan(gan, arguments.max_steps // arguments.check_every,
+                           arguments.check_every, decay, callbacks=[watch])
     first = next((check for check in watch.checks if meets_target(check)),
                  None)
     last = watch.checks[-1]
@@ -188,15 +190,14 @@ def main(argv=None, clock=None):
     """Run every seed; print the table; write JSON and PNG; return the
     report. ``clock`` replaces the wall clock of the training time
     (tests)."""
-    ring_demo = demo.load_script(ROOT / "main" / "2-main.py")
-    arguments = arguments_from(argv, ring_demo.RING_SETTINGS)
+    arguments = arguments_from(argv, recipes.RING_SETTINGS)
     settings = {"learning_rate": arguments.learning_rate,
                 "disc_iter": arguments.disc_iter,
                 "batch_size": arguments.batch_size,
                 "hidden": arguments.hidden, "decay": arguments.decay}
     records = []
     for seed in range(arguments.seeds):
-        records.append(run_seed(ring_demo, seed, settings, arguments,
+        records.append(run_seed(seed, settings, arguments,
                                 clock))
         final = records[-1]["final"]
         print(f"seed {seed}: {final['modes_covered']}/8 modes, "

@@ -25,7 +25,7 @@ For each task the same networks are trained in one process by:
 The models are those of the demos: task 0 the curriculum's tanh
 perceptrons on the circle (``main/0-main.py``), task 1 ReLU perceptrons
 64-64 with weight clipping (``main/1-main.py``), task 2 WGAN-GP on the ring
-(``main/2-main.py``'s settings), task 3 the 16x16 face networks of
+(the demo's ring recipe, ``ganlab.training.recipes``), task 3 the 16x16 face networks of
 ``convolutional_GenDiscr`` as a WGAN_GP (batch 200, 2 critic steps) on
 10,000 random 16x16 images shaped like the curriculum's faces, task 4 the
 ProGAN grown to its last stage, 16x16 at the demo's CPU sizes (64
@@ -71,9 +71,10 @@ import tensorflow as tf
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import demo, io, lessons
+from ganlab import io, lessons
 from ganlab.data import toy
 from ganlab.nets import builders, precision
+from ganlab.training import recipes
 
 LESSONS = {"0": lessons.load("0-simple_gan"),
            "1": lessons.load("1-wgan_clip"),
@@ -501,8 +502,7 @@ def main(argv=None):
     """Measure every task asked for; print the table; write JSON and PNG;
     return the report."""
     arguments = arguments_from(argv)
-    ring_settings = demo.load_script(
-        ROOT / "main" / "2-main.py").RING_SETTINGS
+    ring_settings = recipes.RING_SETTINGS
     description = common.machine()
     peak_size = 512 if arguments.quick else 2048
     before = matmul_peak(peak_size)

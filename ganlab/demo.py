@@ -10,7 +10,6 @@ import argparse
 import importlib.util
 import pathlib
 
-import keras
 
 from ganlab import io
 
@@ -60,30 +59,6 @@ def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
         arguments.epochs *= 5
     return arguments
 
-
-class LinearDecay(keras.callbacks.Callback):
-    """Lower the learning rates of a GAN's generator and critic linearly,
-    epoch by epoch, from the GAN's ``learning_rate`` to a ``1 / epochs``
-    share of it in the last epoch.
-
-    At a constant rate Adam keeps generator and critic circling each
-    other, and a toy demo's final score then hangs on where the circling
-    stops, i.e. on the seed and on the CPU's rounding; a falling rate lets
-    them settle. Works with any GAN whose two sub-models own their
-    optimizer (the lessons 0-2).
-    """
-
-    def __init__(self, gan, epochs):
-        """Remember the GAN, its starting rate and the run's length."""
-        super().__init__()
-        self.gan = gan
-        self.epochs = epochs
-
-    def on_epoch_begin(self, epoch, logs=None):
-        """Set both optimizers' rate for this epoch."""
-        rate = self.gan.learning_rate * (1. - epoch / self.epochs)
-        for network in (self.gan.generator, self.gan.discriminator):
-            network.optimizer.learning_rate.assign(rate)
 
 
 def report(name, scores, picture):

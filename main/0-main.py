@@ -19,8 +19,8 @@ lucky one (``python benchmarks/seed_sweep.py --demos 0``):
   was 0.013 to 0.073 with AVX-512, and seed 0 gave 0.013 with AVX-512
   but 0.040 (11 of 12 arcs) with AVX2;
 - both learning rates fall linearly from .005 over the run
-  (``demo.LinearDecay``), so the two networks settle instead of circling
-  each other at the last step.
+  (``ganlab.training.callbacks.LinearDecay``), so the two networks
+  settle instead of circling each other at the last step.
 
 Measured over seeds 0-4, with AVX-512 and with AVX2
 (``ONEDNN_MAX_CPU_ISA=AVX2``): mean distance 0.009 to 0.018, 12 of 12
@@ -34,6 +34,7 @@ from ganlab import demo, lessons
 from ganlab.data import toy
 from ganlab.evaluation import metrics
 from ganlab.nets import builders
+from ganlab.training.callbacks import LinearDecay
 from ganlab.training.seeding import set_seed
 from ganlab.viz import plots
 
@@ -55,7 +56,7 @@ def main(argv=None):
     G.compile()
     G.fit(real_examples, epochs=arguments.epochs,
           steps_per_epoch=arguments.steps_per_epoch,
-          callbacks=[demo.LinearDecay(G, arguments.epochs)],
+          callbacks=[LinearDecay(G, arguments.epochs)],
           verbose=arguments.verbose)
 
     scores = metrics.circle_metrics(G.get_fake_sample(2000))

@@ -13,12 +13,13 @@ critic's scores and the losses.
 
 As in task 0's demo, the latent points lie on the unit circle
 (``latent_type="spheric"``) and both learning rates fall linearly from
-.001 over the run (``demo.LinearDecay``). With normal latent points, 64
-units and a constant rate, one seed in five left a gap: seed 2 covered 4
-of 12 arcs with AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``) where it covered 12
-with AVX-512; with the decay alone, seeds 2 (AVX-512) and 1 (AVX2) still
-covered 5 or 6; with the circle but 64 units, the mean distance reached
-0.044. ``python benchmarks/seed_sweep.py --demos 1`` gives the figures.
+.001 over the run (``ganlab.training.callbacks.LinearDecay``). With
+normal latent points, 64 units and a constant rate, one seed in five
+left a gap: seed 2 covered 4 of 12 arcs with AVX2
+(``ONEDNN_MAX_CPU_ISA=AVX2``) where it covered 12 with AVX-512; with the
+decay alone, seeds 2 (AVX-512) and 1 (AVX2) still covered 5 or 6; with
+the circle but 64 units, the mean distance reached 0.044. ``python
+benchmarks/seed_sweep.py --demos 1`` gives the figures.
 
     python main/1-main.py            # 2,000 steps, about 20 s on 2 cores
     python main/1-main.py --long     # 5 times longer
@@ -28,6 +29,7 @@ from ganlab import demo, lessons
 from ganlab.data import toy
 from ganlab.evaluation import metrics
 from ganlab.nets import builders
+from ganlab.training.callbacks import LinearDecay
 from ganlab.training.seeding import set_seed
 from ganlab.viz import plots
 
@@ -48,7 +50,7 @@ def main(argv=None):
     G.compile()
     G.fit(real_examples, epochs=arguments.epochs,
           steps_per_epoch=arguments.steps_per_epoch,
-          callbacks=[demo.LinearDecay(G, arguments.epochs)],
+          callbacks=[LinearDecay(G, arguments.epochs)],
           verbose=arguments.verbose)
 
     scores = metrics.circle_metrics(G.get_fake_sample(2000))

@@ -9,14 +9,15 @@ per generator update. The script prints how many modes the generator
 covers and the fraction of its samples within 3 standard deviations of a
 mode, and draws the samples, the critic's scores and the losses.
 
-Both learning rates fall linearly over the run (``demo.LinearDecay``): at a
+Both learning rates fall linearly over the run (``LinearDecay``): at a
 constant rate Adam keeps generator and critic circling each other, and
 the share of good samples swings by 20 points or more from one hundred
 steps to the next; a falling rate lets them settle. The settings
 (``RING_SETTINGS``) are those that met the target "8 of 8 modes and 80 %
 high-quality samples within 2,000 generator steps" on every seed tried;
-``build_gan`` and ``train`` are shared with the benchmark that measures
-it (``benchmarks/time_to_quality.py``), so both train the same model.
+they, ``build_ring_gan`` and ``train_ring_gan`` come from
+``ganlab.training.recipes``, shared with the benchmarks that measure the
+model (``benchmarks/time_to_quality.py``), so both train the same model.
 Over seeds 0-4, on AVX-512 and on AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``,
 whose rounding differs): 8 of 8 modes every time, 89 % to 93 % high-quality
 samples (``python benchmarks/seed_sweep.py --demos 2``).
@@ -25,43 +26,12 @@ samples (``python benchmarks/seed_sweep.py --demos 2``).
     python main/2-main.py --long     # 5 times longer
 """
 
-from ganlab import demo, lessons
-from ganlab.data import toy
+from ganlab import demo
 from ganlab.evaluation import metrics
-from ganlab.nets import builders
+from ganlab.training.recipes import (RING_SETTINGS, build_ring_gan,
+                                     train_ring_gan)
 from ganlab.training.seeding import set_seed
 from ganlab.viz import plots
-
-WGAN_GP = lessons.load("2-wgan_gp").WGAN_GP
-
-RING_SETTINGS = {"learning_rate": .002, "disc_iter": 5, "batch_size": 200,
-                 "hidden": (128, 128, 128), "decay": True}
-
-
-def build_gan(seed, learning_rate, disc_iter, batch_size, hidden):
-    """Return ``(G, ring)``: a compiled WGAN_GP on 2,000 points of the ring
-    of 8 Gaussians drawn with ``seed``, and the ring itself.
-
-    The caller seeds TensorFlow first (``set_seed``), so that the
-    networks' initial weights repeat too.
-    """
-    ring = toy.ring_of_gaussians()
-    real_examples = ring.sample(2000, seed=seed)
-    generator, discriminator, latent_generator = builders.mlp_GenDiscr(
-        latent_dim=2, data_dim=2, hidden=hidden)
-    G = WGAN_GP(generator, discriminator, latent_generator, real_examples,
-                batch_size=batch_size, disc_iter=disc_iter,
-                learning_rate=learning_rate)
-    G.compile()
-    return G, ring
-
-
-def train(G, epochs, steps_per_epoch, decay, verbose=0, callbacks=()):
-    """Train ``G`` with ``fit``, its learning rates decaying over the
-    ``epochs`` if ``decay``."""
-    schedule = [demo.LinearDecay(G, epochs)] if decay else []
-    G.fit(G.real_examples, epochs=epochs, steps_per_epoch=steps_per_epoch,
-          callbacks=schedule + list(callbacks), verbose=verbose)
 
 
 def main(argv=None):
@@ -71,8 +41,8 @@ def main(argv=None):
     set_seed(arguments.seed)
     settings = dict(RING_SETTINGS)
     decay = settings.pop("decay")  # training's, not the networks'
-    G, ring = build_gan(arguments.seed, **settings)
-    train(G, arguments.epochs, arguments.steps_per_epoch, decay,
+    G, ring = build_ring_gan(arguments.seed, **settings)
+    train_ring_gan(G, arguments.epochs, arguments.steps_per_epoch, decay,
           verbose=arguments.verbose)
 
     scores = metrics.mode_metrics(G.get_fake_sample(2000), ring)

@@ -9,9 +9,9 @@ a clock the test gives (nothing here may hang on the machine's speed).
 import json
 
 import pytest
-from conftest import ROOT
 
 from benchmarks import time_to_quality
+from ganlab.training.recipes import RING_SETTINGS
 
 
 class TickingClock:
@@ -38,10 +38,7 @@ def test_quick_run_writes_the_report(tmp_path):
     assert (tmp_path / "time_to_quality.png").stat().st_size > 0
     assert written["target"] == {"modes": 8, "high_quality_fraction": .8,
                                  "scored_samples": 2000}
-    ring_demo = time_to_quality.demo.load_script(
-        ROOT / "main" / "2-main.py")
-    settings = dict(ring_demo.RING_SETTINGS,
-                    hidden=list(ring_demo.RING_SETTINGS["hidden"]))
+    settings = dict(RING_SETTINGS, hidden=list(RING_SETTINGS["hidden"]))
     assert written["settings"] == settings
     (seed,) = written["seeds"]
     assert [check["steps"] for check in seed["checks"]] == [10, 20]
@@ -74,9 +71,7 @@ def test_target_needs_all_modes_and_80_percent():
 ])
 def test_bad_flags_stop_with_exit_code_2(argv, message, capsys):
     """Flags that cannot work are refused with a message naming them."""
-    ring_demo = time_to_quality.demo.load_script(
-        ROOT / "main" / "2-main.py")
     with pytest.raises(SystemExit) as stopped:
-        time_to_quality.arguments_from(argv, ring_demo.RING_SETTINGS)
+        time_to_quality.arguments_from(argv, RING_SETTINGS)
     assert stopped.value.code == 2
     assert message in capsys.readouterr().err

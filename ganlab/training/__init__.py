@@ -6,8 +6,10 @@
   data it needs, how it is built and fitted, its loss names;
 - ``train_faces``: ``python -m ganlab train-faces``, the face WGAN-GP of
   the shipped weights;
+- ``recipes``: a model trained one way wherever it is trained (task 2's
+  ring recipe, shared by its demo and its benchmarks);
 - ``callbacks``: sample grids and GIFs, loss logs, the GAN doctor, the
-  diversity monitor;
+  diversity monitor, a linear learning-rate decay;
 - ``checkpoints`` and ``checkpoint_folder``: resumable checkpoints that
   are whole and finite, and weight export;
 - ``distribute``: ``tf.distribute`` strategies, the chief worker;

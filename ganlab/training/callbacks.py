@@ -11,6 +11,8 @@
   line what likely happened (NaN in the data, or exploding weights), and
   rolls back to the last good checkpoint with halved learning rates (or
   stops, and keeps the broken state from being saved).
+- ``LinearDecay`` lowers a lesson GAN's two learning rates linearly over
+  the run, so that generator and critic settle rather than circle.
 - ``DiversityMonitor`` measures, after every epoch, how varied the
   generator's samples are, and records it in the training history beside
   the losses, so collapse shows up as a falling curve rather than as a
@@ -405,3 +407,28 @@ class DiversityMonitor(keras.callbacks.Callback):
             self.model.stop_training = True
             if self.restore_best and self.best[1] is not None:
                 self.model.generator.set_weights(self.best[1])
+
+
+class LinearDecay(keras.callbacks.Callback):
+    """Lower the learning rates of a GAN's generator and critic linearly,
+    epoch by epoch, from the GAN's ``learning_rate`` to a ``1 / epochs``
+    share of it in the last epoch.
+
+    At a constant rate Adam keeps generator and critic circling each
+    other, and a toy demo's final score then hangs on where the circling
+    stops, i.e. on the seed and on the CPU's rounding; a falling rate lets
+    them settle. Works with any GAN whose two sub-models own their
+    optimizer (the lessons 0-2).
+    """
+
+    def __init__(self, gan, epochs):
+        """Remember the GAN, its starting rate and the run's length."""
+        super().__init__()
+        self.gan = gan
+        self.epochs = epochs
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Set both optimizers' rate for this epoch."""
+        rate = self.gan.learning_rate * (1. - epoch / self.epochs)
+        for network in (self.gan.generator, self.gan.discriminator):
+            network.optimizer.learning_rate.assign(rate)
