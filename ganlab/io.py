@@ -67,6 +67,15 @@ def write_json(data, path):
     return write_text(json.dumps(data, indent=2) + "\n", path)
 
 
+def first_line(error, limit=200):
+    """Return the first line of ``error``'s message, at most ``limit``
+    characters (or its type's name when it says nothing), for a one-line
+    message about a file that could not be read: the libraries that read
+    them (TensorFlow, Keras, h5py) often raise messages of many lines."""
+    return (str(error).strip().splitlines()
+            or [type(error).__name__])[0][:limit]
+
+
 def remove_partials(folder):
     """Delete the temporary files a killed writer left in ``folder``
     (not below it); return how many went."""

@@ -35,6 +35,18 @@ def load_gan_class(name):
     return getattr(__import__(GAN_MODULES[name]), name)
 
 
+def fails(argv, capsys):
+    """Run ``python -m ganlab ARGV`` in this process; check that it stops
+    with exit code 2 and one line on stderr, and return that line."""
+    from ganlab import cli
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    return error
+
+
 def load_demo(number):
     """Import ``main/<number>-main.py`` as a module."""
     from ganlab import demo

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import fails
 from ganlab import cli
 from ganlab.training.checkpoint_folder import saved_numbers
 
@@ -34,16 +35,6 @@ def train_flags(digits, out, epochs=2, *extra):
             "16", "--steps-per-epoch", "2", "--sample_interval", "2",
             "--verbose", "0", "--no-tensorboard", "--out", str(out),
             *extra]
-
-
-def fails(argv, capsys):
-    """Run the command line; return its one line of error (exit code 2)."""
-    with pytest.raises(SystemExit) as stopped:
-        cli.main(argv)
-    assert stopped.value.code == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1, error
-    return error
 
 
 def files_in(folder):

@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from conftest import ROOT
+from conftest import ROOT, fails
 from ganlab import cli
 
 
@@ -26,16 +26,6 @@ def digits(tmp_path):
     np.save(path, np.random.default_rng(0).integers(
         0, 256, (64, 28, 28), dtype=np.uint8))
     return path
-
-
-def fails(argv, capsys):
-    """Run the command line; return its one line of error (exit code 2)."""
-    with pytest.raises(SystemExit) as stopped:
-        cli.main(argv)
-    assert stopped.value.code == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1, error
-    return error
 
 
 def read_losses(path):

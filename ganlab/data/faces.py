@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from ganlab import lessons
+from ganlab.data import nonfinite_rows
 
 HOLDOUT = 1000
 
@@ -51,12 +52,10 @@ def load_face_array(path):
             faces.ndim == 4 and faces.shape[3] != 1):
         raise ValueError(f"{path} must hold faces of shape (N, 16, 16) or "
                          f"(N, 16, 16, 1); got {faces.shape}")
-    if np.issubdtype(faces.dtype, np.floating):
-        bad = int((~np.isfinite(faces.reshape(len(faces), -1)).all(axis=1))
-                  .sum())
-        if bad:
-            raise ValueError(f"{path}: {bad} of {len(faces)} faces hold NaN "
-                             "or inf")
+    bad = nonfinite_rows(faces)
+    if bad:
+        raise ValueError(f"{path}: {bad} of {len(faces)} faces hold NaN "
+                         "or inf")
     return faces
 
 

@@ -77,7 +77,7 @@ def load_generator(arguments, parser):
         except Exception as error:  # noqa: BLE001
             # h5py, Keras and the OS each raise their own types on a
             # truncated or foreign file; all mean "not these weights"
-            reason = (str(error).strip().splitlines() or [""])[0][:200]
+            reason = io.first_line(error)
             parser.error(f"--weights: cannot load {arguments.weights} into "
                          f"task 3's generator ({type(error).__name__}: "
                          f"{reason})")

@@ -16,7 +16,7 @@ import zipfile
 
 import numpy as np
 
-from ganlab import lessons
+from ganlab import io, lessons
 from ganlab.data.image_sets import from_symmetric
 
 
@@ -57,7 +57,7 @@ def load_generator(path):
     except Exception as error:  # noqa: BLE001
         # Keras, zipfile, h5py and JSON each raise their own types on a
         # file that is not a saved model; all mean the same to the user.
-        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        reason = io.first_line(error)
         raise ValueError(f"cannot load {path} as a saved Keras model "
                          f"({type(error).__name__}: {reason})") from None
     check_generator(generator, path)
@@ -77,7 +77,7 @@ def check_generator(generator, path):
     except Exception as error:  # noqa: BLE001
         # whatever a foreign model raises on latent vectors, it is no
         # generator of ours
-        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        reason = io.first_line(error)
         raise ValueError(f"{path} fails on latent vectors "
                          f"({type(error).__name__}: {reason})") from None
     if output.ndim != 4 or output.shape[-1] not in (1, 3):

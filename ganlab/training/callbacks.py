@@ -34,8 +34,10 @@ from PIL import Image
 from tensorflow import keras
 
 from ganlab import io
+from ganlab.data import nonfinite_rows
 from ganlab.evaluation import metrics
-from ganlab.training.checkpoints import optimizers_of, steps_done
+from ganlab.training.checkpoints import (nonfinite_variables, optimizers_of,
+                                        steps_done)
 from ganlab.viz import plots
 from ganlab.viz.plots import save_gif, tile
 
@@ -254,13 +256,7 @@ class GANDoctor(keras.callbacks.Callback):
         ``real_examples``, an array or tensor, where it keeps them) hold
         NaN or inf."""
         real = getattr(self.model, "real_examples", None)
-        if real is None:
-            return 0
-        rows = np.asarray(real)
-        if rows.ndim == 0 or not np.issubdtype(rows.dtype, np.floating):
-            return 0
-        return int((~np.isfinite(rows.reshape(len(rows), -1)).all(axis=1))
-                   .sum())
+        return 0 if real is None else nonfinite_rows(real)
 
     def diagnose(self, bad, bad_rows):
         """Return a sentence on the likely cause of the bad losses."""
@@ -270,8 +266,7 @@ class GANDoctor(keras.callbacks.Callback):
         broken = [name for name, network in (
             ("generator", self.model.generator),
             ("discriminator", self.model.discriminator))
-            if not all(np.isfinite(np.asarray(weight)).all()
-                       for weight in network.weights)]
+            if nonfinite_variables([network])]
         rates = ", ".join(f"{float(optimizer.learning_rate):.3g}"
                           for optimizer in optimizers_of(self.model))
         if broken:

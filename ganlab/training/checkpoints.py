@@ -55,11 +55,6 @@ def steps_done(gan):
     return int(optimizers_of(gan)[0].iterations.numpy())
 
 
-def first_line(error):
-    """Return the first line of an error's message (TensorFlow's run to
-    many), for a message that must stay one line."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
 
 def fault_of(prefix):
     """Return why the checkpoint at ``prefix`` (``.../ckpt-N``) cannot be
@@ -75,7 +70,7 @@ def fault_of(prefix):
     except Exception as error:  # noqa: BLE001
         # What a damaged file raises varies with where it is cut
         # (DataLossError, IndexError, ...): any failure to read is damage.
-        return f"damaged: {first_line(error)}"
+        return f"damaged: {io.first_line(error)}"
     broken = [name for name, value in tensors.items()
               if np.issubdtype(np.asarray(value).dtype, np.floating)
               and not np.isfinite(value).all()]
@@ -189,7 +184,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         except (AssertionError, ValueError, tf.errors.OpError) as error:
             raise ValueError(f"{self.prefix(number)} does not match the "
                              f"model (other networks or sizes: "
-                             f"{first_line(error)})") from None
+                             f"{io.first_line(error)})") from None
         for bad, fault in skipped:
             warn(f"skipped checkpoint {self.prefix(bad)} ({fault}); "
                  f"resuming from ckpt-{number}")

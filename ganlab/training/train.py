@@ -72,7 +72,7 @@ import pathlib
 import numpy as np
 
 from ganlab import io
-from ganlab.data import image_sets, toy
+from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.training import registry
 
 # TensorFlow is imported inside the functions that use it, not here: the
@@ -363,7 +363,7 @@ def read_data(arguments, parser):
                          f"(N, D) for the toy models; give images as uint8 "
                          f"pixels; got shape {images.shape}")
         # a NaN in the data becomes NaN losses steps later: stop it here
-        bad_rows = int((~np.isfinite(images).all(axis=1)).sum())
+        bad_rows = nonfinite_rows(images)
         if bad_rows:
             parser.error(f"--dataset {name}: {bad_rows} of {len(images)} "
                          "rows hold NaN or inf; the data must be finite")
