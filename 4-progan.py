@@ -33,16 +33,26 @@ only has to add detail. The paper's ingredients, all in this file:
   label smoothing.
 
 ``GrowthSchedule`` lists the phases (resolution, fade-in or stable, number
-of images, batch size); ``ProGAN.grow`` trains through them with ``fit``,
-one ``fit`` call per phase. Stage, alpha and the progress through a phase
-are variables of the model, so a checkpoint taken mid-phase resumes
-exactly where it stopped.
+of images, batch size); ``ProGAN.enter_phase`` sets both networks to one,
+and each phase is one ``fit`` call of ``ProGAN.train_step``. Stage, alpha
+and the progress through a phase are variables of the model, so a
+checkpoint taken mid-phase resumes exactly where it stopped; the loop
+that drives the phases and resumes them is bookkeeping, kept out of this
+lesson in ``ganlab.training.growth.grow`` (``main/4-main.py`` runs it).
 """
 import math
 
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
+
+
+# ## The equalized learning rate
+#
+# Adam scales each weight's step by that weight's own gradient scale, so a
+# layer whose weights are stored large learns slowly relative to them. The
+# layers below store N(0, 1) weights and multiply by the He constant at run
+# time: every layer then moves at the same relative speed.
 
 
 def he_scale(fan_in, gain=2.):
@@ -116,6 +126,14 @@ class EqualizedConv2D(keras.layers.Layer):
                 "kernel_size": self.kernel_size, "gain": self.gain}
 
 
+# ## Keeping magnitudes in check, and seeing variety
+#
+# Two layers with no weights. Pixel normalisation rescales every pixel's
+# feature vector of the generator to unit root mean square, so no signal can
+# escalate in the game. The minibatch standard deviation gives the critic one
+# number saying how varied the batch is, so a collapsed generator shows.
+
+
 class PixelNormalization(keras.layers.Layer):
     """Divide each pixel's feature vector by its root mean square:
     ``x / sqrt(mean_c(x^2) + epsilon)``."""
@@ -155,6 +173,13 @@ class MinibatchStdDev(keras.layers.Layer):
         return tf.concat([inputs, tf.fill(shape, statistic)], axis=-1)
 
 
+# ## Changing resolution, and the fade-in
+#
+# The generator doubles a resolution by repeating pixels, the critic halves
+# it by averaging squares. A new block is blended in with alpha: at 0 the
+# output is the old block's, upsampled; at 1 the new block's alone.
+
+
 def upsample(images):
     """Double height and width by repeating pixels (nearest neighbour)."""
     return tf.repeat(tf.repeat(images, 2, axis=1), 2, axis=2)
@@ -174,6 +199,14 @@ def fade(old, new, alpha):
     exactly, to the last bit.
     """
     return (1. - alpha) * old + alpha * new
+
+
+# ## Networks that grow
+#
+# Each resolution has its own width (fewer feature maps as images grow, as in
+# the paper) and its own block. Both networks create every block up front
+# and use those of the current stage only, so all weights exist from the
+# start and the optimizers and checkpoints always see the same variables.
 
 
 def filters_at(resolution, max_filters=512, filter_base=16384):
@@ -250,6 +283,14 @@ class GrowingNetwork(keras.Model):
         these get gradients and optimizer updates."""
         return [variable for layer in self.active_layers()
                 for variable in layer.trainable_variables]
+
+
+# ## The generator
+#
+# A latent vector becomes 4x4 feature maps, then each block upsamples and
+# applies two convolutions; a 1x1 "to RGB" convolution per resolution turns
+# features into pixels. While a block fades in, the previous resolution's
+# image, upsampled, is blended with the new block's.
 
 
 @keras.utils.register_keras_serializable(package="progan")
@@ -342,6 +383,14 @@ class Generator(GrowingNetwork):
         if self.fading:
             layers.append(self.to_rgb[self.stage - 1])
         return layers
+
+
+# ## The critic
+#
+# The generator's mirror image: "from RGB" turns pixels into features, each
+# block applies two convolutions and halves the resolution down to 4x4,
+# where the minibatch standard deviation joins before the score. Fading in,
+# it blends the new block's features with those of the halved image.
 
 
 class Critic(GrowingNetwork):
@@ -438,6 +487,14 @@ def build_networks(latent_dim=512, max_resolution=256, channels=3,
                              alpha=generator.alpha, **filters)
 
 
+# ## The losses
+#
+# The default is task 2's WGAN-GP: the Wasserstein losses, the gradient
+# penalty at points between real and fake images, and a small drift term
+# that keeps real scores near zero. The non-saturating loss of task 5, with
+# one-sided label smoothing, is the option.
+
+
 def wasserstein_critic_loss(real_scores, fake_scores):
     """Return mean(D(fake)) - mean(D(real)) (task 2's critic loss)."""
     return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
@@ -483,6 +540,13 @@ def nonsaturating_generator_loss(fake_logits):
     """Return BCE(1, D(fake)): the generator wants to be called real."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
         labels=tf.ones_like(fake_logits), logits=fake_logits))
+
+
+# ## The growth schedule
+#
+# Training is a list of phases: 4x4 stable, then for each larger resolution
+# a fade-in (alpha from 0 to 1) and a stable phase, each a number of real
+# images at a batch size that shrinks as images grow.
 
 
 class Phase:
@@ -554,15 +618,25 @@ class GrowthSchedule:
         return self.resolutions[-1]
 
 
+# ## The model and its training step
+#
+# As in tasks 0-2: a keras.Model holding the two networks, each with its own
+# optimizer, and a train_step that updates the critic, then the generator.
+# Only the current stage's variables get gradients. The step also counts the
+# images seen in the phase, from which alpha rises through a fade-in.
+
+
 class ProGAN(keras.Model):
     """A progressively growing GAN trained phase by phase with ``fit``.
 
     ``train_step`` makes one critic update and one generator update on a
     batch of real images at the schedule's full resolution (they are
     shrunk to the current one, and blended while a block fades in), and
-    returns ``d_loss``, ``g_loss`` and ``alpha`` (and ``gp`` for the
-    Wasserstein loss). All randomness comes from the model's own
-    ``tf.random.Generator``, whose state is saved with the rest.
+    returns ``discr_loss``, ``gen_loss`` and ``alpha`` (and ``gp`` for the
+    Wasserstein loss), the names of tasks 0-2. ``phase`` is the phase
+    being trained (None before the first ``enter_phase``). All randomness
+    comes from the model's own ``tf.random.Generator``, whose state is
+    saved with the rest.
     """
 
     LOSSES = ("wgan-gp", "nonsaturating")
@@ -571,10 +645,11 @@ class ProGAN(keras.Model):
                  beta_1=0., beta_2=.99, lambda_gp=10., drift=1e-3,
                  real_label=.9, seed=0):
         """Keep the networks (which must share one ``alpha`` variable) and
-        give each an Adam optimizer with the paper's settings.
+        give each its own Adam optimizer with the paper's settings.
 
-        The critic is kept as ``discriminator`` (with its optimizer as
-        ``discriminator_optimizer``), the names the other lessons and the
+        As in tasks 0-2, the critic is kept as ``discriminator`` and each
+        network holds its optimizer (``generator.optimizer``,
+        ``discriminator.optimizer``): the names the other lessons and the
         package's checkpoints and monitors use."""
         super().__init__()
         if loss not in self.LOSSES:
@@ -596,18 +671,20 @@ class ProGAN(keras.Model):
         self.lambda_gp = lambda_gp
         self.drift = drift
         self.real_label = real_label
-        self.generator_optimizer = keras.optimizers.Adam(
-            learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
-        self.discriminator_optimizer = keras.optimizers.Adam(
-            learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
-        self.generator_optimizer.build(generator.trainable_variables)
-        self.discriminator_optimizer.build(critic.trainable_variables)
+        for network in (generator, critic):
+            network.optimizer = keras.optimizers.Adam(
+                learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
+            # Built now, for every stage's variables: a checkpoint restores
+            # into them, and no stage creates new ones mid-run.
+            network.optimizer.build(network.trainable_variables)
         self.alpha = generator.alpha
-        # where training stands: saved in checkpoints, read by grow()
+        # where training stands, saved in checkpoints: the phase, the
+        # images seen in it (which set alpha) and the steps taken
         self.phase_index = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.phase_images = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.steps_done = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.rng = tf.random.Generator.from_seed(seed)
+        self.phase = None
         self.fade_images = 1
         self.built = True
 
@@ -634,6 +711,7 @@ class ProGAN(keras.Model):
         """Set both networks to ``phase``; alpha follows the images seen
         in it (so a resumed phase picks up its alpha). The step function
         is traced anew, since each stage is a different graph."""
+        self.phase = phase
         self.generator.set_stage(phase.stage, phase.fading)
         self.discriminator.set_stage(phase.stage, phase.fading)
         self.fade_images = phase.images if phase.fading else 0
@@ -677,15 +755,16 @@ class ProGAN(keras.Model):
             real_scores = self.discriminator(real_images, training=True)
             fake_scores = self.discriminator(fake_images, training=True)
             if wasserstein:
-                d_loss = wasserstein_critic_loss(real_scores, fake_scores)
+                discr_loss = wasserstein_critic_loss(real_scores,
+                                                     fake_scores)
                 gp = gradient_penalty(self.discriminator, real_images,
                                       fake_images, mix)
-                penalised = (d_loss + self.lambda_gp * gp
+                penalised = (discr_loss + self.lambda_gp * gp
                              + self.drift * drift_penalty(real_scores))
             else:
-                d_loss = penalised = nonsaturating_critic_loss(
+                discr_loss = penalised = nonsaturating_critic_loss(
                     real_scores, fake_scores, self.real_label)
-        self.discriminator_optimizer.apply_gradients(
+        self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
 
         latent = self.rng.normal((batch_size, self.latent_dim))
@@ -693,12 +772,14 @@ class ProGAN(keras.Model):
         with tf.GradientTape() as tape:
             fake_scores = self.discriminator(
                 self.generator(latent, training=True), training=True)
-            g_loss = (-tf.reduce_mean(fake_scores) if wasserstein else
-                      nonsaturating_generator_loss(fake_scores))
-        self.generator_optimizer.apply_gradients(
-            zip(tape.gradient(g_loss, variables), variables))
+            gen_loss = (-tf.reduce_mean(fake_scores) if wasserstein else
+                        nonsaturating_generator_loss(fake_scores))
+        self.generator.optimizer.apply_gradients(
+            zip(tape.gradient(gen_loss, variables), variables))
 
-        logs = {"d_loss": d_loss, "g_loss": g_loss, "alpha": self.alpha + 0.}
+        # the alpha this step used, copied before it advances below
+        logs = {"discr_loss": discr_loss, "gen_loss": gen_loss,
+                "alpha": self.alpha + 0.}
         self.phase_images.assign_add(tf.cast(batch_size, tf.int64))
         self.steps_done.assign_add(1)
         if self.fade_images:
@@ -708,94 +789,13 @@ class ProGAN(keras.Model):
             logs["gp"] = gp
         return logs
 
-    def grow(self, images, schedule, steps_per_epoch=50, callbacks=(),
-             verbose=1, seed=0):
-        """Train through ``schedule``'s phases, from where the model's
-        state says (a fresh model starts at the first phase).
 
-        ``images``: float32 real images in [-1, 1] of shape (N, R, R, C)
-        with R the schedule's largest resolution. Each phase is one
-        ``fit`` call of epochs of ``steps_per_epoch`` steps (checkpoint
-        callbacks save between epochs); its last epoch may run a few
-        steps past the phase's image count. A callback that stops
-        training leaves the phase unfinished, to be resumed. Returns the
-        list of each phase's ``history.history``.
-        """
-        images = check_images(images, schedule, self.generator.channels)
-        histories = []
-        while int(self.phase_index.numpy()) < len(schedule.phases):
-            phase = schedule.phases[int(self.phase_index.numpy())]
-            self.enter_phase(phase)
-            remaining = phase.images - int(self.phase_images.numpy())
-            if remaining <= 0:  # finished, checkpointed before moving on
-                self.phase_index.assign_add(1)
-                self.phase_images.assign(0)
-                continue
-            steps = math.ceil(remaining / phase.batch_size)
-            epoch_steps = min(steps_per_epoch, steps)
-            self.fit(real_batches(images, phase.batch_size, seed,
-                                  int(self.steps_done.numpy())),
-                     epochs=math.ceil(steps / epoch_steps),
-                     steps_per_epoch=epoch_steps, callbacks=list(callbacks),
-                     shuffle=False, verbose=verbose)
-            histories.append(self.history.history)
-            if self.stop_training and int(
-                    self.phase_images.numpy()) < phase.images:
-                break  # stopped by a callback: the phase stays unfinished
-            self.phase_index.assign_add(1)
-            self.phase_images.assign(0)
-        else:  # finished (perhaps long ago): leave the networks grown
-            self.enter_phase(schedule.phases[-1])
-        return histories
-
-
-def check_images(images, schedule, channels):
-    """Return ``images`` as float32 (N, R, R, C), or raise an error that
-    says what was expected."""
-    images = np.asarray(images)
-    size = schedule.max_resolution
-    if not np.issubdtype(images.dtype, np.floating):
-        raise TypeError("images must hold floating-point pixels in [-1, 1] "
-                        f"(scale uint8 as x / 127.5 - 1); got dtype "
-                        f"{images.dtype}")
-    if images.ndim == 3 and channels == 1:
-        images = images[..., np.newaxis]
-    if images.shape[1:] != (size, size, channels):
-        raise ValueError(f"images must have shape (N, {size}, {size}, "
-                         f"{channels}) for this schedule and generator; got "
-                         f"{images.shape}")
-    if len(images) < 2:
-        raise ValueError(f"images must hold at least 2 examples; got "
-                         f"{len(images)}")
-    return images.astype(np.float32)
-
-
-def real_batches(images, batch_size, seed, first_step=0):
-    """Return an endless ``tf.data`` stream of batches of ``images``.
-
-    The batch of global step k holds examples k * batch_size onwards of
-    an endless sequence that visits the data in a fresh random order on
-    every pass, computed without state by the index-shuffle op from
-    (seed, pass, position). A run resumed at step ``first_step`` therefore
-    sees exactly the batches an uninterrupted run would have.
-    """
-    count = len(images)
-    data = tf.constant(images)
-
-    @tf.autograph.experimental.do_not_convert  # plain ops, nothing to convert
-    def batch_at(step):
-        """Gather the examples of global step ``step``."""
-        positions = step * batch_size + tf.range(batch_size, dtype=tf.int64)
-        passes = positions // count
-        # one (seed, pass) key per example: each pass is its own permutation
-        keys = tf.stack([tf.fill([batch_size], tf.constant(seed, tf.int64)),
-                         passes, tf.zeros([batch_size], tf.int64)], axis=1)
-        indices = tf.raw_ops.RandomIndexShuffle(
-            index=positions % count, seed=keys,
-            max_index=tf.constant(count - 1, tf.int64))
-        return tf.gather(data, indices)
-
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return (tf.data.Dataset.range(first_step, 2 ** 62).map(batch_at)
-            .with_options(options))
+# ## Training through the schedule
+#
+# Each phase is one fit call: enter_phase sets both networks to it, then
+# fit runs train_step on full-resolution real batches until the phase's
+# images are seen. Keeping a long run stoppable (starting from the saved
+# phase, feeding the batches an uninterrupted run would have seen) is
+# bookkeeping rather than the idea, so it lives in the package:
+# ganlab.training.growth.grow(gan, images, schedule), which main/4-main.py
+# and python -m ganlab train --model progan use.

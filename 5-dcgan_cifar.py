@@ -43,6 +43,14 @@ import tensorflow as tf
 from tensorflow import keras
 
 
+# ## The two networks
+#
+# The generator turns a latent vector into 4x4 feature maps and doubles
+# their size three times with strided transposed convolutions, each followed
+# by batch norm and ReLU; tanh makes the pixels. The discriminator mirrors it
+# with strided convolutions, LeakyReLU and dropout, down to one logit.
+
+
 def build_generator(latent_dim=100, filters=(512, 256, 128)):
     """Return the generator: latent vectors -> (32, 32, 3) in (-1, 1).
 
@@ -91,6 +99,14 @@ def build_networks(filters=(128, 256, 512), latent_dim=100):
             build_discriminator(filters))
 
 
+# ## The two losses
+#
+# Binary cross-entropy on logits, written with TensorFlow's stable sigmoid
+# cross-entropy. The discriminator wants real images called real_label (.9,
+# one-sided smoothing) and fakes 0; the generator wants its fakes called 1,
+# the non-saturating form that still pulls when the discriminator is sure.
+
+
 def discriminator_loss(real_logits, fake_logits, real_label=.9):
     """Return BCE(real_label, D(real)) + BCE(0, D(fake)), on logits."""
     real_loss = tf.nn.sigmoid_cross_entropy_with_logits(
@@ -107,6 +123,13 @@ def generator_loss(fake_logits):
         labels=tf.ones_like(fake_logits), logits=fake_logits))
 
 
+# ## Augmenting the real images
+#
+# Random flips and small shifts, applied to each real batch inside the graph,
+# show the discriminator a slightly different data set every epoch, so it is
+# slower to memorise the training images.
+
+
 def augment(images, max_shift=2):
     """Flip each image left-right at random and shift it by up to
     ``max_shift`` pixels each way (edges padded by reflection)."""
@@ -118,6 +141,103 @@ def augment(images, max_shift=2):
     return tf.image.random_crop(
         padded, tf.concat([tf.shape(images)[:1], size,
                            tf.shape(images)[3:]], 0))
+
+
+# ## The model
+#
+# A keras.Model that holds the two networks as attributes, each with its own
+# Adam optimizer, as in tasks 0-2; here the two learning rates differ (the
+# two time scales). Unlike tasks 0-2 the model draws no data of its own: fit
+# hands train_step each batch of real images.
+
+
+class DCGAN(keras.Model):
+    """A DCGAN trained by ``fit`` on batches of real images in [-1, 1].
+
+    ``train_step`` makes one discriminator update and one generator update
+    per batch and returns ``discr_loss`` and ``gen_loss``, the names of
+    tasks 0-2. As there, each network holds its own optimizer
+    (``generator.optimizer``, ``discriminator.optimizer``).
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=100,
+                 generator_learning_rate=1e-4,
+                 discriminator_learning_rate=4e-4, beta_1=.5,
+                 real_label=.9, augmentation=True):
+        """Keep the networks, and give each its own Adam optimizer: the
+        two time scales are two learning rates."""
+        super().__init__()
+        if not 0 < real_label <= 1:
+            raise ValueError(f"real_label must be in (0, 1]; got "
+                             f"{real_label}")
+        check_networks(generator, discriminator, latent_dim)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.real_label = real_label
+        self.augmentation = augmentation
+        self.generator.optimizer = keras.optimizers.Adam(
+            generator_learning_rate, beta_1=beta_1)
+        self.discriminator.optimizer = keras.optimizers.Adam(
+            discriminator_learning_rate, beta_1=beta_1)
+        self.built = True
+
+    def get_fake_sample(self, size, training=False):
+        """Return ``size`` generated images."""
+        return self.generator(tf.random.normal((size, self.latent_dim)),
+                              training=training)
+
+    # ## One training step
+    #
+    # One discriminator update on a real and a fake batch, then one generator
+    # update on fresh latent vectors. Each update differentiates only its own
+    # network's variables.
+
+    def train_step(self, real_images):
+        """Update the discriminator, then the generator, on one batch."""
+        if isinstance(real_images, tuple):
+            real_images = real_images[0]
+        if self.augmentation:
+            real_images = augment(real_images)
+        batch_size = tf.shape(real_images)[0]
+
+        latent = tf.random.normal((batch_size, self.latent_dim))
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(latent, training=True)
+            discr_loss = discriminator_loss(
+                self.discriminator(real_images, training=True),
+                self.discriminator(fake_images, training=True),
+                self.real_label)
+        variables = self.discriminator.trainable_variables
+        self.discriminator.optimizer.apply_gradients(
+            zip(tape.gradient(discr_loss, variables), variables))
+
+        latent = tf.random.normal((batch_size, self.latent_dim))
+        with tf.GradientTape() as tape:
+            gen_loss = generator_loss(self.discriminator(
+                self.generator(latent, training=True), training=True))
+        variables = self.generator.trainable_variables
+        self.generator.optimizer.apply_gradients(
+            zip(tape.gradient(gen_loss, variables), variables))
+        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
+
+    # ## Plumbing: checking the images fit is given
+    #
+    # Bad images (integers, NaN, values outside the tanh's range) would train
+    # without an error and give nonsense: fit refuses them first.
+
+    def fit(self, x=None, *args, **kwargs):
+        """Check the real images, then train with Keras's ``fit``."""
+        check_real_images(x)
+        return super().fit(x, *args, **kwargs)
+
+
+# ## Plumbing: checking the arguments
+#
+# The constructor and fit run these checks, so a wrong argument fails at
+# once with a message that names it, rather than deep inside TensorFlow at
+# the first training step. They can sit after the class because Python looks
+# the names up only when they run.
 
 
 def check_networks(generator, discriminator, latent_dim):
@@ -187,70 +307,3 @@ def check_real_images(images):
                          f"range of the generator's tanh; {outside} of "
                          f"{count} images have pixels outside it (scale "
                          "uint8 pixels with x / 127.5 - 1)")
-
-
-class DCGAN(keras.Model):
-    """A DCGAN trained by ``fit`` on batches of real images in [-1, 1].
-
-    ``train_step`` makes one discriminator update and one generator update
-    per batch and returns ``d_loss`` and ``g_loss``.
-    """
-
-    def __init__(self, generator, discriminator, latent_dim=100,
-                 generator_learning_rate=1e-4,
-                 discriminator_learning_rate=4e-4, beta_1=.5,
-                 real_label=.9, augmentation=True):
-        """Keep the networks, and give each its own Adam optimizer."""
-        super().__init__()
-        if not 0 < real_label <= 1:
-            raise ValueError(f"real_label must be in (0, 1]; got "
-                             f"{real_label}")
-        check_networks(generator, discriminator, latent_dim)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.latent_dim = latent_dim
-        self.real_label = real_label
-        self.augmentation = augmentation
-        self.generator_optimizer = keras.optimizers.Adam(
-            generator_learning_rate, beta_1=beta_1)
-        self.discriminator_optimizer = keras.optimizers.Adam(
-            discriminator_learning_rate, beta_1=beta_1)
-        self.built = True
-
-    def fit(self, x=None, *args, **kwargs):
-        """Check the real images, then train with Keras's ``fit``."""
-        check_real_images(x)
-        return super().fit(x, *args, **kwargs)
-
-    def get_fake_sample(self, size, training=False):
-        """Return ``size`` generated images."""
-        return self.generator(tf.random.normal((size, self.latent_dim)),
-                              training=training)
-
-    def train_step(self, real_images):
-        """Update the discriminator, then the generator, on one batch."""
-        if isinstance(real_images, tuple):
-            real_images = real_images[0]
-        if self.augmentation:
-            real_images = augment(real_images)
-        batch_size = tf.shape(real_images)[0]
-
-        latent = tf.random.normal((batch_size, self.latent_dim))
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(latent, training=True)
-            d_loss = discriminator_loss(
-                self.discriminator(real_images, training=True),
-                self.discriminator(fake_images, training=True),
-                self.real_label)
-        variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(
-            zip(tape.gradient(d_loss, variables), variables))
-
-        latent = tf.random.normal((batch_size, self.latent_dim))
-        with tf.GradientTape() as tape:
-            g_loss = generator_loss(self.discriminator(
-                self.generator(latent, training=True), training=True))
-        variables = self.generator.trainable_variables
-        self.generator_optimizer.apply_gradients(
-            zip(tape.gradient(g_loss, variables), variables))
-        return {"d_loss": d_loss, "g_loss": g_loss}

@@ -45,6 +45,7 @@ import common
 from ganlab import io, lessons
 from ganlab.data import image_sets, toy
 from ganlab.evaluation import metrics
+from ganlab.training import growth
 from ganlab.viz import plots
 from ganlab.viz.plots import plt
 from ganlab.viz.plots import tile
@@ -84,7 +85,8 @@ def train_progan(images, budget, seed):
     schedule = progan.GrowthSchedule(32, per_phase, per_phase,
                                      {size: BATCH_SIZE
                                       for size in (4, 8, 16, 32)})
-    gan.grow(images, schedule, steps_per_epoch=100, verbose=0, seed=seed)
+    growth.grow(gan, images, schedule, steps_per_epoch=100, verbose=0,
+                seed=seed)
 
     def sample(count):
         """Draw ``count`` images from the grown generator."""

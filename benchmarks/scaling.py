@@ -180,7 +180,7 @@ class FitContestant:
                                steps_per_epoch=steps * self.repeats,
                                verbose=0)
         # reading a loss makes sure the work is done before the clock stops
-        float(history.history["d_loss"][-1])
+        float(history.history["discr_loss"][-1])
 
 
 def measure_batch_sizes(arguments, real_examples, largest):

@@ -20,9 +20,10 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
-from ganlab import io, lessons
+from ganlab import lessons
 from ganlab.data import image_sets, faces
-from ganlab.training.checkpoints import GANCheckpoint
+from ganlab.training import growth
+from ganlab.training.checkpoints import GANCheckpoint, export_weights
 from ganlab.training.seeding import set_seed
 from ganlab.viz import plots
 from ganlab.viz.growth import GrowthPictures
@@ -159,22 +160,22 @@ def main(argv=None):
         image_sets.symmetric_to_unit, out)
     for index, phase in enumerate(arguments.schedule.phases):
         print(f"phase {index}: {phase}")
-    histories = gan.grow(images, arguments.schedule,
-                         steps_per_epoch=arguments.steps_per_epoch,
-                         callbacks=[checkpoint, pictures],
-                         verbose=arguments.verbose, seed=arguments.seed)
+    histories = growth.grow(gan, images, arguments.schedule,
+                            steps_per_epoch=arguments.steps_per_epoch,
+                            callbacks=[checkpoint, pictures],
+                            verbose=arguments.verbose, seed=arguments.seed)
     if pictures.ladder:
         pictures.save_ladder()
     curves = {name: [value for history in histories
                      for value in history.get(name, [])]
-              for name in ("d_loss", "g_loss", "gp")}
+              for name in ("discr_loss", "gen_loss", "gp")}
     curves = {name: values for name, values in curves.items() if values}
     if curves:  # a resumed run that had nothing left keeps the old plot
         plots.plot_losses(curves, out / "4-losses.png",
                           title=f"ProGAN on {len(images)} images, epochs "
                                 f"of {arguments.steps_per_epoch} steps")
-    with io.atomic_path(out / "4-generator.weights.h5") as temporary:
-        gan.generator.save_weights(temporary)
+    # the weights alone, without the optimizer the generator trains with
+    export_weights(gan.generator, out / "4-generator.weights.h5")
     print(f"pictures, checkpoints and generator weights in {out}/")
     return gan
 

@@ -99,7 +99,7 @@ def test_deleted_newest_checkpoint_resumes_from_the_one_before(
     capsys.readouterr()
     gan = cli.main(train_flags(digits, out, 5, "--resume"))
     assert "resuming after epoch 2" in capsys.readouterr().out
-    assert int(gan.generator_optimizer.iterations) == 5 * 2
+    assert int(gan.generator.optimizer.iterations) == 5 * 2
     assert saved_numbers(out / "checkpoints") == [3, 4, 5]
     listing = (out / "checkpoints" / "checkpoint").read_text()
     assert 'model_checkpoint_path: "ckpt-5"' in listing

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Task 5's DCGAN: shapes, ranges, the smoothed loss by hand, training,
 bfloat16, and the demo's scores on held-out images."""
+import ast
 import json
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import load_demo, needs_bfloat16_kernels
+from conftest import ROOT, load_demo, needs_bfloat16_kernels
+
+from ganlab.training.checkpoints import optimizers_of
 
 dcgan = __import__('5-dcgan_cifar')
 
@@ -55,18 +59,24 @@ def test_augmentation_keeps_shape_and_content():
 
 
 def test_fit_runs_with_two_learning_rates():
-    """A few steps on random images; the optimizers keep their rates."""
+    """A few steps on random images; each network holds its optimizer
+    (as in tasks 0-2), which keeps its rate; the losses have the lessons'
+    names."""
     model = dcgan.DCGAN(dcgan.build_generator(16, (32, 16, 8)),
                         dcgan.build_discriminator((8, 16, 32)),
                         latent_dim=16)
     model.compile()
     images = np.random.uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
     model.fit(images, batch_size=16, epochs=1, verbose=0)
-    assert set(model.history.history) == {"d_loss", "g_loss"}
-    assert int(model.generator_optimizer.iterations) == 4
-    assert float(model.generator_optimizer.learning_rate) == (
+    assert set(model.history.history) == {"discr_loss", "gen_loss"}
+    assert not hasattr(model, "generator_optimizer")
+    assert optimizers_of(model) == (model.generator.optimizer,
+                                    model.discriminator.optimizer)
+    assert int(model.generator.optimizer.iterations) == 4
+    assert int(model.discriminator.optimizer.iterations) == 4
+    assert float(model.generator.optimizer.learning_rate) == (
         pytest.approx(1e-4))
-    assert float(model.discriminator_optimizer.learning_rate) == (
+    assert float(model.discriminator.optimizer.learning_rate) == (
         pytest.approx(4e-4))
     with pytest.raises(ValueError, match="real_label must be in"):
         dcgan.DCGAN(model.generator, model.discriminator, real_label=1.5)
@@ -84,7 +94,7 @@ def test_demo_trains_saves_and_samples(tmp_path):
                                    "--batch-size", "32", "--verbose", "0",
                                    "--score-samples", "200",
                                    "--out", str(tmp_path)])
-    assert int(model.generator_optimizer.iterations) == 2 * 5
+    assert int(model.generator.optimizer.iterations) == 2 * 5
     assert {"5-epoch_001.png", "5-epoch_002.png", "5-losses.png",
             "5-generator.keras", "5-scores.json"} <= {
         p.name for p in tmp_path.iterdir()}
@@ -135,7 +145,7 @@ def test_bfloat16_networks_keep_float32_outputs():
     model.fit(np.random.uniform(-1, 1, (32, 32, 32, 3)).astype("float32"),
               batch_size=16, epochs=1, verbose=0)
     assert all(np.isfinite(model.history.history[key][-1])
-               for key in ("d_loss", "g_loss"))
+               for key in ("discr_loss", "gen_loss"))
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -150,3 +160,34 @@ def test_demo_refuses_bad_scoring_flags(flags, message, capsys):
         load_demo(5).main(flags + ["--epochs", "1"])
     assert stopped.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_lesson_teaches_before_the_plumbing():
+    """5-dcgan_cifar.py stands alone (TensorFlow, NumPy and the standard
+    library), documents everything and reads as tasks 0-2 do: prose
+    sections, the networks and losses, then the model with its training
+    step, and the checks of its inputs at the end."""
+    source = (ROOT / "5-dcgan_cifar.py").read_text()
+    tree = ast.parse(source)
+    assert source.startswith("#!/usr/bin/env python3\n")
+    allowed = {"tensorflow", "numpy"} | set(sys.stdlib_module_names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert {alias.name.split(".")[0] for alias in node.names} <= (
+                allowed)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module.split(".")[0] in allowed, node.module
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            assert ast.get_docstring(node), f"{node.name} lacks a docstring"
+    lines = {node.name: node.lineno for node in tree.body
+             if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    model = next(node for node in tree.body
+                 if isinstance(node, ast.ClassDef) and node.name == "DCGAN")
+    methods = [node.name for node in model.body
+               if isinstance(node, ast.FunctionDef)]
+    assert methods.index("train_step") < methods.index("fit") == (
+        len(methods) - 1)
+    assert lines["generator_loss"] < lines["DCGAN"] < lines["check_networks"]
+    assert lines["DCGAN"] < lines["check_real_images"]
+    assert source.count("\n# ## ") >= 5
+

@@ -35,7 +35,7 @@ def command(data, out, extra=()):
 
 
 def read_losses(out):
-    """The (step, d_loss, g_loss) rows a run wrote."""
+    """The (step, discr_loss, gen_loss) rows a run wrote."""
     with open(out / "losses.csv", newline="") as stream:
         return np.array([list(map(float, row))
                          for row in list(csv.reader(stream))[1:]])

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Task 4's pictures: ``ganlab.viz.growth.GrowthPictures`` on tiny ProGANs.
 
-The callback is driven the way ``ProGAN.grow`` drives it (one
-``on_train_end`` per phase), on untrained networks of at most 16x16 with
-a handful of filters. The pictures must be PNG files that Pillow opens,
-as many pixels wide and tall as the grid's layout asks (four columns for
-the per-phase grids, one 1.6-inch panel per resolution for the ladder, at
-110 dpi), hold one panel per latent vector or per resolution, and be the
-only files in the folder: everything goes through ``ganlab.io``, so no
-``.partial-*`` file may be left behind.
+The callback is driven the way ``ganlab.training.growth.grow`` drives it
+(one ``on_train_begin`` and ``on_train_end`` per phase), on untrained
+networks of at most 16x16 with a handful of filters. The pictures must be
+PNG files that Pillow opens, as many pixels wide and tall as the grid's
+layout asks (four columns for the per-phase grids, one 1.6-inch panel per
+resolution for the ladder, at 110 dpi), hold one panel per latent vector
+or per resolution, and be the only files in the folder beside the
+ladder's ``4-ladder.npz``: everything goes through ``ganlab.io``, so no
+``.partial-*`` file may be left behind. A phase stopped before its end
+gets no picture, and a resumed run gets back the ladder of its earlier
+sessions.
 """
 import math
 import pathlib
@@ -19,6 +22,8 @@ import tensorflow as tf
 from PIL import Image
 
 from ganlab import io
+from ganlab.training import growth
+from ganlab.training.checkpoints import GANCheckpoint
 from ganlab.viz.growth import GrowthPictures
 
 progan = __import__('4-progan')
@@ -53,11 +58,15 @@ def flat_grey(images):
 
 
 def run_phases(pictures, gan, phases):
-    """Enter each phase and end it as ``grow`` does, without training."""
+    """Enter each phase, begin it and end it finished as ``grow`` does,
+    without training."""
     pictures.set_model(gan)
     for index, phase in enumerate(phases):
         gan.phase_index.assign(index)
+        gan.phase_images.assign(0)
         gan.enter_phase(phase)
+        pictures.on_train_begin()
+        gan.phase_images.assign(phase.images)  # as its training leaves it
         pictures.on_train_end()
 
 
@@ -126,7 +135,8 @@ def test_init_remembers_its_arguments_and_writes_nothing(tmp_path):
 def test_on_train_end_writes_one_grid_per_phase(tmp_path):
     """Each of a 16x16 schedule's five phases ends in one PNG named after
     its index, resolution and kind; each is four columns by two rows for
-    six latent vectors, one panel per vector; nothing else is left."""
+    six latent vectors, one panel per vector; nothing else is left but
+    the ladder's images."""
     gan = tiny_gan(16)
     schedule = progan.GrowthSchedule(16, fade_images=2, stable_images=2)
     assert len(schedule.phases) == 5
@@ -135,7 +145,7 @@ def test_on_train_end_writes_one_grid_per_phase(tmp_path):
     expected = ["4-phase_00_4x4_stable.png", "4-phase_01_8x8_fade-in.png",
                 "4-phase_02_8x8_stable.png", "4-phase_03_16x16_fade-in.png",
                 "4-phase_04_16x16_stable.png"]
-    assert names(tmp_path / "out") == sorted(expected)
+    assert names(tmp_path / "out") == sorted(expected + ["4-ladder.npz"])
     assert not list((tmp_path / "out").glob(io.PARTIAL_PREFIX + "*"))
     for name in expected:
         path = tmp_path / "out" / name
@@ -154,7 +164,7 @@ def test_grid_rows_follow_the_number_of_latent_vectors(tmp_path, count,
     run_phases(pictures, gan, progan.GrowthSchedule(
         8, fade_images=2, stable_images=2).phases[:1])
     path = tmp_path / "p-phase_00_4x4_stable.png"
-    assert names(tmp_path) == [path.name]
+    assert names(tmp_path) == ["p-ladder.npz", path.name]
     assert_size(path, *grid_inches(count))
     found_rows, found_columns = panels(path)
     assert found_rows == rows
@@ -181,7 +191,7 @@ def test_on_train_end_keeps_the_first_image_of_each_stable_phase(tmp_path):
 
 
 def test_grow_calls_it_once_per_phase(tmp_path):
-    """As a callback of ``ProGAN.grow`` on an 8x8 schedule (three phases,
+    """As a callback of ``growth.grow`` on an 8x8 schedule (three phases,
     one step each) it writes exactly the three phase grids and fills the
     ladder with 4x4 and 8x8; ``save_ladder`` then adds the ladder."""
     gan = tiny_gan(8, loss="nonsaturating")
@@ -190,16 +200,16 @@ def test_grow_calls_it_once_per_phase(tmp_path):
     images = np.random.default_rng(0).uniform(
         -1, 1, (4, 8, 8, 1)).astype(np.float32)
     pictures = GrowthPictures(latents(4), to_unit, tmp_path)
-    gan.grow(images, schedule, steps_per_epoch=1, callbacks=[pictures],
-             verbose=0)
-    assert names(tmp_path) == ["4-phase_00_4x4_stable.png",
+    growth.grow(gan, images, schedule, steps_per_epoch=1,
+                callbacks=[pictures], verbose=0)
+    assert names(tmp_path) == ["4-ladder.npz", "4-phase_00_4x4_stable.png",
                                "4-phase_01_8x8_fade-in.png",
                                "4-phase_02_8x8_stable.png"]
     assert sorted(pictures.ladder) == [4, 8]
     ladder = pictures.save_ladder()
     assert ladder == tmp_path / "4-resolution_ladder.png"
-    assert len(names(tmp_path)) == len(schedule.phases) + 1
-    for path in tmp_path.iterdir():
+    assert len(names(tmp_path)) == len(schedule.phases) + 2
+    for path in tmp_path.glob("*.png"):
         png_size(path)
 
 
@@ -281,3 +291,89 @@ def test_save_ladder_before_any_stable_phase_raises(tmp_path):
         pictures.save_ladder(tmp_path / "never" / "ladder.png")
     assert not (tmp_path / "never").exists()
     assert names(tmp_path) == []
+
+
+class StopAfter(tf.keras.callbacks.Callback):
+    """Stop training after ``steps`` steps, as a time limit would."""
+
+    def __init__(self, steps):
+        """Count down from ``steps``."""
+        super().__init__()
+        self.steps = steps
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Ask ``fit`` to stop once the count is reached."""
+        self.steps -= 1
+        if self.steps == 0:
+            self.model.stop_training = True
+
+
+def test_a_stopped_phase_gets_no_picture_and_a_resumed_run_its_ladder(
+        tmp_path):
+    """Stopped after one of the 8x8 stable phase's two steps, the run has
+    pictures of the finished phases only and a ladder of 4x4 alone. A new
+    session, restored from a checkpoint, finishes that phase: its picture
+    appears, and its ladder holds 4x4 (read back from the first session's
+    file) and 8x8."""
+    schedule = progan.GrowthSchedule(8, fade_images=4, stable_images=4,
+                                     batch_sizes={4: 2, 8: 2})
+    images = np.random.default_rng(0).uniform(
+        -1, 1, (8, 8, 8, 1)).astype(np.float32)
+    gan = tiny_gan(8, loss="nonsaturating")
+    first = GrowthPictures(latents(2), to_unit, tmp_path)
+    growth.grow(gan, images, schedule, steps_per_epoch=1, verbose=0,
+                callbacks=[first, StopAfter(2 + 2 + 1)])
+    assert int(gan.phase_index.numpy()) == 2
+    assert int(gan.phase_images.numpy()) == 2
+    assert names(tmp_path) == ["4-ladder.npz", "4-phase_00_4x4_stable.png",
+                               "4-phase_01_8x8_fade-in.png"]
+    assert sorted(first.ladder) == [4]
+    four = first.ladder[4]
+    GANCheckpoint(gan, tmp_path / "checkpoints").save(5)
+
+    resumed = tiny_gan(8, loss="nonsaturating")
+    GANCheckpoint(resumed, tmp_path / "checkpoints").restore()
+    second = GrowthPictures(latents(2), to_unit, tmp_path)
+    growth.grow(resumed, images, schedule, steps_per_epoch=1, verbose=0,
+                callbacks=[second])
+    assert "4-phase_02_8x8_stable.png" in names(tmp_path)
+    assert sorted(second.ladder) == [4, 8]
+    np.testing.assert_array_equal(second.ladder[4], four)
+    assert panels_of_ladder(second) == 2
+
+
+def panels_of_ladder(pictures):
+    """Draw ``pictures``' ladder in flat grey; return its panel count."""
+    pictures.ladder = {size: np.full(np.shape(image), GREY, np.float32)
+                       for size, image in pictures.ladder.items()}
+    return panels(pictures.save_ladder())[1]
+
+
+def test_a_fresh_run_in_an_old_folder_drops_the_old_ladder(tmp_path):
+    """The ladder file of a finished 8x8 run does not leak into a new run
+    in the same folder: starting at phase 0, the new run keeps only what
+    its own phases make."""
+    run_phases(GrowthPictures(latents(2), to_unit, tmp_path), tiny_gan(8),
+               progan.GrowthSchedule(8, fade_images=2,
+                                     stable_images=2).phases)
+    fresh = GrowthPictures(latents(2), to_unit, tmp_path)
+    run_phases(fresh, tiny_gan(8), progan.GrowthSchedule(
+        8, fade_images=2, stable_images=2).phases[:1])
+    assert sorted(fresh.ladder) == [4]
+    with np.load(tmp_path / "4-ladder.npz") as stored:
+        assert list(stored["sizes"]) == [4]
+        assert list(stored["phases"]) == [0]
+
+
+def test_an_unreadable_ladder_file_starts_the_ladder_afresh(tmp_path,
+                                                            capsys):
+    """A ladder file that cannot be read is named in a warning line and
+    ignored: the run's own stable phases fill the ladder again."""
+    (tmp_path / "4-ladder.npz").write_bytes(b"not a zip file")
+    gan = tiny_gan(8)
+    gan.phase_index.assign(2)
+    pictures = GrowthPictures(latents(2), to_unit, tmp_path)
+    pictures.set_model(gan)
+    pictures.on_train_begin()
+    assert pictures.ladder == {}
+    assert "4-ladder.npz unreadable" in capsys.readouterr().err

@@ -56,12 +56,13 @@ def test_networks_follow_the_paper_layout():
 
 
 def test_training_updates_both_networks_once_per_step():
-    """Three steps: three updates each, losses d_loss and g_loss."""
+    """Three steps: three updates each, by the optimizer each network
+    holds; losses discr_loss and gen_loss."""
     gan = small_gan()
     gan.fit(epochs=1, steps_per_epoch=3, verbose=0)
-    assert int(gan.generator_optimizer.iterations) == 3
-    assert int(gan.discriminator_optimizer.iterations) == 3
-    assert sorted(gan.history.history) == ["d_loss", "g_loss"]
+    assert int(gan.generator.optimizer.iterations) == 3
+    assert int(gan.discriminator.optimizer.iterations) == 3
+    assert sorted(gan.history.history) == ["discr_loss", "gen_loss"]
 
 
 def test_same_seed_same_losses_other_seed_other_losses():
@@ -71,7 +72,7 @@ def test_same_seed_same_losses_other_seed_other_losses():
         """Loss history of 4 steps from ``seed``."""
         gan = small_gan(seed=seed)
         gan.fit(epochs=2, steps_per_epoch=2, verbose=0)
-        return gan.history.history["d_loss"]
+        return gan.history.history["discr_loss"]
     first = losses(1)
     np.testing.assert_allclose(losses(1), first, rtol=1e-6)
     assert not np.allclose(losses(2), first)

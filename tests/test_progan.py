@@ -6,14 +6,17 @@ deviation are checked against hand computations; a run interrupted in the
 middle of a fade-in and restored from a checkpoint must take exactly the
 steps an uninterrupted run takes.
 """
+import ast
 import math
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import load_demo
+from conftest import ROOT, load_demo
 
-from ganlab.training.checkpoints import GANCheckpoint
+from ganlab.training import growth
+from ganlab.training.checkpoints import GANCheckpoint, optimizers_of
 
 progan = __import__('4-progan')
 
@@ -186,14 +189,66 @@ def test_schedule_rejects_bad_settings(arguments, message):
         progan.GrowthSchedule(**arguments)
 
 
+def test_each_network_holds_its_own_optimizer():
+    """As in tasks 0-2: ``generator.optimizer`` and
+    ``discriminator.optimizer`` (the critic), two Adams with the paper's
+    settings, are what the package finds; a step updates each once and
+    returns the lessons' loss names."""
+    gan = small_gan(max_resolution=8)
+    generator, critic = gan.generator.optimizer, gan.discriminator.optimizer
+    assert generator is not critic
+    assert optimizers_of(gan) == (generator, critic)
+    assert not hasattr(gan, "generator_optimizer")
+    for optimizer in (generator, critic):
+        assert type(optimizer).__name__ == "Adam"
+        assert float(optimizer.learning_rate) == pytest.approx(1e-3)
+        assert float(optimizer.beta_1) == 0.
+        assert float(optimizer.beta_2) == pytest.approx(.99)
+        assert optimizer.epsilon == pytest.approx(1e-8)
+    assert gan.phase is None
+    first = progan.GrowthSchedule(8).phases[0]
+    gan.enter_phase(first)
+    assert gan.phase is first
+    logs = gan.train_step(tf.constant(noise_images(4, 8)))
+    assert set(logs) == {"discr_loss", "gen_loss", "gp", "alpha"}
+    assert int(generator.iterations) == int(critic.iterations) == 1
+
+
+def test_the_lesson_ends_at_the_model():
+    """4-progan.py stands alone (TensorFlow, NumPy and the standard
+    library), documents everything, teaches in prose sections, and ends
+    with the ProGAN: the driver of the phases and the batch stream live in
+    ``ganlab.training.growth``."""
+    source = (ROOT / "4-progan.py").read_text()
+    tree = ast.parse(source)
+    assert source.startswith("#!/usr/bin/env python3\n")
+    allowed = {"tensorflow", "numpy"} | set(sys.stdlib_module_names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert {alias.name.split(".")[0] for alias in node.names} <= (
+                allowed)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module.split(".")[0] in allowed, node.module
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            assert ast.get_docstring(node), f"{node.name} lacks a docstring"
+    definitions = [node for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    assert definitions[-1].name == "ProGAN"
+    names = {node.name for node in ast.walk(tree)
+             if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    assert not names & {"grow", "real_batches", "check_images"}
+    assert {"GrowthSchedule", "Phase", "train_step"} <= names
+    assert source.count("\n# ## ") >= 8
+
+
 def test_grow_rejects_bad_images():
     gan = small_gan(max_resolution=8)
     schedule = progan.GrowthSchedule(8, 8, 8, {4: 4, 8: 4})
     with pytest.raises(ValueError, match=r"shape \(N, 8, 8, 1\)"):
-        gan.grow(noise_images(8, 16), schedule, verbose=0)
+        growth.grow(gan, noise_images(8, 16), schedule, verbose=0)
     with pytest.raises(TypeError, match="floating-point"):
-        gan.grow((noise_images(8, 8) * 100).astype(np.uint8), schedule,
-                 verbose=0)
+        growth.grow(gan, (noise_images(8, 8) * 100).astype(np.uint8),
+                    schedule, verbose=0)
     with pytest.raises(ValueError, match="loss must be one of"):
         progan.ProGAN(gan.generator, gan.discriminator, loss="hinge")
     other_generator, _ = small_pair(8, channels=1)
@@ -205,8 +260,8 @@ def test_alpha_rises_linearly_through_a_fade_in_then_stays_at_1():
     gan = small_gan(max_resolution=8)
     schedule = progan.GrowthSchedule(8, fade_images=32, stable_images=16,
                                      batch_sizes={4: 8, 8: 8})
-    histories = gan.grow(noise_images(32, 8), schedule, steps_per_epoch=1,
-                         verbose=0)
+    histories = growth.grow(gan, noise_images(32, 8), schedule,
+                            steps_per_epoch=1, verbose=0)
     # the logged alpha is the one each step used: 0, 1/4, 1/2, 3/4
     np.testing.assert_allclose(histories[1]["alpha"], [0., .25, .5, .75])
     assert histories[2]["alpha"] == [1., 1.]
@@ -242,23 +297,24 @@ def test_resume_mid_fade_in_continues_exactly(tmp_path):
     schedule = progan.GrowthSchedule(8, fade_images=64, stable_images=32,
                                      batch_sizes={4: 8, 8: 8})
     uninterrupted = seeded_gan(3)
-    full = uninterrupted.grow(images, schedule, steps_per_epoch=1,
-                              verbose=0)
+    full = growth.grow(uninterrupted, images, schedule, steps_per_epoch=1,
+                       verbose=0)
 
     interrupted = seeded_gan(3)
     # 4 steps of the 4x4 phase, then 3 of the 8 fade-in steps
-    interrupted.grow(images, schedule, steps_per_epoch=1, verbose=0,
-                     callbacks=[StopAfter(4 + 3)])
+    growth.grow(interrupted, images, schedule, steps_per_epoch=1, verbose=0,
+                callbacks=[StopAfter(4 + 3)])
     assert int(interrupted.phase_index.numpy()) == 1
     assert int(interrupted.phase_images.numpy()) == 24
     GANCheckpoint(interrupted, tmp_path).save(7)
 
     resumed = seeded_gan(99)
     assert GANCheckpoint(resumed, tmp_path).restore() == 7
-    rest = resumed.grow(images, schedule, steps_per_epoch=1, verbose=0)
+    rest = growth.grow(resumed, images, schedule, steps_per_epoch=1,
+                       verbose=0)
     assert resumed.generator.stage == 1
     # the fade-in's last 5 steps, then the stable phase, match exactly
-    for name in ("d_loss", "g_loss", "gp", "alpha"):
+    for name in ("discr_loss", "gen_loss", "gp", "alpha"):
         np.testing.assert_array_equal(rest[0][name], full[1][name][3:])
         np.testing.assert_array_equal(rest[1][name], full[2][name])
     assert rest[0]["alpha"][0] == pytest.approx(24 / 64)
@@ -297,9 +353,9 @@ def test_spectral_norm_critic_and_nonsaturating_loss_train():
                         real_label=.9)
     gan.compile()
     schedule = progan.GrowthSchedule(8, 16, 16, {4: 8, 8: 8})
-    histories = gan.grow(noise_images(16, 8), schedule, verbose=0)
-    assert set(histories[-1]) == {"d_loss", "g_loss", "alpha"}
-    assert np.isfinite(histories[-1]["d_loss"]).all()
+    histories = growth.grow(gan, noise_images(16, 8), schedule, verbose=0)
+    assert set(histories[-1]) == {"discr_loss", "gen_loss", "alpha"}
+    assert np.isfinite(histories[-1]["discr_loss"]).all()
 
 
 def test_only_the_stage_s_variables_are_updated():

@@ -34,11 +34,11 @@ def small_gan(seed=0):
 
 
 def step_losses(gan, epochs, initial_epoch=0, callbacks=()):
-    """Train and return each step's (d_loss, g_loss)."""
+    """Train and return each step's (discr_loss, gen_loss)."""
     losses = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_end=lambda batch, logs: losses.append(
-            (float(logs["d_loss"]), float(logs["g_loss"]))))
+            (float(logs["discr_loss"]), float(logs["gen_loss"]))))
     gan.fit(epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=2,
             verbose=0, callbacks=list(callbacks) + [record])
     return losses
@@ -55,7 +55,8 @@ def latest_epoch(folder):
 
 
 def read_losses(path):
-    """Rows of a losses.csv as (step, d_loss, g_loss) tuples of floats."""
+    """Rows of a losses.csv as (step, discr_loss, gen_loss) tuples of
+    floats."""
     with open(path, newline="") as stream:
         return [tuple(map(float, row)) for row in list(csv.reader(stream))[1:]]
 
@@ -167,8 +168,8 @@ def test_doctor_rolls_back_to_the_last_good_checkpoint(tmp_path, capsys):
     training goes on with finite losses."""
     gan = small_gan()
     checkpoint = GANCheckpoint(gan, tmp_path / "ckpt")
-    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
-    log = LossLog(tmp_path, ("d_loss", "g_loss"))
+    doctor = GANDoctor(("discr_loss", "gen_loss"), checkpoint)
+    log = LossLog(tmp_path, ("discr_loss", "gen_loss"))
     losses = step_losses(gan, 3, callbacks=[log, doctor, checkpoint,
                                             Poison(3)])
     assert len(doctor.diagnoses) == 1
@@ -183,22 +184,22 @@ def test_doctor_rolls_back_to_the_last_good_checkpoint(tmp_path, capsys):
     assert np.all(np.isfinite(losses[4:]))
     assert all(np.isfinite(np.asarray(w)).all()
                for w in gan.discriminator.weights)
-    assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(
+    assert float(gan.discriminator.optimizer.learning_rate) == pytest.approx(
         1e-4)
     # Restored to step 2, then steps 3 and 4 were made again: the log
     # keeps the steps of the surviving run only.
-    assert int(gan.generator_optimizer.iterations) == 4
+    assert int(gan.generator.optimizer.iterations) == 4
     logged = log.read()
     assert [step for step, _ in logged] == [1, 2, 3, 4]
     assert np.all(np.isfinite([list(values.values()) for _, values
                                in logged]))
-    assert logged[3][1]["d_loss"] == pytest.approx(losses[5][0], rel=1e-6)
+    assert logged[3][1]["discr_loss"] == pytest.approx(losses[5][0], rel=1e-6)
 
 
 def test_doctor_without_a_checkpoint_stops(tmp_path):
     """Nothing to roll back to: training stops after the bad step."""
     gan = small_gan()
-    doctor = GANDoctor(("d_loss", "g_loss"))
+    doctor = GANDoctor(("discr_loss", "gen_loss"))
     losses = step_losses(gan, 5, callbacks=[doctor, Poison(1)])
     assert len(losses) == 2 and "stopped training" in doctor.diagnoses[0]
 
@@ -209,13 +210,13 @@ def test_each_rollback_halves_the_rates_again(tmp_path):
     gan = small_gan()
     checkpoint = GANCheckpoint(gan, tmp_path)
     checkpoint.save(1)
-    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    doctor = GANDoctor(("discr_loss", "gen_loss"), checkpoint)
     doctor.set_model(gan)
     for _ in range(2):
-        doctor.on_train_batch_end(0, {"d_loss": float("nan"),
-                                      "g_loss": 1.})
+        doctor.on_train_batch_end(0, {"discr_loss": float("nan"),
+                                      "gen_loss": 1.})
     assert doctor.rollbacks == 2
-    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+    for optimizer in (gan.generator.optimizer, gan.discriminator.optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(2e-4 / 4)
 
 
@@ -223,9 +224,9 @@ def test_a_row_cut_inside_a_number_is_skipped(tmp_path):
     """A run killed while writing can leave '13,0.69,-': the log reads
     the whole rows and drops that one."""
     (tmp_path / "losses.csv").write_text(
-        "step,d_loss,g_loss\n12,0.5,0.25\n13,0.69,-\n")
-    assert LossLog(tmp_path, ("d_loss", "g_loss")).read() == [
-        (12, {"d_loss": .5, "g_loss": .25})]
+        "step,discr_loss,gen_loss\n12,0.5,0.25\n13,0.69,-\n")
+    assert LossLog(tmp_path, ("discr_loss", "gen_loss")).read() == [
+        (12, {"discr_loss": .5, "gen_loss": .25})]
 
 
 def test_a_gan_with_progress_of_its_own_is_stopped(tmp_path):
@@ -235,9 +236,9 @@ def test_a_gan_with_progress_of_its_own_is_stopped(tmp_path):
     gan.state = dict  # progress of its own, as ProGAN.state() gives
     checkpoint = GANCheckpoint(gan, tmp_path)
     checkpoint.save(1)
-    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    doctor = GANDoctor(("discr_loss", "gen_loss"), checkpoint)
     doctor.set_model(gan)
-    doctor.on_train_batch_end(0, {"d_loss": float("nan"), "g_loss": 1.})
+    doctor.on_train_batch_end(0, {"discr_loss": float("nan"), "gen_loss": 1.})
     assert gan.stop_training and doctor.rollbacks == 0
     assert "stopped training" in doctor.diagnoses[0]
 
@@ -270,7 +271,7 @@ def test_a_stopped_doctor_skips_the_epochs_checkpoint(tmp_path, capsys):
     and the stop names the one of epoch 1."""
     gan = small_gan()
     checkpoint = GANCheckpoint(gan, tmp_path)
-    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint, roll_back=False)
+    doctor = GANDoctor(("discr_loss", "gen_loss"), checkpoint, roll_back=False)
     step_losses(gan, 3, callbacks=[doctor, checkpoint, Poison(3)])
     assert doctor.stopped and len(doctor.diagnoses) == 1
     assert f"last good checkpoint is {tmp_path / 'ckpt-1'}" in (
@@ -298,11 +299,11 @@ def test_the_doctor_blames_nan_in_the_data_and_stops(tmp_path):
     real = np.array(gan.real_examples)
     real[5] = np.nan
     gan.real_examples = tf.constant(real)
-    doctor = GANDoctor(("d_loss", "g_loss"), checkpoint)
+    doctor = GANDoctor(("discr_loss", "gen_loss"), checkpoint)
     step_losses(gan, 10, callbacks=[doctor, checkpoint])
     assert len(doctor.diagnoses) == 1, doctor.diagnoses
     assert "the data hold 1 rows with NaN or inf" in doctor.diagnoses[0]
     assert "stopped training" in doctor.diagnoses[0]
     assert doctor.rollbacks == 0
-    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+    for optimizer in (gan.generator.optimizer, gan.discriminator.optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(2e-4)

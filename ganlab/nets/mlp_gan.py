@@ -104,7 +104,8 @@ class MLPGAN(keras.Model):
 
     ``real_examples`` (N, H, W, C) in [-1, 1] stay in memory; each step
     draws ``batch_size`` of them without replacement, updates D once, then
-    G once, and returns ``d_loss`` and ``g_loss``. ``fit`` needs no data:
+    G once, and returns ``discr_loss`` and ``gen_loss`` (the names of the
+    lessons). ``fit`` needs no data:
     give it ``steps_per_epoch`` (default: one pass over the examples).
     Build it inside ``strategy.scope()`` to train on several devices;
     ``batch_size`` is then the global batch, split evenly among them.
@@ -140,22 +141,23 @@ class MLPGAN(keras.Model):
 
     def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
                 discriminator_learning_rate=None, **kwargs):
-        """Give each network its own Adam optimizer (the discriminator's
-        learning rate defaults to the generator's).
+        """Give each network its own Adam optimizer, held by the network
+        as in the lessons (``generator.optimizer``,
+        ``discriminator.optimizer``); the discriminator's learning rate
+        defaults to the generator's.
 
         The optimizers' moments are created here, not lazily at the first
         step: variables first created inside a replicated step fail under
         ``MirroredStrategy``, and a checkpoint needs them to restore into.
         """
         super().compile(jit_compile=False, **kwargs)
-        self.generator_optimizer = keras.optimizers.Adam(
+        self.generator.optimizer = keras.optimizers.Adam(
             learning_rate, beta_1=beta_1, beta_2=beta_2)
-        self.discriminator_optimizer = keras.optimizers.Adam(
+        self.discriminator.optimizer = keras.optimizers.Adam(
             discriminator_learning_rate or learning_rate, beta_1=beta_1,
             beta_2=beta_2)
-        self.generator_optimizer.build(self.generator.trainable_variables)
-        self.discriminator_optimizer.build(
-            self.discriminator.trainable_variables)
+        for network in (self.generator, self.discriminator):
+            network.optimizer.build(network.trainable_variables)
 
     def fit(self, x=None, y=None, **kwargs):
         """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
@@ -216,22 +218,22 @@ class MLPGAN(keras.Model):
         # divided by their number to give the global batch's mean.
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)
-            d_loss = discriminator_loss(
+            discr_loss = discriminator_loss(
                 self.discriminator(real, training=True),
                 self.discriminator(fake, training=True))
-            scaled = d_loss / replicas
+            scaled = discr_loss / replicas
         variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(
+        self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(scaled, variables), variables))
 
         with tf.GradientTape() as tape:
-            g_loss = generator_loss(self.discriminator(
+            gen_loss = generator_loss(self.discriminator(
                 self.generator(latent[1], training=True), training=True))
-            scaled = g_loss / replicas
+            scaled = gen_loss / replicas
         variables = self.generator.trainable_variables
-        self.generator_optimizer.apply_gradients(
+        self.generator.optimizer.apply_gradients(
             zip(tape.gradient(scaled, variables), variables))
-        losses = {"d_loss": d_loss, "g_loss": g_loss}
+        losses = {"discr_loss": discr_loss, "gen_loss": gen_loss}
         resolver = getattr(self.distribute_strategy, "cluster_resolver", None)
         if resolver is not None and resolver.task_type is not None:
             # Keras averages the results of a multi-worker run along their

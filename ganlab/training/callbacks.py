@@ -349,9 +349,9 @@ class DiversityMonitor(keras.callbacks.Callback):
         """Measure the real data's diversity as the reference.
 
         ``losses`` names the generator's and the critic's loss in the logs
-        (e.g. ``("g_loss", "d_loss")``) to watch for divergence: the first
-        rising for ``patience`` epochs in a row while the second is below
-        ``critic_floor``. ``stop`` ends training on a warning;
+        (e.g. ``("gen_loss", "discr_loss")``) to watch for divergence: the
+        first rising for ``patience`` epochs in a row while the second is
+        below ``critic_floor``. ``stop`` ends training on a warning;
         ``restore_best`` then puts back the most diverse generator.
         """
         super().__init__()

@@ -41,12 +41,10 @@ from ganlab.training.distribute import is_chief, worker_scratch
 def optimizers_of(gan):
     """Return ``(generator_optimizer, discriminator_optimizer)`` of a GAN.
 
-    The curriculum's lessons keep them on the networks
-    (``gan.generator.optimizer``); the DCGAN and the MLP GAN keep them on
-    the model (``gan.generator_optimizer``).
+    Every GAN here keeps one optimizer on each network, as the
+    curriculum's lessons do: ``gan.generator.optimizer`` and
+    ``gan.discriminator.optimizer``.
     """
-    if hasattr(gan, "generator_optimizer"):
-        return gan.generator_optimizer, gan.discriminator_optimizer
     return gan.generator.optimizer, gan.discriminator.optimizer
 
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Growing task 4's progressive GAN through its schedule, resumably.
+
+The lesson (``4-progan.py``) ends at the model: the layers, the growing
+generator and critic, the losses, the ``GrowthSchedule`` and
+``ProGAN.train_step``, with ``ProGAN.enter_phase`` setting both networks
+to one phase. Training it is then one ``fit`` per phase; what this
+module adds is the bookkeeping that makes a long run stoppable:
+
+- ``grow(gan, images, schedule)`` trains through the phases from where
+  the model's own state says (``phase_index``, ``phase_images``,
+  ``steps_done``, which ``ganlab.training.checkpoints.GANCheckpoint``
+  saves through ``ProGAN.state()``), so a run stopped in the middle of a
+  fade-in resumes in that fade-in, at that alpha;
+- ``real_batches`` is the stream of real batches, a function of the
+  global step alone, so the resumed run sees exactly the batches the
+  uninterrupted one would have;
+- ``check_images`` refuses images that do not fit the schedule, saying
+  what was expected.
+
+The registry's ``--model progan``, ``main/4-main.py`` and the benchmarks
+train the ProGAN through ``grow``.
+"""
+import math
+
+import numpy as np
+import tensorflow as tf
+
+
+def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,
+         seed=0):
+    """Train ``gan`` (a ``ProGAN``) through ``schedule``'s phases, from
+    where its state says (a fresh model starts at the first phase).
+
+    ``images``: float32 real images in [-1, 1] of shape (N, R, R, C) with
+    R the schedule's largest resolution. Each phase is one ``fit`` call of
+    epochs of ``steps_per_epoch`` steps (checkpoint callbacks save between
+    epochs); its last epoch may run a few steps past the phase's image
+    count. A callback that stops training leaves the phase unfinished, to
+    be resumed. Returns the list of each phase's ``history.history``.
+    """
+    images = check_images(images, schedule, gan.generator.channels)
+    histories = []
+    while int(gan.phase_index.numpy()) < len(schedule.phases):
+        phase = schedule.phases[int(gan.phase_index.numpy())]
+        gan.enter_phase(phase)
+        remaining = phase.images - int(gan.phase_images.numpy())
+        if remaining <= 0:  # finished, checkpointed before moving on
+            next_phase(gan)
+            continue
+        steps = math.ceil(remaining / phase.batch_size)
+        epoch_steps = min(steps_per_epoch, steps)
+        gan.fit(real_batches(images, phase.batch_size, seed,
+                             int(gan.steps_done.numpy())),
+                epochs=math.ceil(steps / epoch_steps),
+                steps_per_epoch=epoch_steps, callbacks=list(callbacks),
+                shuffle=False, verbose=verbose)
+        histories.append(gan.history.history)
+        if gan.stop_training and int(
+                gan.phase_images.numpy()) < phase.images:
+            break  # stopped by a callback: the phase stays unfinished
+        next_phase(gan)
+    else:  # finished (perhaps long ago): leave the networks grown
+        gan.enter_phase(schedule.phases[-1])
+    return histories
+
+
+def next_phase(gan):
+    """Count the current phase done: the next one starts at image 0."""
+    gan.phase_index.assign_add(1)
+    gan.phase_images.assign(0)
+
+
+def check_images(images, schedule, channels):
+    """Return ``images`` as float32 (N, R, R, C), or raise an error that
+    says what was expected."""
+    images = np.asarray(images)
+    size = schedule.max_resolution
+    if not np.issubdtype(images.dtype, np.floating):
+        raise TypeError("images must hold floating-point pixels in [-1, 1] "
+                        "(scale uint8 as x / 127.5 - 1); got dtype "
+                        f"{images.dtype}")
+    if images.ndim == 3 and channels == 1:
+        images = images[..., np.newaxis]
+    if images.shape[1:] != (size, size, channels):
+        raise ValueError(f"images must have shape (N, {size}, {size}, "
+                         f"{channels}) for this schedule and generator; got "
+                         f"{images.shape}")
+    if len(images) < 2:
+        raise ValueError(f"images must hold at least 2 examples; got "
+                         f"{len(images)}")
+    return images.astype(np.float32)
+
+
+def real_batches(images, batch_size, seed, first_step=0):
+    """Return an endless ``tf.data`` stream of batches of ``images``.
+
+    The batch of global step k holds examples k * batch_size onwards of
+    an endless sequence that visits the data in a fresh random order on
+    every pass, computed without state by the index-shuffle op from
+    (seed, pass, position). A run resumed at step ``first_step`` therefore
+    sees exactly the batches an uninterrupted run would have.
+    """
+    count = len(images)
+    data = tf.constant(images)
+
+    @tf.autograph.experimental.do_not_convert  # plain ops, nothing to convert
+    def batch_at(step):
+        """Gather the examples of global step ``step``."""
+        positions = step * batch_size + tf.range(batch_size, dtype=tf.int64)
+        passes = positions // count
+        # one (seed, pass) key per example: each pass is its own permutation
+        keys = tf.stack([tf.fill([batch_size], tf.constant(seed, tf.int64)),
+                         passes, tf.zeros([batch_size], tf.int64)], axis=1)
+        indices = tf.raw_ops.RandomIndexShuffle(
+            index=positions % count, seed=keys,
+            max_index=tf.constant(count - 1, tf.int64))
+        return tf.gather(data, indices)
+
+    options = tf.data.Options()
+    # The autotune thread can delay the end of each phase's fit by seconds.
+    options.autotune.enabled = False
+    return (tf.data.Dataset.range(first_step, 2 ** 62).map(batch_at)
+            .with_options(options))
