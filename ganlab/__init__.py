@@ -16,16 +16,17 @@ from it:
   connected GAN, trainable on several devices), ``precision`` (bfloat16),
   ``saved`` (loading and drawing from a saved generator);
 - ``training``: ``train`` (``python -m ganlab train``: checkpoints,
-  --resume, sample grids, TensorBoard, multi-device), ``train_faces``
-  (``train-faces``), ``callbacks`` (sample grids and GIFs, loss logs,
-  TensorBoard images, the GAN doctor, a diversity monitor),
+  --resume, sample grids, TensorBoard, multi-device; faces too),
+  ``registry`` (one entry per model), ``callbacks`` (sample grids and
+  GIFs, loss logs, TensorBoard images, the GAN doctor, a diversity
+  monitor),
   ``checkpoints`` and ``checkpoint_folder`` (resumable checkpoints, weight
   export), ``distribute`` (strategies), ``seeding``;
 - ``evaluation``: ``metrics`` (toy-mode metrics, Frechet and kernel
-  distances with provenance, diversity, spectra), ``features`` and
-  ``face_features`` (feature extractors, and the commands that train
-  them), ``baselines`` (PCA faces), ``evaluate`` (``python -m ganlab
-  evaluate``) and ``evaluate_faces`` (``evaluate-faces``);
+  distances with provenance, diversity, spectra), ``features`` (feature
+  extractors with provenance), ``train_features`` (``train-features``:
+  trains the shipped ones), ``baselines`` (PCA), ``evaluate``
+  (``python -m ganlab evaluate``: the table of every contestant);
 - ``viz``: ``plots`` (figures, grids, ``tile``, ``save_gif``),
   ``face_pictures``, ``growth`` (the progressive GAN's pictures),
   ``sample`` (``python -m ganlab sample``);

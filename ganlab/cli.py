@@ -8,22 +8,13 @@ Commands:
                (``ganlab.training.train``)
   sample       draw a grid and single PNGs from a saved generator
                (``ganlab.viz.sample``)
-  evaluate     score a generator against held-out real data
-               (``ganlab.evaluation.evaluate``)
-  train-faces  train a face WGAN-GP with the curriculum's centring, the
-               command that made the shipped face weights
-               (``ganlab.training.train_faces``)
-  evaluate-faces
-               score 16x16 face generators (the shipped weights, a PCA
-               baseline, untrained, legacy) on the held-out faces
-               (``ganlab.evaluation.evaluate_faces``)
-  train-face-features
-               train the face autoencoder whose code gives the face
-               features (``ganlab.evaluation.face_features``)
-  train-fashion-classifier
-               train the Fashion-MNIST classifier whose hidden layer
-               gives the Frechet Classifier Distance's features
-               (``ganlab.evaluation.features``)
+  evaluate     score generators against held-out real data, beside the
+               real training images, a PCA baseline and the generator
+               untrained (``ganlab.evaluation.evaluate``)
+  train-features
+               train the feature network of a data set that evaluate
+               judges with: the face autoencoder or the Fashion-MNIST
+               classifier (``ganlab.evaluation.train_features``)
 
 Run ``python -m ganlab COMMAND --help`` for a command's flags. A bad flag
 or argument stops the command with one line on standard error naming it,
@@ -46,15 +37,10 @@ class OneLineParser(argparse.ArgumentParser):
 COMMANDS = {
     "train": ("ganlab.training.train", "train a GAN"),
     "sample": ("ganlab.viz.sample", "draw from a saved generator"),
-    "evaluate": ("ganlab.evaluation.evaluate", "score a generator"),
-    "train-faces": ("ganlab.training.train_faces",
-                    "train a face WGAN-GP (the shipped face weights)"),
-    "evaluate-faces": ("ganlab.evaluation.evaluate_faces",
-                       "score face generators on the held-out faces"),
-    "train-face-features": ("ganlab.evaluation.face_features",
-                            "train the face feature network"),
-    "train-fashion-classifier": ("ganlab.evaluation.features",
-                                 "train the Fashion-MNIST feature network"),
+    "evaluate": ("ganlab.evaluation.evaluate",
+                 "score generators on held-out data"),
+    "train-features": ("ganlab.evaluation.train_features",
+                       "train a data set's feature network"),
 }
 
 

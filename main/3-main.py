@@ -8,7 +8,10 @@ segment and around a latent circle (pictures and animated GIFs).
 Given the curriculum's faces file (--faces), it also puts each of a few
 fakes beside its nearest training face, so memorisation would show, and
 beside faces of a PCA baseline. With --train it first trains a fresh
-WGAN_GP on those faces for a short while and explores that one instead.
+WGAN_GP on those faces for a short while (``python -m ganlab train
+--model faces``: the last 1,000 faces held out, pixels in [-1, 1]) and
+explores that one instead; run again, it goes on from that run's last
+checkpoint.
 
     python main/3-main.py
     python main/3-main.py --faces small_res_faces_10000.npy
@@ -20,7 +23,8 @@ import pathlib
 import numpy as np
 
 from ganlab import lessons
-from ganlab.data.faces import load_face_array, load_shipped_face_models
+from ganlab.data.faces import (load_face_array, load_shipped_face_models,
+                               split_holdout)
 from ganlab.evaluation.baselines import PCABaseline
 from ganlab.training.seeding import set_seed
 from ganlab.viz import face_pictures, plots
@@ -52,16 +56,23 @@ def arguments_from(argv):
 
 
 def train_briefly(arguments):
-    """Train a fresh face WGAN_GP; return generator, critic, mean face."""
+    """Train a fresh face WGAN_GP with ``python -m ganlab train --model
+    faces``; return generator, critic, and the function that turns the
+    generator's output into pixels in [0, 1]."""
     from ganlab import cli
+    from ganlab.data.image_sets import symmetric_to_unit
     run = arguments.out / "3-training"
-    cli.main(["train-faces", "--faces", str(arguments.faces),
-              "--out", str(run), "--epochs", str(arguments.epochs),
-              "--every", "1", "--seed", str(arguments.seed)])
-    generator, discriminator = faces_lesson.convolutional_GenDiscr()
-    generator.load_weights(str(run / "generator.weights.h5"))
-    discriminator.load_weights(str(run / "discriminator.weights.h5"))
-    return generator, discriminator, np.load(run / "mean_face.npy")
+    flags = ["train", "--model", "faces", "--dataset", "faces",
+             "--data-path", str(arguments.faces), "--out", str(run),
+             "--n_epochs", str(arguments.epochs), "--steps-per-epoch", "100",
+             "--seed", str(arguments.seed), "--no-tensorboard"]
+    if (run / "run.json").is_file():
+        # train never trains over a run without --resume: a second demo
+        # goes on from the first one's checkpoints
+        flags.append("--resume")
+    gan = cli.main(flags)
+    # train scales pixels to [-1, 1], as for every model
+    return gan.generator, gan.discriminator, symmetric_to_unit
 
 
 def main(argv=None):
@@ -69,10 +80,14 @@ def main(argv=None):
     arguments = arguments_from(argv)
     set_seed(arguments.seed)
     if arguments.train:
-        generator, critic, mean_face = train_briefly(arguments)
+        generator, critic, to_pixels = train_briefly(arguments)
     else:
         generator, critic, mean_face = load_shipped_face_models()
-    mean_face = mean_face.reshape(16, 16, 1)
+
+        def to_pixels(faces):
+            """The shipped weights draw centred faces: add the mean back."""
+            return faces_lesson.recover_faces(faces,
+                                              mean_face.reshape(16, 16, 1))
     rng = np.random.default_rng(arguments.seed)
     out = arguments.out
     written = []
@@ -80,8 +95,7 @@ def main(argv=None):
     fakes, scores = face_pictures.sorted_by_critic(
         generator, critic, rng.normal(size=(400, 16)).astype(np.float32))
     written.append(plots.save_image_grid(
-        faces_lesson.recover_faces(fakes, mean_face),
-        out / "3-sorted_by_critic.png", columns=20,
+        to_pixels(fakes), out / "3-sorted_by_critic.png", columns=20,
         title=f"400 fakes by critic score, from {scores[0]:.2f} (top "
               f"left) to {scores[-1]:.2f}"))
 
@@ -90,7 +104,7 @@ def main(argv=None):
              "circle": face_pictures.latent_circle(np.zeros(16), start,
                                                    end, 48, radius=2.)}
     for name, latent in walks.items():
-        faces = faces_lesson.recover_faces(generator(latent), mean_face)
+        faces = to_pixels(generator(latent))
         written.append(plots.save_image_grid(
             faces[::4], out / f"3-latent_{name}.png", columns=12,
             title=f"a walk along a latent {name}"))
@@ -100,8 +114,8 @@ def main(argv=None):
     if arguments.faces is not None:
         # The last 1,000 faces were kept out of training.
         real = load_face_array(arguments.faces).reshape(-1, 16, 16) / 255.
-        training = real[:-1000]
-        few = faces_lesson.recover_faces(fakes[::50], mean_face)[..., 0]
+        training, _ = split_holdout(real)
+        few = to_pixels(fakes[::50])[..., 0]
         nearest, distances = face_pictures.nearest_real(few, training)
         written.append(plots.save_image_grid(
             np.concatenate([few, nearest]), out / "3-nearest_real.png",
@@ -110,7 +124,7 @@ def main(argv=None):
                   "(bottom); "
                   f"RMS pixel distance {distances.mean():.3f}"))
         baseline = PCABaseline(training).sample(24, rng)
-        ours = faces_lesson.recover_faces(fakes[:400:17], mean_face)[..., 0]
+        ours = to_pixels(fakes[:400:17])[..., 0]
         written.append(plots.save_image_grid(
             np.concatenate([ours[:24], baseline]),
             out / "3-gan_vs_pca.png", columns=12,

@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from ganlab import io, lessons
 from ganlab.data import image_sets
-from ganlab.evaluation import evaluate, features, metrics
+from ganlab.evaluation import evaluate, features
 from ganlab.nets import precision
 from ganlab.nets.saved import generate
 from ganlab.training.callbacks import DiversityMonitor, SampleGrid
@@ -117,15 +117,14 @@ def score_on_held_out(generators, held_out, training, arguments):
         training[rng.choice(len(training), min(count, len(training)),
                             replace=False)])
     results = {}
-    real_features, real_grey = arguments.features(real), real.mean(axis=-1)
+    real_features = arguments.features(real)
     for name, fakes in candidates.items():
         fakes = np.clip(fakes, 0, 1)
+        # score_images adds the spectral distance of the grey levels:
+        # blur and noise show there whatever the colours, which the pixel
+        # blocks cannot see
         results[name] = evaluate.score_images(
             real, fakes, arguments.features, reference, real_features)
-        # On grey levels: blur and noise show in the power spectrum
-        # whatever the colours, which the pixel blocks cannot see.
-        results[name]["scores"]["spectral_distance"] = (
-            metrics.spectral_distance(fakes.mean(axis=-1), real_grey))
     return results
 
 
@@ -168,13 +167,18 @@ def main(argv=None):
               verbose=arguments.verbose,
               callbacks=[SampleGrid(fixed_latent, image_sets.symmetric_to_unit,
                                     out, name="5-epoch_{:03d}.png"),
-                         DiversityMonitor(training, samples=256,
-                                          losses=("g_loss", "d_loss"))])
+                         DiversityMonitor(
+                             training, samples=256,
+                             losses=("gen_loss", "discr_loss"))])
     plots.plot_losses(model.history.history, out / "5-losses.png",
                       title=f"DCGAN on {len(training)} images "
                             f"({held_out} held out)")
+    # The generator holds its optimizer for training; the file is for
+    # sampling, so a copy without the optimizer's moments is saved.
+    shipped = tf.keras.models.clone_model(model.generator)
+    shipped.set_weights(model.generator.get_weights())
     with io.atomic_path(out / "5-generator.keras") as temporary:
-        model.generator.save(temporary)
+        shipped.save(temporary)
     report_scores(score_on_held_out(
         {"trained generator": model.generator,
          "untrained (baseline)": untrained},

@@ -174,6 +174,9 @@ COMMAND_LINE_CASES = [
      "discriminator"),
     (["evaluate", "--model", "{d}/generator.keras", "--weights",
       "{d}/generator.weights.h5"] + FACES, "--weights", "--task 3"),
+    # train: a flag the model would ignore is refused
+    (TRAIN + DIGITS + ["--model", "dcgan", "--disc-iter", "3"],
+     "--disc-iter", "only simple, wgan-clip, wgan-gp and faces take"),
 ]
 
 
@@ -227,7 +230,7 @@ def test_resume_accepts_the_size_the_data_gave(folder, tmp_path):
                             str(folder / "digits.npy"), "--latent_dim", "8",
                             "--img_size", "8", "--out", str(run),
                             "--resume"])
-    assert int(gan.generator_optimizer.iterations) == 2
+    assert int(gan.generator.optimizer.iterations) == 2
 
 
 def test_resume_refuses_another_size(folder, tmp_path, capsys):

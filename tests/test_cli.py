@@ -60,20 +60,21 @@ def test_mlp_run_writes_grids_gif_losses_tensorboard_and_generator(
                     "--channels", "1", "--sample_interval", "2",
                     "--verbose", "0", "--out", str(out)])
     assert gan.generator.output_shape == (None, 8, 8, 1)
-    assert int(gan.generator_optimizer.iterations) == 6
+    assert int(gan.generator.optimizer.iterations) == 6
     assert sorted(p.name for p in (out / "samples").iterdir()) == [
         "step_000002.png", "step_000004.png", "step_000006.png"]
     with Image.open(out / "samples.gif") as gif:
         assert gif.n_frames == 3
     rows = read_losses(out / "losses.csv")
     assert [row["step"] for row in rows] == [1, 2, 3, 4, 5, 6]
-    assert np.allclose(gan.history.history["d_loss"][-1], rows[-1]["d_loss"])
+    assert np.allclose(gan.history.history["discr_loss"][-1],
+                       rows[-1]["discr_loss"])
     assert (out / "losses.png").is_file()
     assert sorted(p.name for p in (out / "checkpoints").iterdir()
                   if p.suffix == ".index") == ["ckpt-1.index", "ckpt-2.index"]
     assert event_tags(out / "tensorboard" / "samples") == {
         "samples": {"images"}}
-    assert {"epoch_d_loss", "epoch_g_loss"} <= set(
+    assert {"epoch_discr_loss", "epoch_gen_loss"} <= set(
         event_tags(out / "tensorboard" / "train"))
     grid = cli.main(["sample", "--generator", str(out / "generator.keras"),
                      "--count", "4", "--out", str(tmp_path / "drawn")])
@@ -172,7 +173,7 @@ def test_an_image_folder_trains_in_colour(tmp_path):
                     str(tmp_path / "run")])
     assert gan.generator.output_shape == (None, 8, 8, 3)
     # One epoch is one pass: 20 pictures in batches of 10.
-    assert int(gan.generator_optimizer.iterations) == 2
+    assert int(gan.generator.optimizer.iterations) == 2
 
 
 def test_unknown_model_is_one_line_exit_2(capsys):

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""``python -m ganlab evaluate``: scores with provenance, clear refusals."""
+"""``python -m ganlab evaluate``: one table of every contestant, scores
+with provenance, clear refusals."""
 import json
 import subprocess
 import sys
@@ -10,32 +11,134 @@ from tensorflow import keras
 
 from conftest import ROOT
 from ganlab.__main__ import main
+from ganlab.evaluation import evaluate
+from ganlab.evaluation.baselines import PCABaseline
 from test_fashion import fashion_or_skip
 
+PCA = "PCA baseline (32 components)"
+SCORES = {"frechet_distance", "kernel_distance", "kernel_distance_error",
+          "relative_diversity", "spectral_distance"}
 
-def saved_generator(path, pixels=28 * 28):
-    """Save an untrained generator of 28x28 images with tanh outputs."""
+
+def saved_generator(path, shape=(28, 28, 1), seed=0):
+    """Save an untrained generator of images of ``shape`` with tanh
+    outputs."""
+    keras.utils.set_random_seed(seed)
     latent = keras.Input((8,))
-    images = keras.layers.Reshape((28, 28, 1))(
-        keras.layers.Dense(pixels, activation="tanh")(latent))
+    images = keras.layers.Reshape(shape)(keras.layers.Dense(
+        int(np.prod(shape)), activation="tanh")(latent))
     keras.Model(latent, images).save(path)
     return path
 
 
-def test_saved_model_on_fashion_mnist(tmp_path):
-    """Scores, class count and provenance go to the screen and to JSON."""
-    fashion_or_skip()
+def blobs(count, rng):
+    """Return ``count`` 16x16 RGB images in [0, 1]: a random colour each,
+    brighter towards a random corner, with a little noise."""
+    colours = rng.uniform(.2, .8, size=(count, 1, 1, 3))
+    ramp = np.linspace(-.15, .15, 16)
+    slopes = rng.choice([-1, 1], size=(count, 2, 1, 1, 1))
+    image = (colours + slopes[:, 0] * ramp[:, None, None]
+             + slopes[:, 1] * ramp[None, :, None])
+    return np.clip(image + .03 * rng.normal(size=image.shape), 0, 1)
+
+
+@pytest.fixture
+def blob_dataset(monkeypatch):
+    """A colour data set of one entry in ``evaluate.DATASETS``, judged on
+    pixel blocks: what adding a data set takes."""
+    rng = np.random.default_rng(0)
+    training, held_out = blobs(1500, rng), blobs(500, rng)
+    monkeypatch.setitem(evaluate.DATASETS, "blobs", evaluate.DataSet(
+        lambda arguments: (training, held_out, "500 held-out blobs"),
+        "PixelFeatures"))
+    return held_out
+
+
+def test_a_new_data_set_is_one_entry(blob_dataset, tmp_path, capsys):
+    """A colour data set added as one entry gets the whole table: the
+    floor, the PCA baseline on colour pixels, the untrained copy of the
+    model and the model, in that order; the floor is far below the
+    untrained generator; the JSON file holds every row."""
+    # seed 1: evaluate seeds 0 before making the untrained copy, which
+    # would then start from the same weights as a model made with seed 0
+    model = saved_generator(tmp_path / "g.keras", (16, 16, 3), seed=1)
+    table = main(["evaluate", "--dataset", "blobs", "--model", str(model),
+                  "--samples", "200", "--json", str(tmp_path / "t.json")])
+    assert list(table) == [evaluate.FLOOR, PCA, evaluate.UNTRAINED,
+                           str(model)]
+    assert json.loads((tmp_path / "t.json").read_text()) == json.loads(
+        json.dumps(table))
+    for name, row in table.items():
+        assert set(row["scores"]) == SCORES, name
+        assert row["provenance"]["reference"] == "500 held-out blobs"
+        assert row["provenance"]["fake_samples"] == 200
+        assert row["provenance"]["real_samples"] == 500
+    floor, untrained = table[evaluate.FLOOR], table[evaluate.UNTRAINED]
+    assert (10 * floor["scores"]["frechet_distance"]
+            < untrained["scores"]["frechet_distance"])
+    assert (floor["scores"]["kernel_distance"]
+            < untrained["scores"]["kernel_distance"])
+    assert (table[PCA]["scores"]["frechet_distance"]
+            < untrained["scores"]["frechet_distance"])
+    assert .8 < floor["scores"]["relative_diversity"] < 1.2
+    # the untrained copy has fresh weights, not the model's
+    assert (untrained["scores"]["frechet_distance"]
+            != table[str(model)]["scores"]["frechet_distance"])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split() == ["contestant", "Frechet", "KID", "+-",
+                                  "diversity", "classes", "spectral"]
+    assert [line.split()[0] for line in printed[1:5]] == [
+        "real", "PCA", "untrained", str(model)]
+    assert printed[5].startswith("made with: extractor pixels averaged")
+
+
+def test_the_model_must_draw_the_data_sets_images(blob_dataset, tmp_path,
+                                                  capsys):
+    """A generator of 28x28 grey images cannot be judged on 16x16 RGB."""
+    from conftest import fails
     model = saved_generator(tmp_path / "g.keras")
-    result = main(["evaluate", "--model", str(model), "--dataset",
-                   "fashion-mnist", "--samples", "300", "--json",
-                   str(tmp_path / "scores.json")])
+    error = fails(["evaluate", "--dataset", "blobs", "--model", str(model),
+                   "--samples", "20"], capsys)
+    assert "--model: the generator draws images of shape (28, 28, 1)" in (
+        error)
+
+
+def test_pca_baseline_draws_colour_images_like_its_data():
+    """On flattened pixels, so colour works as grey does: the samples
+    have the data's shape, pixels in [0, 1], its mean image."""
+    rng = np.random.default_rng(1)
+    data = blobs(800, rng)
+    baseline = PCABaseline(data, components=8)
+    samples = baseline.sample(3000, rng)
+    assert samples.shape == (3000, 16, 16, 3)
+    assert samples.min() >= 0 and samples.max() <= 1
+    np.testing.assert_allclose(samples.mean(0), data.mean(0), atol=.02)
+    assert baseline.name == "PCA baseline (8 components)"
+
+
+def test_saved_models_on_fashion_mnist(tmp_path):
+    """Two models given, each a row beside the three fixed ones; classes
+    found and provenance in every row, and all of it in the JSON file."""
+    fashion_or_skip()
+    first = saved_generator(tmp_path / "a.keras")
+    second = saved_generator(tmp_path / "b.keras", seed=1)
+    table = main(["evaluate", "--dataset", "fashion-mnist", "--model",
+                  str(first), "--model", str(second), "--samples", "300",
+                  "--json", str(tmp_path / "scores.json")])
     stored = json.loads((tmp_path / "scores.json").read_text())
-    assert stored == json.loads(json.dumps(result))
-    assert stored["provenance"]["fake_samples"] == 300
-    assert stored["provenance"]["real_samples"] == 10000
-    assert stored["scores"]["frechet_distance"] > 0
-    assert 1 <= stored["scores"]["classes_found"] <= 10
-    assert len(stored["provenance"]["extractor_checksum"]) == 16
+    assert stored == json.loads(json.dumps(table))
+    assert list(stored) == [evaluate.FLOOR, PCA, evaluate.UNTRAINED,
+                            str(first), str(second)]
+    for row in stored.values():
+        assert set(row["scores"]) == SCORES | {"classes_found"}
+        assert 1 <= row["scores"]["classes_found"] <= 10
+        assert row["provenance"]["fake_samples"] == 300
+        assert row["provenance"]["real_samples"] == 10000
+        assert len(row["provenance"]["extractor_checksum"]) == 16
+    assert stored[evaluate.FLOOR]["scores"]["classes_found"] == 10
+    assert (stored[evaluate.FLOOR]["scores"]["frechet_distance"]
+            < stored[PCA]["scores"]["frechet_distance"]
+            < stored[evaluate.UNTRAINED]["scores"]["frechet_distance"])
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -43,21 +146,55 @@ def test_saved_model_on_fashion_mnist(tmp_path):
      "--model: nowhere.keras does not exist"),
     (["--task", "3", "--dataset", "faces"], "--dataset faces needs --faces"),
     (["--task", "7", "--dataset", "faces"], "invalid choice: 7"),
+    (["--dataset", "fashion-mnist"], "give at least one generator"),
+    (["--task", "3", "--dataset", "fashion-mnist", "--faces", "f.npy"],
+     "--faces does not go with --dataset fashion-mnist"),
+    (["--model", "data/README.md", "data/README.md", "--dataset",
+      "fashion-mnist"], "--model: data/README.md is given twice"),
+    (["--task", "3", "--dataset", "faces", "--faces", "nowhere.npy"],
+     "--faces: faces file nowhere.npy does not exist"),
 ])
 def test_bad_flags_exit_with_code_2(flags, message):
-    """One line on standard error, exit code 2."""
+    """One line on standard error, exit code 2: the flags are checked
+    before TensorFlow starts, so no line of its logging comes first."""
     done = subprocess.run([sys.executable, "-m", "ganlab", "evaluate"]
                           + flags, cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
     assert message in done.stderr
 
 
 def test_task_3_on_held_out_faces(tmp_path):
-    """The shipped face weights are scored on the last 1,000 faces."""
+    """The model card's table on the last 1,000 faces: the shipped weights
+    beat the PCA baseline and the untrained network by kernel distance and
+    spectral distance, the untrained one and the curriculum's legacy
+    weights (read as task 3 reads its output: plus the mean face) by
+    Frechet distance; the training faces are the floor. A saved 16x16
+    generator given with --model gets its own row."""
     from test_faces import curriculum_file
-    faces = curriculum_file("small_res_faces_10000.npy")
-    result = main(["evaluate", "--task", "3", "--dataset", "faces",
-                   "--faces", str(faces), "--samples", "500"])
-    assert result["provenance"]["reference"].startswith("last 1000 faces")
-    assert np.isfinite(result["scores"]["frechet_distance"])
+    faces = str(curriculum_file("small_res_faces_10000.npy"))
+    model = saved_generator(tmp_path / "g16.keras", (16, 16, 1))
+    table = main(["evaluate", "--dataset", "faces", "--faces", faces,
+                  "--task", "3", "--model", str(model)])
+    assert list(table) == [evaluate.FLOOR, PCA, evaluate.UNTRAINED,
+                           "task 3 (shipped weights)", str(model)]
+    assert all("classes_found" not in row["scores"]
+               for row in table.values())
+    scores = {name: row["scores"] for name, row in table.items()}
+    ours = scores.pop("task 3 (shipped weights)")
+    floor = scores.pop(evaluate.FLOOR)
+    assert floor["frechet_distance"] < ours["frechet_distance"]
+    for name in (PCA, evaluate.UNTRAINED):
+        assert ours["kernel_distance"] < scores[name]["kernel_distance"]
+        assert ours["spectral_distance"] < scores[name]["spectral_distance"]
+    assert (ours["frechet_distance"]
+            < scores[evaluate.UNTRAINED]["frechet_distance"])
+    reference = table[evaluate.FLOOR]["provenance"]["reference"]
+    assert reference == "last 1000 faces of small_res_faces_10000.npy"
+
+    legacy = curriculum_file("generator.h5")
+    table = main(["evaluate", "--dataset", "faces", "--faces", faces,
+                  "--task", "3", "--weights", str(legacy)])
+    assert (ours["frechet_distance"]
+            < table[f"task 3 ({legacy})"]["scores"]["frechet_distance"])

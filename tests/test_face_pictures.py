@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Exploring the face generator: walks, neighbours, GIFs, shipped weights,
-the feature network and the evaluation table."""
+the face feature network and the PCA baseline (the evaluation table is in
+``test_evaluate.py``)."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -9,10 +10,8 @@ from PIL import Image
 from conftest import ROOT, load_demo, load_gan_class
 from ganlab.data.faces import SHIPPED, load_shipped_face_models
 from ganlab.evaluation.baselines import PCABaseline
-from ganlab.evaluation.face_features import FaceFeatures
-from ganlab.evaluation.features import file_checksum
+from ganlab.evaluation.features import FaceFeatures, file_checksum
 from ganlab.viz import face_pictures, plots
-from test_faces import curriculum_file
 
 
 def test_latent_segment_runs_from_start_to_end():
@@ -94,11 +93,12 @@ def test_missing_shipped_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="faces_generator"):
         load_shipped_face_models(tmp_path)
     with pytest.raises(FileNotFoundError,
-                       match="python -m ganlab train-face-features"):
+                       match="python -m ganlab train-features "
+                             "--dataset faces"):
         FaceFeatures(tmp_path / "none.weights.h5")
 
 
-def test_face_features_are_deterministic_with_a_checksum():
+def test_face_extractor_is_deterministic_with_a_checksum():
     """32 features per face, the same twice; the checksum is the file's."""
     features = FaceFeatures()
     faces = np.random.default_rng(4).random((20, 16, 16))
@@ -129,23 +129,3 @@ def test_face_demo_draws_its_pictures_in_seconds(tmp_path):
                      "3-latent_segment.gif", "3-latent_segment.png",
                      "3-sorted_by_critic.png"]
 
-
-def test_shipped_weights_beat_untrained_pca_and_legacy():
-    """On the 1,000 held-out faces (the model card's table): the shipped
-    weights beat the untrained generator, the PCA baseline and the
-    curriculum's legacy weights by kernel distance and spectral distance,
-    and the untrained and legacy ones by Frechet distance."""
-    from ganlab import cli
-    table = cli.main([
-        "evaluate-faces",
-        "--faces", str(curriculum_file("small_res_faces_10000.npy")),
-        "--legacy-generator", str(curriculum_file("generator.h5"))])
-    ours = table.pop("shipped weights")
-    floor = table.pop("real training faces")
-    assert floor["frechet"] < ours["frechet"]
-    for name, other in table.items():
-        assert ours["kid"] < other["kid"], name
-        assert ours["spectral"] < other["spectral"], name
-    for name in ("untrained generator", "legacy weights as raw pixels",
-                 "legacy weights + mean face"):
-        assert ours["frechet"] < table[name]["frechet"], name

@@ -43,13 +43,6 @@ def tiny_examples(name, count=16):
     return values
 
 
-def optimizers_of(gan):
-    """``(generator's, discriminator's)`` Adam of any of the models."""
-    if hasattr(gan, "generator_optimizer"):
-        return gan.generator_optimizer, gan.discriminator_optimizer
-    return gan.generator.optimizer, gan.discriminator.optimizer
-
-
 def test_every_model_choice_has_one_entry():
     assert train.MODELS == registry.MODELS
     assert set(train.MODELS) == set(SHAPES)
@@ -69,7 +62,9 @@ def test_entry_builds_and_names_its_losses(name):
     gan, loss_names = train.build_gan(arguments, examples)
     entry = registry.entry(name)
     assert loss_names == entry.loss_names
-    generator, discriminator = optimizers_of(gan)
+    # every model keeps one optimizer on each network
+    generator, discriminator = (gan.generator.optimizer,
+                                gan.discriminator.optimizer)
     assert float(generator.learning_rate) == pytest.approx(entry.lr)
     assert float(discriminator.learning_rate) == pytest.approx(
         entry.d_lr or entry.lr)
@@ -93,6 +88,9 @@ def test_refusals_come_from_the_entry(name):
         is bool(entry.fixed_latent_dim)
     arguments, _ = parsed(model)
     assert arguments.latent_dim == entry.latent_dim
+    # the batch and, for the lessons, the critic updates are the entry's
+    assert arguments.batch_size == entry.batch_size
+    assert arguments.disc_iter == getattr(entry, "disc_iter", None)
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))

@@ -3,9 +3,11 @@
 
 - ``metrics``: toy-mode metrics, Frechet and kernel distances with their
   provenance, diversity, spectra;
-- ``features`` and ``face_features``: feature extractors (the shipped
-  Fashion-MNIST classifier and face autoencoder, InceptionV3, pixels);
-- ``baselines``: the PCA face baseline;
-- ``evaluate``: ``python -m ganlab evaluate``; ``evaluate_faces``:
-  ``python -m ganlab evaluate-faces``.
+- ``features``: feature extractors with a name and checksum each (the
+  shipped Fashion-MNIST classifier and face autoencoder, InceptionV3,
+  pixels); ``train_features``: ``python -m ganlab train-features``, which
+  trains the shipped ones;
+- ``baselines``: the PCA baseline;
+- ``evaluate``: ``python -m ganlab evaluate``, one table of every
+  contestant on a data set's held-out images.
 """

@@ -1,125 +1,263 @@
 #!/usr/bin/env python3
-"""Score a generator against real data, with the provenance of each score.
+"""Score generators against held-out real data, beside the rows that give
+the scores their meaning.
 
-    python -m ganlab evaluate --task 3 --dataset faces \\
-        --faces small_res_faces_10000.npy --json scores.json
-    python -m ganlab evaluate --model generator.keras \\
-        --dataset fashion-mnist
+    python -m ganlab evaluate --dataset faces \\
+        --faces small_res_faces_10000.npy --task 3 --json scores.json
+    python -m ganlab evaluate --dataset fashion-mnist \\
+        --model runs/a/generator.keras runs/b/generator.keras
 
-The generator is task 3's face network with its weights (the shipped ones
-unless ``--weights`` says otherwise), or any saved Keras generator
-(``--model``) that maps normal latent vectors to images with pixels in [-1, 1]
-(or centred faces, for task 3). The real data are held-out images the generator
-was not trained on: the last 1,000 curriculum faces, or the Fashion-MNIST test
-set. Scores: the Frechet distance and the kernel distance on the data set's
-features (``ganlab.evaluation.features``), the diversity of the generated
-samples relative to the real ones, and for Fashion-MNIST the number of classes
-the classifier finds among them.
+The real data are held-out images that no generator was trained on: for
+``faces`` the last ``ganlab.data.faces.HOLDOUT`` (1,000) curriculum faces,
+for ``fashion-mnist`` the 10,000 test images. The table has one row per
+contestant, always in this order:
+
+- ``real training images``: as many images of the training part, the floor
+  a perfect generator would reach;
+- ``PCA baseline (32 components)``: a Gaussian over the top principal
+  components of the training pixels (``ganlab.evaluation.baselines``), the
+  best linear-Gaussian generator, which a trained one has to beat;
+- ``untrained generator``: the generator given re-initialised (a fresh task
+  3 network with ``--task 3``, else ``keras.models.clone_model`` of the
+  first ``--model``);
+- the generators given: task 3's face network with its weights (``--task
+  3``; the shipped ones unless ``--weights`` says otherwise; its output is
+  a centred face, to which the mean face is added), and any saved Keras
+  generators (``--model``, repeatable) that map normal latent vectors to
+  images with pixels in [-1, 1].
+
+Each row draws ``--samples`` images (the same latent vectors for every
+generator) and gets, on the data set's features
+(``ganlab.evaluation.features``), the Frechet distance, the kernel distance
+(KID) with its standard error, the diversity relative to the real images,
+the classes found when the features classify; on the pixels, the spectral
+distance; and the provenance of its scores (``metrics.FeatureScore``).
+Lower distances are better. ``--json`` writes the whole table.
+
+A data set is one entry of ``DATASETS``: how to get its training and
+held-out pixels and which feature network judges it.
 
 At least ``MIN_SAMPLES`` (10) samples are drawn: the Frechet distance
 needs two to have a covariance at all, and below ten its estimate is
-noise. Every flag, the generator and the ``--json`` target are checked
-before any scoring, so a mistake costs seconds, not the whole run.
+noise. Every flag, the files and the data are checked before TensorFlow
+starts, so a mistake costs seconds, not the whole run.
 """
+import dataclasses
 import os
 import pathlib
+from typing import Callable
 
 import numpy as np
 
-from ganlab import io, lessons
+from ganlab import io
 from ganlab.evaluation import metrics
 from ganlab.nets.saved import generate, load_generator as load_saved_generator
 
 MIN_SAMPLES = 10
+FLOOR = "real training images"
+UNTRAINED = "untrained generator"
+
+
+def faces_data(arguments):
+    """Return the curriculum faces as ``(training, held_out, description)``,
+    pixels in [0, 1] of shape (N, 16, 16): the held-out part is the last
+    ``HOLDOUT`` faces, which no shipped network was trained on."""
+    from ganlab.data.faces import load_face_array, split_holdout
+    training, held_out = split_holdout(load_face_array(arguments.faces))
+    return (training.reshape(-1, 16, 16) / 255.,
+            held_out.reshape(-1, 16, 16) / 255.,
+            f"last {len(held_out)} faces of {arguments.faces.name}")
+
+
+def fashion_data(arguments):
+    """Return Fashion-MNIST as ``(training, held_out, description)``,
+    pixels in [0, 1] of shape (N, 28, 28): the test set is held out."""
+    from ganlab.data.image_sets import load_fashion_mnist
+    (x_train, _), (x_test, _) = load_fashion_mnist()
+    # float32 halves the memory of 60,000 training images
+    return (x_train / np.float32(255.), x_test / np.float32(255.),
+            "fashion-mnist test set")
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSet:
+    """What ``evaluate`` needs to know of a data set.
+
+    ``load(arguments)`` returns ``(training, held_out, description)`` with
+    pixels in [0, 1]; it raises ``OSError`` or ``ValueError`` on missing or
+    bad data. ``features`` names the extractor class of
+    ``ganlab.evaluation.features`` that judges it (by name, so that
+    TensorFlow starts only when it is built). ``flag`` is the flag whose
+    value ``load`` reads, required with this data set; ``None`` if none.
+    """
+
+    load: Callable
+    features: str
+    flag: str = None
+
+
+DATASETS = {"faces": DataSet(faces_data, "FaceFeatures", "--faces"),
+            "fashion-mnist": DataSet(fashion_data, "FashionFeatures")}
 
 
 def add_arguments(parser):
     """Declare the ``evaluate`` flags on ``parser``."""
-    generator = parser.add_mutually_exclusive_group(required=True)
-    generator.add_argument("--task", type=int, choices=(3,),
-                           help="a numbered task's generator")
-    generator.add_argument("--model", type=pathlib.Path,
-                           help="a saved Keras generator (.keras)")
+    parser.add_argument("--dataset", required=True, choices=tuple(DATASETS))
+    parser.add_argument("--faces", type=pathlib.Path,
+                        help="the curriculum's faces .npy (for faces)")
+    parser.add_argument("--model", type=pathlib.Path, nargs="+",
+                        action="extend", default=[],
+                        help="saved Keras generators (.keras); repeatable")
+    parser.add_argument("--task", type=int, choices=(3,),
+                        help="a numbered task's generator")
     parser.add_argument("--weights", type=pathlib.Path,
                         help="with --task 3: generator weights "
                              "(default: the shipped ones)")
-    parser.add_argument("--dataset", required=True,
-                        choices=("faces", "fashion-mnist"))
-    parser.add_argument("--faces", type=pathlib.Path,
-                        help="the curriculum's faces .npy (for faces)")
     parser.add_argument("--samples", type=int, default=1000,
-                        help=f"how many to draw, at least {MIN_SAMPLES} "
-                             "(default: %(default)s)")
+                        help=f"how many to draw per row, at least "
+                             f"{MIN_SAMPLES} (default: %(default)s)")
     parser.add_argument("--json", type=pathlib.Path,
-                        help="also write the scores to this JSON file")
+                        help="also write the table to this JSON file")
     parser.add_argument("--seed", type=int, default=0)
 
 
-def load_generator(arguments, parser):
-    """Return ``(generator, to_pixels)`` for the flags."""
-    if arguments.model is not None:
-        if not arguments.model.is_file():
-            parser.error(f"--model: {arguments.model} does not exist")
-        try:
-            generator = load_saved_generator(arguments.model)
-        except ValueError as error:
-            parser.error(f"--model: {error}")
-        from ganlab.data.image_sets import symmetric_to_unit
-        return generator, symmetric_to_unit
+def check_target(path, flag, parser):
+    """Stop unless a file can be written at ``path``: not a folder, and the
+    nearest existing folder above it writable. Nothing is made here, so a
+    refused run leaves no trace."""
+    if path.is_dir():
+        parser.error(f"{flag}: {path} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        parser.error(f"{flag}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        parser.error(f"{flag}: cannot write in {folder}")
+
+
+def check_flags(arguments, parser):
+    """Stop at the first flag that is wrong on its own or with others."""
+    if arguments.samples < MIN_SAMPLES:
+        parser.error(f"--samples must be at least {MIN_SAMPLES} (the "
+                     "Frechet distance needs a covariance); got "
+                     f"{arguments.samples}")
+    if arguments.seed < 0:
+        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not arguments.model and arguments.task is None:
+        parser.error("--model or --task: give at least one generator")
+    if arguments.weights is not None and arguments.task is None:
+        parser.error("--weights goes with --task 3; a --model file holds "
+                     "its own weights")
+    dataset = DATASETS[arguments.dataset]
+    for other in DATASETS.values():
+        if other.flag and other.flag != dataset.flag and getattr(
+                arguments, other.flag[2:]) is not None:
+            parser.error(f"{other.flag} does not go with --dataset "
+                         f"{arguments.dataset}")
+    if dataset.flag and getattr(arguments, dataset.flag[2:]) is None:
+        parser.error(f"--dataset {arguments.dataset} needs {dataset.flag}")
+    seen = set()
+    for path in arguments.model:
+        if path in seen:
+            parser.error(f"--model: {path} is given twice")
+        seen.add(path)
+        if not path.is_file():
+            parser.error(f"--model: {path} does not exist")
+    if arguments.weights is not None and not arguments.weights.is_file():
+        parser.error(f"--weights: {arguments.weights} does not exist")
+    if arguments.json is not None:
+        check_target(arguments.json, "--json", parser)
+
+
+def task_3_generator(weights, parser):
+    """Return task 3's generator (with ``weights``, or the shipped ones
+    when ``None``) and the function that turns its output into pixels."""
+    from ganlab import lessons
     from ganlab.data.faces import load_shipped_face_models
     faces_lesson = lessons.load("3-generate_faces")
     generator, _, mean_face = load_shipped_face_models()
-    if arguments.weights is not None:
-        if not arguments.weights.is_file():
-            parser.error(f"--weights: {arguments.weights} does not exist")
+    if weights is not None:
         try:
-            generator.load_weights(str(arguments.weights))
+            generator.load_weights(str(weights))
         except Exception as error:  # noqa: BLE001
             # h5py, Keras and the OS each raise their own types on a
             # truncated or foreign file; all mean "not these weights"
             reason = io.first_line(error)
-            parser.error(f"--weights: cannot load {arguments.weights} into "
-                         f"task 3's generator ({type(error).__name__}: "
-                         f"{reason})")
+            parser.error(f"--weights: cannot load {weights} into task 3's "
+                         f"generator ({type(error).__name__}: {reason})")
     return generator, lambda output: faces_lesson.recover_faces(
         output, mean_face)
 
 
-def load_reference(arguments, parser):
-    """Return ``(pixels in [0, 1], description, features)``."""
-    if arguments.dataset == "faces":
-        from ganlab.data.faces import load_face_array, split_holdout
-        from ganlab.evaluation.face_features import FaceFeatures
-        if arguments.faces is None:
-            parser.error("--dataset faces needs --faces")
+def load_generators(arguments, parser):
+    """Return ``[(row name, generator, to_pixels, flag)]`` for the
+    generators given, in the order of the rows."""
+    from ganlab.data.image_sets import symmetric_to_unit
+    given = []
+    if arguments.task is not None:
+        name = ("task 3 (shipped weights)" if arguments.weights is None
+                else f"task 3 ({arguments.weights})")
+        given.append((name, *task_3_generator(arguments.weights, parser),
+                      "--task"))
+    for path in arguments.model:
         try:
-            _, held_out = split_holdout(load_face_array(arguments.faces))
-        except (OSError, ValueError) as error:
-            parser.error(str(error))
-        return (held_out.reshape(-1, 16, 16) / 255.,
-                f"last {len(held_out)} faces of {arguments.faces.name}",
-                FaceFeatures())
-    from ganlab.data.image_sets import load_fashion_mnist
-    from ganlab.evaluation.features import FashionFeatures
+            generator = load_saved_generator(path)
+        except ValueError as error:
+            parser.error(f"--model: {error}")
+        given.append((str(path), generator, symmetric_to_unit, "--model"))
+    return given
+
+
+def untrained_copy(arguments, given, parser):
+    """Return ``(generator, to_pixels)``: the first generator given with
+    fresh weights."""
+    if arguments.task is not None:
+        from ganlab import lessons
+        generator, _ = lessons.load(
+            "3-generate_faces").convolutional_GenDiscr()
+        return generator, given[0][2]
+    from tensorflow import keras
+    _, trained, to_pixels, _ = given[0]
     try:
-        _, (x_test, _) = load_fashion_mnist()
-    except FileNotFoundError as error:
-        parser.error(str(error))
-    return x_test / 255., "fashion-mnist test set", FashionFeatures()
+        # a functional or sequential model gets new layers; a subclassed
+        # one (task 4's) is rebuilt from its config; both initialise anew
+        return keras.models.clone_model(trained), to_pixels
+    except Exception as error:  # noqa: BLE001
+        parser.error(f"--model: cannot make an untrained copy of "
+                     f"{arguments.model[0]} ({type(error).__name__}: "
+                     f"{io.first_line(error)})")
+
+
+def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser):
+    """Draw ``count`` images; return pixels in [0, 1] of ``shape``."""
+    pixels = np.clip(to_pixels(generate(generator, count, seed)), 0, 1)
+    if pixels[0].size != int(np.prod(shape)):
+        parser.error(f"{flag}: the generator draws images of shape "
+                     f"{pixels.shape[1:]}; the data set's are {shape}")
+    return pixels.reshape((count,) + shape)
+
+
+def as_grey(images):
+    """Return images (N, H, W[, C]) as grey levels (N, H, W): the mean of
+    the colour channels."""
+    images = np.asarray(images)
+    return images.mean(axis=-1) if images.ndim == 4 else images
 
 
 def score_images(real, fakes, features, reference, real_features=None):
-    """Compare generated images with real ones through ``features``.
+    """Score one row of the table: compare generated images with real ones.
 
     ``real`` and ``fakes`` hold pixels in [0, 1]; ``features`` is an
     extractor from ``ganlab.evaluation.features`` and ``reference`` names the
     real images. Returns ``{"scores": ..., "provenance": ...}``: the Frechet
-    and kernel distances, the diversity of the fakes relative to the real
-    images (mean pairwise feature distance, 1 when as varied), the classes
-    found when the extractor can classify, and what the scores were made
-    with (``metrics.FeatureScore``), so that only like is compared with
-    like. ``real_features``, when given, are ``features(real)`` computed
-    once for several calls.
+    and kernel distances (with the kernel distance's standard error), the
+    diversity of the fakes relative to the real images (mean pairwise
+    feature distance, 1 when as varied), the classes found when the
+    extractor can classify, the spectral distance of their grey levels,
+    and what the feature scores were made with (``metrics.FeatureScore``),
+    so that only like is compared with like. ``real_features``, when
+    given, are ``features(real)`` computed once for several calls.
     """
     if real_features is None:
         real_features = features(real)
@@ -141,58 +279,71 @@ def score_images(real, fakes, features, reference, real_features=None):
         / metrics.mean_pairwise_distance(real_features)}
     if classes is not None:
         scores["classes_found"] = metrics.classes_found(classes)
+    # blur and noise show in the power spectrum whatever the features see
+    scores["spectral_distance"] = metrics.spectral_distance(as_grey(fakes),
+                                                            as_grey(real))
     return {"scores": scores, "provenance": provenance}
 
 
-def check_json_target(path, parser):
-    """Stop unless a JSON file can be written at ``path``: not a folder,
-    and the nearest existing folder above it writable. Nothing is made
-    here, so a refused run leaves no trace."""
-    if path.is_dir():
-        parser.error(f"--json: {path} is a folder; give a file name")
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        parser.error(f"--json: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        parser.error(f"--json: cannot write in {folder}")
+def print_table(table):
+    """Print one line per row, then what the scores were made with."""
+    width = max(len(name) for name in table)
+    print(f"{'contestant':{width}s} {'Frechet':>9s} {'KID':>9s} {'+-':>8s} "
+          f"{'diversity':>9s} {'classes':>7s} {'spectral':>8s}")
+    for name, row in table.items():
+        scores = row["scores"]
+        classes = scores.get("classes_found")
+        print(f"{name:{width}s} {scores['frechet_distance']:9.4f} "
+              f"{scores['kernel_distance']:9.5f} "
+              f"{scores['kernel_distance_error']:8.5f} "
+              f"{scores['relative_diversity']:9.3f} "
+              f"{'-' if classes is None else classes:>7} "
+              f"{scores['spectral_distance']:8.4f}")
+    provenance = dict(next(iter(table.values()))["provenance"])
+    del provenance["fake_samples"]
+    print("made with: " + ", ".join(f"{key} {value}" for key, value
+                                    in provenance.items())
+          + "; fake samples: " + ", ".join(sorted({
+              str(row["provenance"]["fake_samples"])
+              for row in table.values()})))
 
 
 def run(arguments, parser):
-    """Compute the scores; print them; write JSON if asked; return them."""
-    if arguments.samples < MIN_SAMPLES:
-        parser.error(f"--samples must be at least {MIN_SAMPLES} (the "
-                     "Frechet distance needs a covariance); got "
-                     f"{arguments.samples}")
-    if arguments.weights is not None and arguments.task is None:
-        parser.error("--weights goes with --task 3; a --model file holds "
-                     "its own weights")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
-    if arguments.json is not None:
-        check_json_target(arguments.json, parser)
-    # Keras (and TensorFlow) start only once the flags and a --model
-    # file's format are checked: a refused one costs no seconds and no
+    """Score every row; print the table; write JSON if asked; return the
+    table (row name -> ``{"scores", "provenance"}``)."""
+    check_flags(arguments, parser)
+    dataset = DATASETS[arguments.dataset]
+    try:
+        training, held_out, reference = dataset.load(arguments)
+    except (OSError, ValueError) as error:
+        parser.error(f"{dataset.flag or '--dataset'}: {error}")
+    # Keras (and TensorFlow) start only now, once the flags, the files
+    # and the data are checked: a refused run costs no seconds and no
     # lines of start-up logging. Loading is deterministic, so seeding
     # after it changes no score.
-    generator, to_pixels = load_generator(arguments, parser)
+    given = load_generators(arguments, parser)
     from ganlab.training.seeding import set_seed
     set_seed(arguments.seed)
-    real, reference, features = load_reference(arguments, parser)
-    fakes = np.clip(to_pixels(generate(generator, arguments.samples,
-                                       arguments.seed)), 0, 1)
-    if fakes[0].size != real[0].size:
-        flag = "--model" if arguments.model is not None else "--task"
-        parser.error(f"{flag}: the generator draws images of shape "
-                     f"{fakes.shape[1:]}; {arguments.dataset} has "
-                     f"{real.shape[1:]}")
-    fakes = fakes.reshape((len(fakes),) + real.shape[1:])
-    result = score_images(real, fakes, features, reference)
-    for name, value in result["scores"].items():
-        print(f"{name:24s} {value:.5g}")
-    print("made with: " + ", ".join(f"{key} {value}" for key, value
-                                    in result["provenance"].items()))
+    from ganlab.evaluation import baselines, features
+    count, shape = arguments.samples, held_out.shape[1:]
+    rng = np.random.default_rng(arguments.seed)
+    floor = training[rng.choice(len(training), min(count, len(training)),
+                                replace=False)]
+    baseline = baselines.PCABaseline(training)
+    contestants = {FLOOR: floor, baseline.name: baseline.sample(count, rng)}
+    untrained, to_pixels = untrained_copy(arguments, given, parser)
+    contestants[UNTRAINED] = generated_pixels(
+        untrained, to_pixels, count, shape, arguments.seed, given[0][3],
+        parser)
+    for name, generator, to_pixels, flag in given:
+        contestants[name] = generated_pixels(
+            generator, to_pixels, count, shape, arguments.seed, flag, parser)
+    extractor = getattr(features, dataset.features)()
+    real_features = extractor(held_out)
+    table = {name: score_images(held_out, pixels, extractor, reference,
+                                real_features)
+             for name, pixels in contestants.items()}
+    print_table(table)
     if arguments.json:
-        io.write_json(result, arguments.json)
-    return result
+        io.write_json(table, arguments.json)
+    return table

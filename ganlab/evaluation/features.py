@@ -5,23 +5,27 @@ An extractor is called on images with pixels in [0, 1] and returns one
 float64 feature vector per image; its ``name`` and ``checksum`` (of the
 weights it uses) travel with every score made from it, so scores made
 with different features are never compared (``ganlab.evaluation.metrics``).
+An extractor that can also classify has ``features_and_classes``.
 
 - ``FashionFeatures``: a small classifier the package trains on
   Fashion-MNIST and ships (``data/fashion_classifier.weights.h5``); its
   last hidden layer gives the features of the Frechet Classifier Distance
   on 28x28 grey images, and its predictions count the classes generated.
+- ``FaceFeatures``: the 32-number code of a small autoencoder the package
+  trains on the curriculum's 16x16 faces and ships
+  (``data/face_features.weights.h5``).
 - ``InceptionFeatures``: InceptionV3's pooled features (the FID's), from a
   weights file the user gives or from the Keras cache. Nothing is
   downloaded: without weights it says where to put them.
-- ``ganlab.evaluation.face_features.FaceFeatures``: an autoencoder's code for
-  16x16 faces.
 - ``PixelFeatures``: no network at all, the image averaged down to a few
   pixels per side; the offline fallback for colour images when no
   InceptionV3 weights are at hand.
 
-    python -m ganlab train-fashion-classifier --epochs 3
+    python -m ganlab train-features --dataset fashion-mnist --epochs 6
+    python -m ganlab train-features --dataset faces \\
+        --faces small_res_faces_10000.npy
 
-trains the Fashion-MNIST classifier and writes its weights to ``data/``.
+train the two shipped networks (``ganlab.evaluation.train_features``).
 """
 import hashlib
 import pathlib
@@ -32,6 +36,8 @@ from tensorflow import keras
 from ganlab import lessons
 
 FASHION_WEIGHTS = lessons.SHIPPED / "fashion_classifier.weights.h5"
+FACE_WEIGHTS = lessons.SHIPPED / "face_features.weights.h5"
+FACE_CODE_SIZE = 32
 INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
 KERAS_MODELS = pathlib.Path.home() / ".keras" / "models"
 
@@ -76,7 +82,7 @@ class FashionFeatures:
         if not weights.is_file():
             raise FileNotFoundError(
                 f"classifier weights {weights} not found: train them with "
-                "python -m ganlab train-fashion-classifier")
+                "python -m ganlab train-features --dataset fashion-mnist")
         self.features, self.classifier = build_fashion_classifier()
         self.classifier.load_weights(str(weights))
         # one pass through the shared layers gives features and logits
@@ -104,6 +110,60 @@ class FashionFeatures:
         features, logits = self.both.predict(as_grey_batch(pixels, 28),
                                              batch_size=500, verbose=0)
         return np.asarray(features, np.float64), np.argmax(logits, axis=1)
+
+
+def build_face_autoencoder():
+    """Return ``(encoder, autoencoder)`` for (N, 16, 16, 1) pixels in
+    [0, 1]; the encoder gives (N, 32) features in (-1, 1)."""
+    pixels = keras.Input(shape=(16, 16, 1))
+    values = keras.layers.Conv2D(32, 3, strides=2, padding="same",
+                                 activation="relu")(pixels)
+    values = keras.layers.Conv2D(64, 3, strides=2, padding="same",
+                                 activation="relu")(values)
+    code = keras.layers.Dense(FACE_CODE_SIZE, activation="tanh")(
+        keras.layers.Flatten()(values))
+    encoder = keras.Model(pixels, code, name="face_encoder")
+    values = keras.layers.Dense(4 * 4 * 64, activation="relu")(code)
+    values = keras.layers.Reshape((4, 4, 64))(values)
+    values = keras.layers.Conv2DTranspose(32, 3, strides=2, padding="same",
+                                          activation="relu")(values)
+    rebuilt = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same",
+                                           activation="sigmoid")(values)
+    return encoder, keras.Model(pixels, rebuilt, name="face_autoencoder")
+
+
+class FaceFeatures:
+    """The shipped face autoencoder's code as a feature extractor.
+
+    InceptionV3 sees 299x299 colour photographs; blown up from 16x16 grey
+    faces its features say little, and its weights are not available
+    offline. So the package trains its own network on the curriculum's
+    faces, without labels: a convolutional autoencoder squeezes each face
+    into 32 numbers and must rebuild it from them, so those numbers
+    describe what varies between faces. They are nonlinear in the pixels,
+    which matters: a Gaussian fitted to pixels or to principal components
+    matches the real faces' means and covariances of any *linear* feature
+    exactly, so linear features would crown such a baseline.
+    """
+
+    def __init__(self, weights=FACE_WEIGHTS):
+        """Load the autoencoder; a missing file gets a clear error."""
+        weights = pathlib.Path(weights)
+        if not weights.is_file():
+            raise FileNotFoundError(
+                f"face feature weights {weights} not found: train them with "
+                "python -m ganlab train-features --dataset faces "
+                "--faces <faces.npy>")
+        self.encoder, autoencoder = build_face_autoencoder()
+        autoencoder.load_weights(str(weights))
+        self.name = f"face autoencoder code ({FACE_CODE_SIZE}-D)"
+        self.checksum = file_checksum(weights)
+
+    def __call__(self, pixels):
+        """Return float64 features of 16x16 faces with pixels in [0, 1]."""
+        return np.asarray(self.encoder.predict(
+            as_grey_batch(pixels, 16), batch_size=500, verbose=0),
+            dtype=np.float64)
 
 
 class InceptionFeatures:
@@ -179,32 +239,3 @@ class PixelFeatures:
                                 channels)
         return blocks.mean(axis=(2, 4)).reshape(count, -1)
 
-
-def add_arguments(parser):
-    """Declare the ``train-fashion-classifier`` flags on ``parser``."""
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--out", type=pathlib.Path, default=FASHION_WEIGHTS)
-    parser.add_argument("--seed", type=int, default=0)
-
-
-def run(arguments, parser):
-    """``python -m ganlab train-fashion-classifier``: train the
-    Fashion-MNIST classifier; report its test accuracy."""
-    from ganlab.data.image_sets import load_fashion_mnist
-    from ganlab.training.checkpoints import export_weights
-    from ganlab.training.seeding import set_seed
-    set_seed(arguments.seed)
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
-    _, classifier = build_fashion_classifier()
-    classifier.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"])
-    classifier.fit(as_grey_batch(x_train / 255., 28), y_train,
-                   epochs=arguments.epochs, batch_size=128, verbose=2)
-    _, accuracy = classifier.evaluate(as_grey_batch(x_test / 255., 28),
-                                      y_test, verbose=0)
-    export_weights(classifier, arguments.out)
-    print(f"test accuracy {accuracy:.4f}; saved {arguments.out} "
-          f"({arguments.out.stat().st_size} bytes, sha256 "
-          f"{file_checksum(arguments.out)})")

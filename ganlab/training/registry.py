@@ -4,7 +4,8 @@
 Each entry knows everything the run needs of its model: its name (the
 ``--model`` choice) and a one-line description; the flags it accepts or
 refuses (``takes_d_lr``, ``fixed_b2``, ``multi_device``, a fixed latent
-size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``);
+size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``,
+``batch_size``, and for the lessons ``disc_iter``);
 the data it needs (``takes_vectors``; ``shape``, the (H, W, C) it draws
 when that is fixed); how to build itself, compiled, from the data and the
 flags (``build``); the keys its ``train_step`` returns (``loss_names``,
@@ -43,6 +44,7 @@ class Model:
     b1 = .5
     b2 = .9
     latent_dim = 100
+    batch_size = 64
     # flags: --d_lr taken; --b2 refused with this reason when set;
     # --strategy mirrored/multi-worker taken; --latent_dim fixed to
     # ``latent_dim``, with this network's name for the message
@@ -54,7 +56,8 @@ class Model:
     takes_vectors = False
     shape = None
     shape_hint = ""
-    loss_names = ("d_loss", "g_loss")
+    # every model's train step names its losses as the lessons do
+    loss_names = ("discr_loss", "gen_loss")
     # the other keys of the train step's logs, which are no losses
     # (neither logged in losses.csv nor watched by the GAN doctor)
     other_logs = ()
@@ -111,6 +114,9 @@ class Lesson(Model):
 
     module = ""
     class_name = ""
+    # critic updates per generator step (--disc-iter); only the lessons
+    # take it
+    disc_iter = 2
     takes_vectors = True
     loss_names = ("discr_loss", "gen_loss")
 
@@ -178,11 +184,25 @@ class WGANGP(Lesson):
 
 class Faces(WGANGP):
     """``--model faces``: task 3's networks in task 2's WGAN-GP; 16x16
-    grey images, 16 latent dimensions."""
+    grey images, 16 latent dimensions.
+
+    The one way to train a face network. Its defaults are those that made
+    the shipped face weights in ``data/`` (learning rate 2e-4, batch 200,
+    2 critic updates per step, Adam betas .3 and .9); with ``--dataset
+    faces --data-path small_res_faces_10000.npy`` the last
+    ``ganlab.data.faces.HOLDOUT`` faces are held out of training, as they
+    were. One thing differs: like every model here it trains on pixels
+    scaled to [-1, 1] (its generator's tanh range), while the shipped
+    weights were made by the former ``train-faces`` command with the
+    curriculum's centring by the mean face; those still load, mean face
+    and all, with ``ganlab.data.faces.load_shipped_face_models``.
+    """
 
     name = "faces"
     description = ("task 3's network for 16x16 grey faces, trained as a "
                    "WGAN-GP (3-generate_faces.py)")
+    # the shipped weights' settings, stated here rather than inherited
+    lr, batch_size, disc_iter = 2e-4, 200, 2
     latent_dim = 16
     fixed_latent_dim = "task 3's face generator"
     takes_vectors = False
@@ -250,7 +270,7 @@ class ProGAN(Model):
     description = ("task 4's progressive GAN, grown from 4x4 to --img_size "
                    "with CPU-sized networks (4-progan.py)")
     b1, b2 = 0., .99
-    loss_names = ("d_loss", "g_loss", "gp")
+    loss_names = ("discr_loss", "gen_loss", "gp")
     other_logs = ("alpha",)  # the fade-in's progress
 
     def build(self, arguments, examples):
@@ -284,11 +304,12 @@ class ProGAN(Model):
                                       for size in resolutions})
 
     def fit(self, gan, examples, arguments, common_kwargs):
-        """Train it (see ``Model.fit``)."""
-        gan.grow(examples, self.schedule(arguments, gan, examples),
-                 steps_per_epoch=common_kwargs["steps_per_epoch"],
-                 callbacks=common_kwargs["callbacks"],
-                 verbose=common_kwargs["verbose"], seed=arguments.seed)
+        """Train it (see ``Model.fit``) through its phases of growth."""
+        from ganlab.training import growth
+        growth.grow(gan, examples, self.schedule(arguments, gan, examples),
+                    steps_per_epoch=common_kwargs["steps_per_epoch"],
+                    callbacks=common_kwargs["callbacks"],
+                    verbose=common_kwargs["verbose"], seed=arguments.seed)
 
 
 ENTRIES = (MLP(), Simple(), WGANClip(), WGANGP(), Faces(), DCGAN(),

@@ -15,6 +15,12 @@
     # the DCGAN of task 5 on CIFAR-10, and the MLP GAN on two devices
     python -m ganlab train --model dcgan --dataset cifar10 --out runs/cifar
     python -m ganlab train --model mlp --strategy mirrored --devices 2
+    # task 3's face network on the curriculum's faces (the last 1,000 held
+    # out), and task 2's WGAN-GP on a folder of face photographs, 64x64 RGB
+    python -m ganlab train --model faces --dataset faces \\
+        --data-path small_res_faces_10000.npy --out runs/faces
+    python -m ganlab train --model wgan-gp --dataset my_faces/ \\
+        --img_size 64 --channels 3 --out runs/rgb
 
 Models: ``mlp`` (``ganlab.nets.mlp_gan``: Goodfellow et al.'s fully connected
 GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
@@ -30,12 +36,31 @@ and stable phases, and it resumes mid-phase exactly). Data sets: the toy sets
 ``ganlab.data.image_sets``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
-[-1, 1]. Only grey and RGB images are converted: RGBA (4 channels) is
-refused rather than given a background the data did not choose, so
-composite its alpha first; data with NaN or inf, truncated or corrupt
-files, and more ``--examples`` than the data hold are refused too, in one
-line naming the flag. ``run.json`` records the image size and channels
-the data gave, so ``--resume`` accepts them given explicitly.
+[-1, 1], for every model. Only grey and RGB images are converted: RGBA (4
+channels) is refused rather than given a background the data did not
+choose, so composite its alpha first; data with NaN or inf, truncated or
+corrupt files, and more ``--examples`` than the data hold are refused too,
+in one line naming the flag. ``run.json`` records the image size and
+channels the data gave, so ``--resume`` accepts them given explicitly.
+A model's default ``--batch_size`` larger than the data shrinks to the
+number of examples; a ``--batch_size`` given larger than that is refused.
+
+Faces: this command is the one way to train a face network. ``--dataset
+faces --data-path small_res_faces_10000.npy`` trains on all but the last
+``--holdout`` faces (default ``ganlab.data.faces.HOLDOUT``, 1,000, cut off
+by ``ganlab.data.faces.split_holdout``): the faces every face generator is
+judged on are never trained on, and ``run.json``'s ``data`` says so.
+``--examples N`` then takes the first N of the faces left. Without
+``--data-path``, ``--dataset faces`` is scikit-image's 100 LFW faces
+(offline), drawn at the model's size (16x16 grey for ``--model faces``,
+32x32 RGB for ``dcgan``; 32x32 grey for the others) unless ``--img_size``
+and ``--channels`` say otherwise. ``--model faces`` defaults to the
+settings that made the shipped face weights (learning rate 2e-4, batch
+200, 2 critic updates per step, Adam betas .3 and .9). Its pixels are
+scaled to [-1, 1] like every other model's, whereas the shipped weights in
+``data/`` were made by the former ``train-faces`` command on faces centred
+by the curriculum's mean face; they load, with that mean face, through
+``ganlab.data.faces.load_shipped_face_models``.
 
 In ``--out`` a run writes: ``checkpoints/`` (a ``tf.train.CheckpointManager``
 folder: both networks, both optimizers, the random generator's state,
@@ -73,6 +98,7 @@ import numpy as np
 
 from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
+from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
 
 # TensorFlow is imported inside the functions that use it, not here: the
@@ -85,10 +111,11 @@ TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
 IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
 # The flags that must not change when a run is resumed.
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
-                "batch_size", "examples")
+                "batch_size", "examples", "holdout")
 # Of those, the ones ``read_data`` replaces by what the data gave when the
-# flag was left out.
-EFFECTIVE = ("img_size", "channels")
+# flag was left out (``holdout``: the default hold-out of a faces file),
+# and which older records may hold as null.
+EFFECTIVE = ("img_size", "channels", "holdout")
 
 
 def add_arguments(parser):
@@ -97,6 +124,8 @@ def add_arguments(parser):
     d_lr_models = [model for model in registry.ENTRIES if model.takes_d_lr]
     takes_d_lr = [model.name for model in d_lr_models]
     b2_models = [model for model in registry.ENTRIES if not model.fixed_b2]
+    lesson_models = [model for model in registry.ENTRIES
+                     if isinstance(model, registry.Lesson)]
     parser.add_argument("--model", choices=MODELS, default="mlp",
                         help="; ".join(f"{model.name}: {model.description}"
                                        for model in registry.ENTRIES)
@@ -112,13 +141,19 @@ def add_arguments(parser):
     parser.add_argument("--examples", type=int,
                         help="train on the first N examples only (toy "
                              "sets: draw N; default 2000)")
+    parser.add_argument("--holdout", type=int,
+                        help="with --dataset faces --data-path: the last N "
+                             "faces kept out of training, on which face "
+                             "generators are judged (default: "
+                             f"{HOLDOUT}; 0 trains on all)")
     parser.add_argument("--n_epochs", "--epochs", dest="n_epochs", type=int,
                         default=200, help="default: %(default)s")
     parser.add_argument("--steps-per-epoch", type=int,
                         help="default: examples // batch size")
     parser.add_argument("--batch_size", "--batch-size", dest="batch_size",
-                        type=int, default=64,
-                        help="global batch (default: %(default)s)")
+                        type=int,
+                        help="global batch (default: the model's own: "
+                             f"{registry.defaults_text('batch_size')})")
     parser.add_argument("--lr", "--learning-rate", dest="lr", type=float,
                         help="generator's (and by default the "
                              "discriminator's) Adam learning rate "
@@ -140,9 +175,10 @@ def add_arguments(parser):
                         type=int, help="image side (default: the data's)")
     parser.add_argument("--channels", type=int, choices=(1, 3),
                         help="1 grey, 3 RGB (default: the data's)")
-    parser.add_argument("--disc-iter", type=int, default=2,
-                        help="lessons: critic updates per step "
-                             "(default: %(default)s)")
+    parser.add_argument("--disc-iter", type=int,
+                        help="lessons: critic updates per step (default: "
+                             + registry.defaults_text("disc_iter",
+                                                      lesson_models) + ")")
     parser.add_argument("--sample_interval", "--sample-interval",
                         dest="sample_interval", type=int, default=400,
                         help="steps between sample grids "
@@ -209,6 +245,13 @@ def check_arguments(arguments, parser):
                          f"got {value}")
     if arguments.seed < 0:
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if arguments.holdout is not None:
+        if arguments.holdout < 0:
+            parser.error(f"--holdout must be at least 0; got "
+                         f"{arguments.holdout}")
+        if arguments.dataset != "faces" or arguments.data_path is None:
+            parser.error("--holdout goes only with --dataset faces "
+                         "--data-path FACES.npy (the curriculum's faces)")
     if arguments.img_size is not None and not 4 <= arguments.img_size <= 1024:
         parser.error(f"--img_size must be between 4 and 1024; got "
                      f"{arguments.img_size}")
@@ -221,6 +264,14 @@ def check_arguments(arguments, parser):
                                    last="and")
         parser.error(f"--d_lr: --model {arguments.model} trains both "
                      f"networks at --lr (only {takers} take --d_lr)")
+    if arguments.disc_iter is not None and not hasattr(model, "disc_iter"):
+        takers = registry.names_or((entry.name for entry in
+                                    registry.ENTRIES
+                                    if hasattr(entry, "disc_iter")),
+                                   last="and")
+        parser.error(f"--disc-iter: --model {arguments.model} takes one "
+                     f"critic step per generator step (only {takers} "
+                     "take --disc-iter)")
     if arguments.b2 is not None and model.fixed_b2:
         parser.error(f"--b2: {model.fixed_b2}")
     if arguments.strategy != "default" and not model.multi_device:
@@ -236,6 +287,12 @@ def check_arguments(arguments, parser):
                      f"{model.latent_dim} latent dimensions; got "
                      f"{arguments.latent_dim}")
     arguments.latent_dim = arguments.latent_dim or model.latent_dim
+    # the model's own defaults, as for the learning rate: the face model's
+    # are those that made the shipped face weights
+    if arguments.batch_size is None:
+        arguments.batch_size = model.batch_size
+    if arguments.disc_iter is None:
+        arguments.disc_iter = getattr(model, "disc_iter", None)
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
@@ -300,6 +357,39 @@ def fit_images(images, size, channels):
     return images
 
 
+def read_faces(arguments, parser):
+    """Return ``(images, description)`` of ``--dataset faces``: the faces
+    of ``--data-path`` but the last ``--holdout`` (set to ``HOLDOUT`` when
+    left out), or, without ``--data-path``, scikit-image's LFW faces drawn
+    at the model's size when it has one.
+
+    Raises ``OSError`` or ``ValueError`` when the faces cannot be read; a
+    hold-out that leaves nothing to train on stops with a line naming
+    ``--holdout``.
+    """
+    from ganlab.data.faces import lfw_faces, load_face_array, split_holdout
+    path = arguments.data_path
+    if path is None:
+        size, _, channels = registry.entry(arguments.model).shape or (
+            32, 32, 1)
+        return (lfw_faces(arguments.img_size or size,
+                          arguments.channels or channels),
+                "scikit-image's 100 LFW faces")
+    faces = load_face_array(path)
+    if arguments.holdout is None:
+        arguments.holdout = HOLDOUT
+    try:
+        # the one place the hold-out is cut off: the faces evaluation
+        # judges generators on must never be trained on
+        faces, _ = split_holdout(faces, arguments.holdout)
+    except ValueError as error:
+        parser.error(f"--holdout: {error}")
+    held = (f"without its last {arguments.holdout} faces (held out for "
+            "evaluation)" if arguments.holdout else
+            "with no faces held out (--holdout 0)")
+    return faces, f"{path} {held}"
+
+
 def read_data(arguments, parser):
     """Return ``(data, description)``: uint8 images (N, H, W) or
     (N, H, W, C), or float32 vectors (N, D) for the toy sets, checked.
@@ -331,13 +421,7 @@ def read_data(arguments, parser):
             (images, _), _ = image_sets.load_fashion_mnist(path)
             description = "Fashion-MNIST training set"
         elif name == "faces":
-            from ganlab.data.faces import lfw_faces, load_face_array
-            if path is None:
-                images = lfw_faces(arguments.img_size or 32,
-                                   arguments.channels or 1)
-                description = "scikit-image's 100 LFW faces"
-            else:
-                images, description = load_face_array(path), str(path)
+            images, description = read_faces(arguments, parser)
         elif name == "cifar10":
             (images, _), _ = image_sets.load_cifar10(path)
             description = "CIFAR-10 training set"
@@ -503,6 +587,7 @@ def prepare_run_folder(arguments, parser, record):
 
 def run(arguments, parser):
     """Train (or resume) as the flags say; return the trained GAN."""
+    batch_given = arguments.batch_size is not None
     check_arguments(arguments, parser)
     # What can be checked without TensorFlow is checked first, so that a
     # mistake is one line, not one after TensorFlow's start-up logging.
@@ -513,8 +598,15 @@ def run(arguments, parser):
         check_run_folder(arguments, parser)
     data, description = read_data(arguments, parser)
     if arguments.batch_size > len(data):
-        parser.error(f"--batch_size {arguments.batch_size} is larger "
-                     f"than the {len(data)} examples of {description}")
+        if batch_given:
+            parser.error(f"--batch_size {arguments.batch_size} is larger "
+                         f"than the {len(data)} examples of {description}")
+        # a default is a suggestion, not a demand the data must meet
+        # (--model faces' 200 and LFW's 100 faces)
+        print(f"--batch_size {len(data)}: the {len(data)} examples of "
+              f"{description} are fewer than --model {arguments.model}'s "
+              f"default {arguments.batch_size}", flush=True)
+        arguments.batch_size = len(data)
     record = run_record(arguments, description)
     checkpoints = arguments.out / "checkpoints"
     with undone_if_failed(arguments.out):

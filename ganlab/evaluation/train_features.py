@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Train a feature network that image scores are made with.
+
+    python -m ganlab train-features --dataset faces \\
+        --faces small_res_faces_10000.npy
+    python -m ganlab train-features --dataset fashion-mnist --epochs 6
+
+- ``faces``: the autoencoder of ``ganlab.evaluation.features.FaceFeatures``,
+  trained without labels on all but the last ``--holdout`` faces
+  (``ganlab.data.faces.HOLDOUT``, 1,000, on which generators are judged);
+  30 epochs by default. Writes ``data/face_features.weights.h5``.
+- ``fashion-mnist``: the classifier of ``FashionFeatures``, trained on the
+  60,000 training images and tested on the 10,000 others; 3 epochs by
+  default (the shipped file took 6). Writes
+  ``data/fashion_classifier.weights.h5``.
+
+``--out`` writes elsewhere: without it the shipped file is replaced. Every
+flag and the data are checked before TensorFlow starts, and the weights
+file is written whole or not at all.
+"""
+import pathlib
+
+import numpy as np
+
+from ganlab.evaluation.evaluate import check_target
+
+# dataset -> (its default number of epochs, the constant of
+# ganlab.evaluation.features that names its shipped weights: named here,
+# not imported, since importing it starts TensorFlow)
+DEFAULTS = {"faces": (30, "FACE_WEIGHTS"),
+            "fashion-mnist": (3, "FASHION_WEIGHTS")}
+
+
+def add_arguments(parser):
+    """Declare the ``train-features`` flags on ``parser``."""
+    parser.add_argument("--dataset", required=True, choices=tuple(DEFAULTS))
+    parser.add_argument("--faces", type=pathlib.Path,
+                        help="the curriculum's faces .npy (for faces)")
+    parser.add_argument("--holdout", type=int,
+                        help="faces: how many last faces to keep out "
+                             "(default: ganlab.data.faces.HOLDOUT, 1000)")
+    parser.add_argument("--epochs", type=int,
+                        help="default: 30 for faces, 3 for fashion-mnist")
+    parser.add_argument("--out", type=pathlib.Path,
+                        help="where to write the weights (default: the "
+                             "shipped file in data/)")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def load_faces(arguments, parser):
+    """Return the training faces as float32 (N, 16, 16, 1) in [0, 1]."""
+    from ganlab.data.faces import HOLDOUT, load_face_array, split_holdout
+    if arguments.faces is None:
+        parser.error("--dataset faces needs --faces")
+    holdout = HOLDOUT if arguments.holdout is None else arguments.holdout
+    try:
+        faces = load_face_array(arguments.faces)
+    except (OSError, ValueError) as error:
+        parser.error(f"--faces: {error}")
+    try:
+        faces, _ = split_holdout(faces, holdout)
+    except ValueError as error:
+        parser.error(f"--holdout: {error}")
+    return (faces.reshape(-1, 16, 16, 1) / 255.).astype(np.float32)
+
+
+def load_fashion(arguments, parser):
+    """Return Fashion-MNIST's ``(x_train, y_train), (x_test, y_test)``."""
+    from ganlab.data.image_sets import load_fashion_mnist
+    for flag in ("faces", "holdout"):
+        if getattr(arguments, flag) is not None:
+            parser.error(f"--{flag} goes with --dataset faces")
+    try:
+        return load_fashion_mnist()
+    except (OSError, ValueError) as error:
+        parser.error(f"--dataset fashion-mnist: {error}")
+
+
+def train_faces(pixels, arguments):
+    """Fit the face autoencoder to ``pixels``; return it and the phrase
+    it adds to the report (none: a reconstruction error says little)."""
+    from tensorflow import keras
+
+    from ganlab.evaluation.features import build_face_autoencoder
+    _, autoencoder = build_face_autoencoder()
+    autoencoder.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    autoencoder.fit(pixels, pixels, epochs=arguments.epochs, batch_size=128,
+                    validation_split=.1, verbose=2)
+    return autoencoder, ""
+
+
+def train_fashion(data, arguments):
+    """Fit the Fashion-MNIST classifier; return it and its test accuracy
+    as a phrase for the report."""
+    from tensorflow import keras
+
+    from ganlab.evaluation.features import (as_grey_batch,
+                                            build_fashion_classifier)
+    (x_train, y_train), (x_test, y_test) = data
+    _, classifier = build_fashion_classifier()
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"])
+    classifier.fit(as_grey_batch(x_train / 255., 28), y_train,
+                   epochs=arguments.epochs, batch_size=128, verbose=2)
+    _, accuracy = classifier.evaluate(as_grey_batch(x_test / 255., 28),
+                                      y_test, verbose=0)
+    return classifier, f"test accuracy {accuracy:.4f}; "
+
+
+# dataset -> (load its data from the flags, train the network on it)
+TRAINERS = {"faces": (load_faces, train_faces),
+            "fashion-mnist": (load_fashion, train_fashion)}
+
+
+def run(arguments, parser):
+    """Train the feature network of ``--dataset``; save its weights;
+    return their path."""
+    from ganlab import lessons
+    default_epochs, shipped = DEFAULTS[arguments.dataset]
+    if arguments.epochs is None:
+        arguments.epochs = default_epochs
+    if arguments.epochs < 1:
+        parser.error(f"--epochs must be at least 1; got {arguments.epochs}")
+    if arguments.seed < 0:
+        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if arguments.out is None:
+        # the shipped file goes to data/: check that folder now
+        check_target(lessons.SHIPPED / "new.weights.h5", "--out", parser)
+    else:
+        if not arguments.out.name.endswith(".weights.h5"):
+            # Keras 3 saves weights only under this suffix; finding out
+            # after the training would waste it
+            parser.error(f"--out must end in .weights.h5; got "
+                         f"{arguments.out}")
+        check_target(arguments.out, "--out", parser)
+    load, train = TRAINERS[arguments.dataset]
+    data = load(arguments, parser)
+    # TensorFlow starts only now, once flags and data are known good
+    from ganlab.evaluation import features
+    from ganlab.training.checkpoints import export_weights
+    if arguments.out is None:
+        arguments.out = getattr(features, shipped)
+    from ganlab.training.seeding import set_seed
+    set_seed(arguments.seed)
+    network, report = train(data, arguments)
+    export_weights(network, arguments.out)
+    print(f"{report}saved {arguments.out} "
+          f"({arguments.out.stat().st_size} bytes, sha256 "
+          f"{features.file_checksum(arguments.out)})")
+    return arguments.out
