@@ -31,6 +31,11 @@ only has to add detail. The paper's ingredients, all in this file:
   normalisation of the critic (Miyato et al. 2018, with Keras's
   ``SpectralNormalization``) and the non-saturating loss with one-sided
   label smoothing.
+- Hooks for what came after the paper, each taking a function, so that
+  the techniques can live outside this file: ``loss`` may be a pair of
+  loss functions (the hinge loss), ``augment`` differentiably augments
+  every image the critic sees (DiffAugment), and ``penalty`` adds a term
+  such as R1 to the critic's loss (``ProGAN.__init__``).
 
 ``GrowthSchedule`` lists the phases (resolution, fade-in or stable, number
 of images, batch size); ``ProGAN.enter_phase`` sets both networks to one,
@@ -633,28 +638,56 @@ class ProGAN(keras.Model):
     batch of real images at the schedule's full resolution (they are
     shrunk to the current one, and blended while a block fades in), and
     returns ``discr_loss``, ``gen_loss`` and ``alpha`` (and ``gp`` for the
-    Wasserstein loss), the names of tasks 0-2. ``phase`` is the phase
-    being trained (None before the first ``enter_phase``). All randomness
-    comes from the model's own ``tf.random.Generator``, whose state is
-    saved with the rest.
+    Wasserstein loss, ``penalty`` when one is given), the names of tasks
+    0-2. ``phase`` is the phase being trained (None before the first
+    ``enter_phase``). All the step's own randomness comes from the model's
+    own ``tf.random.Generator``, whose state is saved with the rest; an
+    ``augment`` function brings its own (see ``__init__``).
     """
 
     LOSSES = ("wgan-gp", "nonsaturating")
 
     def __init__(self, generator, critic, loss="wgan-gp", learning_rate=1e-3,
                  beta_1=0., beta_2=.99, lambda_gp=10., drift=1e-3,
-                 real_label=.9, seed=0):
+                 real_label=.9, seed=0, augment=None, penalty=None):
         """Keep the networks (which must share one ``alpha`` variable) and
         give each its own Adam optimizer with the paper's settings.
 
         As in tasks 0-2, the critic is kept as ``discriminator`` and each
         network holds its optimizer (``generator.optimizer``,
         ``discriminator.optimizer``): the names the other lessons and the
-        package's checkpoints and monitors use."""
+        package's checkpoints and monitors use.
+
+        ``loss``: "wgan-gp", "nonsaturating", or a pair of functions
+        ``(critic_loss(real_scores, fake_scores), generator_loss(
+        fake_scores))`` such as the hinge loss; a pair gets neither the
+        gradient penalty nor the drift term. ``augment``: None or a
+        differentiable function of a batch of images, applied to the real
+        images (after they are brought to the stage's resolution) and to
+        every fake batch before the critic sees them, in both updates; a
+        Keras layer is called with ``training=True``. It draws its own
+        random numbers, not from ``rng``: an exactly resumed run then also
+        needs its random state (a ``keras.random.SeedGenerator``'s
+        ``state`` variable) in the checkpoint. ``penalty``: None or a
+        function ``(critic, real_images) -> scalar`` added to the critic's
+        loss before it is differentiated (R1, say), on the real images as
+        the critic sees them; logged as ``penalty``, while ``discr_loss``
+        stays the loss without it."""
         super().__init__()
-        if loss not in self.LOSSES:
-            raise ValueError(f"loss must be one of {self.LOSSES}; got "
-                             f"{loss!r}")
+        if isinstance(loss, str) and loss in self.LOSSES:
+            loss_pair = None
+        elif (isinstance(loss, (tuple, list)) and len(loss) == 2
+                and all(callable(function) for function in loss)):
+            loss_pair = tuple(loss)
+        else:
+            raise ValueError(f"loss must be one of {self.LOSSES} or a pair "
+                             f"of functions (critic_loss(real_scores, "
+                             f"fake_scores), generator_loss(fake_scores));"
+                             f" got {loss!r}")
+        for name, hook in (("augment", augment), ("penalty", penalty)):
+            if hook is not None and not callable(hook):
+                raise TypeError(f"{name} must be None or a function; got "
+                                f"{type(hook).__name__}")
         if generator.alpha is not critic.alpha:
             raise ValueError("generator and critic must share one alpha "
                              "variable (pass alpha= to both)")
@@ -667,7 +700,11 @@ class ProGAN(keras.Model):
                              f"{real_label}")
         self.generator = generator
         self.discriminator = critic
-        self.loss_name = loss
+        # "custom" names a pair of loss functions
+        self.loss_name = loss if loss_pair is None else "custom"
+        self.loss_pair = loss_pair
+        self.augment = augment
+        self.penalty = penalty
         self.lambda_gp = lambda_gp
         self.drift = drift
         self.real_label = real_label
@@ -739,11 +776,20 @@ class ProGAN(keras.Model):
             images = fade(upsample(downsample(images)), images, self.alpha)
         return images
 
+    def seen(self, images):
+        """Return ``images`` as the critic sees them in training: through
+        ``augment`` when there is one."""
+        if self.augment is None:
+            return images
+        if isinstance(self.augment, keras.layers.Layer):
+            return self.augment(images, training=True)
+        return self.augment(images)
+
     def train_step(self, real_images):
         """One critic update, one generator update, then advance alpha."""
         if isinstance(real_images, tuple):
             real_images = real_images[0]
-        real_images = self.real_at_stage(real_images)
+        real_images = self.seen(self.real_at_stage(real_images))
         batch_size = tf.shape(real_images)[0]
         wasserstein = self.loss_name == "wgan-gp"
 
@@ -751,7 +797,7 @@ class ProGAN(keras.Model):
         mix = self.rng.uniform((batch_size, 1, 1, 1))
         variables = self.discriminator.active_variables()
         with tf.GradientTape() as tape:
-            fake_images = self.generator(latent, training=True)
+            fake_images = self.seen(self.generator(latent, training=True))
             real_scores = self.discriminator(real_images, training=True)
             fake_scores = self.discriminator(fake_images, training=True)
             if wasserstein:
@@ -761,9 +807,15 @@ class ProGAN(keras.Model):
                                       fake_images, mix)
                 penalised = (discr_loss + self.lambda_gp * gp
                              + self.drift * drift_penalty(real_scores))
+            elif self.loss_pair is not None:
+                discr_loss = penalised = self.loss_pair[0](real_scores,
+                                                           fake_scores)
             else:
                 discr_loss = penalised = nonsaturating_critic_loss(
                     real_scores, fake_scores, self.real_label)
+            if self.penalty is not None:
+                penalty = self.penalty(self.discriminator, real_images)
+                penalised = penalised + penalty
         self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
 
@@ -771,9 +823,14 @@ class ProGAN(keras.Model):
         variables = self.generator.active_variables()
         with tf.GradientTape() as tape:
             fake_scores = self.discriminator(
-                self.generator(latent, training=True), training=True)
-            gen_loss = (-tf.reduce_mean(fake_scores) if wasserstein else
-                        nonsaturating_generator_loss(fake_scores))
+                self.seen(self.generator(latent, training=True)),
+                training=True)
+            if wasserstein:
+                gen_loss = -tf.reduce_mean(fake_scores)
+            elif self.loss_pair is not None:
+                gen_loss = self.loss_pair[1](fake_scores)
+            else:
+                gen_loss = nonsaturating_generator_loss(fake_scores)
         self.generator.optimizer.apply_gradients(
             zip(tape.gradient(gen_loss, variables), variables))
 
@@ -787,6 +844,8 @@ class ProGAN(keras.Model):
                 self.phase_images, tf.float32) / self.fade_images))
         if wasserstein:
             logs["gp"] = gp
+        if self.penalty is not None:
+            logs["penalty"] = penalty
         return logs
 
 

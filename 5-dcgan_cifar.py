@@ -36,6 +36,11 @@ weights stay float32, and the output layers stay float32, so the tanh
 images and the logits fed to the losses keep full precision. On CPUs with
 bfloat16 instructions it trains about a third faster
 (``benchmarks/dcgan_speed.py``); the default stays float32.
+
+Current GANs add spectral normalisation of the discriminator
+(``build_networks(spectral_norm=True)``), the hinge loss, differentiable
+augmentation and the R1 penalty; the model takes the last three as
+functions (``loss``, ``augment``, ``penalty``), described with the model.
 """
 import numbers
 
@@ -74,29 +79,53 @@ def build_generator(latent_dim=100, filters=(512, 256, 128)):
     return keras.Model(latent, images, name="generator")
 
 
-def build_discriminator(filters=(128, 256, 512), dropout=.4):
+def build_discriminator(filters=(128, 256, 512), dropout=.4,
+                        spectral_norm=False):
     """Return the discriminator: (32, 32, 3) images -> one logit each.
 
     Each strided convolution halves the size (32 -> 16 -> 8 -> 4) and is
     followed by LeakyReLU and dropout; a dense layer gives the logit.
+    With ``spectral_norm``, every convolution and the dense layer are
+    wrapped in ``keras.layers.SpectralNormalization`` (see below).
     """
+    if not isinstance(spectral_norm, bool):
+        raise TypeError(f"spectral_norm must be True or False; got "
+                        f"{spectral_norm!r}")
+    normed = (keras.layers.SpectralNormalization if spectral_norm
+              else lambda layer: layer)
     image = keras.Input(shape=(32, 32, 3))
     values = image
     for width in filters:
-        values = keras.layers.Conv2D(width, 4, strides=2,
-                                     padding="same")(values)
+        values = normed(keras.layers.Conv2D(width, 4, strides=2,
+                                            padding="same"))(values)
         values = keras.layers.LeakyReLU(.2)(values)
         values = keras.layers.Dropout(dropout)(values)
-    logit = keras.layers.Dense(1)(keras.layers.Flatten()(values))
+    logit = normed(keras.layers.Dense(1))(keras.layers.Flatten()(values))
     return keras.Model(image, logit, name="discriminator")
 
 
-def build_networks(filters=(128, 256, 512), latent_dim=100):
+# ### Spectral normalisation, as an option
+#
+# Miyato et al. 2018 ("Spectral Normalization for GANs", SNGAN) divide each
+# layer's kernel by its largest singular value, estimated by one step of
+# power iteration per training call, so that no layer stretches its input
+# by more than a factor 1 and the discriminator stays smooth. Keras has it
+# as a wrapper layer; it updates its estimate only when called with
+# training=True, as train_step below does. SNGAN's discriminator has no
+# batch normalisation, whose division by the batch's spread would undo the
+# bound; this one has none to drop. Its dropout stays: scaling the kept
+# units by 1 / (1 - rate) changes the bound by that constant factor only.
+# With the hinge loss (pass loss= a pair of functions, below) this is the
+# SNGAN recipe.
+
+
+def build_networks(filters=(128, 256, 512), latent_dim=100,
+                   spectral_norm=False):
     """Return ``(generator, discriminator)`` with mirrored widths:
     ``filters`` are the discriminator's, the generator uses them in
-    reverse."""
+    reverse; ``spectral_norm`` is the discriminator's option."""
     return (build_generator(latent_dim, tuple(filters)[::-1]),
-            build_discriminator(filters))
+            build_discriminator(filters, spectral_norm=spectral_norm))
 
 
 # ## The two losses
@@ -149,6 +178,28 @@ def augment(images, max_shift=2):
 # Adam optimizer, as in tasks 0-2; here the two learning rates differ (the
 # two time scales). Unlike tasks 0-2 the model draws no data of its own: fit
 # hands train_step each batch of real images.
+#
+# Three hooks let newer techniques in without changing the lesson; each takes
+# a function, so the techniques can live elsewhere (the ganlab package
+# supplies them: ``DiffAugment``, the hinge pair, ``r1_penalty``):
+#
+# - ``augment``: a differentiable function of a batch of images (Zhao et al.
+#   2020, "Differentiable Augmentation"). It is applied to the real batch and
+#   to every fake batch each time the discriminator sees one, in both
+#   updates, so the discriminator never sees an unaugmented image and the
+#   generator's gradient passes back through the augmentation. A Keras layer
+#   is called with ``training=True``. Unlike the flips of
+#   ``augmentation=True``, which change only the real images, it may change
+#   what an image looks like (colour, cut-outs), which is safe only because
+#   the fakes are changed alike.
+# - ``loss``: "nonsaturating" (the two losses above), or a pair of functions
+#   ``(discriminator_loss(real_logits, fake_logits), generator_loss(
+#   fake_logits))``, such as the hinge loss.
+# - ``penalty``: a function ``(discriminator, real_images) -> scalar`` added
+#   to the discriminator's loss before it is differentiated, such as R1
+#   (Mescheder et al. 2018); it sees the real images as the discriminator
+#   does, augmented. As for task 2's gradient penalty, the logged
+#   ``discr_loss`` is the loss without it; the penalty is logged beside it.
 
 
 class DCGAN(keras.Model):
@@ -156,26 +207,34 @@ class DCGAN(keras.Model):
 
     ``train_step`` makes one discriminator update and one generator update
     per batch and returns ``discr_loss`` and ``gen_loss``, the names of
-    tasks 0-2. As there, each network holds its own optimizer
-    (``generator.optimizer``, ``discriminator.optimizer``).
+    tasks 0-2, and ``penalty`` when one is given. As there, each network
+    holds its own optimizer (``generator.optimizer``,
+    ``discriminator.optimizer``).
     """
 
     def __init__(self, generator, discriminator, latent_dim=100,
                  generator_learning_rate=1e-4,
                  discriminator_learning_rate=4e-4, beta_1=.5,
-                 real_label=.9, augmentation=True):
+                 real_label=.9, augmentation=True, augment=None,
+                 loss="nonsaturating", penalty=None):
         """Keep the networks, and give each its own Adam optimizer: the
-        two time scales are two learning rates."""
+        two time scales are two learning rates. ``augment``, ``loss`` and
+        ``penalty`` are the hooks described above."""
         super().__init__()
         if not 0 < real_label <= 1:
             raise ValueError(f"real_label must be in (0, 1]; got "
                              f"{real_label}")
         check_networks(generator, discriminator, latent_dim)
+        self.discriminator_loss_fn, self.generator_loss_fn = check_loss(
+            loss, real_label)
+        check_hooks(augment, penalty)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim
         self.real_label = real_label
         self.augmentation = augmentation
+        self.augment = augment
+        self.penalty = penalty
         self.generator.optimizer = keras.optimizers.Adam(
             generator_learning_rate, beta_1=beta_1)
         self.discriminator.optimizer = keras.optimizers.Adam(
@@ -186,6 +245,15 @@ class DCGAN(keras.Model):
         """Return ``size`` generated images."""
         return self.generator(tf.random.normal((size, self.latent_dim)),
                               training=training)
+
+    def seen(self, images):
+        """Return ``images`` as the discriminator sees them in training:
+        through ``augment`` when there is one."""
+        if self.augment is None:
+            return images
+        if isinstance(self.augment, keras.layers.Layer):
+            return self.augment(images, training=True)
+        return self.augment(images)
 
     # ## One training step
     #
@@ -204,22 +272,30 @@ class DCGAN(keras.Model):
         latent = tf.random.normal((batch_size, self.latent_dim))
         with tf.GradientTape() as tape:
             fake_images = self.generator(latent, training=True)
-            discr_loss = discriminator_loss(
-                self.discriminator(real_images, training=True),
-                self.discriminator(fake_images, training=True),
-                self.real_label)
+            real_seen = self.seen(real_images)
+            discr_loss = self.discriminator_loss_fn(
+                self.discriminator(real_seen, training=True),
+                self.discriminator(self.seen(fake_images), training=True))
+            penalised = discr_loss
+            if self.penalty is not None:
+                penalty = self.penalty(self.discriminator, real_seen)
+                penalised = discr_loss + penalty
         variables = self.discriminator.trainable_variables
         self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(discr_loss, variables), variables))
+            zip(tape.gradient(penalised, variables), variables))
 
         latent = tf.random.normal((batch_size, self.latent_dim))
         with tf.GradientTape() as tape:
-            gen_loss = generator_loss(self.discriminator(
-                self.generator(latent, training=True), training=True))
+            gen_loss = self.generator_loss_fn(self.discriminator(
+                self.seen(self.generator(latent, training=True)),
+                training=True))
         variables = self.generator.trainable_variables
         self.generator.optimizer.apply_gradients(
             zip(tape.gradient(gen_loss, variables), variables))
-        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
+        logs = {"discr_loss": discr_loss, "gen_loss": gen_loss}
+        if self.penalty is not None:
+            logs["penalty"] = penalty
+        return logs
 
     # ## Plumbing: checking the images fit is given
     #
@@ -264,6 +340,33 @@ def check_networks(generator, discriminator, latent_dim):
         raise ValueError(f"latent_dim ({latent_dim}) must match the "
                          f"generator's input width "
                          f"({inputs[0].shape[-1]})")
+
+
+def check_loss(loss, real_label):
+    """Return ``(discriminator_loss, generator_loss)`` for ``loss``:
+    "nonsaturating" (this file's two, with ``real_label``) or a pair of
+    functions; raise ValueError naming ``loss`` otherwise."""
+    if isinstance(loss, str) and loss == "nonsaturating":
+        return (lambda real_logits, fake_logits: discriminator_loss(
+            real_logits, fake_logits, real_label)), generator_loss
+    if (isinstance(loss, (tuple, list)) and len(loss) == 2
+            and all(callable(function) for function in loss)):
+        return tuple(loss)
+    raise ValueError(
+        "loss must be 'nonsaturating' or a pair of functions "
+        "(discriminator_loss(real_logits, fake_logits), "
+        f"generator_loss(fake_logits)); got {loss!r}")
+
+
+def check_hooks(augment, penalty):
+    """Raise TypeError naming ``augment`` or ``penalty`` when it is neither
+    None nor a function."""
+    for name, hook, form in (("augment", augment, "images -> images"),
+                             ("penalty", penalty,
+                              "(discriminator, real_images) -> scalar")):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{name} must be None or a function {form}; "
+                            f"got {type(hook).__name__}")
 
 
 def check_real_images(images):

@@ -10,6 +10,8 @@ import pytest
 import tensorflow as tf
 from conftest import ROOT, load_demo, needs_bfloat16_kernels
 
+from ganlab.training import augment as augment_module
+from ganlab.training import losses
 from ganlab.training.checkpoints import optimizers_of
 
 dcgan = __import__('5-dcgan_cifar')
@@ -191,3 +193,212 @@ def test_the_lesson_teaches_before_the_plumbing():
     assert lines["DCGAN"] < lines["check_real_images"]
     assert source.count("\n# ## ") >= 5
 
+
+
+# ## The hooks: augment, a loss pair, a penalty, spectral normalisation
+#
+# A generator whose output is its bias alone (zero kernel), whatever the
+# latent vector, and a linear critic D(x) = <w, x> + b make one step
+# computable by hand; plain SGD stands in for Adam so that an update is
+# exactly -learning_rate * gradient.
+
+PIXELS = 32 * 32 * 3
+REAL_LEVELS = np.array([.9, .1, -.5, .6])   # four flat real images
+FAKE_LEVEL = .2
+CRITIC_SLOPE = 2. / PIXELS                  # D(flat image v) = 2 v + bias
+LEARNING_RATE = .1
+
+
+def bias_generator(latent_dim=4):
+    """A generator drawing the flat image FAKE_LEVEL, whatever its input."""
+    latent = tf.keras.Input((latent_dim,))
+    dense = tf.keras.layers.Dense(PIXELS)
+    images = tf.keras.layers.Reshape((32, 32, 3))(dense(latent))
+    dense.set_weights([np.zeros((latent_dim, PIXELS), "float32"),
+                       np.full(PIXELS, FAKE_LEVEL, "float32")])
+    return tf.keras.Model(latent, images, name="generator")
+
+
+def linear_discriminator(bias=0.):
+    """D(x) = CRITIC_SLOPE * sum(x) + bias."""
+    image = tf.keras.Input((32, 32, 3))
+    dense = tf.keras.layers.Dense(1)
+    logit = dense(tf.keras.layers.Flatten()(image))
+    dense.set_weights([np.full((PIXELS, 1), CRITIC_SLOPE, "float32"),
+                       np.array([bias], "float32")])
+    return tf.keras.Model(image, logit, name="discriminator")
+
+
+def real_batch():
+    """The four flat real images."""
+    return np.broadcast_to(REAL_LEVELS[:, None, None, None],
+                           (4, 32, 32, 3)).astype("float32")
+
+
+def linear_gan(**hooks):
+    """A DCGAN of the two networks above with SGD in both updates and no
+    flips, trained for one step on ``real_batch``; returns (gan, logs)."""
+    gan = dcgan.DCGAN(bias_generator(), linear_discriminator(),
+                      latent_dim=4, augmentation=False, **hooks)
+    for network in (gan.generator, gan.discriminator):
+        network.optimizer = tf.keras.optimizers.SGD(LEARNING_RATE)
+    gan.compile()
+    history = gan.fit(real_batch(), batch_size=4, epochs=1, shuffle=False,
+                      verbose=0)
+    return gan, {name: values[-1]
+                 for name, values in history.history.items()}
+
+
+@pytest.mark.parametrize("sign", [1., -1.])
+def test_hinge_pair_by_hand_with_and_without_augment(sign):
+    """The hinge critic and generator losses, and the generator's update,
+    match a hand computation; with augment x -> -x the critic sees
+    negated images in both updates and the generator's gradient flips
+    sign, so it reached the generator through the augmentation."""
+    hooks = {"loss": (losses.hinge_critic_loss,
+                      losses.hinge_generator_loss)}
+    if sign < 0:
+        hooks["augment"] = lambda images: -images
+    gan, logs = linear_gan(**hooks)
+    # scores 2 v + 0 of the images the critic sees, sign * v
+    real_scores = 2 * sign * REAL_LEVELS
+    fake_scores = np.full(4, 2 * sign * FAKE_LEVEL)
+    real_active = real_scores < 1          # relu(1 - D) > 0
+    fake_active = fake_scores > -1         # relu(1 + D) > 0
+    critic_loss = (np.maximum(0, 1 - real_scores).mean()
+                   + np.maximum(0, 1 + fake_scores).mean())
+    assert logs["discr_loss"] == pytest.approx(critic_loss, rel=1e-5)
+    assert 0 < real_active.sum() < 4       # the hinge bends in this batch
+    # gradient of the loss on each weight (all pixels alike) and the bias
+    weight_gradient = (-(real_active * sign * REAL_LEVELS).mean()
+                       + (fake_active * sign * FAKE_LEVEL).mean())
+    bias_gradient = -real_active.mean() + fake_active.mean()
+    weight = CRITIC_SLOPE - LEARNING_RATE * weight_gradient
+    bias = 0. - LEARNING_RATE * bias_gradient
+    kernel, critic_bias = gan.discriminator.get_weights()
+    assert np.allclose(kernel, weight, rtol=1e-5)
+    assert float(critic_bias[0]) == pytest.approx(bias, rel=1e-5, abs=1e-7)
+    fake_after = weight * PIXELS * sign * FAKE_LEVEL + bias
+    assert logs["gen_loss"] == pytest.approx(-fake_after, rel=1e-5)
+    # d(-D(sign * g)) / dg = -sign * weight for every pixel of the bias
+    generator_bias = gan.generator.get_weights()[1]
+    assert np.allclose(generator_bias,
+                       FAKE_LEVEL + LEARNING_RATE * sign * weight,
+                       rtol=1e-5)
+
+
+def test_penalty_is_differentiated_but_not_logged_in_discr_loss():
+    """A penalty of 3 * (critic's bias) moves the bias by a further
+    -learning_rate * 3 and changes nothing else; ``discr_loss`` is the
+    same as without it, and the penalty is logged beside it."""
+    hinge = (losses.hinge_critic_loss, losses.hinge_generator_loss)
+    plain, plain_logs = linear_gan(loss=hinge)
+    penalised, logs = linear_gan(
+        loss=hinge,
+        penalty=lambda critic, real: 3. * tf.reduce_sum(
+            critic.trainable_variables[1]))
+    assert set(plain_logs) == {"discr_loss", "gen_loss"}
+    assert set(logs) == {"discr_loss", "gen_loss", "penalty"}
+    assert logs["discr_loss"] == pytest.approx(plain_logs["discr_loss"],
+                                               rel=1e-6)
+    assert logs["penalty"] == pytest.approx(0., abs=1e-7)  # 3 * bias of 0
+    kernel, bias = penalised.discriminator.get_weights()
+    plain_kernel, plain_bias = plain.discriminator.get_weights()
+    assert np.allclose(kernel, plain_kernel, rtol=1e-6)
+    assert float(bias[0] - plain_bias[0]) == pytest.approx(
+        -LEARNING_RATE * 3., rel=1e-5)
+
+
+def test_penalty_sees_the_augmented_real_images():
+    """The penalty gets the critic and the real images as the critic
+    sees them: after augment."""
+    seen = []
+
+    def penalty(critic, real):
+        """Record the real images the penalty is given; add nothing."""
+        seen.append(np.asarray(real))
+        return tf.constant(0.)
+
+    gan = dcgan.DCGAN(bias_generator(), linear_discriminator(),
+                      latent_dim=4, augmentation=False,
+                      augment=lambda images: images * .5, penalty=penalty)
+    gan.compile(run_eagerly=True)
+    gan.fit(real_batch(), batch_size=4, epochs=1, verbose=0,
+            shuffle=False)
+    assert len(seen) == 1 and np.allclose(seen[0], real_batch() * .5)
+
+
+def test_augment_runs_on_every_batch_the_critic_sees_in_the_graph():
+    """Compiled, a counting augment runs three times a step (the real and
+    a fake batch in the critic's update, a fake batch in the
+    generator's), on batches of the data's shape."""
+    calls = tf.Variable(0)
+    shapes = []
+
+    def counting(images):
+        """Count the call in a variable (a compiled step runs it each
+        step)."""
+        shapes.append(tuple(images.shape[1:]))   # at trace time
+        calls.assign_add(1)
+        return images
+
+    gan = dcgan.DCGAN(*dcgan.build_networks((8, 16, 32), 8), latent_dim=8,
+                      augment=counting)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(
+        -1, 1, (12, 32, 32, 3)).astype("float32")
+    gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    assert int(calls.numpy()) == 3 * 3
+    assert set(shapes) == {(32, 32, 3)}
+
+
+def test_sngan_recipe_builds_wrapped_layers_and_trains():
+    """spectral_norm=True wraps every convolution and the dense layer;
+    with DiffAugment, the hinge pair and R1, a step trains both networks
+    and logs the penalty."""
+    generator, discriminator = dcgan.build_networks((8, 16, 32), 8,
+                                                    spectral_norm=True)
+    wrapped = [layer for layer in discriminator.layers
+               if isinstance(layer, tf.keras.layers.SpectralNormalization)]
+    assert [type(layer.layer).__name__ for layer in wrapped] == [
+        "Conv2D", "Conv2D", "Conv2D", "Dense"]
+    assert not [layer for layer in discriminator.layers
+                if isinstance(layer, (tf.keras.layers.Conv2D,
+                                      tf.keras.layers.Dense,
+                                      tf.keras.layers.BatchNormalization))]
+    gan = dcgan.DCGAN(
+        generator, discriminator, latent_dim=8,
+        augment=augment_module.DiffAugment(seed=1),
+        loss=(losses.hinge_critic_loss, losses.hinge_generator_loss),
+        penalty=lambda critic, real: 5. * losses.r1_penalty(critic, real))
+    gan.compile()
+    before = [w.numpy().copy() for w in generator.trainable_weights]
+    images = np.random.default_rng(0).uniform(
+        -1, 1, (8, 32, 32, 3)).astype("float32")
+    logs = gan.fit(images, batch_size=4, epochs=1, verbose=0).history
+    assert set(logs) == {"discr_loss", "gen_loss", "penalty"}
+    assert all(np.isfinite(values).all() for values in logs.values())
+    assert logs["penalty"][-1] > 0
+    # a non-zero gradient reached the generator through the augmentation
+    assert any(not np.allclose(old, new.numpy()) for old, new in
+               zip(before, generator.trainable_weights))
+    with pytest.raises(TypeError, match="spectral_norm"):
+        dcgan.build_discriminator(spectral_norm="yes")
+
+
+@pytest.mark.parametrize("loss", ["hinge", ("a", "b"), None,
+                                  (losses.hinge_critic_loss,)])
+def test_bad_loss_is_named(loss):
+    """Anything but 'nonsaturating' or a pair of functions is refused,
+    naming ``loss``."""
+    with pytest.raises(ValueError, match="loss must be"):
+        dcgan.DCGAN(bias_generator(), linear_discriminator(),
+                    latent_dim=4, loss=loss)
+
+
+@pytest.mark.parametrize("name", ["augment", "penalty"])
+def test_bad_hooks_are_named(name):
+    """An augment or penalty that is not a function is refused, named."""
+    with pytest.raises(TypeError, match=f"{name} must be None or"):
+        dcgan.DCGAN(bias_generator(), linear_discriminator(),
+                    latent_dim=4, **{name: 3})

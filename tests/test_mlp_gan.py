@@ -7,9 +7,11 @@ import tensorflow as tf
 
 from ganlab.data import image_sets
 from ganlab.nets import mlp_gan
+from ganlab.training.augment import DiffAugment
 
 
-def small_gan(count=64, batch_size=16, seed=0):
+def small_gan(count=64, batch_size=16, seed=0, augment=None,
+              run_eagerly=False):
     """Return a compiled MLPGAN with narrow networks on 8x8 random images,
     their initial weights always the same."""
     keras.utils.set_random_seed(0)
@@ -17,8 +19,8 @@ def small_gan(count=64, batch_size=16, seed=0):
     gan = mlp_gan.MLPGAN(mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
                          mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
                          real.astype(np.float32), batch_size=batch_size,
-                         seed=seed)
-    gan.compile()
+                         seed=seed, augment=augment)
+    gan.compile(run_eagerly=run_eagerly)
     return gan
 
 
@@ -117,3 +119,66 @@ def test_mnist_from_a_user_file(tmp_path):
         image_sets.load_mnist(tmp_path / "bad.npz")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         image_sets.load_mnist(tmp_path / "missing.npz")
+
+
+# ## Differentiable augmentation (``augment=``)
+
+
+def test_augment_runs_on_every_batch_the_discriminator_sees():
+    """Compiled, a counting augment runs three times a step: on the real
+    and a fake batch in the discriminator's update and on a fake batch in
+    the generator's, all in the networks' shape (batch, 8, 8, 1)."""
+    calls = tf.Variable(0)
+    shapes = set()
+
+    def counting(images):
+        """Count the call in a variable (a compiled step runs it each
+        step)."""
+        shapes.add(tuple(images.shape))   # at trace time
+        calls.assign_add(1)
+        return images
+
+    gan = small_gan(augment=counting)
+    gan.fit(epochs=1, steps_per_epoch=3, verbose=0)
+    assert int(calls.numpy()) == 3 * 3
+    assert shapes == {(16, 8, 8, 1)}
+
+
+def test_the_discriminator_sees_only_what_augment_returns():
+    """An augment that blanks every image: both losses are those of the
+    discriminator's score of a blank image, before its update and after
+    it, by hand; the real batch it got holds rows of the data."""
+    seen = []
+
+    def blanking(images):
+        """Record the batch and blank it."""
+        seen.append(np.asarray(images))
+        return images * 0.
+
+    gan = small_gan(augment=blanking, run_eagerly=True)
+    blank = np.zeros((1, 8, 8, 1), "float32")
+    before = float(gan.discriminator(blank, training=True)[0, 0])
+    gan.fit(epochs=1, steps_per_epoch=1, verbose=0)
+    after = float(gan.discriminator(blank, training=True)[0, 0])
+    logs = {name: values[-1] for name, values in gan.history.history.items()}
+    assert logs["discr_loss"] == pytest.approx(
+        -(np.log(before) + np.log(1 - before)) / 2, rel=1e-5)
+    assert logs["gen_loss"] == pytest.approx(-np.log(after), rel=1e-5)
+    data = np.asarray(gan.real_examples).reshape(64, -1)
+    assert len(seen) == 3
+    assert all((np.abs(data - row).max(axis=1) < 1e-6).any()
+               for row in seen[0].reshape(16, -1))
+
+
+def test_the_generator_learns_through_diffaugment():
+    """A non-zero gradient reaches the generator through DiffAugment; a bad
+    augment is named."""
+    gan = small_gan(augment=DiffAugment(seed=0))
+    before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    gan.fit(epochs=1, steps_per_epoch=1, verbose=0)
+    assert all(np.isfinite(values).all()
+               for values in gan.history.history.values())
+    assert any(not np.allclose(old, new.numpy()) for old, new in
+               zip(before, gan.generator.trainable_weights))
+    with pytest.raises(TypeError, match="augment must be None or"):
+        small_gan(augment="color")

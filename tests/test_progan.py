@@ -15,7 +15,8 @@ import pytest
 import tensorflow as tf
 from conftest import ROOT, load_demo
 
-from ganlab.training import growth
+from ganlab.training import augment as augment_module
+from ganlab.training import growth, losses
 from ganlab.training.checkpoints import GANCheckpoint, optimizers_of
 
 progan = __import__('4-progan')
@@ -427,3 +428,166 @@ def test_paper_sized_256x256_networks_take_a_training_step():
     gan.alpha.assign(.5)
     logs = gan.train_step(tf.random.uniform((2, 256, 256, 3), -1, 1))
     assert all(np.isfinite(float(value)) for value in logs.values())
+
+
+# ## The hooks: a loss pair, augment, a penalty
+#
+# A step's random draws come from ``gan.rng``: a copy of its state replays
+# them, so the losses a step logs can be recomputed from the networks.
+
+HINGE = (losses.hinge_critic_loss, losses.hinge_generator_loss)
+
+
+def replayed_draws(gan, batch_size):
+    """The two latent batches the next step draws (the critic's, then,
+    after the interpolation weights, the generator's)."""
+    rng = tf.random.Generator.from_state(gan.rng.state.numpy(),
+                                         gan.rng.algorithm)
+    critic_latent = rng.normal((batch_size, gan.latent_dim))
+    rng.uniform((batch_size, 1, 1, 1))
+    return critic_latent, rng.normal((batch_size, gan.latent_dim))
+
+
+def test_a_loss_pair_logs_its_own_values_with_no_gp_or_drift():
+    """With the hinge pair, ``discr_loss`` is the hinge on the critic's
+    scores before the update, ``gen_loss`` minus the mean score of the
+    generator's fakes after it, and no gradient penalty is logged."""
+    tf.keras.utils.set_random_seed(0)
+    gan = small_gan(max_resolution=8, loss=HINGE)
+    assert gan.loss_name == "custom"
+    gan.enter_phase(progan.GrowthSchedule(8).phases[0])
+    images = tf.constant(noise_images(8, 8))
+    critic_latent, generator_latent = replayed_draws(gan, 8)
+    real = gan.real_at_stage(images)
+    real_scores = gan.discriminator(real, training=True).numpy()
+    fake_scores = gan.discriminator(gan.generator(
+        critic_latent, training=True), training=True).numpy()
+    generator_fakes = gan.generator(generator_latent, training=True)
+    logs = gan.train_step(images)
+    assert set(logs) == {"discr_loss", "gen_loss", "alpha"}
+    hinge = (np.maximum(0., 1. - real_scores).mean()
+             + np.maximum(0., 1. + fake_scores).mean())
+    assert float(logs["discr_loss"]) == pytest.approx(hinge, rel=1e-5)
+    after = gan.discriminator(generator_fakes, training=True).numpy()
+    assert float(logs["gen_loss"]) == pytest.approx(-after.mean(),
+                                                    rel=1e-4, abs=1e-6)
+
+
+def test_augment_sees_the_stage_s_real_and_every_fake_batch():
+    """Run eagerly, augment gets the real images at the stage's
+    resolution and a fake batch in the critic's update and a fake batch
+    in the generator's; the critic sees what augment returns."""
+    seen = []
+
+    def halving(images):
+        """Record the batch and halve it."""
+        seen.append(np.asarray(images))
+        return images * .5
+
+    tf.keras.utils.set_random_seed(0)
+    gan = small_gan(max_resolution=16, loss=HINGE, augment=halving)
+    gan.enter_phase(progan.GrowthSchedule(16).phases[0])
+    images = tf.constant(noise_images(4, 16))
+    critic_latent, generator_latent = replayed_draws(gan, 4)
+    real = gan.real_at_stage(images).numpy()
+    real_scores = gan.discriminator(real * .5, training=True).numpy()
+    fakes = gan.generator(critic_latent, training=True).numpy()
+    fake_scores = gan.discriminator(fakes * .5, training=True).numpy()
+    generator_fakes = gan.generator(generator_latent, training=True).numpy()
+    logs = gan.train_step(images)
+    assert len(seen) == 3
+    np.testing.assert_allclose(seen[0], real, rtol=1e-6)
+    np.testing.assert_allclose(seen[1], fakes, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(seen[2], generator_fakes, rtol=1e-5,
+                               atol=1e-6)
+    assert seen[0].shape == (4, 4, 4, 1)
+    hinge = (np.maximum(0., 1. - real_scores).mean()
+             + np.maximum(0., 1. + fake_scores).mean())
+    assert float(logs["discr_loss"]) == pytest.approx(hinge, rel=1e-5)
+
+
+def test_augment_runs_three_times_a_compiled_step_at_every_stage():
+    """Compiled, through a fade-in, augment runs on the real, a fake and a
+    fake batch each step, at each stage's resolution."""
+    calls = tf.Variable(0)
+    shapes = set()
+
+    def counting(images):
+        """Count the call in a variable (a compiled step runs it each
+        step)."""
+        shapes.add(tuple(images.shape[1:]))   # at trace time
+        calls.assign_add(1)
+        return images
+
+    gan = small_gan(max_resolution=8, augment=counting)
+    schedule = progan.GrowthSchedule(8, 16, 16, {4: 8, 8: 8})
+    growth.grow(gan, noise_images(16, 8), schedule, verbose=0)
+    steps = int(gan.steps_done.numpy())
+    assert steps == 6 and int(calls.numpy()) == 3 * steps
+    assert shapes == {(4, 4, 1), (8, 8, 1)}
+
+
+def test_penalty_is_differentiated_logged_and_left_out_of_discr_loss():
+    """The same seed with and without a penalty of 2 * mean(D(real)):
+    the same ``discr_loss`` and ``gp``, the penalty logged at its value
+    by hand, and a different critic after the update."""
+    def run(**hooks):
+        """One 4x4 step from seed 0; the GAN, its logs and the critic's
+        real scores before it."""
+        tf.keras.utils.set_random_seed(0)
+        gan = small_gan(max_resolution=8, **hooks)
+        gan.enter_phase(progan.GrowthSchedule(8).phases[0])
+        images = tf.constant(noise_images(8, 8))
+        scores = gan.discriminator(gan.real_at_stage(images),
+                                   training=True).numpy()
+        return gan, gan.train_step(images), scores
+
+    plain, plain_logs, _ = run()
+    gan, logs, real_scores = run(
+        penalty=lambda critic, real: 2. * tf.reduce_mean(
+            critic(real, training=True)))
+    assert set(logs) == {"discr_loss", "gen_loss", "gp", "alpha",
+                         "penalty"}
+    assert float(logs["penalty"]) == pytest.approx(2 * real_scores.mean(),
+                                                   rel=1e-5, abs=1e-6)
+    for name in ("discr_loss", "gp"):
+        assert float(logs[name]) == pytest.approx(float(plain_logs[name]),
+                                                  rel=1e-6, abs=1e-7)
+    assert any(not np.allclose(a.numpy(), b.numpy()) for a, b in zip(
+        gan.discriminator.active_variables(),
+        plain.discriminator.active_variables()))
+
+
+def test_diffaugment_hinge_r1_and_spectral_norm_train_the_generator():
+    """The modern recipe: a non-zero gradient reaches the generator
+    through DiffAugment, and the penalty is logged."""
+    generator, critic = small_pair(8, channels=1, spectral_norm=True)
+    gan = progan.ProGAN(
+        generator, critic, loss=HINGE,
+        augment=augment_module.DiffAugment(seed=2),
+        penalty=lambda critic, real: 1. * losses.r1_penalty(critic, real))
+    gan.compile()
+    gan.enter_phase(progan.GrowthSchedule(8).phases[0])
+    before = [v.numpy().copy() for v in generator.active_variables()]
+    logs = gan.train_step(tf.constant(noise_images(8, 8)))
+    assert set(logs) == {"discr_loss", "gen_loss", "alpha", "penalty"}
+    assert all(np.isfinite(float(value)) for value in logs.values())
+    assert all(not np.allclose(old, new.numpy()) for old, new in
+               zip(before, generator.active_variables()))
+
+
+@pytest.mark.parametrize("loss", ["hinge", None, (HINGE[0],), ("a", "b")])
+def test_bad_loss_is_named(loss):
+    """Anything but the two names or a pair of functions is refused, naming
+    ``loss``."""
+    generator, critic = small_pair(8, channels=1)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        progan.ProGAN(generator, critic, loss=loss)
+
+
+@pytest.mark.parametrize("name", ["augment", "penalty"])
+def test_bad_hooks_are_named(name):
+    """An augment or penalty that is not a function is refused, named."""
+    generator, critic = small_pair(8, channels=1)
+    with pytest.raises(TypeError, match=f"{name} must be None or"):
+        progan.ProGAN(generator, critic, **{name: "color"})

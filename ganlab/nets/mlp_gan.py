@@ -109,13 +109,25 @@ class MLPGAN(keras.Model):
     give it ``steps_per_epoch`` (default: one pass over the examples).
     Build it inside ``strategy.scope()`` to train on several devices;
     ``batch_size`` is then the global batch, split evenly among them.
+
+    ``augment`` (None or a differentiable function of a batch of images,
+    such as ``ganlab.training.augment.DiffAugment``): applied to the real
+    batch and to every fake batch before the discriminator sees it, in
+    both updates (DiffAugment, Zhao et al. 2020). The images are in the
+    networks' shape, (batch, H, W, C), e.g. (batch, 28, 28, 1). A Keras
+    layer is called with ``training=True``. It draws its own random
+    numbers, not from ``rng``, so an exactly resumed run also needs its
+    random state in the checkpoint (``augment.seed_state``).
     """
 
     def __init__(self, generator, discriminator, real_examples,
-                 batch_size=64, seed=0):
+                 batch_size=64, seed=0, augment=None):
         """Keep the networks and the data; seed the model's random
         generator ``rng``."""
         super().__init__()
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be None or a function images -> "
+                            f"images; got {type(augment).__name__}")
         real_examples = np.asarray(real_examples)
         output_shape = tuple(generator.outputs[0].shape[1:])
         if not np.issubdtype(real_examples.dtype, np.floating):
@@ -137,6 +149,7 @@ class MLPGAN(keras.Model):
         self.batch_size = int(batch_size)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.rng = tf.random.Generator.from_seed(seed)
+        self.augment = augment
         self.built = True
 
     def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
@@ -202,6 +215,15 @@ class MLPGAN(keras.Model):
         latent = self.rng.normal((size or self.batch_size, self.latent_dim))
         return self.generator(latent, training=training)
 
+    def seen(self, images):
+        """Return ``images`` as the discriminator sees them in training:
+        through ``augment`` when there is one."""
+        if self.augment is None:
+            return images
+        if isinstance(self.augment, keras.layers.Layer):
+            return self.augment(images, training=True)
+        return self.augment(images)
+
     def train_step(self, useless_batch):
         """One discriminator update, then one generator update."""
         replicas = tf.distribute.get_replica_context().num_replicas_in_sync
@@ -219,16 +241,16 @@ class MLPGAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)
             discr_loss = discriminator_loss(
-                self.discriminator(real, training=True),
-                self.discriminator(fake, training=True))
+                self.discriminator(self.seen(real), training=True),
+                self.discriminator(self.seen(fake), training=True))
             scaled = discr_loss / replicas
         variables = self.discriminator.trainable_variables
         self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(scaled, variables), variables))
 
         with tf.GradientTape() as tape:
-            gen_loss = generator_loss(self.discriminator(
-                self.generator(latent[1], training=True), training=True))
+            gen_loss = generator_loss(self.discriminator(self.seen(
+                self.generator(latent[1], training=True)), training=True))
             scaled = gen_loss / replicas
         variables = self.generator.trainable_variables
         self.generator.optimizer.apply_gradients(

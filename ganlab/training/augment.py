@@ -32,6 +32,11 @@ images, so the gradient reaches the images (and, through them, the
 generator) everywhere except at the pixels a translation or cutout
 removes. The random numbers themselves carry no gradient.
 
+``augmenting(gan_class)`` gives the curriculum's lessons 0-2 (Simple_GAN,
+WGAN_clip, WGAN_GP) the same hook without editing them: a subclass that
+augments the samples their ``train_step`` draws. ``seed_state(augment)``
+names the random state a checkpoint must hold for an exact resume.
+
 ``DiffAugment`` is the same as a Keras layer that augments only while
 training. It lives here, beside the training steps, rather than among the
 networks in ``ganlab.nets``: it has no weights, and it belongs to how a
@@ -205,6 +210,9 @@ class DiffAugment(keras.layers.Layer):
         self.policy = policy
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # no weights to make: built now, so that a GAN holding the layer
+        # counts as built and Keras's fit does not try to build it
+        self.built = True
 
     def call(self, images, training=False):
         """Augment ``images`` if ``training``, else return them."""
@@ -220,3 +228,112 @@ class DiffAugment(keras.layers.Layer):
         """The policy and the seed, for saving and cloning."""
         return {**super().get_config(), "policy": self.policy,
                 "seed": self.seed}
+
+
+def seed_state(augment):
+    """Return ``{"augment_seed": variable}``: the random state of
+    ``augment`` (a ``DiffAugment`` or any object with a
+    ``keras.random.SeedGenerator`` as ``seed_generator``) that a
+    checkpoint needs for a resumed run to draw the augmentations an
+    uninterrupted one would; ``{}`` for None or a function without one.
+
+    The GANs draw their own random numbers from ``gan.rng``; an augment
+    draws its own, so ``tf.train.Checkpoint(**tracked, **seed_state(
+    gan.augment))`` saves both. (A Keras layer given to
+    ``tf.train.Checkpoint`` whole does not save its SeedGenerator's state;
+    the variable itself does.)
+    """
+    generator = getattr(augment, "seed_generator", None)
+    if isinstance(generator, keras.random.SeedGenerator):
+        return {"augment_seed": generator.state}
+    return {}
+
+
+def augment_with(augment, images):
+    """Return ``augment(images)``; a Keras layer is called with
+    ``training=True``, since a DiffAugment layer called in inference mode
+    passes the images through."""
+    if isinstance(augment, keras.layers.Layer):
+        return augment(images, training=True)
+    return augment(images)
+
+
+AUGMENTED_CLASSES = {}
+
+
+def augmenting(gan_class):
+    """Return a subclass of ``gan_class`` (one of the curriculum's
+    ``Simple_GAN``, ``WGAN_clip``, ``WGAN_GP``, or a class that draws its
+    samples the same way) whose constructor takes one more keyword,
+    ``augment=None``: a differentiable function of a batch of samples
+    (such as ``DiffAugment()``) or None.
+
+    The lessons' ``train_step`` draws every sample the critic sees
+    through two methods: ``get_real_sample()`` for each critic update and
+    ``get_fake_sample(training=True)`` for each critic update and for the
+    generator update. The subclass augments what both return there, so
+    the critic sees only augmented samples, in both updates, and the
+    generator's gradient passes back through the augmentation. Lesson
+    2's interpolated samples for the gradient penalty are then mixes of
+    augmented real and fake samples, which is where the critic is to be
+    smooth. ``get_real_sample`` outside ``train_step`` (plots, metrics)
+    returns the samples as they are, unless called with
+    ``training=True``. With ``augment=None`` the model is the lesson's,
+    draw for draw. The class is named ``Augmented`` + the lesson's name,
+    and asking twice for the same lesson returns the same class.
+    """
+    if not (isinstance(gan_class, type) and all(
+            callable(getattr(gan_class, name, None))
+            for name in ("get_real_sample", "get_fake_sample",
+                         "train_step"))):
+        raise TypeError(f"gan_class must be a GAN class with "
+                        f"get_real_sample, get_fake_sample and train_step "
+                        f"(Simple_GAN, WGAN_clip or WGAN_GP); got "
+                        f"{gan_class!r}")
+    if gan_class in AUGMENTED_CLASSES:
+        return AUGMENTED_CLASSES[gan_class]
+
+    class Augmented(gan_class):
+        """The lesson's GAN with differentiable augmentation of every
+        sample its critic sees in training (see ``augmenting``)."""
+
+        def __init__(self, *args, augment=None, **kwargs):
+            """Build the lesson's GAN, then keep ``augment``."""
+            if augment is not None and not callable(augment):
+                raise TypeError(f"augment must be None or a function of a "
+                                f"batch of samples; got "
+                                f"{type(augment).__name__}")
+            super().__init__(*args, **kwargs)
+            self.augment = augment
+            self.in_train_step = False
+
+        def get_real_sample(self, size=None, training=None):
+            """The lesson's real sample, augmented when ``training``
+            (default: inside ``train_step``)."""
+            sample = super().get_real_sample(size)
+            if training is None:
+                training = self.in_train_step
+            if training and self.augment is not None:
+                return augment_with(self.augment, sample)
+            return sample
+
+        def get_fake_sample(self, size=None, training=False):
+            """The lesson's fake sample, augmented when ``training``."""
+            sample = super().get_fake_sample(size, training=training)
+            if training and self.augment is not None:
+                return augment_with(self.augment, sample)
+            return sample
+
+        def train_step(self, useless_argument):
+            """The lesson's step, with its real samples augmented."""
+            # read while the step is traced (or run eagerly): a Python flag
+            self.in_train_step = True
+            try:
+                return super().train_step(useless_argument)
+            finally:
+                self.in_train_step = False
+
+    Augmented.__name__ = f"Augmented{gan_class.__name__}"
+    Augmented.__qualname__ = Augmented.__name__
+    AUGMENTED_CLASSES[gan_class] = Augmented
+    return Augmented
