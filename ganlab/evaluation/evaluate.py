@@ -6,11 +6,15 @@ the scores their meaning.
         --faces small_res_faces_10000.npy --task 3 --json scores.json
     python -m ganlab evaluate --dataset fashion-mnist \\
         --model runs/a/generator.keras runs/b/generator.keras
+    python -m ganlab evaluate --dataset emoji \\
+        --model runs/emoji/generator.keras
 
 The real data are held-out images that no generator was trained on: for
 ``faces`` the last ``ganlab.data.faces.HOLDOUT`` (1,000) curriculum faces,
-for ``fashion-mnist`` the 10,000 test images. The table has one row per
-contestant, always in this order:
+for ``fashion-mnist`` the 10,000 test images, for ``emoji`` the 455
+held-out Twemoji of ``ganlab.data.emoji`` (whole families, 32x32 RGB on
+white, judged by ``EmojiFeatures``, which never saw them). The table has
+one row per contestant, always in this order:
 
 - ``real training images``: as many images of the training part, the floor
   a perfect generator would reach;
@@ -35,7 +39,11 @@ distance; and the provenance of its scores (``metrics.FeatureScore``).
 Lower distances are better. ``--json`` writes the whole table.
 
 A data set is one entry of ``DATASETS``: how to get its training and
-held-out pixels and which feature network judges it.
+held-out pixels and which feature network judges it. On ``emoji`` a
+generator of square colour images of another size (a 64x64 ProGAN) is
+judged too: its images are shrunk to 32x32 by area averaging (enlarged
+bilinearly if smaller), and its row's provenance says so ("area 64x64 to
+32x32"), as the line under the table does.
 
 At least ``MIN_SAMPLES`` (10) samples are drawn: the Frechet distance
 needs two to have a covariance at all, and below ten its estimate is
@@ -79,6 +87,19 @@ def fashion_data(arguments):
             "fashion-mnist test set")
 
 
+def emoji_data(arguments):
+    """Return the Twemoji as ``(training, held_out, description)``, pixels
+    in [0, 1] of shape (N, 32, 32, 3) on white: the held-out part is every
+    tenth family (``ganlab.data.emoji``), which neither the emoji feature
+    network nor ``train --dataset emoji`` trains on."""
+    from ganlab.data.emoji import load_emoji
+    training, held_out = (load_emoji(32, split) / np.float32(255.)
+                          for split in ("train", "held_out"))
+    return (training, held_out,
+            f"{len(held_out)} held-out Twemoji (every tenth family), "
+            "32x32 RGB on white")
+
+
 @dataclasses.dataclass(frozen=True)
 class DataSet:
     """What ``evaluate`` needs to know of a data set.
@@ -89,15 +110,21 @@ class DataSet:
     ``ganlab.evaluation.features`` that judges it (by name, so that
     TensorFlow starts only when it is built). ``flag`` is the flag whose
     value ``load`` reads, required with this data set; ``None`` if none.
+    ``any_size``: a generator of square images of another size (with the
+    data's channels) is judged too, its images resized to the data's by
+    area averaging (``resize_images``) and the resize recorded in its
+    row's provenance.
     """
 
     load: Callable
     features: str
     flag: str = None
+    any_size: bool = False
 
 
 DATASETS = {"faces": DataSet(faces_data, "FaceFeatures", "--faces"),
-            "fashion-mnist": DataSet(fashion_data, "FashionFeatures")}
+            "fashion-mnist": DataSet(fashion_data, "FashionFeatures"),
+            "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True)}
 
 
 def add_arguments(parser):
@@ -229,13 +256,37 @@ def untrained_copy(arguments, given, parser):
                      f"{io.first_line(error)})")
 
 
-def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser):
-    """Draw ``count`` images; return pixels in [0, 1] of ``shape``."""
+def resize_images(pixels, side):
+    """Return square images (N, H, H, C) resized to (N, side, side, C):
+    area averaging when shrinking (a 64x64 image becomes the means of its
+    2x2 blocks), bilinear when enlarging."""
+    import tensorflow as tf
+    method = "area" if pixels.shape[1] > side else "bilinear"
+    return np.concatenate([
+        tf.image.resize(pixels[start:start + 1000], (side, side),
+                        method=method).numpy()
+        for start in range(0, len(pixels), 1000)])
+
+
+def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser,
+                     any_size=False):
+    """Draw ``count`` images; return ``(pixels in [0, 1] of shape, resize)``
+    where ``resize`` says how they were brought to ``shape``: "none", or
+    with ``any_size`` (square images of another size with the data's
+    channels) e.g. "area 64x64 to 32x32"."""
     pixels = np.clip(to_pixels(generate(generator, count, seed)), 0, 1)
+    drawn = pixels.shape[1:]
+    if (any_size and len(drawn) == len(shape) == 3 and drawn[0] == drawn[1]
+            and drawn[2] == shape[2] and drawn[0] != shape[0]):
+        method = "area" if drawn[0] > shape[0] else "bilinear"
+        return (resize_images(pixels, shape[0]),
+                f"{method} {drawn[0]}x{drawn[0]} to {shape[0]}x{shape[1]}")
     if pixels[0].size != int(np.prod(shape)):
+        also = (" (or square with its channels, of any size)" if any_size
+                else "")
         parser.error(f"{flag}: the generator draws images of shape "
-                     f"{pixels.shape[1:]}; the data set's are {shape}")
-    return pixels.reshape((count,) + shape)
+                     f"{drawn}; the data set's are {shape}{also}")
+    return pixels.reshape((count,) + shape), "none"
 
 
 def as_grey(images):
@@ -245,7 +296,8 @@ def as_grey(images):
     return images.mean(axis=-1) if images.ndim == 4 else images
 
 
-def score_images(real, fakes, features, reference, real_features=None):
+def score_images(real, fakes, features, reference, real_features=None,
+                 resize="none"):
     """Score one row of the table: compare generated images with real ones.
 
     ``real`` and ``fakes`` hold pixels in [0, 1]; ``features`` is an
@@ -257,7 +309,8 @@ def score_images(real, fakes, features, reference, real_features=None):
     extractor can classify, the spectral distance of their grey levels,
     and what the feature scores were made with (``metrics.FeatureScore``),
     so that only like is compared with like. ``real_features``, when
-    given, are ``features(real)`` computed once for several calls.
+    given, are ``features(real)`` computed once for several calls;
+    ``resize`` says how the fakes were brought to the real images' size.
     """
     if real_features is None:
         real_features = features(real)
@@ -268,7 +321,7 @@ def score_images(real, fakes, features, reference, real_features=None):
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
     frechet = metrics.FeatureScore(
         "frechet", metrics.frechet_distance(fake_features, real_features),
-        features.name, features.checksum, "none", len(real), len(fakes),
+        features.name, features.checksum, resize, len(real), len(fakes),
         reference)
     provenance = frechet.provenance()
     del provenance["metric"]
@@ -301,11 +354,17 @@ def print_table(table):
               f"{scores['spectral_distance']:8.4f}")
     provenance = dict(next(iter(table.values()))["provenance"])
     del provenance["fake_samples"]
+    resized = {name: row["provenance"]["resize"] for name, row
+               in table.items() if row["provenance"]["resize"] != "none"}
     print("made with: " + ", ".join(f"{key} {value}" for key, value
                                     in provenance.items())
           + "; fake samples: " + ", ".join(sorted({
               str(row["provenance"]["fake_samples"])
-              for row in table.values()})))
+              for row in table.values()}))
+          # a resized row's scores are not those of its generator's own
+          # images: say so beside the table, not only in the JSON
+          + "".join(f"; {name} resized: {how}"
+                    for name, how in resized.items()))
 
 
 def run(arguments, parser):
@@ -330,19 +389,22 @@ def run(arguments, parser):
     floor = training[rng.choice(len(training), min(count, len(training)),
                                 replace=False)]
     baseline = baselines.PCABaseline(training)
-    contestants = {FLOOR: floor, baseline.name: baseline.sample(count, rng)}
+    # row name -> (pixels, how they were resized)
+    contestants = {FLOOR: (floor, "none"),
+                   baseline.name: (baseline.sample(count, rng), "none")}
     untrained, to_pixels = untrained_copy(arguments, given, parser)
     contestants[UNTRAINED] = generated_pixels(
         untrained, to_pixels, count, shape, arguments.seed, given[0][3],
-        parser)
+        parser, dataset.any_size)
     for name, generator, to_pixels, flag in given:
         contestants[name] = generated_pixels(
-            generator, to_pixels, count, shape, arguments.seed, flag, parser)
+            generator, to_pixels, count, shape, arguments.seed, flag, parser,
+            dataset.any_size)
     extractor = getattr(features, dataset.features)()
     real_features = extractor(held_out)
     table = {name: score_images(held_out, pixels, extractor, reference,
-                                real_features)
-             for name, pixels in contestants.items()}
+                                real_features, resize)
+             for name, (pixels, resize) in contestants.items()}
     print_table(table)
     if arguments.json:
         io.write_json(table, arguments.json)
