@@ -22,7 +22,15 @@ training (the baseline to beat), and as many training images as fakes (what a
 perfect generator would score with these sample counts).
 
     python main/5-main.py
-    python main/5-main.py --bfloat16     # faster on CPUs with bfloat16
+    python main/5-main.py --bfloat16     # faster on CPUs with AVX512_BF16 or AMX
+    python main/5-main.py --float32      # float32 also on a GPU
+
+Precision (``ganlab.nets.precision.choose_precision``): on a GPU the
+networks compute in bfloat16 by default; on a CPU in float32, and in
+bfloat16 with --bfloat16 only where the CPU computes it natively
+(avx512_bf16 or amx_bf16 in /proc/cpuinfo): elsewhere the flag says in
+one line why it falls back to float32 (bfloat16 runs about 9x slower
+there).
     python main/5-main.py --cifar --epochs 30 --large
 """
 import argparse
@@ -60,9 +68,14 @@ def arguments_from(argv):
     parser.add_argument("--large", action="store_true",
                         help="128-256-512 filters instead of 64-128-256")
     parser.add_argument("--no-augmentation", action="store_true")
-    parser.add_argument("--bfloat16", action="store_true",
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--bfloat16", action="store_true", default=None,
                         help="bfloat16 mixed precision (outputs and "
-                             "weights stay float32)")
+                             "weights stay float32); the default on a GPU, "
+                             "on a CPU only where it has avx512_bf16 or "
+                             "amx_bf16 (else float32, with a warning)")
+    chosen.add_argument("--float32", dest="bfloat16", action="store_false",
+                        help="float32 even on a GPU")
     parser.add_argument("--inception-weights", type=pathlib.Path,
                         help="InceptionV3 ..._notop.h5 weights: score with "
                              "the FID's features instead of the offline "
@@ -75,6 +88,9 @@ def arguments_from(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
+    # None (neither flag): bfloat16 on a GPU, float32 on a CPU; a refused
+    # --bfloat16 prints its one-line reason and trains in float32
+    arguments.precision = precision.choose_precision(arguments.bfloat16)
     for name in ("epochs", "images", "batch_size", "score_samples"):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
@@ -152,7 +168,7 @@ def main(argv=None):
     training = image_sets.to_symmetric(images[order[held_out:]])
     filters = (128, 256, 512) if arguments.large else (64, 128, 256)
     networks = dcgan.build_networks(filters, 100)
-    if arguments.bfloat16:
+    if arguments.precision == "bfloat16":
         for network in networks:
             precision.use_bfloat16(network)
     model = dcgan.DCGAN(*networks,

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""``ganlab.nets.precision.use_bfloat16``: hidden layers in bfloat16, outputs
-and weights in float32, and the face networks still train as a WGAN_GP."""
+"""``ganlab.nets.precision``: ``use_bfloat16`` puts hidden layers in
+bfloat16, outputs and weights in float32, and the face networks still train
+as a WGAN_GP; ``bfloat16_support``, ``check_bfloat16`` and
+``choose_precision`` decide by device (fake GPU lists and cpuinfo texts
+stand in for machines), and ``main/5-main.py --bfloat16`` falls back with
+one line."""
 import numpy as np
+import pytest
 import tensorflow as tf
-
 from conftest import load_gan_class, needs_bfloat16_kernels
+
 from ganlab.nets import builders, precision
 
 faces = __import__('3-generate_faces')
@@ -59,3 +64,115 @@ def test_bfloat16_moves_outputs_by_about_half_a_percent(seeded):
     for exact, rounded in outputs:
         relative = np.linalg.norm(exact - rounded) / np.linalg.norm(exact)
         assert 1e-3 < relative < 2e-2
+
+
+# The decision of ganlab.nets.precision.bfloat16_support, on machines
+# described by their probes (GPU list, /proc/cpuinfo text, environment),
+# so that it does not depend on the machine the tests run on.
+AVX2_ONLY = ("processor\t: 0\nmodel name\t: AMD EPYC\n"
+             "flags\t\t: fpu sse2 avx avx2 fma\n")
+AVX512_BF16 = "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512_bf16\n"
+SAPPHIRE_RAPIDS = "flags\t\t: avx2 avx512f amx_bf16 amx_tile amx_int8\n"
+
+
+@pytest.mark.parametrize("cpuinfo, environ, native", [
+    (AVX2_ONLY, {}, False),
+    (AVX512_BF16, {}, True),
+    (SAPPHIRE_RAPIDS, {}, True),
+    (AVX512_BF16, {"ONEDNN_MAX_CPU_ISA": "AVX2"}, False),
+    (AVX512_BF16, {"ONEDNN_MAX_CPU_ISA": "avx512_core"}, False),
+    (AVX512_BF16, {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"}, True),
+    (SAPPHIRE_RAPIDS, {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"}, True),
+    (AVX512_BF16, {"ONEDNN_MAX_CPU_ISA": "ALL"}, True),
+    (AVX2_ONLY, {"ONEDNN_MAX_CPU_ISA": "ALL"}, False),
+])
+def test_cpu_is_native_only_with_bf16_flags_and_no_cap_below_them(
+        cpuinfo, environ, native):
+    """Native on a CPU: avx512_bf16 or amx_bf16 in its flags, and no
+    oneDNN cap that leaves out the bfloat16 kernels."""
+    found, reason = precision.bfloat16_support(gpus=[], cpuinfo=cpuinfo,
+                                               environ=environ)
+    assert found is native
+    assert (reason == "") is native
+
+
+def test_a_gpu_is_native_from_ampere_on():
+    """Any GPU counts, whatever the CPU, unless its compute capability is
+    known and below 8.0."""
+    assert precision.bfloat16_support(
+        gpus=["GPU:0"], cpuinfo=AVX2_ONLY, capabilities=[(9, 0)]) == (
+        True, "")
+    assert precision.bfloat16_support(
+        gpus=["GPU:0"], cpuinfo=AVX2_ONLY, capabilities=[None])[0]
+    native, reason = precision.bfloat16_support(
+        gpus=["GPU:0"], capabilities=[(7, 0)])
+    assert not native and "compute capability 7.0" in reason
+
+
+def test_fallback_message_is_one_line_that_names_the_flag():
+    """The refusal names the flag, says why, and that float32 runs."""
+    message = precision.check_bfloat16("--bfloat16", gpus=[],
+                                       cpuinfo=AVX2_ONLY, environ={})
+    assert message == (
+        "--bfloat16: this CPU has no native bfloat16 (no avx512_bf16 or "
+        "amx_bf16 in /proc/cpuinfo); bfloat16 would run about 9x slower "
+        "than float32 (x0.11 measured on an AVX2-only CPU; README, "
+        "BENCHMARKS.md); running in float32")
+    capped = precision.check_bfloat16(
+        "--precision", gpus=[], cpuinfo=AVX512_BF16,
+        environ={"ONEDNN_MAX_CPU_ISA": "AVX2"})
+    assert capped.startswith("--precision: ONEDNN_MAX_CPU_ISA=AVX2 ")
+    assert "\n" not in message + capped
+    assert precision.check_bfloat16(gpus=[], cpuinfo=AVX512_BF16,
+                                    environ={}) is None
+
+
+def test_default_is_bfloat16_on_a_gpu_only():
+    """The image models' default precision follows the device."""
+    assert precision.default_precision(gpus=["GPU:0"]) == "bfloat16"
+    assert precision.default_precision(gpus=[]) == "float32"
+
+
+@pytest.mark.parametrize("requested, probes, chosen, warned", [
+    (None, {"gpus": ["GPU:0"], "capabilities": [(9, 0)]}, "bfloat16",
+     False),
+    (None, {"gpus": [], "cpuinfo": AVX512_BF16, "environ": {}}, "float32",
+     False),
+    (True, {"gpus": [], "cpuinfo": AVX512_BF16, "environ": {}}, "bfloat16",
+     False),
+    (True, {"gpus": [], "cpuinfo": AVX2_ONLY, "environ": {}}, "float32",
+     True),
+    (False, {"gpus": ["GPU:0"], "capabilities": [(9, 0)]}, "float32",
+     False),
+    (None, {"gpus": ["GPU:0"], "capabilities": [(7, 5)]}, "float32", False),
+])
+def test_choose_precision_applies_the_policy(requested, probes, chosen,
+                                             warned, capsys):
+    """Flag, default and fallback: only an explicit request that is
+    refused prints its one line on stderr."""
+    assert precision.choose_precision(requested, "--bfloat16",
+                                      **probes) == chosen
+    error = capsys.readouterr().err
+    if warned:
+        assert error.startswith("warning: --bfloat16: ")
+        assert error.count("\n") == 1
+    else:
+        assert error == ""
+
+
+def test_demo_5_falls_back_to_float32_with_one_line(monkeypatch, capsys):
+    """main/5-main.py --bfloat16 on a CPU without native bfloat16 trains
+    in float32 and says why; --float32 asks for float32 everywhere."""
+    from conftest import load_demo
+    monkeypatch.setattr(precision, "bfloat16_support",
+                        lambda **probes: (False, "no bfloat16 here"))
+    monkeypatch.setattr(precision, "list_gpus", list)
+    demo = load_demo(5)
+    arguments, _ = demo.arguments_from(["--bfloat16", "--images", "20"])
+    assert arguments.precision == "float32"
+    assert capsys.readouterr().err == (
+        "warning: --bfloat16: no bfloat16 here; running in float32\n")
+    arguments, _ = demo.arguments_from(["--float32", "--images", "20"])
+    assert arguments.precision == "float32"
+    arguments, _ = demo.arguments_from(["--images", "20"])
+    assert arguments.precision == "float32"
