@@ -64,3 +64,35 @@ def seeded():
     """Seed Python, NumPy and TensorFlow so a test draws the same numbers."""
     import keras
     keras.utils.set_random_seed(1234)
+
+
+def linear_critic(shape, weights, bias=.25):
+    """Return the Keras model D(x) = <weights, x> + bias on ``shape``: its
+    gradient is ``weights`` everywhere, so penalties have hand values."""
+    import numpy as np
+    from tensorflow import keras
+    inputs = keras.Input(shape)
+    dense = keras.layers.Dense(1)
+    outputs = dense(keras.layers.Flatten()(inputs))
+    dense.set_weights([np.reshape(weights, (-1, 1)).astype("float32"),
+                       np.array([bias], "float32")])
+    return keras.Model(inputs, outputs, name="discriminator")
+
+
+def stop_after(steps):
+    """Return a Keras callback that stops ``fit`` after ``steps`` train
+    batches: a run cut short where a kill would cut it."""
+    from tensorflow import keras
+
+    class StopAfter(keras.callbacks.Callback):
+        """Count down the batches; ask ``fit`` to stop at zero."""
+
+        def on_train_batch_end(self, batch, logs=None):
+            """Stop once the count is reached."""
+            self.steps -= 1
+            if self.steps == 0:
+                self.model.stop_training = True
+
+    callback = StopAfter()
+    callback.steps = steps
+    return callback

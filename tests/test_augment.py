@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""DiffAugment: shapes kept, transformations as specified, gradients flow."""
+"""DiffAugment: shapes kept, transformations as specified, gradients flow;
+and ``augmenting``, which gives lessons 0-2 the same ``augment=`` hook
+without editing them (their losses are then computed on augmented
+samples)."""
 import numpy as np
 import pytest
 import tensorflow as tf
 from tensorflow import keras
 
-from ganlab.training.augment import (POLICIES, DiffAugment, diff_augment,
+from ganlab.training.augment import (POLICIES, DiffAugment, augmenting,
+                                     diff_augment,
                                      random_cutout, random_translation)
 
 
@@ -193,3 +197,133 @@ def test_integer_seed_is_refused():
     pass instead."""
     with pytest.raises(ValueError, match="SeedGenerator"):
         diff_augment(images(), seed=3)
+
+
+simple_gan = __import__("0-simple_gan")
+wgan_clip = __import__("1-wgan_clip")
+wgan_gp = __import__("2-wgan_gp")
+
+
+# ## Lessons 0-2 with differentiable augmentation (``augmenting``)
+
+LESSONS = {"Simple_GAN": simple_gan.Simple_GAN,
+           "WGAN_clip": wgan_clip.WGAN_clip, "WGAN_GP": wgan_gp.WGAN_GP}
+LESSON_KEYS = {"Simple_GAN": {"discr_loss", "gen_loss"},
+               "WGAN_clip": {"discr_loss", "gen_loss"},
+               "WGAN_GP": {"discr_loss", "gen_loss", "gp"}}
+SAMPLE_SHAPE = (4, 4, 1)
+
+
+def tiny_lesson(gan_class, seed=0, **kwargs):
+    """A compiled lesson GAN of a one-layer generator and a linear critic
+    on 12 distinct examples of SAMPLE_SHAPE, its weights set by ``seed``."""
+    keras.utils.set_random_seed(seed)
+    size = int(np.prod(SAMPLE_SHAPE))
+    latent = keras.Input((2,))
+    generator = keras.Model(latent, keras.layers.Reshape(SAMPLE_SHAPE)(
+        keras.layers.Dense(size)(latent)), name="generator")
+    image = keras.Input(SAMPLE_SHAPE)
+    critic = keras.Model(image, keras.layers.Dense(1)(
+        keras.layers.Flatten()(image)), name="discriminator")
+    real = np.linspace(-1, 1, 12 * size, dtype="float32")
+    gan = gan_class(generator, critic, lambda k: tf.random.normal((k, 2)),
+                    real.reshape((12,) + SAMPLE_SHAPE), batch_size=4,
+                    **kwargs)
+    return gan
+
+
+def history(gan, steps=3, run_eagerly=False):
+    """Train ``gan`` for ``steps`` steps; return its loss history."""
+    gan.compile(run_eagerly=run_eagerly)
+    gan.fit(epochs=1, steps_per_epoch=steps, verbose=0)
+    return gan.history.history
+
+
+@pytest.mark.parametrize("name", sorted(LESSONS))
+def test_augmenting_with_no_augment_is_the_lesson_draw_for_draw(name):
+    """With augment=None, the same losses as the lesson from the same seed,
+    under the lesson's keys."""
+    lesson = history(tiny_lesson(LESSONS[name], seed=4))
+    augmented_class = augmenting(LESSONS[name])
+    same = history(tiny_lesson(augmented_class, seed=4, augment=None))
+    assert augmented_class.__name__ == f"Augmented{name}"
+    assert issubclass(augmented_class, LESSONS[name])
+    assert augmenting(LESSONS[name]) is augmented_class
+    assert set(lesson) == set(same) == LESSON_KEYS[name]
+    for key in lesson:
+        np.testing.assert_array_equal(same[key], lesson[key])
+
+
+@pytest.mark.parametrize("name", sorted(LESSONS))
+def test_augmenting_augments_each_sample_the_critic_sees(name):
+    """Compiled, augment runs on each critic update's real and fake
+    sample (``disc_iter`` = 2 of each) and on the generator update's fake
+    sample: 5 times a step; the history keeps the lesson's keys."""
+    calls = tf.Variable(0)
+
+    def counting(samples):
+        """Count the call in a variable (a compiled step runs it each
+        step)."""
+        calls.assign_add(1)
+        return samples
+
+    logs = history(tiny_lesson(augmenting(LESSONS[name]),
+                               augment=counting), steps=3)
+    assert set(logs) == LESSON_KEYS[name]
+    assert int(calls.numpy()) == 5 * 3
+
+
+def test_augmenting_real_and_fake_samples_in_order():
+    """Run eagerly: per step, two (real, fake) pairs for the critic, the
+    real samples rows of ``real_examples``, then one fake sample for the
+    generator."""
+    seen = []
+
+    def recording(samples):
+        """Record the batch; return it unchanged."""
+        seen.append(np.asarray(samples))
+        return samples
+
+    gan = tiny_lesson(augmenting(wgan_gp.WGAN_GP), augment=recording)
+    history(gan, steps=1, run_eagerly=True)
+    data = np.asarray(gan.real_examples).reshape(12, -1)
+
+    def is_real(batch):
+        """Whether every example of ``batch`` is a row of the data."""
+        return all((np.abs(data - row).max(axis=1) < 1e-7).any()
+                   for row in batch.reshape(len(batch), -1))
+
+    assert [is_real(batch) for batch in seen] == [True, False, True, False,
+                                                  False]
+
+
+def test_augmenting_leaves_samples_outside_training_alone():
+    """Plots and metrics call ``get_real_sample`` outside ``train_step``:
+    no augmentation, unless asked with ``training=True``; fakes are
+    augmented with ``training=True`` only."""
+    gan = tiny_lesson(augmenting(simple_gan.Simple_GAN),
+                      augment=lambda samples: samples + 100.)
+    assert np.abs(np.asarray(gan.get_real_sample())).max() <= 1
+    assert np.asarray(gan.get_real_sample(training=True)).min() > 90
+    assert np.abs(np.asarray(gan.get_fake_sample(3))).max() < 90
+    assert np.asarray(gan.get_fake_sample(3, training=True)).min() > 90
+
+
+def test_augmenting_wgan_gp_with_diffaugment_trains_the_generator():
+    """A non-zero gradient reaches lesson 2's generator through
+    DiffAugment."""
+    gan = tiny_lesson(augmenting(wgan_gp.WGAN_GP),
+                      augment=DiffAugment(seed=0))
+    before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    logs = history(gan, steps=2)
+    assert all(np.isfinite(values).all() for values in logs.values())
+    assert any(not np.allclose(old, new.numpy()) for old, new in
+               zip(before, gan.generator.trainable_weights))
+
+
+def test_augmenting_rejects_bad_arguments():
+    """A class that is no GAN, or an augment that is no function, is named."""
+    with pytest.raises(TypeError, match="gan_class must be"):
+        augmenting(3)
+    with pytest.raises(TypeError, match="augment must be None or"):
+        tiny_lesson(augmenting(wgan_clip.WGAN_clip), augment="color")

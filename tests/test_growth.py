@@ -21,6 +21,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from conftest import stop_after
 from ganlab import io
 from ganlab.training import growth
 from ganlab.training.checkpoints import GANCheckpoint
@@ -293,21 +294,6 @@ def test_save_ladder_before_any_stable_phase_raises(tmp_path):
     assert names(tmp_path) == []
 
 
-class StopAfter(tf.keras.callbacks.Callback):
-    """Stop training after ``steps`` steps, as a time limit would."""
-
-    def __init__(self, steps):
-        """Count down from ``steps``."""
-        super().__init__()
-        self.steps = steps
-
-    def on_train_batch_end(self, batch, logs=None):
-        """Ask ``fit`` to stop once the count is reached."""
-        self.steps -= 1
-        if self.steps == 0:
-            self.model.stop_training = True
-
-
 def test_a_stopped_phase_gets_no_picture_and_a_resumed_run_its_ladder(
         tmp_path):
     """Stopped after one of the 8x8 stable phase's two steps, the run has
@@ -322,7 +308,7 @@ def test_a_stopped_phase_gets_no_picture_and_a_resumed_run_its_ladder(
     gan = tiny_gan(8, loss="nonsaturating")
     first = GrowthPictures(latents(2), to_unit, tmp_path)
     growth.grow(gan, images, schedule, steps_per_epoch=1, verbose=0,
-                callbacks=[first, StopAfter(2 + 2 + 1)])
+                callbacks=[first, stop_after(2 + 2 + 1)])
     assert int(gan.phase_index.numpy()) == 2
     assert int(gan.phase_images.numpy()) == 2
     assert names(tmp_path) == ["4-ladder.npz", "4-phase_00_4x4_stable.png",

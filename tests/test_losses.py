@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from tensorflow import keras
 
-from conftest import GAN_MODULES, load_gan_class
+from conftest import GAN_MODULES, linear_critic, load_gan_class
 from ganlab.nets.builders import fully_connected_GenDiscr
 
 REAL_SCORES = tf.constant([[.5], [-1.]])
@@ -63,16 +63,6 @@ def critic_gan(critic, real_examples, **kwargs):
     return load_gan_class("WGAN_GP")(
         generator, critic, lambda k: tf.random.normal((k, 3)),
         real_examples, **kwargs)
-
-
-def linear_critic(shape, weights, bias=.25):
-    """Return D(x) = <weights, x> + bias for inputs of ``shape``."""
-    inputs = keras.Input(shape)
-    dense = keras.layers.Dense(1)
-    outputs = dense(keras.layers.Flatten()(inputs))
-    dense.set_weights([np.reshape(weights, (-1, 1)).astype("float32"),
-                       np.array([bias], "float32")])
-    return keras.Model(inputs, outputs, name="discriminator")
 
 
 @pytest.mark.parametrize("shape", [(2,), (4, 4, 1)])

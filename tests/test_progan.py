@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import ROOT, load_demo
+from conftest import ROOT, load_demo, stop_after
 
 from ganlab.training import augment as augment_module
 from ganlab.training import growth, losses
@@ -271,22 +271,6 @@ def test_alpha_rises_linearly_through_a_fade_in_then_stays_at_1():
     assert gan.generator.resolution == 8 and not gan.generator.fading
 
 
-class StopAfter(tf.keras.callbacks.Callback):
-    """Stop training after ``steps`` steps, as a crash or a time limit
-    would."""
-
-    def __init__(self, steps):
-        """Count down from ``steps``."""
-        super().__init__()
-        self.steps = steps
-
-    def on_train_batch_end(self, batch, logs=None):
-        """Ask ``fit`` to stop once the count is reached."""
-        self.steps -= 1
-        if self.steps == 0:
-            self.model.stop_training = True
-
-
 def seeded_gan(seed):
     """A small 8x8 ProGAN whose initial weights depend only on ``seed``."""
     tf.keras.utils.set_random_seed(seed)
@@ -304,7 +288,7 @@ def test_resume_mid_fade_in_continues_exactly(tmp_path):
     interrupted = seeded_gan(3)
     # 4 steps of the 4x4 phase, then 3 of the 8 fade-in steps
     growth.grow(interrupted, images, schedule, steps_per_epoch=1, verbose=0,
-                callbacks=[StopAfter(4 + 3)])
+                callbacks=[stop_after(4 + 3)])
     assert int(interrupted.phase_index.numpy()) == 1
     assert int(interrupted.phase_images.numpy()) == 24
     GANCheckpoint(interrupted, tmp_path).save(7)

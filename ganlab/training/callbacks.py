@@ -52,14 +52,18 @@ class SampleGrid(keras.callbacks.Callback):
     the epoch or the step. With ``gif`` (a path) the grids in ``folder``
     up to the epoch or step reached become an animated GIF at the end:
     those of earlier sessions of a resumed run too; with ``log_dir`` each
-    grid is also written to TensorBoard as an image.
+    grid is also written to TensorBoard as an image. ``network``, a
+    function of the GAN, returns the network to draw with (default: its
+    ``generator``; ``python -m ganlab train`` passes the averaged copy,
+    which is what the run saves).
     """
 
     def __init__(self, latent_vectors, to_pixels, folder, every=1,
                  name=None, every_steps=None, gif=None, log_dir=None,
-                 columns=4):
+                 columns=4, network=None):
         """Remember what to draw and where to write it."""
         super().__init__()
+        self.network = network or (lambda gan: gan.generator)
         self.latent_vectors = latent_vectors
         self.to_pixels = to_pixels
         self.folder = pathlib.Path(folder)
@@ -75,7 +79,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def draw(self, label, number):
         """Draw the grid named by ``number``; ``label`` titles it."""
-        fakes = self.model.generator(self.latent_vectors, training=False)
+        fakes = self.network(self.model)(self.latent_vectors,
+                                         training=False)
         pixels = np.clip(np.asarray(self.to_pixels(np.asarray(fakes)),
                                     np.float32), 0, 1)
         if pixels.ndim == 3:

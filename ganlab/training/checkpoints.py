@@ -6,7 +6,9 @@ moments, step counts and learning rates), the state of the model's random
 generator when it has one (``gan.rng``, a ``tf.random.Generator``), and
 the epoch and step reached, plus whatever else a GAN lists in its
 ``state()`` (the progressive GAN's phase, alpha and progress through
-the phase). It is written with
+the phase) and the run's ``extra`` trackables (``python -m ganlab
+train``'s averaged generator with its count of updates, and DiffAugment's
+seed state). It is written with
 ``tf.train.CheckpointManager``, which writes the data files first and the
 small index that names the latest checkpoint last, in one atomic rename:
 a run killed while saving still finds the previous checkpoint intact.
@@ -27,6 +29,7 @@ the chief's files are kept; the others write into a temporary folder
 """
 import pathlib
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import tensorflow as tf
@@ -99,10 +102,17 @@ class GANCheckpoint(keras.callbacks.Callback):
     last sound checkpoint stopped. ``max_to_keep`` checkpoints are kept.
     ``stop_saving`` ends the saving for this run (the GAN doctor calls it
     when it stops a run whose state is broken).
+
+    ``extra`` maps names to further trackables saved and restored with
+    the GAN (an ``AveragedGenerator``, a seed variable): one checkpoint
+    holds the whole run, so a resume or a rollback restores them
+    together. Those with variables of their own (networks, modules) are
+    checked for NaN or inf with the GAN's before a save.
     """
 
-    def __init__(self, gan, directory, every=1, max_to_keep=3):
-        """Track ``gan``'s networks, optimizers and random generator."""
+    def __init__(self, gan, directory, every=1, max_to_keep=3, extra=None):
+        """Track ``gan``'s networks, optimizers and random generator, and
+        ``extra``."""
         super().__init__()
         self.gan = gan
         self.every = every
@@ -119,6 +129,22 @@ class GANCheckpoint(keras.callbacks.Callback):
             tracked["rng"] = gan.rng
         if hasattr(gan, "state"):  # progress of its own, e.g. ProGAN's alpha
             tracked.update(gan.state())
+        extra = dict(extra or {})
+        clashing = sorted(set(extra) & set(tracked))
+        if clashing:
+            raise ValueError(f"extra names {', '.join(clashing)} are the "
+                             "checkpoint's own; choose others")
+        tracked.update(extra)
+        # what holds weights of its own (a network, a module, a list of
+        # weights), watched for NaN or inf as the networks are (a bare
+        # variable is a counter or a seed)
+        self.watched = tuple(
+            SimpleNamespace(variables=list(value))
+            if isinstance(value, (list, tuple)) else value
+            for value in extra.values()
+            if isinstance(value, (list, tuple)) or (
+                not isinstance(value, tf.Variable)
+                and hasattr(value, "variables")))
         self.checkpoint = tf.train.Checkpoint(**tracked)
         self.directory = str(directory)
         self.chief = is_chief(getattr(gan, "distribute_strategy",
@@ -199,7 +225,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         warning line says so): a broken state is never saved."""
         broken = nonfinite_variables(
             (self.gan.generator, self.gan.discriminator)
-            + optimizers_of(self.gan))
+            + optimizers_of(self.gan) + self.watched)
         if broken:
             warn(f"checkpoint of epoch {epochs_done} not saved: "
                  f"{len(broken)} variables hold NaN or inf, e.g. "

@@ -9,8 +9,17 @@ size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``,
 the data it needs (``takes_vectors``; ``shape``, the (H, W, C) it draws
 when that is fixed); how to build itself, compiled, from the data and the
 flags (``build``); the keys its ``train_step`` returns (``loss_names``,
-the columns of ``losses.csv``; ``other_logs``, its other keys); and how
-it is fitted (``fit``).
+the columns of ``losses.csv``; ``other_logs``, its other keys;
+``log_names`` gives both for the flags, ``penalty`` included under
+``--r1``); and how it is fitted (``fit``).
+
+The techniques of DESIGN.md's "Samples worth keeping" are entry
+attributes too: ``averages`` (an averaged generator by default, for the
+image models; the lessons average only when ``--average-decay`` asks),
+``takes_augment`` (``--augment``: DiffAugment, passed as ``augment=``)
+and ``loss_options`` (``--loss hinge``, ``--spectral-norm``, ``--r1``);
+``copy_generator`` and ``follow`` make the averaged copy of a generator
+and keep it at the generator's stage of growth.
 
 Adding a model is one entry here (a subclass of ``Model``, appended to
 ``ENTRIES``) plus the file that defines it. TensorFlow is imported only
@@ -61,6 +70,34 @@ class Model:
     # the other keys of the train step's logs, which are no losses
     # (neither logged in losses.csv nor watched by the GAN doctor)
     other_logs = ()
+    # techniques: an averaged generator by default (--average-decay
+    # .999; otherwise off unless the flag asks), DiffAugment
+    # (--augment), the hinge loss, spectral norm and R1 (--loss,
+    # --spectral-norm, --r1)
+    averages = False
+    takes_augment = False
+    loss_options = False
+
+    def copy_generator(self, generator):
+        """Return a built copy of ``generator`` for its average: a fresh
+        network from its config. Not ``keras.models.clone_model``, which
+        also compiles the copy as the original was: the lessons compile
+        their generators with the lesson's own loss functions, which Keras
+        cannot find by name."""
+        return type(generator).from_config(generator.get_config())
+
+    def log_names(self, arguments):
+        """Return ``(loss_names, other_logs)`` of the train step built
+        for ``arguments``: the entry's, and ``penalty`` (a loss, so that
+        losses.csv and the GAN doctor see it) under ``--r1``."""
+        penalty = ("penalty",) if getattr(arguments, "r1", 0) else ()
+        return self.loss_names + penalty, self.other_logs
+
+    def follow(self, average, generator):
+        """Return ``average`` (the averaged copy of ``generator``) ready
+        to draw what ``generator`` draws now; a network that does not
+        grow needs nothing."""
+        return average
 
     def check_data(self, arguments, examples):
         """Raise ``ValueError`` naming the flag when the examples do not
@@ -74,8 +111,10 @@ class Model:
         if self.shape is not None and examples.shape[1:] != self.shape:
             raise ValueError(self.shape_hint)
 
-    def build(self, arguments, examples):
-        """Return the GAN, compiled, for the flags and the examples."""
+    def build(self, arguments, examples, augment=None):
+        """Return the GAN, compiled, for the flags and the examples;
+        ``augment`` is the ``DiffAugment`` layer to pass the model (None:
+        none)."""
         raise NotImplementedError
 
     def fit(self, gan, examples, arguments, common_kwargs):
@@ -93,14 +132,16 @@ class MLP(Model):
     lr, b1, b2 = 2e-4, .5, .999
     takes_d_lr = True
     multi_device = True
+    averages = takes_augment = True
 
-    def build(self, arguments, examples):
+    def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``)."""
         from ganlab.nets import mlp_gan
         gan = mlp_gan.MLPGAN(
             mlp_gan.build_generator(arguments.latent_dim, examples.shape[1:]),
             mlp_gan.build_discriminator(examples.shape[1:]), examples,
-            batch_size=arguments.batch_size, seed=arguments.seed)
+            batch_size=arguments.batch_size, seed=arguments.seed,
+            **hooks(augment=augment))
         gan.compile(learning_rate=arguments.lr or self.lr,
                     beta_1=self.b1 if arguments.b1 is None else arguments.b1,
                     beta_2=self.b2 if arguments.b2 is None else arguments.b2,
@@ -133,13 +174,22 @@ class Lesson(Model):
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
 
-    def build(self, arguments, examples):
+    def gan_class(self, augment):
+        """Return the lesson's GAN class; with ``augment``, the subclass
+        of ``ganlab.training.augment.augmenting`` that takes it."""
+        gan_class = getattr(lessons.load(self.module), self.class_name)
+        if augment is None:
+            return gan_class
+        from ganlab.training.augment import augmenting
+        return augmenting(gan_class)
+
+    def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``)."""
         generator, discriminator, latent = self.networks(arguments, examples)
-        gan = getattr(lessons.load(self.module), self.class_name)(
+        gan = self.gan_class(augment)(
             generator, discriminator, latent, examples,
             batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
-            learning_rate=arguments.lr or self.lr)
+            learning_rate=arguments.lr or self.lr, **hooks(augment=augment))
         for network in (gan.generator, gan.discriminator):
             # The lessons fix their betas in the constructor (the
             # curriculum's contract); Adam reads them at every step, so
@@ -205,6 +255,7 @@ class Faces(WGANGP):
     lr, batch_size, disc_iter = 2e-4, 200, 2
     latent_dim = 16
     fixed_latent_dim = "task 3's face generator"
+    averages = takes_augment = True
     takes_vectors = False
     shape = (16, 16, 1)
     shape_hint = ("--model faces is task 3's network for 16x16 grey faces: "
@@ -239,18 +290,22 @@ class DCGAN(Model):
     shape = (32, 32, 3)
     shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
                   "--channels 3")
+    averages = takes_augment = loss_options = True
 
-    def build(self, arguments, examples):
+    def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``)."""
         dcgan = lessons.load("5-dcgan_cifar")
         gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
-                          dcgan.build_discriminator(),
+                          dcgan.build_discriminator(
+                              **hooks(spectral_norm=spectral_norm_of(
+                                  arguments))),
                           latent_dim=arguments.latent_dim,
                           generator_learning_rate=arguments.lr or self.lr,
                           discriminator_learning_rate=(arguments.d_lr
                                                        or self.d_lr),
                           beta_1=self.b1 if arguments.b1 is None
-                          else arguments.b1)
+                          else arguments.b1,
+                          **hooks(augment=augment, **loss_hooks(arguments)))
         gan.compile()
         return gan
 
@@ -272,23 +327,53 @@ class ProGAN(Model):
     b1, b2 = 0., .99
     loss_names = ("discr_loss", "gen_loss", "gp")
     other_logs = ("alpha",)  # the fade-in's progress
+    averages = takes_augment = loss_options = True
 
-    def build(self, arguments, examples):
+    def log_names(self, arguments):
+        """Those of ``Model.log_names``, less ``gp``, the Wasserstein
+        loss's gradient penalty, under ``--loss hinge``."""
+        losses, others = super().log_names(arguments)
+        if getattr(arguments, "loss", None) == "hinge":
+            losses = tuple(name for name in losses if name != "gp")
+        return losses, others
+
+    def copy_generator(self, generator):
+        """Return a copy of task 4's subclassed generator, which
+        ``clone_model`` cannot copy: the same sizes, built at every stage
+        (its constructor runs them all), and sharing the generator's
+        ``alpha`` variable, so that it fades a new block in as the
+        generator does."""
+        return type(generator)(
+            latent_dim=generator.latent_dim,
+            max_resolution=generator.resolutions[-1],
+            channels=generator.channels, max_filters=generator.max_filters,
+            filter_base=generator.filter_base, alpha=generator.alpha)
+
+    def follow(self, average, generator):
+        """Put the averaged copy at the generator's stage and fade-in:
+        the stage is a Python attribute of each network, which the
+        ProGAN's ``enter_phase`` sets on its own two alone."""
+        average.set_stage(generator.stage, generator.fading)
+        return average
+
+    def build(self, arguments, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:
-            networks = progan.build_networks(arguments.latent_dim, size,
-                                             channels, max_filters=64,
-                                             filter_base=512)
+            networks = progan.build_networks(
+                arguments.latent_dim, size, channels, max_filters=64,
+                filter_base=512,
+                **hooks(spectral_norm=spectral_norm_of(arguments)))
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
         gan = progan.ProGAN(
             *networks, learning_rate=arguments.lr or self.lr,
             beta_1=self.b1 if arguments.b1 is None else arguments.b1,
             beta_2=self.b2 if arguments.b2 is None else arguments.b2,
-            seed=arguments.seed)
+            seed=arguments.seed,
+            **hooks(augment=augment, **loss_hooks(arguments)))
         gan.compile()
         return gan
 
@@ -310,6 +395,49 @@ class ProGAN(Model):
                     steps_per_epoch=common_kwargs["steps_per_epoch"],
                     callbacks=common_kwargs["callbacks"],
                     verbose=common_kwargs["verbose"], seed=arguments.seed)
+
+
+def hooks(**values):
+    """Return the keyword arguments of ``values`` that are set (not None
+    or False): a technique left out is not passed at all, so the model
+    keeps its own default (and a model file without the hook still
+    builds)."""
+    return {key: value for key, value in values.items()
+            if value is not None and value is not False}
+
+
+def spectral_norm_of(arguments):
+    """Whether ``--spectral-norm`` was given (flags parsed elsewhere may
+    lack it)."""
+    return bool(getattr(arguments, "spectral_norm", False))
+
+
+def r1_term(gamma):
+    """Return the critic's penalty for ``--r1 gamma``: ``gamma / 2`` times
+    ``ganlab.training.losses.r1_penalty`` (Mescheder et al.'s R1, as the
+    paper weights it), as a function of the critic and the real
+    images."""
+    from ganlab.training.losses import r1_penalty
+
+    def penalty(critic, real_images):
+        """gamma / 2 * R1 of ``critic`` at ``real_images``."""
+        return gamma / 2 * r1_penalty(critic, real_images)
+    return penalty
+
+
+def loss_hooks(arguments):
+    """Return the ``loss`` and ``penalty`` keyword arguments for
+    ``--loss`` and ``--r1``: the hinge pair of
+    ``ganlab.training.losses`` for ``--loss hinge`` (None: the model's
+    own loss), R1 for ``--r1`` above 0."""
+    loss = penalty = None
+    if getattr(arguments, "loss", None) == "hinge":
+        from ganlab.training.losses import (hinge_critic_loss,
+                                            hinge_generator_loss)
+        loss = (hinge_critic_loss, hinge_generator_loss)
+    if getattr(arguments, "r1", 0):
+        penalty = r1_term(arguments.r1)
+    return {"loss": loss, "penalty": penalty}
 
 
 ENTRIES = (MLP(), Simple(), WGANClip(), WGANGP(), Faces(), DCGAN(),

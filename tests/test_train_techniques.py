@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+"""``python -m ganlab train``'s techniques (issue 15): generator averaging
+(``--average-decay``, ``--average-warmup``), DiffAugment (``--augment``)
+and the loss options (``--loss hinge``, ``--spectral-norm``, ``--r1``).
+
+Every run here is tiny (8x8 images, a few steps) so that what is tested
+is the wiring: what the checkpoint holds, what ``generator.keras`` and
+the sample grids are drawn from, which flags each model refuses.
+"""
+import argparse
+import json
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import fails
+from ganlab import cli
+from ganlab.nets.saved import load_generator
+from ganlab.training import registry, train
+from ganlab.viz import plots
+
+# mlp on 8x8 grey images; --deterministic, so runs repeat bit for bit
+TINY = ["train", "--model", "mlp", "--img_size", "8", "--batch_size", "16",
+        "--latent_dim", "8", "--steps-per-epoch", "3", "--deterministic",
+        "--no-tensorboard", "--verbose", "0", "--doctor", "off"]
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    """96 random 28x28 uint8 'digits' in an .npy file."""
+    path = tmp_path_factory.mktemp("data") / "digits.npy"
+    np.save(path, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
+                                                    dtype=np.uint8))
+    return path
+
+
+def parsed(argv):
+    """Return the ``train`` flags of ``argv``, checked."""
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    arguments = parser.parse_args(argv)
+    arguments.parser = parser
+    train.check_arguments(arguments, parser)
+    return arguments
+
+
+def checkpoint_tensors(folder, number, prefix):
+    """The tensors of ``folder/checkpoints/ckpt-number`` whose names start
+    with ``prefix``, by name."""
+    reader = tf.train.load_checkpoint(str(folder / "checkpoints"
+                                          / f"ckpt-{number}"))
+    return {name: reader.get_tensor(name) for name
+            in reader.get_variable_to_shape_map() if name.startswith(prefix)}
+
+
+def network_weights(folder, number, prefix):
+    """The weights of the network saved under ``prefix`` in checkpoint
+    ``number``, in a fixed order (by name), without its optimizer."""
+    tensors = checkpoint_tensors(folder, number, prefix)
+    return [tensors[name] for name in sorted(tensors)
+            if "OPTIMIZER_SLOT" not in name]
+
+
+def as_bytes(weights):
+    """The arrays ``weights`` as a sorted list of their bytes."""
+    return sorted(np.asarray(weight).tobytes() for weight in weights)
+
+
+def loaded_quietly(path):
+    """Load a saved generator; return it and the warnings Keras gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        generator = load_generator(path)
+    return generator, [str(warning.message) for warning in caught]
+
+
+def test_resume_restores_the_average_exactly(digits, tmp_path):
+    """2 epochs, then --resume to 4, against 4 straight: the averaged
+    weights, their count of updates, the DiffAugment seed and every loss
+    agree bit for bit (mlp draws all its randomness from checkpointed
+    generators)."""
+    flags = TINY + ["--dataset", str(digits), "--average-warmup", "2",
+                    "--sample_interval", "1000"]
+    cli.main(flags + ["--n_epochs", "2", "--out", str(tmp_path / "cut")])
+    cli.main(flags + ["--n_epochs", "4", "--out", str(tmp_path / "cut"),
+                      "--resume"])
+    cli.main(flags + ["--n_epochs", "4", "--out", str(tmp_path / "whole")])
+    cut, whole = (checkpoint_tensors(tmp_path / name, 4, "")
+                  for name in ("cut", "whole"))
+    # the average's weights are saved by position (train.run's
+    # "average_weights"), the path a checkpoint names them by
+    averaged = [name for name in cut if name.startswith("average_weights/")]
+    assert averaged and sorted(cut) == sorted(whole)
+    for name in averaged + ["average/step/.ATTRIBUTES/VARIABLE_VALUE",
+                            "augment_seed/.ATTRIBUTES/VARIABLE_VALUE"]:
+        np.testing.assert_array_equal(cut[name], whole[name], err_msg=name)
+    assert int(cut["average/step/.ATTRIBUTES/VARIABLE_VALUE"]) == 12
+    assert ((tmp_path / "cut" / "losses.csv").read_text()
+            == (tmp_path / "whole" / "losses.csv").read_text())
+
+
+@pytest.mark.parametrize("decay", ["0.9", "0"])
+def test_generator_keras_is_the_average_and_loads_quietly(
+        digits, tmp_path, monkeypatch, decay):
+    """After the warm-up, generator.keras holds the averaged weights (not
+    the trained generator's), the sample grids are drawn from them, and
+    it loads with no warning about optimizer state; without averaging it
+    is the trained generator, just as quiet."""
+    grids = []
+    save_grid = plots.save_image_grid
+
+    def recording(pixels, path, **kwargs):
+        """Keep each grid's pixels, then save it as usual."""
+        grids.append(np.array(pixels))
+        return save_grid(pixels, path, **kwargs)
+    monkeypatch.setattr(plots, "save_image_grid", recording)
+    out = tmp_path / "run"
+    gan = cli.main(TINY + ["--dataset", str(digits), "--n_epochs", "2",
+                           "--average-decay", decay, "--sample_interval",
+                           "6", "--out", str(out)]
+                   + (["--average-warmup", "2"] if decay != "0" else []))
+    record = json.loads((out / "run.json").read_text())
+    assert record["average_decay"] == float(decay)
+    generator, said = loaded_quietly(out / "generator.keras")
+    assert not [line for line in said if "optimizer" in line.lower()], said
+    assert "optimizer" not in optimizer_entries(out / "generator.keras")
+    assert generator.trainable
+    # compared as multisets of arrays: the file and the checkpoint order
+    # a network's weights by their own paths
+    saved = as_bytes(generator.get_weights())
+    trained = as_bytes(gan.generator.get_weights())
+    if decay == "0":
+        assert not checkpoint_tensors(out, 2, "average/")
+        assert saved == trained
+    else:
+        assert saved == as_bytes(network_weights(out, 2, "average_weights/"))
+        assert saved != trained
+    # the last grid (step 6) is what generator.keras draws from the
+    # grid's latent vectors
+    latent = tf.random.stateless_normal((16, 8), seed=(0, 1))
+    expected = np.clip((np.asarray(generator(latent, training=False))
+                        + 1) / 2, 0, 1)
+    np.testing.assert_allclose(grids[-1], expected, atol=1e-6)
+
+
+def optimizer_entries(path):
+    """The top-level groups of a .keras file's weights: 'optimizer' among
+    them means the file carries optimizer state."""
+    import zipfile
+
+    import h5py
+    with zipfile.ZipFile(path) as archive, h5py.File(
+            archive.open("model.weights.h5")) as weights:
+        return sorted(weights.keys())
+
+
+def test_save_generator_leaves_the_optimizer_out(tmp_path):
+    """What save_generator avoids: Keras saves a network's optimizer (and,
+    for a compiled network such as the lessons', its compile settings)
+    with it; loading such a file with compile=True fails on the lesson's
+    own loss function. The saved copy has neither, and loads either way
+    with no warning."""
+    def lesson_loss(fake_scores):
+        """A loss Keras cannot find by name on loading."""
+        return -keras.ops.mean(fake_scores)
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    generator.compile(optimizer=keras.optimizers.Adam(), loss=lesson_loss)
+    generator.optimizer.build(generator.trainable_variables)
+    generator.save(tmp_path / "with.keras")
+    assert "optimizer" in optimizer_entries(tmp_path / "with.keras")
+    with pytest.raises(TypeError, match="lesson_loss"):
+        keras.models.load_model(tmp_path / "with.keras")
+    train.save_generator(generator, tmp_path / "without.keras")
+    assert "optimizer" not in optimizer_entries(tmp_path / "without.keras")
+    for compile in (True, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loaded = keras.models.load_model(tmp_path / "without.keras",
+                                             compile=compile)
+        assert not caught and getattr(loaded, "optimizer", None) is None
+        for mine, theirs in zip(loaded.get_weights(),
+                                generator.get_weights()):
+            np.testing.assert_array_equal(mine, theirs)
+
+
+def test_augment_auto_chooses_by_the_number_of_images():
+    """auto: DiffAugment's default policy below 10,000 images, none from
+    10,000 (counts only: no data is made)."""
+    for count, policy in ((9_999, "color,translation,cutout"),
+                          (10_000, "none"), (60_000, "none")):
+        arguments = parsed(["--model", "dcgan"])
+        assert arguments.augment == "auto"
+        line = train.choose_augment(arguments, count, "the data")
+        assert arguments.augment == policy
+        assert f"{count:,}" in line and line.count("\n") == 0
+    given = parsed(["--model", "progan", "--augment", "cutout, color"])
+    assert given.augment == "cutout,color"
+    assert train.choose_augment(given, 10, "the data") is None
+    assert parsed(["--model", "simple"]).augment == "none"
+    # DiffAugment is not split across devices as the MLP GAN's own draws
+    # are: several devices would not compute what one does
+    several = parsed(["--model", "mlp", "--strategy", "mirrored"])
+    assert "not split across devices" in train.choose_augment(
+        several, 10, "the data")
+    assert several.augment == "none"
+
+
+def test_the_policy_names_are_augment_s_own():
+    """The names checked before TensorFlow starts are those of
+    ganlab.training.augment, read from its source."""
+    from ganlab.training import augment
+    assert train.augment_constants() == (augment.POLICIES,
+                                         augment.DEFAULT_POLICY)
+
+
+REFUSED = (
+    [(model, ["--augment", "auto"], "--augment")
+     for model in ("simple", "wgan-clip", "wgan-gp")]
+    + [(model, flag, flag[0]) for model in ("mlp", "simple", "wgan-clip",
+                                            "wgan-gp", "faces")
+       for flag in (["--loss", "hinge"], ["--spectral-norm"],
+                    ["--r1", "1"])]
+    + [("mlp", ["--average-decay", "0", "--average-warmup", "5"],
+        "--average-warmup"),
+       ("wgan-gp", ["--average-warmup", "5"], "--average-warmup"),
+       ("mlp", ["--average-decay", "1"], "--average-decay"),
+       ("dcgan", ["--average-decay", "-.1"], "--average-decay"),
+       ("mlp", ["--average-warmup", "-1"], "--average-warmup"),
+       ("dcgan", ["--r1", "-1"], "--r1"), ("progan", ["--r1", "nan"], "--r1"),
+       ("mlp", ["--augment", "colour"], "--augment"),
+       ("mlp", ["--augment", "cutout", "--strategy", "mirrored"],
+        "--augment"),
+       ("faces", ["--augment", ","], "--augment")])
+
+
+@pytest.mark.parametrize("model, flags, named", REFUSED)
+def test_a_flag_the_model_would_ignore_is_refused(model, flags, named,
+                                                  capsys, tmp_path):
+    """One line, exit code 2, naming the flag."""
+    error = fails(["train", "--model", model, "--dataset", "ring",
+                   "--out", str(tmp_path / "run")] + flags, capsys)
+    assert f"error: {named}" in error
+
+
+def test_the_lessons_average_only_when_asked():
+    """Off by default for simple, wgan-clip and wgan-gp; on for the image
+    models, with the documented warm-up."""
+    for entry in registry.ENTRIES:
+        arguments = parsed(["--model", entry.name])
+        assert arguments.average_decay == (.999 if entry.averages else 0)
+        assert arguments.average_warmup == (100 if entry.averages else None)
+    assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
+        "mlp", "faces", "dcgan", "progan"}
+    arguments = parsed(["--model", "wgan-gp", "--average-decay", ".99"])
+    assert (arguments.average_decay, arguments.average_warmup) == (.99, 100)
+
+
+def test_an_old_run_resumes_as_it_was_trained(tmp_path):
+    """A run.json from before the technique flags means no averaging and
+    no augmentation; a newer one refuses a change of them."""
+    (tmp_path / "run.json").write_text(json.dumps({"model": "mlp"}))
+    arguments = parsed(["--resume", "--out", str(tmp_path)])
+    assert (arguments.average_decay, arguments.average_warmup,
+            arguments.augment, arguments.loss, arguments.r1) == (
+        0., None, "none", "default", 0.)
+    record = {key: getattr(arguments, key) for key in train.RUN_IDENTITY}
+    (tmp_path / "run.json").write_text(json.dumps(record))
+    train.check_resumed_record(arguments, record, tmp_path / "run.json")
+    changed = parsed(["--resume", "--out", str(tmp_path),
+                      "--average-decay", ".99"])
+    changed.holdout = record["holdout"]
+    with pytest.raises(ValueError, match="--average-decay 0.0; got 0.99"):
+        train.check_resumed_record(changed, dict(
+            record, average_decay=.99), tmp_path / "run.json")
+
+
+def test_hinge_spectral_norm_and_r1_train_a_dcgan_step():
+    """--loss hinge --spectral-norm --r1 on the DCGAN: the discriminator is
+    spectrally normalised, and the step logs ``penalty`` as a loss."""
+    keras.utils.set_random_seed(0)
+    arguments = parsed(["--model", "dcgan", "--loss", "hinge",
+                        "--spectral-norm", "--r1", "1", "--batch_size", "4",
+                        "--latent_dim", "8", "--augment", "translation"])
+    examples = np.random.default_rng(0).uniform(
+        -1, 1, (8, 32, 32, 3)).astype(np.float32)
+    gan, loss_names = train.build_gan(arguments, examples,
+                                      train.make_augment(arguments))
+    assert loss_names == ("discr_loss", "gen_loss", "penalty")
+    assert any(isinstance(layer, keras.layers.SpectralNormalization)
+               for layer in gan.discriminator.layers)
+    logs = gan.train_step(tf.constant(examples[:4]))
+    assert set(loss_names) <= set(logs)
+    assert all(np.isfinite(float(logs[name])) for name in loss_names)
+    assert float(logs["penalty"]) > 0
+
+
+def test_progan_hinge_drops_gp_and_logs_the_penalty():
+    """The ProGAN's hinge loss has no gradient penalty; R1 is logged."""
+    keras.utils.set_random_seed(0)
+    arguments = parsed(["--model", "progan", "--loss", "hinge", "--r1", "1",
+                        "--spectral-norm", "--batch_size", "4",
+                        "--latent_dim", "8"])
+    examples = np.random.default_rng(0).uniform(
+        -1, 1, (8, 8, 8, 1)).astype(np.float32)
+    gan, loss_names = train.build_gan(arguments, examples)
+    assert loss_names == ("discr_loss", "gen_loss", "penalty")
+    logs = gan.train_step(tf.constant(examples[:4]))
+    assert sorted(logs) == sorted(loss_names + ("alpha",))
+
+
+def test_progan_averages_its_growing_generator(tmp_path):
+    """The ProGAN's average is a copy built at every stage, sharing the
+    generator's alpha, kept at its stage: generator.keras (the average)
+    draws the full-size images, and resume finds the average whole."""
+    data = tmp_path / "small.npy"
+    np.save(data, np.random.default_rng(0).integers(0, 256, (32, 8, 8),
+                                                    dtype=np.uint8))
+    out = tmp_path / "run"
+    flags = ["train", "--model", "progan", "--dataset", str(data),
+             "--batch_size", "8", "--latent_dim", "8", "--n_epochs", "1",
+             "--steps-per-epoch", "2", "--average-warmup", "1",
+             "--sample_interval", "1000", "--no-tensorboard", "--verbose",
+             "0", "--deterministic", "--out", str(out)]
+    gan = cli.main(flags)
+    generator, said = loaded_quietly(out / "generator.keras")
+    assert not [line for line in said if "optimizer" in line.lower()], said
+    assert (generator.stage, generator.fading) == (gan.generator.stage,
+                                                   gan.generator.fading)
+    latent = tf.random.stateless_normal((2, 8), seed=(0, 0))
+    assert generator(latent).shape == (2, 8, 8, 1)
+    copy = registry.entry("progan").copy_generator(gan.generator)
+    assert copy.alpha is gan.generator.alpha
+    assert [w.shape for w in copy.weights] == [
+        w.shape for w in gan.generator.weights]
+    # resuming a finished run restores the average into a fresh copy
+    cli.main(flags + ["--resume"])
+
+
+@pytest.mark.parametrize("name, shape", [
+    ("mlp", (8, 8, 1)), ("faces", (16, 16, 1)), ("dcgan", (32, 32, 3)),
+    ("progan", (8, 8, 1))])
+def test_every_image_model_augments_and_averages(name, shape):
+    """Each image model builds with a DiffAugment layer, takes a step, and
+    its generator gets an averaged copy of the same weights."""
+    from ganlab.training.averaging import GeneratorAveraging
+    keras.utils.set_random_seed(0)
+    arguments = parsed(["--model", name, "--batch_size", "4",
+                        "--latent_dim", "16" if name == "faces" else "8",
+                        "--augment", "color,translation,cutout"])
+    examples = np.random.default_rng(0).uniform(
+        -1, 1, (8, *shape)).astype(np.float32)
+    augment = train.make_augment(arguments)
+    gan, loss_names = train.build_gan(arguments, examples, augment)
+    seed_before = np.array(augment.seed_generator.state)
+    logs = gan.train_step(tf.constant(examples[:4]))
+    assert all(np.isfinite(float(logs[key])) for key in loss_names)
+    # the augmentation drew from its own seed state, which checkpoints hold
+    assert not np.array_equal(seed_before, augment.seed_generator.state)
+    entry = registry.entry(name)
+    averaging = GeneratorAveraging(gan.generator, arguments.average_decay,
+                                   arguments.average_warmup,
+                                   copy_network=entry.copy_generator)
+    copy = entry.follow(averaging.average.network, gan.generator)
+    latent = tf.random.stateless_normal((2, arguments.latent_dim),
+                                        seed=(0, 0))
+    np.testing.assert_array_equal(copy(latent, training=False),
+                                  gan.generator(latent, training=False))
+
+
+def test_a_lesson_averages_when_asked(tmp_path):
+    """--average-decay on a lesson (off by default): its compiled
+    generator gets an average, saved as generator.keras, which loads."""
+    out = tmp_path / "ring"
+    cli.main(["train", "--model", "wgan-gp", "--dataset", "ring",
+              "--examples", "64", "--batch_size", "16", "--latent_dim", "2",
+              "--n_epochs", "1", "--steps-per-epoch", "3",
+              "--average-decay", ".9", "--average-warmup", "1",
+              "--no-tensorboard", "--verbose", "0", "--out", str(out)])
+    assert checkpoint_tensors(out, 1, "average/step")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        generator = keras.models.load_model(out / "generator.keras")
+    assert not caught
+    assert generator(np.zeros((3, 2), np.float32)).shape == (3, 2)
+
+
+def test_progan_resumes_its_average_and_augmentation_exactly(tmp_path):
+    """A ProGAN run with averaging and DiffAugment, rolled back to its
+    first checkpoint (the later ones deleted, as if it had been killed
+    there) and resumed, ends with the checkpoint and the losses of the
+    run never interrupted, bit for bit (--deterministic)."""
+    import shutil
+    data = tmp_path / "small.npy"
+    np.save(data, np.random.default_rng(0).integers(0, 256, (32, 8, 8),
+                                                    dtype=np.uint8))
+    flags = ["train", "--model", "progan", "--dataset", str(data),
+             "--batch_size", "8", "--latent_dim", "8", "--n_epochs", "2",
+             "--steps-per-epoch", "2", "--average-warmup", "2",
+             "--average-decay", ".5", "--sample_interval", "1000",
+             "--no-tensorboard", "--verbose", "0", "--deterministic"]
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    cli.main(flags + ["--out", str(whole)])
+    shutil.copytree(whole, cut)
+    numbers = sorted(int(path.name[5:].split(".")[0]) for path
+                     in (cut / "checkpoints").glob("ckpt-*.index"))
+    assert len(numbers) >= 3
+    for path in (cut / "checkpoints").glob("ckpt-*"):
+        if int(path.name[5:].split(".")[0]) > numbers[0]:
+            path.unlink()
+    (cut / "generator.keras").unlink()
+    cli.main(flags + ["--out", str(cut), "--resume"])
+    ended, expected = (checkpoint_tensors(folder, numbers[-1], "")
+                       for folder in (cut, whole))
+    assert sorted(ended) == sorted(expected)
+    assert any(name.startswith("average_weights/") for name in ended)
+    assert "augment_seed/.ATTRIBUTES/VARIABLE_VALUE" in ended
+    for name in ended:
+        if name != "_CHECKPOINTABLE_OBJECT_GRAPH":
+            np.testing.assert_array_equal(ended[name], expected[name],
+                                          err_msg=name)
+    assert ((cut / "losses.csv").read_text()
+            == (whole / "losses.csv").read_text())
