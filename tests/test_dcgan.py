@@ -3,7 +3,6 @@
 bfloat16, and the demo's scores on held-out images."""
 import ast
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -165,22 +164,12 @@ def test_demo_refuses_bad_scoring_flags(flags, message, capsys):
 
 
 def test_the_lesson_teaches_before_the_plumbing():
-    """5-dcgan_cifar.py stands alone (TensorFlow, NumPy and the standard
-    library), documents everything and reads as tasks 0-2 do: prose
-    sections, the networks and losses, then the model with its training
-    step, and the checks of its inputs at the end."""
+    """5-dcgan_cifar.py reads as tasks 0-2 do: prose sections, the
+    networks and losses, then the model with its training step, and the
+    checks of its inputs at the end (test_lesson_files checks that it
+    stands alone and documents everything)."""
     source = (ROOT / "5-dcgan_cifar.py").read_text()
     tree = ast.parse(source)
-    assert source.startswith("#!/usr/bin/env python3\n")
-    allowed = {"tensorflow", "numpy"} | set(sys.stdlib_module_names)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            assert {alias.name.split(".")[0] for alias in node.names} <= (
-                allowed)
-        elif isinstance(node, ast.ImportFrom):
-            assert node.module.split(".")[0] in allowed, node.module
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            assert ast.get_docstring(node), f"{node.name} lacks a docstring"
     lines = {node.name: node.lineno for node in tree.body
              if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     model = next(node for node in tree.body

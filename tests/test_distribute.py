@@ -73,7 +73,7 @@ def test_two_devices_give_the_losses_of_one(one_device, tmp_path):
     output, losses = train(data, tmp_path / "two",
                            ["--strategy", "mirrored", "--devices", "2"])
     assert "2 device(s)" in output
-    # shown with pytest -s: the figure the README quotes
+    # shown with pytest -n 0 -s: the figure the README quotes
     print(f"largest relative loss difference, 2 devices against 1: "
           f"{np.max(np.abs(losses - expected) / np.abs(expected)):.2g}")
     np.testing.assert_allclose(losses, expected, rtol=TOLERANCE, atol=0)

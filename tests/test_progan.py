@@ -8,7 +8,6 @@ steps an uninterrupted run takes.
 """
 import ast
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -216,22 +215,12 @@ def test_each_network_holds_its_own_optimizer():
 
 
 def test_the_lesson_ends_at_the_model():
-    """4-progan.py stands alone (TensorFlow, NumPy and the standard
-    library), documents everything, teaches in prose sections, and ends
-    with the ProGAN: the driver of the phases and the batch stream live in
-    ``ganlab.training.growth``."""
+    """4-progan.py teaches in prose sections and ends with the ProGAN:
+    the driver of the phases and the batch stream live in
+    ``ganlab.training.growth`` (test_lesson_files checks that it stands
+    alone and documents everything)."""
     source = (ROOT / "4-progan.py").read_text()
     tree = ast.parse(source)
-    assert source.startswith("#!/usr/bin/env python3\n")
-    allowed = {"tensorflow", "numpy"} | set(sys.stdlib_module_names)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            assert {alias.name.split(".")[0] for alias in node.names} <= (
-                allowed)
-        elif isinstance(node, ast.ImportFrom):
-            assert node.module.split(".")[0] in allowed, node.module
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            assert ast.get_docstring(node), f"{node.name} lacks a docstring"
     definitions = [node for node in tree.body
                    if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
     assert definitions[-1].name == "ProGAN"
