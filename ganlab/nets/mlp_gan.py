@@ -44,6 +44,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
+from ganlab.training.augment import augment_with
+
 
 def build_generator(latent_dim=100, image_shape=(28, 28, 1),
                     widths=(128, 256, 512, 1024)):
@@ -220,9 +222,7 @@ class MLPGAN(keras.Model):
         through ``augment`` when there is one."""
         if self.augment is None:
             return images
-        if isinstance(self.augment, keras.layers.Layer):
-            return self.augment(images, training=True)
-        return self.augment(images)
+        return augment_with(self.augment, images)
 
     def train_step(self, useless_batch):
         """One discriminator update, then one generator update."""
