@@ -62,12 +62,14 @@ MODELS = {"dcgan": ("emoji", 32), "progan": ("emoji", 32),
 FLOOR, BASELINE_PREFIX = "real training images", "PCA baseline"
 
 
-def variants(model):
-    """Return ``{variant name: train flags}`` for ``model``."""
+def variants(model, decay=".999"):
+    """Return ``{variant name: train flags}`` for ``model``, the averaging
+    variants averaging with ``decay`` (a string, as on the command line)."""
     table = dict(BASE_VARIANTS)
     if model in ("dcgan", "progan"):
         table[HINGE[0]] = HINGE[1]
-    return table
+    return {name: [decay if flag == ".999" else flag for flag in flags]
+            for name, flags in table.items()}
 
 
 def train_command(arguments, flags, seed, out):
@@ -212,6 +214,11 @@ def parse_arguments(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--steps-per-epoch", type=int, default=100)
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--average-decay", default=".999",
+                        help="decay of the averaging variants (default "
+                             ".999; a run of a few thousand steps is "
+                             "better measured with .99, whose window of "
+                             "about 100 updates fits inside it)")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--out", type=pathlib.Path)
     parser.add_argument("--quick", action="store_true",
@@ -242,7 +249,8 @@ def main(argv=None):
     per_seed = []
     for seed in range(arguments.seeds):
         folders, seconds = {}, {}
-        for name, flags in variants(arguments.model).items():
+        for name, flags in variants(arguments.model,
+                                    arguments.average_decay).items():
             folder = run_folder(out, seed, name)
             if (folder / "generator.keras").is_file():
                 record = json.loads((folder / "seconds.json").read_text())
@@ -280,6 +288,7 @@ def main(argv=None):
                    "epochs": arguments.epochs,
                    "steps_per_epoch": arguments.steps_per_epoch,
                    "seeds": arguments.seeds, "samples": arguments.samples,
+                   "average_decay": arguments.average_decay,
                    "per_seed": per_seed,
                    "rows": {name: {metric: list(pair) for metric, pair
                                    in row.items()}
