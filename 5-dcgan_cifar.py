@@ -162,14 +162,33 @@ def generator_loss(fake_logits):
 def augment(images, max_shift=2):
     """Flip each image left-right at random and shift it by up to
     ``max_shift`` pixels each way (edges padded by reflection)."""
-    images = tf.image.random_flip_left_right(images)
-    size = tf.shape(images)[1:3]
+    count = tf.shape(images)[:1]
+    flips = tf.random.uniform(count) < .5
+    shifts = tf.random.uniform(tf.concat([count, [2]], 0), -max_shift,
+                               max_shift + 1, dtype=tf.int32)
+    return flip_and_shift(images, flips, shifts, max_shift)
+
+
+def flip_and_shift(images, flips, shifts, max_shift=2):
+    """Flip the images where ``flips`` (one bool each) is True, then move
+    each by its ``shifts`` row (rows down, columns right, each within
+    ``max_shift``), filling the edges by reflection.
+
+    The random choices are arguments, so that whoever draws them decides
+    how: ``augment`` above, or a trainer on several devices that draws
+    them once for the whole batch.
+    """
+    images = tf.where(flips[:, None, None, None],
+                      tf.reverse(images, axis=[2]), images)
     padded = tf.pad(images, [[0, 0], [max_shift, max_shift],
                              [max_shift, max_shift], [0, 0]],
                     mode="REFLECT")
-    return tf.image.random_crop(
-        padded, tf.concat([tf.shape(images)[:1], size,
-                           tf.shape(images)[3:]], 0))
+    # each image's rows, then columns, gathered from its padded copy
+    rows = tf.range(tf.shape(images)[1])[None] + max_shift - shifts[:, :1]
+    columns = (tf.range(tf.shape(images)[2])[None] + max_shift
+               - shifts[:, 1:])
+    padded = tf.gather(padded, rows, axis=1, batch_dims=1)
+    return tf.gather(padded, columns, axis=2, batch_dims=1)
 
 
 # ## The model
@@ -246,6 +265,11 @@ class DCGAN(keras.Model):
         return self.generator(tf.random.normal((size, self.latent_dim)),
                               training=training)
 
+    def augment_real(self, images):
+        """Return the real images flipped and shifted at random
+        (``augment``) when ``augmentation`` is on, else as they are."""
+        return augment(images) if self.augmentation else images
+
     def seen(self, images):
         """Return ``images`` as the discriminator sees them in training:
         through ``augment`` when there is one."""
@@ -259,19 +283,19 @@ class DCGAN(keras.Model):
     #
     # One discriminator update on a real and a fake batch, then one generator
     # update on fresh latent vectors. Each update differentiates only its own
-    # network's variables.
+    # network's variables. Every random number the step uses is drawn by
+    # get_fake_sample or augment_real, so a trainer on several devices can
+    # draw them its own way by overriding those two.
 
     def train_step(self, real_images):
         """Update the discriminator, then the generator, on one batch."""
         if isinstance(real_images, tuple):
             real_images = real_images[0]
-        if self.augmentation:
-            real_images = augment(real_images)
+        real_images = self.augment_real(real_images)
         batch_size = tf.shape(real_images)[0]
 
-        latent = tf.random.normal((batch_size, self.latent_dim))
         with tf.GradientTape() as tape:
-            fake_images = self.generator(latent, training=True)
+            fake_images = self.get_fake_sample(batch_size, training=True)
             real_seen = self.seen(real_images)
             discr_loss = self.discriminator_loss_fn(
                 self.discriminator(real_seen, training=True),
@@ -284,10 +308,9 @@ class DCGAN(keras.Model):
         self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
 
-        latent = tf.random.normal((batch_size, self.latent_dim))
         with tf.GradientTape() as tape:
             gen_loss = self.generator_loss_fn(self.discriminator(
-                self.seen(self.generator(latent, training=True)),
+                self.seen(self.get_fake_sample(batch_size, training=True)),
                 training=True))
         variables = self.generator.trainable_variables
         self.generator.optimizer.apply_gradients(

@@ -59,6 +59,24 @@ def test_augmentation_keeps_shape_and_content():
         np.unique(np.asarray(images[0])))
 
 
+def test_flip_and_shift_by_hand():
+    """A flip reverses the columns; a shift of (1, -2) moves the picture
+    one row down and two columns left, the edges filled by reflection."""
+    image = np.arange(5 * 6, dtype="float32").reshape(1, 5, 6, 1)
+    images = tf.constant(np.concatenate([image, image]))
+    moved = np.asarray(dcgan.flip_and_shift(
+        images, tf.constant([True, False]), tf.constant([[0, 0], [1, -2]]),
+        max_shift=2))[..., 0]
+    np.testing.assert_array_equal(moved[0], image[0, :, ::-1, 0])
+    padded = np.pad(image[0, :, :, 0], 2, mode="reflect")
+    # output row r shows padded row r + 2 - 1, column c padded c + 2 + 2
+    np.testing.assert_array_equal(moved[1], padded[1:6, 4:10])
+    # no flip and no shift: the images as they were
+    np.testing.assert_array_equal(
+        dcgan.flip_and_shift(images, tf.constant([False, False]),
+                             tf.zeros((2, 2), tf.int32)), images)
+
+
 def test_fit_runs_with_two_learning_rates():
     """A few steps on random images; each network holds its optimizer
     (as in tasks 0-2), which keeps its rate; the losses have the lessons'

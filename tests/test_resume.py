@@ -143,6 +143,50 @@ def test_kill_9_then_resume_gives_the_uninterrupted_losses(tmp_path):
     assert after_kill == uninterrupted
 
 
+# model -> the data set's shape and the flags that fit the model to it
+DRAWING_MODELS = {
+    "dcgan": ((96, 32, 32, 3), ["--img_size", "32", "--channels", "3",
+                                "--latent_dim", "16"]),
+    "faces": ((96, 16, 16), ["--img_size", "16", "--channels", "1"]),
+}
+
+
+@pytest.mark.parametrize("model", sorted(DRAWING_MODELS))
+def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
+                                                               tmp_path):
+    """2 epochs, then --resume to 3, against 3 straight: the same losses
+    at every step. The models' random numbers come from a checkpointed
+    generator, the DCGAN's batches are a function of the step number,
+    and its flips, dropout masks and DiffAugment are drawn per batch from
+    checkpointed seeds."""
+    shape, fitting = DRAWING_MODELS[model]
+    data = tmp_path / "images.npy"
+    np.save(data, np.random.default_rng(0).integers(0, 256, shape,
+                                                    dtype=np.uint8))
+    flags = [sys.executable, "-m", "ganlab", "train", "--model", model,
+             "--dataset", str(data), *fitting, "--batch_size", "32",
+             "--augment", "color,translation,cutout", "--steps-per-epoch",
+             "2", "--sample_interval", "1000", "--deterministic",
+             "--no-tensorboard", "--verbose", "0"]
+
+    def run(out, epochs, *extra):
+        """Train into ``out`` to ``epochs`` epochs."""
+        done = subprocess.run(flags + ["--n_epochs", str(epochs), "--out",
+                                       str(out), *extra], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    run(tmp_path / "stopped", 2)
+    assert "resuming after epoch 2" in run(tmp_path / "stopped", 3,
+                                           "--resume")
+    run(tmp_path / "whole", 3)
+    resumed = read_losses(tmp_path / "stopped" / "losses.csv")
+    whole = read_losses(tmp_path / "whole" / "losses.csv")
+    assert len(whole) == 6
+    assert resumed == whole
+
+
 class Poison(keras.callbacks.Callback):
     """Fill the discriminator's weights with NaN after step ``at``, as an
     overflow would."""

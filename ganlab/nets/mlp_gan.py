@@ -35,16 +35,18 @@ resumed run draws exactly what an uninterrupted run would have drawn.
 Each step draws its seeds once for the whole global batch, and every
 replica of a ``tf.distribute`` strategy cuts its own slice out of the same
 global draw. The batch norm layers pool their statistics over replicas
-(``synchronized=True``) and each replica's loss is divided by the number
-of replicas before gradients are summed across them. Training on two
-devices is therefore the same computation as on one, up to the order of
-floating-point additions.
+(``synchronized=True``) and each optimizer divides the sum of the
+replicas' gradients by their number. Training on two devices is
+therefore the same computation as on one, up to the order of
+floating-point additions (``ganlab.training.replicas``).
 """
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
 from ganlab.training.augment import augment_with
+from ganlab.training.replicas import (draw_seeds, logs_for_workers,
+                                      prepare_networks, replica_share)
 
 
 def build_generator(latent_dim=100, image_shape=(28, 28, 1),
@@ -164,6 +166,7 @@ class MLPGAN(keras.Model):
         The optimizers' moments are created here, not lazily at the first
         step: variables first created inside a replicated step fail under
         ``MirroredStrategy``, and a checkpoint needs them to restore into.
+        Call it in the scope of the strategy the GAN was built in.
         """
         super().compile(jit_compile=False, **kwargs)
         self.generator.optimizer = keras.optimizers.Adam(
@@ -171,8 +174,8 @@ class MLPGAN(keras.Model):
         self.discriminator.optimizer = keras.optimizers.Adam(
             discriminator_learning_rate or learning_rate, beta_1=beta_1,
             beta_2=beta_2)
-        for network in (self.generator, self.discriminator):
-            network.optimizer.build(network.trainable_variables)
+        prepare_networks((self.generator, self.discriminator),
+                         self.distribute_strategy.num_replicas_in_sync)
 
     def fit(self, x=None, y=None, **kwargs):
         """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
@@ -195,22 +198,6 @@ class MLPGAN(keras.Model):
         kwargs["shuffle"] = False
         return super().fit(dummy, **kwargs)
 
-    def draw_seeds(self, count):
-        """Return ``count`` seeds for stateless random ops, shape (2,
-        count): the same on every replica, drawn once per step from
-        ``rng`` outside the replicas (a draw inside each would mix in the
-        replica's number)."""
-        return tf.distribute.get_replica_context().merge_call(
-            lambda strategy: self.rng.make_seeds(count))
-
-    def replica_share(self, values):
-        """Return this replica's slice of a tensor drawn for the global
-        batch (all of it on one device)."""
-        context = tf.distribute.get_replica_context()
-        share = self.batch_size // context.num_replicas_in_sync
-        start = context.replica_id_in_sync_group * share
-        return values[start:start + share]
-
     def get_fake_sample(self, size=None, training=False):
         """Return ``size`` generated images (default: ``batch_size``),
         from latent vectors drawn from ``rng``."""
@@ -226,40 +213,30 @@ class MLPGAN(keras.Model):
 
     def train_step(self, useless_batch):
         """One discriminator update, then one generator update."""
-        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
-        seeds = self.draw_seeds(3)
+        seeds = draw_seeds(self.rng, 3)
         count = tf.shape(self.real_examples)[0]
         chosen = tf.random.experimental.stateless_shuffle(
             tf.range(count), seed=seeds[:, 0])[:self.batch_size]
-        real = tf.gather(self.real_examples, self.replica_share(chosen))
-        latent = [self.replica_share(tf.random.stateless_normal(
+        real = tf.gather(self.real_examples, replica_share(chosen))
+        latent = [replica_share(tf.random.stateless_normal(
             (self.batch_size, self.latent_dim), seed=seeds[:, index]))
             for index in (1, 2)]
 
-        # Gradients are summed over replicas, so each replica's mean is
-        # divided by their number to give the global batch's mean.
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)
             discr_loss = discriminator_loss(
                 self.discriminator(self.seen(real), training=True),
                 self.discriminator(self.seen(fake), training=True))
-            scaled = discr_loss / replicas
         variables = self.discriminator.trainable_variables
         self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(scaled, variables), variables))
+            zip(tape.gradient(discr_loss, variables), variables))
 
         with tf.GradientTape() as tape:
             gen_loss = generator_loss(self.discriminator(self.seen(
                 self.generator(latent[1], training=True)), training=True))
-            scaled = gen_loss / replicas
         variables = self.generator.trainable_variables
         self.generator.optimizer.apply_gradients(
-            zip(tape.gradient(scaled, variables), variables))
-        losses = {"discr_loss": discr_loss, "gen_loss": gen_loss}
-        resolver = getattr(self.distribute_strategy, "cluster_resolver", None)
-        if resolver is not None and resolver.task_type is not None:
-            # Keras averages the results of a multi-worker run along their
-            # first axis, which a scalar lacks.
-            losses = {name: tf.reshape(value, [1])
-                      for name, value in losses.items()}
-        return losses
+            zip(tape.gradient(gen_loss, variables), variables))
+        return logs_for_workers(self.distribute_strategy,
+                                {"discr_loss": discr_loss,
+                                 "gen_loss": gen_loss})

@@ -25,6 +25,11 @@ policy names them, each with its own random draw per image:
   of half the side to 0, its centre on any pixel, so it may hang over
   the edge.
 
+Under a ``tf.distribute`` strategy each replica augments its share of
+the batch with its rows of draws made for the whole global batch
+(``ganlab.training.replicas``), given a ``keras.random.SeedGenerator``
+(``DiffAugment``'s own): N devices augment as one does.
+
 The images are NHWC floats, in [-1, 1] for the lessons' generators; 0 is
 then mid-grey, and the translation's and cutout's fill is neutral. Every
 operation is an addition, multiplication, mean or ``tf.gather`` of the
@@ -46,6 +51,8 @@ sampling never see it.
 """
 import tensorflow as tf
 from tensorflow import keras
+
+from ganlab.training.replicas import for_the_global_batch
 
 POLICIES = ("color", "translation", "cutout")
 DEFAULT_POLICY = "color,translation,cutout"
@@ -101,8 +108,10 @@ def per_image(images, low, high, seed):
     """One number from [low, high) for each image, shaped to broadcast over
     its pixels: (batch, 1, 1, 1), in the images' dtype."""
     shape = tf.concat([tf.shape(images)[:1], [1, 1, 1]], axis=0)
-    draws = keras.random.uniform(shape, minval=low, maxval=high,
-                                 dtype="float32", seed=seed)
+    draws = for_the_global_batch(
+        lambda shape: keras.random.uniform(shape, minval=low, maxval=high,
+                                           dtype="float32", seed=seed),
+        shape)
     return tf.cast(draws, images.dtype)
 
 
@@ -141,8 +150,10 @@ def random_translation(images, seed=None):
     way, with zero padding."""
     for axis in (1, 2):
         most = side_fraction(tf.shape(images)[axis], TRANSLATION_RATIO)
-        shifts = keras.random.randint(tf.shape(images)[:1], -most, most + 1,
-                                      seed=seed)
+        shifts = for_the_global_batch(
+            lambda shape: keras.random.randint(shape, -most, most + 1,
+                                               seed=seed),
+            tf.shape(images)[:1])
         images = shift_along(images, shifts, axis)
     return images
 
@@ -154,8 +165,9 @@ def random_cutout(images, seed=None):
     for axis in (1, 2):
         size = tf.shape(images)[axis]
         side = side_fraction(size, CUTOUT_RATIO)
-        centres = keras.random.randint(tf.shape(images)[:1], 0, size,
-                                       seed=seed)
+        centres = for_the_global_batch(
+            lambda shape: keras.random.randint(shape, 0, size, seed=seed),
+            tf.shape(images)[:1])
         first = centres - side // 2
         positions = tf.range(size)[tf.newaxis, :]
         inside.append((positions >= first[:, tf.newaxis])

@@ -3,8 +3,9 @@
 
 A checkpoint holds the generator, the critic, both optimizers (their
 moments, step counts and learning rates), the state of the model's random
-generator when it has one (``gan.rng``, a ``tf.random.Generator``), and
-the epoch and step reached, plus whatever else a GAN lists in its
+generator when it has one (``gan.rng``, a ``tf.random.Generator``), the
+seed states of the networks' dropout layers, and the epoch and step
+reached, plus whatever else a GAN lists in its
 ``state()`` (the progressive GAN's phase, alpha and progress through
 the phase) and the run's ``extra`` trackables (``python -m ganlab
 train``'s averaged generator with its count of updates, and DiffAugment's
@@ -39,6 +40,16 @@ from ganlab import io
 from ganlab.training.checkpoint_folder import (saved_numbers,
                                                write_checkpoint_list)
 from ganlab.training.distribute import is_chief, worker_scratch
+
+
+def seed_states_of(*networks):
+    """Return the seed states of ``networks``' layers (a dropout layer's
+    ``keras.random.SeedGenerator``), which a network's own checkpoint
+    leaves out although they are among its variables: a resumed run
+    needs them to draw the masks the whole run would have drawn."""
+    return [variable for network in networks
+            for variable in network.variables
+            if variable.name == "seed_generator_state"]
 
 
 def optimizers_of(gan):
@@ -127,6 +138,9 @@ class GANCheckpoint(keras.callbacks.Callback):
                        epochs_done=self.epoch, step=self.step)
         if isinstance(getattr(gan, "rng", None), tf.random.Generator):
             tracked["rng"] = gan.rng
+        seeds = seed_states_of(gan.generator, gan.discriminator)
+        if seeds:
+            tracked["network_seeds"] = seeds
         if hasattr(gan, "state"):  # progress of its own, e.g. ProGAN's alpha
             tracked.update(gan.state())
         extra = dict(extra or {})

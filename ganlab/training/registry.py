@@ -175,9 +175,15 @@ class Lesson(Model):
             raise ValueError(f"--img_size: {error}") from None
 
     def gan_class(self, augment):
-        """Return the lesson's GAN class; with ``augment``, the subclass
-        of ``ganlab.training.augment.augmenting`` that takes it."""
+        """Return the lesson's GAN class: for a model that trains on
+        several devices, the ``ganlab.training.replicas.replicated``
+        subclass (on one device too, so that one and N devices run the
+        same code); with ``augment``, the subclass of
+        ``ganlab.training.augment.augmenting`` that takes it."""
         gan_class = getattr(lessons.load(self.module), self.class_name)
+        if self.multi_device:
+            from ganlab.training.replicas import replicated
+            gan_class = replicated(gan_class)
         if augment is None:
             return gan_class
         from ganlab.training.augment import augmenting
@@ -186,10 +192,13 @@ class Lesson(Model):
     def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``)."""
         generator, discriminator, latent = self.networks(arguments, examples)
+        # the replicated subclass draws from a generator of its own
+        seeded = {"seed": arguments.seed} if self.multi_device else {}
         gan = self.gan_class(augment)(
             generator, discriminator, latent, examples,
             batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
-            learning_rate=arguments.lr or self.lr, **hooks(augment=augment))
+            learning_rate=arguments.lr or self.lr, **seeded,
+            **hooks(augment=augment))
         for network in (gan.generator, gan.discriminator):
             # The lessons fix their betas in the constructor (the
             # curriculum's contract); Adam reads them at every step, so
@@ -255,7 +264,7 @@ class Faces(WGANGP):
     lr, batch_size, disc_iter = 2e-4, 200, 2
     latent_dim = 16
     fixed_latent_dim = "task 3's face generator"
-    averages = takes_augment = True
+    averages = takes_augment = multi_device = True
     takes_vectors = False
     shape = (16, 16, 1)
     shape_hint = ("--model faces is task 3's network for 16x16 grey faces: "
@@ -290,32 +299,67 @@ class DCGAN(Model):
     shape = (32, 32, 3)
     shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
                   "--channels 3")
-    averages = takes_augment = loss_options = True
+    averages = takes_augment = loss_options = multi_device = True
 
     def build(self, arguments, examples, augment=None):
-        """Build and compile it (see ``Model.build``)."""
+        """Build and compile it (see ``Model.build``): the lesson's DCGAN
+        with its step split over devices (on one device too), its
+        dropout masks drawn per global batch
+        (``ganlab.training.replicas``)."""
+        from ganlab.training.replicas import (replicated,
+                                              with_global_batch_dropout)
         dcgan = lessons.load("5-dcgan_cifar")
-        gan = dcgan.DCGAN(dcgan.build_generator(arguments.latent_dim),
-                          dcgan.build_discriminator(
-                              **hooks(spectral_norm=spectral_norm_of(
-                                  arguments))),
-                          latent_dim=arguments.latent_dim,
-                          generator_learning_rate=arguments.lr or self.lr,
-                          discriminator_learning_rate=(arguments.d_lr
-                                                       or self.d_lr),
-                          beta_1=self.b1 if arguments.b1 is None
-                          else arguments.b1,
-                          **hooks(augment=augment, **loss_hooks(arguments)))
+        discriminator = with_global_batch_dropout(dcgan.build_discriminator(
+            **hooks(spectral_norm=spectral_norm_of(arguments))))
+        gan = replicated(dcgan.DCGAN)(
+            dcgan.build_generator(arguments.latent_dim), discriminator,
+            latent_dim=arguments.latent_dim, seed=arguments.seed,
+            generator_learning_rate=arguments.lr or self.lr,
+            discriminator_learning_rate=arguments.d_lr or self.d_lr,
+            beta_1=self.b1 if arguments.b1 is None else arguments.b1,
+            **hooks(augment=augment, **loss_hooks(arguments)))
         gan.compile()
         return gan
 
     def fit(self, gan, examples, arguments, common_kwargs):
-        """Train it (see ``Model.fit``)."""
-        import tensorflow as tf
-        gan.fit(tf.data.Dataset.from_tensor_slices(examples)
-                .shuffle(len(examples), seed=arguments.seed)
-                .batch(arguments.batch_size, drop_remainder=True).repeat(),
+        """Train it (see ``Model.fit``) on ``real_batches``."""
+        done = (common_kwargs["initial_epoch"]
+                * common_kwargs["steps_per_epoch"])
+        gan.fit(real_batches(examples, arguments.batch_size, arguments.seed,
+                             first_step=done),
                 shuffle=False, **common_kwargs)
+
+
+def real_batches(examples, batch_size, seed, first_step=0):
+    """Return the endless ``tf.data`` pipeline of batches of
+    ``examples``: each pass over them in a new order, every batch a pure
+    function of ``seed`` and its step number, starting at ``first_step``.
+
+    A resumed run then sees the batches the whole run would have seen,
+    and a strategy that splits each batch among devices splits the same
+    batch (a ``shuffle`` in the pipeline is drawn anew once the strategy
+    rewrites it, so it is not used).
+    """
+    import tensorflow as tf
+    count = len(examples)
+    per_pass = count // batch_size
+    images = tf.constant(examples)
+
+    def batch_at(step):
+        """The ``step``-th batch: its slice of its pass's order."""
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(count), seed=tf.stack([tf.constant(seed, tf.int64),
+                                            step // per_pass]))
+        start = (step % per_pass) * batch_size
+        chosen = order[start:start + batch_size]
+        return tf.ensure_shape(tf.gather(images, chosen),
+                               (batch_size,) + examples.shape[1:])
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.OFF)
+    return (tf.data.Dataset.counter(first_step).map(batch_at)
+            .prefetch(2).with_options(options))
 
 
 class ProGAN(Model):

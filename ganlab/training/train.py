@@ -98,15 +98,17 @@ hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
 resume refuses a change, and a ``run.json`` older than them resumes as
 trained then (no averaging, no augmentation).
 
-Multi-device (``mlp`` only): ``--strategy mirrored`` copies the model on
-every GPU (``--devices N``: the first N; without a GPU the CPU is split
-into N logical devices) and splits each global batch among them;
-``--strategy multi-worker`` does the same across machines, each started
-with the same command and a ``TF_CONFIG`` environment variable naming
-the cluster and its own place in it (see README).
-DiffAugment is not split across devices as the MLP GAN's own draws are,
-so under a strategy ``--augment auto`` chooses none and a policy is
-refused.
+Multi-device (``mlp``, ``faces`` and ``dcgan``): ``--strategy
+mirrored`` copies the model on every GPU (``--devices N``: the first N;
+without a GPU the CPU is split into N logical devices) and splits each
+global batch among them; ``--strategy multi-worker`` does the same
+across machines, each started with the same command and a ``TF_CONFIG``
+environment variable naming the cluster and its own place in it (see
+README). Every random number (latent vectors, real samples, flips,
+dropout, DiffAugment) is drawn once for the global batch, batch norm
+pools its statistics over the devices, and each optimizer divides the
+summed gradients by their number, so N devices train as one does
+(``ganlab.training.replicas``); the chief alone writes ``--out``.
 """
 import argparse
 import contextlib
@@ -475,13 +477,6 @@ def check_techniques(arguments, parser, model):
         arguments.augment = "none"
     else:
         arguments.augment = "auto"
-    if arguments.augment not in ("auto", "none") and (
-            arguments.strategy != "default"):
-        parser.error(f"--augment {arguments.augment}: DiffAugment draws on "
-                     f"each device for its share of the batch, so --strategy"
-                     f" {arguments.strategy} would not compute what one "
-                     "device does; augment on one device, or pass --augment "
-                     "none")
     for flag, name, given in (
             ("--loss", "loss", arguments.loss not in (None, "default")),
             ("--spectral-norm", "spectral_norm", arguments.spectral_norm),
@@ -507,11 +502,6 @@ def choose_augment(arguments, count, description):
     if arguments.augment != "auto":
         return None
     _, default = augment_constants()
-    if arguments.strategy != "default":
-        # see check_techniques: not split across devices alike
-        arguments.augment = "none"
-        return (f"--augment auto: none, as DiffAugment is not split across "
-                f"devices (--strategy {arguments.strategy})")
     if count < AUTO_AUGMENT_BELOW:
         arguments.augment = default
         return (f"--augment auto: DiffAugment {default}, as the {count:,} "

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Train small replicated GANs on one device and on two, in one process,
+and print how far apart their weights end up, as JSON.
+
+Run by tests/test_replicas.py in a process of its own: the CPU can be
+split into two logical devices only before TensorFlow starts them. The
+optimizers are plain SGD here, not the lessons' Adam: Adam divides each
+gradient by its own size, so a gradient twice too large (a replica's
+loss not scaled) would change nothing it does, where SGD's step doubles.
+"""
+import json
+import sys
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+CPU = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    CPU, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+from ganlab import lessons  # noqa: E402  (after the split, deliberately)
+from ganlab.training import registry, replicas  # noqa: E402
+from ganlab.training.augment import DiffAugment  # noqa: E402
+
+STEPS, BATCH = 20, 16
+
+
+def small_networks(image_shape, latent_dim=8, dropout=0.):
+    """A conv generator with batch norm, and a conv critic (with
+    dropout, when asked)."""
+    latent = keras.Input((latent_dim,))
+    values = keras.layers.Dense(4 * 4 * 8)(latent)
+    values = keras.layers.BatchNormalization()(values)
+    values = keras.layers.Reshape((4, 4, 8))(keras.layers.ReLU()(values))
+    values = keras.layers.Conv2DTranspose(8, 4, strides=2,
+                                          padding="same")(values)
+    values = keras.layers.ReLU()(keras.layers.BatchNormalization()(values))
+    images = keras.layers.Conv2D(image_shape[-1], 3, padding="same",
+                                 activation="tanh")(values)
+    generator = keras.Model(latent, images)
+    image = keras.Input(image_shape)
+    values = keras.layers.LeakyReLU(.2)(keras.layers.Conv2D(
+        8, 4, strides=2, padding="same")(image))
+    if dropout:
+        values = keras.layers.Dropout(dropout)(values)
+    score = keras.layers.Dense(1)(keras.layers.Flatten()(values))
+    return generator, keras.Model(image, score)
+
+
+def with_sgd(gan, scaled=True):
+    """Give both networks SGD, prepared for the strategy in scope;
+    ``scaled=False`` leaves the gradients summed over replicas."""
+    for network in (gan.generator, gan.discriminator):
+        network.optimizer = keras.optimizers.SGD(.05)
+    replicas.prepare_networks(
+        (gan.generator, gan.discriminator),
+        tf.distribute.get_strategy().num_replicas_in_sync)
+    if not scaled:
+        for network in (gan.generator, gan.discriminator):
+            network.optimizer.loss_scale_factor = None
+    return gan
+
+
+def faces_like(examples, scaled):
+    """Task 2's WGAN-GP, replicated, with DiffAugment."""
+    task2 = lessons.load("2-wgan_gp")
+    from ganlab.training.augment import augmenting
+    generator, critic = small_networks(examples.shape[1:])
+    gan = augmenting(replicas.replicated(task2.WGAN_GP))(
+        # the replicated class draws its own normal latent vectors
+        generator, critic, lambda count: tf.random.normal((count, 8)),
+        examples, batch_size=BATCH, disc_iter=2,
+        seed=3, augment=DiffAugment(seed=4))
+    gan.compile()
+    return with_sgd(gan, scaled), gan.real_examples
+
+
+def dcgan_like(examples, scaled):
+    """Task 5's DCGAN, replicated, with its flips, dropout drawn per
+    global batch and DiffAugment."""
+    task5 = lessons.load("5-dcgan_cifar")
+    generator, critic = small_networks(examples.shape[1:], dropout=.3)
+    gan = replicas.replicated(task5.DCGAN)(
+        generator, replicas.with_global_batch_dropout(critic),
+        latent_dim=8, seed=3, augment=DiffAugment(seed=4))
+    gan.compile()
+    return with_sgd(gan, scaled), registry.real_batches(examples, BATCH, 5)
+
+
+def trained_weights(build, strategy, examples, scaled=True):
+    """Build with ``build`` under ``strategy`` from seed 0, train STEPS
+    steps; return every weight, flattened, and the last losses."""
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        gan, data = build(examples, scaled)
+    history = gan.fit(data, epochs=1, steps_per_epoch=STEPS, verbose=0)
+    weights = np.concatenate([np.ravel(weight) for weight in
+                              gan.generator.get_weights()
+                              + gan.discriminator.get_weights()])
+    return weights, {name: values[-1]
+                     for name, values in history.history.items()}
+
+
+def main():
+    """Print ``{case: {"weights": largest difference relative to the
+    largest weight, "losses": largest relative difference}}`` as JSON."""
+    examples = np.random.default_rng(0).uniform(
+        -1, 1, (64, 8, 8, 3)).astype("float32")
+    one = tf.distribute.get_strategy()
+    two = tf.distribute.MirroredStrategy(
+        [device.name for device in tf.config.list_logical_devices("CPU")])
+    figures = {}
+    for name, build in (("wgan_gp", faces_like), ("dcgan", dcgan_like)):
+        expected, expected_losses = trained_weights(build, one, examples)
+        for scaled in (True, False):
+            got, losses = trained_weights(build, two, examples, scaled)
+            scale = np.abs(expected).max()
+            key = name if scaled else f"{name}_unscaled"
+            figures[key] = {
+                "weights": float(np.abs(got - expected).max() / scale),
+                # relative, or absolute for a loss below 1 (a Wasserstein
+                # loss near 0 has no useful relative error)
+                "losses": max(abs(losses[loss] - value) / max(abs(value), 1.)
+                              for loss, value in expected_losses.items())}
+    json.dump(figures, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
