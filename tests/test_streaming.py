@@ -238,3 +238,103 @@ def test_a_streamed_dataset_trains_the_dcgan(folder):
               verbose=0)
     assert all(np.isfinite(model.history.history[key][-1])
                for key in ("discr_loss", "gen_loss"))
+
+
+def test_first_batch_skips_into_the_endless_stream(folder):
+    """Starting at batch 4 gives batches 4, 5, ... of the stream from 0,
+    with and without a cache: what a resumed run needs."""
+    for cache in (None, str(folder.parent / "cache" / "images")):
+        whole = batches_of(streaming.stream_image_folder(
+            folder, 8, 3, batch_size=2, seed=3, cache=cache), 7)
+        later = batches_of(streaming.stream_image_folder(
+            folder, 8, 3, batch_size=2, seed=3, cache=cache,
+            first_batch=4), 3)
+        np.testing.assert_array_equal(np.stack(later), np.stack(whole[4:]))
+    with pytest.raises(ValueError, match="first_batch"):
+        streaming.stream_image_folder(folder, 8, 3, first_batch=-1)
+
+
+def test_a_streamed_folder_stands_in_for_its_array(folder):
+    streamed = streaming.StreamedFolder(folder, 32, 3)
+    assert len(streamed) == 6 and streamed.ndim == 4
+    assert streamed.shape == (6, 32, 32, 3)
+    empty = folder.parent / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no image"):
+        streaming.StreamedFolder(empty, 32, 3)
+
+
+def train_command(folder, out, *extra, model="dcgan"):
+    """``python -m ganlab train`` of ``model`` on ``folder``."""
+    import sys
+    return [sys.executable, "-m", "ganlab", "train", "--model", model,
+            "--dataset", str(folder), "--img_size", "32", "--channels", "3",
+            "--latent_dim", "8", "--batch_size", "2", "--steps-per-epoch",
+            "2", "--sample_interval", "1000", "--no-tensorboard",
+            "--verbose", "0", "--deterministic", "--out", str(out), *extra]
+
+
+def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path):
+    """``--stream always``: the run says it streams, records it, and a
+    run stopped after 2 epochs and resumed to 3 has the losses of 3
+    straight (the stream restarts at the batch it stopped at)."""
+    import subprocess
+    from conftest import ROOT
+
+    def run(out, epochs, *extra):
+        """Train the streamed DCGAN into ``out`` to ``epochs``."""
+        done = subprocess.run(train_command(folder, out, "--n_epochs",
+                                            str(epochs), "--stream",
+                                            "always", *extra),
+                              cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    assert "6 images of" in run(tmp_path / "stopped", 2)
+    assert "streamed from disk" in run(tmp_path / "stopped", 3, "--resume")
+    run(tmp_path / "whole", 3)
+    import json
+    record = json.loads((tmp_path / "whole" / "run.json").read_text())
+    assert record["stream"] == "always"
+    losses = [(tmp_path / name / "losses.csv").read_text()
+              for name in ("stopped", "whole")]
+    assert losses[0] == losses[1] and len(losses[0].splitlines()) == 7
+
+
+@pytest.mark.parametrize("model, flags, named", [
+    ("mlp", ["--stream", "always"], "--stream always"),
+    ("faces", ["--cache", "x"], "--cache"),
+    ("dcgan", ["--cache", "x", "--stream", "never"], "--cache"),
+    ("dcgan", ["--stream", "always", "--examples", "3"], "--examples"),
+])
+def test_stream_flags_that_cannot_work_are_refused(folder, tmp_path, model,
+                                                   flags, named, capsys):
+    """One line naming the flag, exit 2, and no run folder."""
+    from ganlab import cli
+    with pytest.raises(SystemExit) as stop:
+        cli.main(train_command(folder, tmp_path / "run", *flags,
+                               model=model)[3:])
+    assert stop.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert named in error
+    assert not (tmp_path / "run").exists()
+
+
+def test_stream_always_needs_a_folder(tmp_path, capsys):
+    from ganlab import cli
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--model", "dcgan", "--dataset", "emoji",
+                  "--stream", "always", "--out", str(tmp_path / "run")])
+    assert "only an image folder" in capsys.readouterr().err
+
+
+def test_auto_keeps_a_small_folder_in_memory(folder):
+    """Six images are far below 2 GiB: --stream auto loads them."""
+    import argparse
+    from ganlab.training import train
+    arguments = argparse.Namespace(stream="auto", model="dcgan",
+                                   examples=None, img_size=32, channels=3,
+                                   cache=None)
+    assert train.streamed_folder(arguments, None, str(folder)) is None
+    assert arguments.stream == "never"

@@ -131,6 +131,38 @@ def should_stream(folder, size, channels, limit_bytes=DEFAULT_LIMIT_BYTES):
     return array_bytes(count_images(folder), size, channels) > limit_bytes
 
 
+class StreamedFolder:
+    """An image folder that a run streams rather than loads: what the run
+    needs to know of it (``len``, ``shape``, ``ndim``, as of the array it
+    replaces) without decoding an image, and ``batches`` to stream it.
+
+    ``shape`` is ``(count, size, size, channels)``, the array the
+    in-memory path would hold; ``cache`` is ``stream_image_folder``'s.
+    """
+
+    ndim = 4
+
+    def __init__(self, folder, size, channels, cache=None):
+        """Count the folder's images (by name) and keep the settings."""
+        self.folder = pathlib.Path(folder)
+        self.size, self.channels, self.cache = size, channels, cache
+        self.count = count_images(folder)
+        if not self.count:
+            raise ValueError(f"{folder} holds no image files")
+        self.shape = (self.count, size, size, channels)
+
+    def __len__(self):
+        """The number of images."""
+        return self.count
+
+    def batches(self, batch_size, seed, first_batch=0):
+        """Return the endless stream of batches from ``first_batch`` on
+        (``stream_image_folder``)."""
+        return stream_image_folder(self.folder, self.size, self.channels,
+                                   batch_size, seed=seed, cache=self.cache,
+                                   first_batch=first_batch)
+
+
 def shard_of(shard):
     """Return ``(num_shards, index)`` from ``None`` (one shard), a pair,
     or a ``tf.distribute.InputContext``."""
@@ -268,14 +300,19 @@ def fill_cache(decoded, prefix):
 def stream_image_folder(folder, size=64, channels=3, batch_size=64, seed=0,
                         cache=None, shard=None, shuffle_buffer=2048,
                         repeat=True, validate=16, on_error="raise",
-                        autotune=False):
+                        autotune=False, first_batch=0):
     """Return a ``tf.data.Dataset`` of float32 batches in [-1, 1] of shape
     (batch_size, size, size, channels), streamed from ``folder``'s images.
 
     - ``folder``: searched recursively for JPEG, PNG, BMP, GIF and WebP
       files, as ``faces.load_image_folder`` does; ``channels`` 1 or 3.
     - ``seed``: fixes the order of every pass (the same seed, the same
-      batches, from the same files).
+      batches, from the same files). Without a cache, pass ``p`` visits
+      the files in ``stateless_shuffle``'s order for the seed ``(seed,
+      p)``: the order is a function of the seed and the pass alone.
+    - ``first_batch``: start at that batch of the endless stream, as a
+      resumed run does; without a cache the batches before it are
+      skipped by file name, before any is decoded.
     - ``cache``: None, or a path prefix: decoded uint8 images are cached
       there (made whole by ``fill_cache`` before this returns, which
       decodes the shard once), and later passes and later runs read them
@@ -338,17 +375,33 @@ def stream_image_folder(folder, size=64, channels=3, batch_size=64, seed=0,
         return images.ignore_errors(log_warning=True) if (
             on_error == "skip") else images
 
+    if first_batch < 0:
+        raise ValueError(f"first_batch must be 0 or more; got {first_batch}")
+    skipped = first_batch * batch_size
     if cache is None:
-        images = decoded(files.shuffle(len(mine), seed=seed,
-                                       reshuffle_each_iteration=True))
+        names = tf.constant(mine)
+
+        def pass_order(number):
+            """The file names of pass ``number``, in its own order."""
+            order = tf.random.experimental.stateless_shuffle(
+                tf.range(len(mine)), seed=tf.stack(
+                    [tf.constant(seed, tf.int64), number]))
+            return tf.data.Dataset.from_tensor_slices(
+                tf.gather(names, order))
+
+        passes = (tf.data.Dataset.counter() if repeat
+                  else tf.data.Dataset.range(1))
+        images = decoded(passes.flat_map(pass_order).skip(skipped))
     else:
         prefix = fill_cache(decoded(files), cache_name(
             cache, mine, size, channels, num_shards, index))
         images = decoded(files).cache(str(prefix)).shuffle(
             min(shuffle_buffer, len(mine)), seed=seed,
             reshuffle_each_iteration=True)
-    if repeat:
-        images = images.repeat()
+        if repeat:
+            images = images.repeat()
+        # read back from the cache, not decoded, to be skipped
+        images = images.skip(skipped)
     batches = images.map(plain(to_symmetric), num_parallel_calls=parallel,
                          deterministic=True).batch(batch_size,
                                                    drop_remainder=True)

@@ -28,6 +28,8 @@ starts.
 """
 import functools
 
+import numpy as np
+
 from ganlab import lessons
 
 
@@ -60,6 +62,8 @@ class Model:
     takes_d_lr = False
     fixed_b2 = None
     multi_device = False
+    # --stream: trains on an image folder streamed from disk
+    streams = False
     fixed_latent_dim = None
     # data: toy vectors accepted; the (H, W, C) of the images, if fixed
     takes_vectors = False
@@ -300,6 +304,7 @@ class DCGAN(Model):
     shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
                   "--channels 3")
     averages = takes_augment = loss_options = multi_device = True
+    streams = True
 
     def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``): the lesson's DCGAN
@@ -322,12 +327,18 @@ class DCGAN(Model):
         return gan
 
     def fit(self, gan, examples, arguments, common_kwargs):
-        """Train it (see ``Model.fit``) on ``real_batches``."""
+        """Train it (see ``Model.fit``) on ``real_batches`` of the
+        examples, or on a streamed folder's batches (``--stream``), from
+        the step a resumed run stopped at."""
         done = (common_kwargs["initial_epoch"]
                 * common_kwargs["steps_per_epoch"])
-        gan.fit(real_batches(examples, arguments.batch_size, arguments.seed,
-                             first_step=done),
-                shuffle=False, **common_kwargs)
+        if isinstance(examples, np.ndarray):
+            batches = real_batches(examples, arguments.batch_size,
+                                   arguments.seed, first_step=done)
+        else:
+            batches = examples.batches(arguments.batch_size, arguments.seed,
+                                       first_batch=done)
+        gan.fit(batches, shuffle=False, **common_kwargs)
 
 
 def real_batches(examples, batch_size, seed, first_step=0):

@@ -98,6 +98,14 @@ hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
 resume refuses a change, and a ``run.json`` older than them resumes as
 trained then (no averaging, no augmentation).
 
+Image folders too large for memory (``dcgan``): ``--stream auto`` (the
+default) streams ``--dataset FOLDER`` from disk through ``tf.data``
+(``ganlab.data.streaming``) when its float32 array would pass 2 GiB,
+``always`` streams it whatever its size, ``never`` loads it; ``--cache
+PREFIX`` decodes a streamed folder once into a file that later passes
+and runs read instead. A resumed stream restarts at the batch it stopped
+at, skipping earlier ones by file name, undecoded.
+
 Multi-device (``mlp``, ``faces`` and ``dcgan``): ``--strategy
 mirrored`` copies the model on every GPU (``--devices N``: the first N;
 without a GPU the CPU is split into N logical devices) and splits each
@@ -131,17 +139,22 @@ from ganlab.training import registry
 MODELS = registry.MODELS
 TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
 IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "emoji", "cifar10")
+# --stream: which --model entries train on a folder streamed from disk
+STREAM_CHOICES = ("auto", "always", "never")
+STREAMING_MODELS = tuple(entry.name for entry in registry.ENTRIES
+                         if entry.streams)
 # The flags that must not change when a run is resumed.
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
                 "batch_size", "examples", "holdout", "average_decay",
-                "average_warmup", "augment", "loss", "spectral_norm", "r1")
+                "average_warmup", "augment", "loss", "spectral_norm", "r1",
+                "stream")
 # The flags of that list that older run.json files lack, and how those
 # runs were trained: without averaging or DiffAugment, with the model's
 # own loss. A run.json without the key means that value; a resume that
 # leaves the flag out trains on with it.
 BEFORE_FLAG = {"average_decay": 0., "average_warmup": None,
                "augment": "none", "loss": "default", "spectral_norm": False,
-               "r1": 0.}
+               "r1": 0., "stream": "never"}
 # The image generators' averaging: over about 1 / (1 - .999) = 1000
 # updates, after a warm-up of plain copying (ganlab.training.averaging).
 AVERAGE_DECAY = .999
@@ -287,6 +300,17 @@ def add_arguments(parser):
     parser.add_argument("--tensorboard", default=True,
                         action=argparse.BooleanOptionalAction,
                         help="write TensorBoard logs (default: yes)")
+    parser.add_argument("--stream", choices=STREAM_CHOICES, default="auto",
+                        help="an image folder (--dataset FOLDER) for "
+                             f"{registry.names_or(STREAMING_MODELS)}: "
+                             "decode it batch by batch from disk "
+                             "(always), into memory first (never), or "
+                             "stream when its float32 array would pass "
+                             "2 GiB (auto, the default)")
+    parser.add_argument("--cache", type=pathlib.Path, metavar="PREFIX",
+                        help="with a streamed folder: decode it once into "
+                             "the file PREFIX (and PREFIX.index), which "
+                             "later passes and runs read instead")
     parser.add_argument("--strategy",
                         choices=("default", "mirrored", "multi-worker"),
                         default="default", help="default: one device")
@@ -295,6 +319,62 @@ def add_arguments(parser):
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
                         help="Keras progress display (default: "
                              "%(default)s)")
+
+
+def check_stream(arguments, parser):
+    """Refuse ``--stream always`` and ``--cache`` where nothing would be
+    streamed: a data set that is not a folder, a model that trains from
+    memory, a subset (``--examples``)."""
+    wants = arguments.stream == "always" or arguments.cache is not None
+    if not wants:
+        return
+    flag = ("--stream always" if arguments.stream == "always"
+            else "--cache")
+    if arguments.stream == "never":
+        parser.error("--cache: only a streamed folder is cached; drop "
+                     "--stream never")
+    if not pathlib.Path(arguments.dataset).is_dir():
+        parser.error(f"{flag}: only an image folder (--dataset FOLDER) is "
+                     f"streamed; got --dataset {arguments.dataset}")
+    if arguments.model not in STREAMING_MODELS:
+        parser.error(f"{flag}: --model {arguments.model} trains from "
+                     f"memory (only {registry.names_or(STREAMING_MODELS)} "
+                     "stream)")
+    if arguments.examples is not None:
+        parser.error(f"--examples: a streamed folder trains on all its "
+                     f"images; drop {flag}")
+
+
+def streamed_folder(arguments, parser, folder):
+    """Return the ``StreamedFolder`` of ``folder`` when ``--stream``
+    says to stream it (``auto``: a streaming model, no ``--examples``,
+    and more than 2 GiB as float32), else None; ``--stream`` is set to
+    what was chosen, ``always`` or ``never``, for run.json."""
+    from ganlab.data import streaming
+    size, channels = arguments.img_size or 64, arguments.channels or 3
+    stream = arguments.stream == "always" or (
+        arguments.stream == "auto" and arguments.model in STREAMING_MODELS
+        and arguments.examples is None
+        and streaming.should_stream(folder, size, channels))
+    arguments.stream = "always" if stream else "never"
+    if not stream:
+        return None
+    try:
+        streamed = streaming.StreamedFolder(
+            folder, size, channels,
+            None if arguments.cache is None else str(arguments.cache))
+        # files spread over the list decode now (with Pillow, before
+        # TensorFlow starts): a folder of non-images fails here, in one
+        # line, not at the first batch
+        unreadable = streaming.find_unreadable(streaming.sample_paths(
+            streaming.list_images(folder), 16))
+        if unreadable:
+            raise ValueError("cannot read image {}: {}".format(
+                *unreadable[0]))
+    except (OSError, ValueError) as error:
+        parser.error(f"--dataset {folder}: {error}")
+    arguments.img_size, arguments.channels = size, channels
+    return streamed
 
 
 def flag_of(parser, dest):
@@ -329,6 +409,7 @@ def check_arguments(arguments, parser):
                          f"got {value}")
     if arguments.seed < 0:
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    check_stream(arguments, parser)
     if arguments.holdout is not None:
         if arguments.holdout < 0:
             parser.error(f"--holdout must be at least 0; got "
@@ -645,6 +726,10 @@ def read_data(arguments, parser):
         elif name == "cifar10":
             (images, _), _ = image_sets.load_cifar10(path)
             description = "CIFAR-10 training set"
+        elif pathlib.Path(name).is_dir() and (
+                streamed := streamed_folder(arguments, parser, name)):
+            return streamed, (f"{len(streamed):,} images of {name}, "
+                              "streamed from disk")
         elif pathlib.Path(name).is_dir():
             from ganlab.data.faces import load_image_folder
             images = load_image_folder(name, arguments.img_size or 64,
@@ -689,8 +774,9 @@ def read_data(arguments, parser):
 
 def prepare_examples(data, arguments):
     """Return what the GAN trains on: toy vectors as they are, images
-    resized to ``--img_size`` with ``--channels`` and scaled to [-1, 1]."""
-    if data.ndim == 2:
+    resized to ``--img_size`` with ``--channels`` and scaled to [-1, 1];
+    a streamed folder as it is (its pipeline does all that)."""
+    if data.ndim == 2 or not isinstance(data, np.ndarray):
         return data
     return image_sets.to_symmetric(
         fit_images(data, arguments.img_size, arguments.channels))
