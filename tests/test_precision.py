@@ -176,3 +176,56 @@ def test_demo_5_falls_back_to_float32_with_one_line(monkeypatch, capsys):
     assert arguments.precision == "float32"
     arguments, _ = demo.arguments_from(["--images", "20"])
     assert arguments.precision == "float32"
+
+
+def test_train_settles_precision_per_model(monkeypatch, capsys):
+    """python -m ganlab train --precision: the DCGAN falls back to
+    float32 with one line where bfloat16 is not native, takes it where it
+    is, and keeps float32 on a CPU by default; the models that compute in
+    float32 alone refuse bfloat16 in one line and settle on float32."""
+    import argparse
+    from ganlab.training import train
+    monkeypatch.setattr(precision, "list_gpus", list)
+    monkeypatch.setattr(precision, "bfloat16_support",
+                        lambda **probes: (False, "no bfloat16 here"))
+
+    def settled(model, asked):
+        """The precision train would run ``model`` in."""
+        arguments = argparse.Namespace(model=model, precision=asked)
+        train.choose_arithmetic(arguments)
+        return arguments.precision
+
+    assert settled("dcgan", "bfloat16") == "float32"
+    assert capsys.readouterr().err == (
+        "warning: --precision bfloat16: no bfloat16 here; running in "
+        "float32\n")
+    assert settled("dcgan", "auto") == "float32"
+    assert settled("mlp", "auto") == "float32"
+    monkeypatch.setattr(precision, "bfloat16_support",
+                        lambda **probes: (True, ""))
+    assert settled("dcgan", "bfloat16") == "bfloat16"
+    assert capsys.readouterr().err == ""
+    from ganlab import cli
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["train", "--model", "mlp", "--precision", "bfloat16"])
+    assert stop.value.code == 2
+    assert "--precision bfloat16: --model mlp computes in float32" in (
+        capsys.readouterr().err)
+
+
+@needs_bfloat16_kernels
+def test_train_builds_the_dcgan_in_bfloat16(tmp_path):
+    """With --precision bfloat16 the DCGAN's hidden layers compute in
+    bfloat16, its weights (and their average) stay float32, and the run
+    records what it ran in."""
+    import argparse
+    from ganlab.training import registry
+    arguments = argparse.Namespace(
+        latent_dim=16, spectral_norm=False, seed=0, lr=None, d_lr=None,
+        b1=None, loss="default", r1=0., precision="bfloat16")
+    gan = registry.entry("dcgan").build(
+        arguments, np.zeros((4, 32, 32, 3), np.float32))
+    policies = {layer.dtype_policy.name for layer in gan.generator.layers}
+    assert "mixed_bfloat16" in policies
+    assert {weight.dtype for weight in gan.generator.weights} == {"float32"}
+    assert gan.generator(tf.zeros((2, 16))).dtype == tf.float32

@@ -64,6 +64,8 @@ class Model:
     multi_device = False
     # --stream: trains on an image folder streamed from disk
     streams = False
+    # --precision bfloat16: its networks compute in bfloat16
+    mixed_precision = False
     fixed_latent_dim = None
     # data: toy vectors accepted; the (H, W, C) of the images, if fixed
     takes_vectors = False
@@ -304,7 +306,7 @@ class DCGAN(Model):
     shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
                   "--channels 3")
     averages = takes_augment = loss_options = multi_device = True
-    streams = True
+    streams = mixed_precision = True
 
     def build(self, arguments, examples, augment=None):
         """Build and compile it (see ``Model.build``): the lesson's DCGAN
@@ -314,10 +316,15 @@ class DCGAN(Model):
         from ganlab.training.replicas import (replicated,
                                               with_global_batch_dropout)
         dcgan = lessons.load("5-dcgan_cifar")
+        generator = dcgan.build_generator(arguments.latent_dim)
         discriminator = with_global_batch_dropout(dcgan.build_discriminator(
             **hooks(spectral_norm=spectral_norm_of(arguments))))
+        if getattr(arguments, "precision", "float32") == "bfloat16":
+            from ganlab.nets.precision import use_bfloat16
+            for network in (generator, discriminator):
+                use_bfloat16(network)
         gan = replicated(dcgan.DCGAN)(
-            dcgan.build_generator(arguments.latent_dim), discriminator,
+            generator, discriminator,
             latent_dim=arguments.latent_dim, seed=arguments.seed,
             generator_learning_rate=arguments.lr or self.lr,
             discriminator_learning_rate=arguments.d_lr or self.d_lr,

@@ -143,6 +143,9 @@ IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "emoji", "cifar10")
 STREAM_CHOICES = ("auto", "always", "never")
 STREAMING_MODELS = tuple(entry.name for entry in registry.ENTRIES
                          if entry.streams)
+# --precision bfloat16: the models whose networks compute in it
+MIXED_PRECISION_MODELS = tuple(entry.name for entry in registry.ENTRIES
+                               if entry.mixed_precision)
 # The flags that must not change when a run is resumed.
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
                 "batch_size", "examples", "holdout", "average_decay",
@@ -311,6 +314,16 @@ def add_arguments(parser):
                         help="with a streamed folder: decode it once into "
                              "the file PREFIX (and PREFIX.index), which "
                              "later passes and runs read instead")
+    parser.add_argument("--precision", choices=("auto", "float32",
+                                                "bfloat16"),
+                        default="auto",
+                        help="--model "
+                             f"{registry.names_or(MIXED_PRECISION_MODELS)}'s"
+                             " arithmetic: bfloat16 mixed precision "
+                             "(weights stay float32) where the device "
+                             "computes it natively, else float32 with a "
+                             "warning line; auto (the default): bfloat16 "
+                             "on a GPU, float32 on a CPU")
     parser.add_argument("--strategy",
                         choices=("default", "mirrored", "multi-worker"),
                         default="default", help="default: one device")
@@ -321,10 +334,28 @@ def add_arguments(parser):
                              "%(default)s)")
 
 
+def choose_arithmetic(arguments):
+    """Settle ``--precision`` into ``float32`` or ``bfloat16``
+    (``ganlab.nets.precision.choose_precision``: ``auto`` is bfloat16 on
+    a GPU; bfloat16 asked for where it is not native falls back to
+    float32 with one warning line). Models that compute in float32 only
+    keep it."""
+    if arguments.model not in MIXED_PRECISION_MODELS:
+        arguments.precision = "float32"
+        return
+    from ganlab.nets.precision import choose_precision
+    requested = {"auto": None, "float32": False,
+                 "bfloat16": True}[arguments.precision]
+    arguments.precision = choose_precision(requested, "--precision bfloat16")
+
+
 def check_stream(arguments, parser):
     """Refuse ``--stream always`` and ``--cache`` where nothing would be
     streamed: a data set that is not a folder, a model that trains from
     memory, a subset (``--examples``)."""
+    if not pathlib.Path(arguments.dataset).is_dir() and (
+            arguments.stream == "auto"):
+        arguments.stream = "never"  # what run.json records
     wants = arguments.stream == "always" or arguments.cache is not None
     if not wants:
         return
@@ -410,6 +441,12 @@ def check_arguments(arguments, parser):
     if arguments.seed < 0:
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
     check_stream(arguments, parser)
+    if arguments.precision == "bfloat16" and (
+            arguments.model not in MIXED_PRECISION_MODELS):
+        parser.error(f"--precision bfloat16: --model {arguments.model} "
+                     f"computes in float32 (only "
+                     f"{registry.names_or(MIXED_PRECISION_MODELS)} "
+                     "compute in bfloat16)")
     if arguments.holdout is not None:
         if arguments.holdout < 0:
             parser.error(f"--holdout must be at least 0; got "
@@ -962,6 +999,7 @@ def run(arguments, parser):
                          f"multiple of the {replicas} devices")
         if arguments.deterministic:
             tf.config.experimental.enable_op_determinism()
+        choose_arithmetic(arguments)
         set_seed(arguments.seed)
         examples = prepare_examples(data, arguments)
         model = registry.entry(arguments.model)
@@ -998,7 +1036,9 @@ def run(arguments, parser):
             epochs_done = checkpoint.restore()
         except ValueError as error:
             parser.error(f"--resume: {error}")
-        # Written last: a start refused above leaves run.json as it was.
+        # Written last: a start refused above leaves run.json as it was;
+        # with the arithmetic chosen on this machine.
+        record["precision"] = arguments.precision
         io.write_json(record, out / "run.json")
     if not arguments.resume:
         state = "new run"
