@@ -408,12 +408,14 @@ class Critic(GrowingNetwork):
     every convolution and dense layer is a plain Keras layer wrapped in
     ``keras.layers.SpectralNormalization`` instead of an equalized one
     (the normalisation divides the stored kernel by its largest singular
-    value, which would undo the He constant).
+    value, which would undo the He constant). ``minibatch_std``: the layer
+    that appends the statistic (default ``MinibatchStdDev()``; a trainer
+    on several devices passes one that takes it over the whole batch).
     """
 
     def __init__(self, max_resolution=256, channels=3, max_filters=512,
                  filter_base=16384, spectral_norm=False, alpha=None,
-                 **kwargs):
+                 minibatch_std=None, **kwargs):
         """Create the layers of every resolution and build them."""
         super().__init__(max_resolution, channels, alpha, name="critic",
                          **kwargs)
@@ -426,7 +428,7 @@ class Critic(GrowingNetwork):
         self.blocks = [[self.convolution(width[stage]),
                         self.convolution(width[stage - 1])]
                        for stage in range(1, len(self.resolutions))]
-        self.minibatch_std = MinibatchStdDev()
+        self.minibatch_std = minibatch_std or MinibatchStdDev()
         self.head = [self.convolution(width[0]), keras.layers.Flatten(),
                      self.dense(width[0]), self.dense(1, gain=1.)]
         self.build_every_stage(
@@ -482,14 +484,16 @@ class Critic(GrowingNetwork):
 
 
 def build_networks(latent_dim=512, max_resolution=256, channels=3,
-                   spectral_norm=False, **filters):
+                   spectral_norm=False, minibatch_std=None, **filters):
     """Return ``(generator, critic)`` growing to ``max_resolution``, with
     one ``alpha`` between them, so that both fade a new block in alike.
-    ``filters`` (``max_filters``, ``filter_base``) size both."""
+    ``filters`` (``max_filters``, ``filter_base``) size both;
+    ``spectral_norm`` and ``minibatch_std`` are the critic's."""
     generator = Generator(latent_dim, max_resolution, channels, **filters)
     return generator, Critic(max_resolution, channels,
                              spectral_norm=spectral_norm,
-                             alpha=generator.alpha, **filters)
+                             alpha=generator.alpha,
+                             minibatch_std=minibatch_std, **filters)
 
 
 # ## The losses
@@ -766,6 +770,20 @@ class ProGAN(keras.Model):
         latent = self.rng.normal((size, self.latent_dim))
         return self.generator(latent, training=training)
 
+    def get_mix(self, size):
+        """Return ``size`` mixing weights for the gradient penalty, one
+        u ~ U(0, 1) per image, shaped (size, 1, 1, 1)."""
+        return self.rng.uniform((size, 1, 1, 1))
+
+    def count_step(self, batch_size):
+        """Count one step of ``batch_size`` images; alpha follows the
+        images seen in the phase."""
+        self.phase_images.assign_add(tf.cast(batch_size, tf.int64))
+        self.steps_done.assign_add(1)
+        if self.fade_images:
+            self.alpha.assign(tf.minimum(1., tf.cast(
+                self.phase_images, tf.float32) / self.fade_images))
+
     def real_at_stage(self, images):
         """Shrink full-resolution real images to the current resolution;
         while fading, blend in their blurrier previous-stage version as
@@ -793,11 +811,14 @@ class ProGAN(keras.Model):
         batch_size = tf.shape(real_images)[0]
         wasserstein = self.loss_name == "wgan-gp"
 
-        latent = self.rng.normal((batch_size, self.latent_dim))
-        mix = self.rng.uniform((batch_size, 1, 1, 1))
+        # from rng, in this order: latent vectors, then mixing weights. The
+        # critic's update differentiates the critic alone, so the fakes can
+        # be made before its tape starts.
+        fake_images = self.seen(self.get_fake_sample(batch_size,
+                                                     training=True))
+        mix = self.get_mix(batch_size)
         variables = self.discriminator.active_variables()
         with tf.GradientTape() as tape:
-            fake_images = self.seen(self.generator(latent, training=True))
             real_scores = self.discriminator(real_images, training=True)
             fake_scores = self.discriminator(fake_images, training=True)
             if wasserstein:
@@ -819,11 +840,10 @@ class ProGAN(keras.Model):
         self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
 
-        latent = self.rng.normal((batch_size, self.latent_dim))
         variables = self.generator.active_variables()
         with tf.GradientTape() as tape:
             fake_scores = self.discriminator(
-                self.seen(self.generator(latent, training=True)),
+                self.seen(self.get_fake_sample(batch_size, training=True)),
                 training=True)
             if wasserstein:
                 gen_loss = -tf.reduce_mean(fake_scores)
@@ -837,11 +857,7 @@ class ProGAN(keras.Model):
         # the alpha this step used, copied before it advances below
         logs = {"discr_loss": discr_loss, "gen_loss": gen_loss,
                 "alpha": self.alpha + 0.}
-        self.phase_images.assign_add(tf.cast(batch_size, tf.int64))
-        self.steps_done.assign_add(1)
-        if self.fade_images:
-            self.alpha.assign(tf.minimum(1., tf.cast(
-                self.phase_images, tf.float32) / self.fade_images))
+        self.count_step(batch_size)
         if wasserstein:
             logs["gp"] = gp
         if self.penalty is not None:

@@ -26,7 +26,7 @@ TOLERANCE = 1e-5
 @pytest.fixture(scope="module")
 def two_device_figures():
     """The script's figures: largest relative differences between one
-    device and two, after 20 SGD steps."""
+    device and two, after 20 SGD steps (12 for the ProGAN)."""
     done = subprocess.run([sys.executable, str(ROOT / "tests" /
                                                "replica_check.py")],
                           cwd=ROOT, capture_output=True, text=True,
@@ -35,11 +35,13 @@ def two_device_figures():
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("model", ["wgan_gp", "dcgan"])
+@pytest.mark.parametrize("model", ["wgan_gp", "dcgan", "progan"])
 def test_two_devices_train_the_weights_of_one(two_device_figures, model):
-    """Task 2's WGAN-GP (with DiffAugment) and task 5's DCGAN (with its
+    """Task 2's WGAN-GP (with DiffAugment), task 5's DCGAN (with its
     flips, dropout and DiffAugment), both with batch norm in the
-    generator: the same weights and losses within 1e-5 after 20 steps."""
+    generator, and task 4's ProGAN fading a block in (minibatch deviation,
+    DiffAugment, alpha): the same weights (and alpha) and losses within
+    1e-5 after 20 steps (12 for the ProGAN: replica_check.STEPS)."""
     figures = two_device_figures[model]
     print(f"{model}: 2 devices against 1, largest relative difference: "
           f"weights {figures['weights']:.2g}, losses "
@@ -48,7 +50,7 @@ def test_two_devices_train_the_weights_of_one(two_device_figures, model):
     assert figures["losses"] < TOLERANCE
 
 
-@pytest.mark.parametrize("model", ["wgan_gp", "dcgan"])
+@pytest.mark.parametrize("model", ["wgan_gp", "dcgan", "progan"])
 def test_the_check_fails_without_scaling_each_replica_s_gradients(
         two_device_figures, model):
     """Summed, not averaged, over two replicas the gradients are twice
@@ -154,3 +156,31 @@ def test_a_replicated_wgan_gp_draws_distinct_real_examples():
     # u * 0 + (1 - u) * 1, one u per example
     assert np.all((mixed >= 0) & (mixed <= 1))
     np.testing.assert_array_equal(mixed[:, 0], mixed[:, 1])
+
+
+def test_global_minibatch_deviation_is_the_lesson_s_on_one_device():
+    task4 = lessons.load("4-progan")
+    values = tf.constant(np.random.default_rng(0).normal(
+        size=(6, 4, 4, 5)).astype("float32"))
+    np.testing.assert_allclose(
+        replicas.GlobalMinibatchStdDev()(values),
+        task4.MinibatchStdDev()(values), rtol=1e-6)
+
+
+def test_a_replicated_progan_needs_the_global_deviation_and_counts_once():
+    """The lesson's critic is refused, naming the argument; with the
+    global layer one step of 8 images counts 8 and moves alpha."""
+    task4 = lessons.load("4-progan")
+    networks = task4.build_networks(8, 8, 3, max_filters=8, filter_base=32)
+    with pytest.raises(ValueError, match="minibatch_std"):
+        replicas.replicated(task4.ProGAN)(*networks)
+    gan = replicas.replicated(task4.ProGAN)(*task4.build_networks(
+        8, 8, 3, max_filters=8, filter_base=32,
+        minibatch_std=replicas.GlobalMinibatchStdDev()), seed=1)
+    gan.compile()
+    gan.enter_phase(task4.GrowthSchedule(8, 32, 32).phases[1])
+    gan.train_on_batch(np.zeros((8, 8, 8, 3), np.float32))
+    assert int(gan.phase_images.numpy()) == 8
+    assert int(gan.steps_done.numpy()) == 1
+    assert float(gan.alpha.numpy()) == pytest.approx(8 / 32)
+    assert gan.get_mix(5).shape == (5, 1, 1, 1)

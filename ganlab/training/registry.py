@@ -389,7 +389,7 @@ class ProGAN(Model):
     b1, b2 = 0., .99
     loss_names = ("discr_loss", "gen_loss", "gp")
     other_logs = ("alpha",)  # the fade-in's progress
-    averages = takes_augment = loss_options = True
+    averages = takes_augment = loss_options = multi_device = True
 
     def log_names(self, arguments):
         """Those of ``Model.log_names``, less ``gp``, the Wasserstein
@@ -421,16 +421,18 @@ class ProGAN(Model):
     def build(self, arguments, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
+        from ganlab.training.replicas import (GlobalMinibatchStdDev,
+                                              replicated)
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:
             networks = progan.build_networks(
                 arguments.latent_dim, size, channels, max_filters=64,
-                filter_base=512,
+                filter_base=512, minibatch_std=GlobalMinibatchStdDev(),
                 **hooks(spectral_norm=spectral_norm_of(arguments)))
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
-        gan = progan.ProGAN(
+        gan = replicated(progan.ProGAN)(
             *networks, learning_rate=arguments.lr or self.lr,
             beta_1=self.b1 if arguments.b1 is None else arguments.b1,
             beta_2=self.b2 if arguments.b2 is None else arguments.b2,

@@ -104,7 +104,8 @@ def prepare_networks(networks, replicas):
     split over ``replicas``: optimizers built now, dividing their
     gradients by ``replicas``, batch norm pooled across replicas."""
     for network in networks:
-        network.optimizer.build(network.trainable_variables)
+        if not network.optimizer.built:
+            network.optimizer.build(network.trainable_variables)
         if replicas > 1:
             network.optimizer.loss_scale_factor = float(replicas)
         for layer in network._flatten_layers(include_self=False):
@@ -169,21 +170,28 @@ def replicated(gan_class):
       ``get_real_sample``, ``get_fake_sample`` (normal latent vectors)
       and ``get_interpolated_sample``;
     - task 5's ``DCGAN``, fed its share of each real batch by ``fit``,
-      whose step draws through ``get_fake_sample`` and ``augment_real``.
+      whose step draws through ``get_fake_sample`` and ``augment_real``;
+    - task 4's ``ProGAN``, fed likewise, whose step draws through
+      ``get_fake_sample`` and ``get_mix`` and counts its images with
+      ``count_step``; its critic must take the minibatch standard
+      deviation over the global batch (``GlobalMinibatchStdDev``).
 
     Asking twice for the same class returns the same subclass, named
     ``Replicated`` + the lesson's name.
     """
     if gan_class in REPLICATED_CLASSES:
         return REPLICATED_CLASSES[gan_class]
-    if callable(getattr(gan_class, "augment_real", None)):
+    if callable(getattr(gan_class, "count_step", None)):
+        mixin = GrowingShares
+    elif callable(getattr(gan_class, "augment_real", None)):
         mixin = FedShares
     elif all(callable(getattr(gan_class, name, None)) for name in
              ("get_real_sample", "get_fake_sample", "train_step")):
         mixin = SelfDrawnShares
     else:
         raise TypeError(f"gan_class must be one of the lessons' GANs "
-                        f"(Simple_GAN, WGAN_clip, WGAN_GP, DCGAN); got "
+                        f"(Simple_GAN, WGAN_clip, WGAN_GP, DCGAN, ProGAN); "
+                        f"got "
                         f"{gan_class!r}")
     subclass = type(f"Replicated{gan_class.__name__}", (mixin, gan_class),
                     {"__doc__": f"{gan_class.__name__}, its step split "
@@ -291,3 +299,73 @@ class FedShares(Shares):
             tf.concat([count, [2]], 0), seed=seeds[:, 1], minval=-2,
             maxval=3, dtype=tf.int32))
         return task5.flip_and_shift(images, flips, shifts, max_shift=2)
+
+
+class GrowingShares(Shares):
+    """Task 4's ProGAN: ``fit`` hands each replica its share of a real
+    batch; the images of a step are counted once, for the global batch."""
+
+    def __init__(self, generator, critic, *args, **kwargs):
+        """Build the ProGAN; its critic must take the minibatch standard
+        deviation over the global batch (``build_networks(...,
+        minibatch_std=GlobalMinibatchStdDev())``)."""
+        if not isinstance(critic.minibatch_std, GlobalMinibatchStdDev):
+            raise ValueError(
+                "critic's minibatch_std must be a GlobalMinibatchStdDev "
+                "(pass build_networks(..., minibatch_std="
+                "GlobalMinibatchStdDev())): the lesson's takes it over "
+                "each replica's share alone")
+        super().__init__(generator, critic, *args, **kwargs)
+
+    def get_fake_sample(self, size, training=False):
+        """This replica's ``size`` generated images, from its share of
+        normal latent vectors drawn for the global batch."""
+        return self.generator(self.global_normal(
+            (size * replica_count(), self.latent_dim)), training=training)
+
+    def get_mix(self, size):
+        """This replica's share of the global batch's mixing weights."""
+        seed = draw_seeds(self.rng, 1)[:, 0]
+        return replica_share(tf.random.stateless_uniform(
+            tf.stack([size * replica_count(), 1, 1, 1]), seed=seed))
+
+    def count_step(self, batch_size):
+        """Count the global batch once, outside the replicas: the
+        counters and alpha are one variable for all of them."""
+        context = tf.distribute.get_replica_context()
+        replicas = replica_count()
+        count = super().count_step
+        if context is None or replicas == 1:
+            return count(batch_size)
+        return context.merge_call(lambda strategy: count(
+            batch_size * replicas))
+
+
+class GlobalMinibatchStdDev(keras.layers.Layer):
+    """Task 4's minibatch standard deviation over the global batch: the
+    mean and the squared deviations of each feature are summed over the
+    replicas (as synchronised batch norm sums its statistics), so each
+    replica appends the statistic one device would."""
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        """Remember the small constant under the square root."""
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+
+    def call(self, inputs):
+        """Return ``inputs`` with the global statistic as one more
+        channel."""
+        context = tf.distribute.get_replica_context()
+
+        def summed(values):
+            """``values`` summed over the batch and over the replicas."""
+            total = tf.reduce_sum(values, axis=0)
+            return total if context is None else context.all_reduce(
+                "sum", total)
+
+        count = summed(tf.ones_like(inputs[:, :1, :1, :1]))
+        mean = summed(inputs) / count
+        variance = summed(tf.square(inputs - mean)) / count
+        statistic = tf.reduce_mean(tf.sqrt(variance + self.epsilon))
+        shape = tf.concat([tf.shape(inputs)[:-1], [1]], axis=0)
+        return tf.concat([inputs, tf.fill(shape, statistic)], axis=-1)

@@ -106,15 +106,16 @@ PREFIX`` decodes a streamed folder once into a file that later passes
 and runs read instead. A resumed stream restarts at the batch it stopped
 at, skipping earlier ones by file name, undecoded.
 
-Multi-device (``mlp``, ``faces`` and ``dcgan``): ``--strategy
+Multi-device (``mlp``, ``faces``, ``dcgan`` and ``progan``): ``--strategy
 mirrored`` copies the model on every GPU (``--devices N``: the first N;
 without a GPU the CPU is split into N logical devices) and splits each
 global batch among them; ``--strategy multi-worker`` does the same
 across machines, each started with the same command and a ``TF_CONFIG``
 environment variable naming the cluster and its own place in it (see
 README). Every random number (latent vectors, real samples, flips,
-dropout, DiffAugment) is drawn once for the global batch, batch norm
-pools its statistics over the devices, and each optimizer divides the
+dropout, mixing weights, DiffAugment) is drawn once for the global
+batch, batch norm and the ProGAN's minibatch deviation pool their
+statistics over the devices, and each optimizer divides the
 summed gradients by their number, so N devices train as one does
 (``ganlab.training.replicas``); the chief alone writes ``--out``.
 """
