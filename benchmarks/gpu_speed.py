@@ -12,7 +12,7 @@ split, about 3,600 images), for a fixed time each:
   ``--progan-resolution`` (32 or 64), the paper's filters
   (``filter_base / resolution``, at most ``--progan-max-filters``),
   latent 512, batch 64, the WGAN-GP loss, real batches from
-  ``ganlab.training.growth.real_batches``.
+  ``ganlab.data.batches.real_batches``.
 
 Each model runs in each ``--variants``: ``float32``; ``bfloat16``
 (``ganlab.nets.precision.use_bfloat16``: hidden layers compute in
@@ -185,8 +185,8 @@ def dcgan_model(arguments, variant, images):
 def progan_model(arguments, variant, images):
     """Return ``(model, dataset, batch_size)`` for task 4's ProGAN at the
     last, stable phase of a schedule to ``--progan-resolution``."""
+    from ganlab.data import batches
     from ganlab.nets import precision
-    from ganlab.training import growth
     progan = lessons.load("4-progan")
     resolution = arguments.progan_resolution
     latent = 8 if arguments.quick else PROGAN_LATENT
@@ -208,8 +208,8 @@ def progan_model(arguments, variant, images):
         resolution, batch_sizes={size: batch_size for size in
                                  progan.resolutions_up_to(resolution)})
     gan.enter_phase(schedule.phases[-1])
-    return gan, growth.real_batches(images, batch_size,
-                                    arguments.seed), batch_size
+    return gan, batches.real_batches(images, batch_size,
+                                     arguments.seed), batch_size
 
 
 BUILDERS = {"dcgan": (dcgan_model, 32), "progan": (progan_model, None)}

@@ -30,7 +30,7 @@ perceptrons on the circle (``main/0-main.py``), task 1 ReLU perceptrons
 10,000 random 16x16 images shaped like the curriculum's faces, task 4 the
 ProGAN grown to its last stage, 16x16 at the demo's CPU sizes (64
 filters, latent 64, batch 32), trained by ``ProGAN.train_step`` through
-``fit`` on ``ganlab.training.growth.real_batches``.
+``fit`` on ``ganlab.data.batches.real_batches``.
 
 Speed is counted in real examples per second: the examples the critic
 reads, ``disc_iter * batch_size`` per generator step (``batch_size`` for
@@ -72,9 +72,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
 from ganlab import io, lessons
-from ganlab.data import toy
+from ganlab.data import batches, toy
 from ganlab.nets import builders, precision
-from ganlab.training import growth, recipes
+from ganlab.training import recipes
 
 LESSONS = {"0": lessons.load("0-simple_gan"),
            "1": lessons.load("1-wgan_clip"),
@@ -297,8 +297,8 @@ class ProGANFit:
         self.gan = progan.ProGAN(*networks)
         self.gan.compile(**compile_arguments)
         self.gan.enter_phase(setup.schedule.phases[-1])
-        self.batches = growth.real_batches(setup.real, setup.batch_size,
-                                           seed=0)
+        self.batches = batches.real_batches(setup.real, setup.batch_size,
+                                            seed=0)
 
     def train(self, steps):
         """Run ``steps`` steps in one call of ``fit``."""

@@ -21,7 +21,8 @@ tf.config.set_logical_device_configuration(
     CPU, [tf.config.LogicalDeviceConfiguration()] * 2)
 
 from ganlab import lessons  # noqa: E402  (after the split, deliberately)
-from ganlab.training import registry, replicas  # noqa: E402
+from ganlab.data.batches import real_batches  # noqa: E402
+from ganlab.training import replicas  # noqa: E402
 from ganlab.training.augment import DiffAugment  # noqa: E402
 
 BATCH = 16
@@ -92,7 +93,7 @@ def dcgan_like(examples, scaled):
         generator, replicas.with_global_batch_dropout(critic),
         latent_dim=8, seed=3, augment=DiffAugment(seed=4))
     gan.compile()
-    return with_sgd(gan, scaled), registry.real_batches(examples, BATCH, 5)
+    return with_sgd(gan, scaled), real_batches(examples, BATCH, 5)
 
 
 def progan_like(examples, scaled):
@@ -100,7 +101,6 @@ def progan_like(examples, scaled):
     global batch), its critic's minibatch deviation over the global
     batch, with DiffAugment."""
     task4 = lessons.load("4-progan")
-    from ganlab.training.growth import real_batches
     generator, critic = task4.build_networks(
         8, 8, 3, max_filters=16, filter_base=64,
         minibatch_std=replicas.GlobalMinibatchStdDev())

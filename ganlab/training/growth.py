@@ -12,9 +12,9 @@ module adds is the bookkeeping that makes a long run stoppable:
   ``steps_done``, which ``ganlab.training.checkpoints.GANCheckpoint``
   saves through ``ProGAN.state()``), so a run stopped in the middle of a
   fade-in resumes in that fade-in, at that alpha;
-- ``real_batches`` is the stream of real batches, a function of the
-  global step alone, so the resumed run sees exactly the batches the
-  uninterrupted one would have;
+- each phase reads ``ganlab.data.batches.real_batches`` from the global
+  step reached, a stream that is a function of the step alone, so the
+  resumed run sees exactly the batches the uninterrupted one would have;
 - ``check_images`` refuses images that do not fit the schedule, saying
   what was expected.
 
@@ -24,7 +24,8 @@ train the ProGAN through ``grow``.
 import math
 
 import numpy as np
-import tensorflow as tf
+
+from ganlab.data.batches import real_batches
 
 
 def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,
@@ -90,35 +91,3 @@ def check_images(images, schedule, channels):
         raise ValueError(f"images must hold at least 2 examples; got "
                          f"{len(images)}")
     return images.astype(np.float32)
-
-
-def real_batches(images, batch_size, seed, first_step=0):
-    """Return an endless ``tf.data`` stream of batches of ``images``.
-
-    The batch of global step k holds examples k * batch_size onwards of
-    an endless sequence that visits the data in a fresh random order on
-    every pass, computed without state by the index-shuffle op from
-    (seed, pass, position). A run resumed at step ``first_step`` therefore
-    sees exactly the batches an uninterrupted run would have.
-    """
-    count = len(images)
-    data = tf.constant(images)
-
-    @tf.autograph.experimental.do_not_convert  # plain ops, nothing to convert
-    def batch_at(step):
-        """Gather the examples of global step ``step``."""
-        positions = step * batch_size + tf.range(batch_size, dtype=tf.int64)
-        passes = positions // count
-        # one (seed, pass) key per example: each pass is its own permutation
-        keys = tf.stack([tf.fill([batch_size], tf.constant(seed, tf.int64)),
-                         passes, tf.zeros([batch_size], tf.int64)], axis=1)
-        indices = tf.raw_ops.RandomIndexShuffle(
-            index=positions % count, seed=keys,
-            max_index=tf.constant(count - 1, tf.int64))
-        return tf.gather(data, indices)
-
-    options = tf.data.Options()
-    # The autotune thread can delay the end of each phase's fit by seconds.
-    options.autotune.enabled = False
-    return (tf.data.Dataset.range(first_step, 2 ** 62).map(batch_at)
-            .with_options(options))

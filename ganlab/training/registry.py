@@ -340,44 +340,13 @@ class DCGAN(Model):
         done = (common_kwargs["initial_epoch"]
                 * common_kwargs["steps_per_epoch"])
         if isinstance(examples, np.ndarray):
+            from ganlab.data.batches import real_batches
             batches = real_batches(examples, arguments.batch_size,
                                    arguments.seed, first_step=done)
         else:
             batches = examples.batches(arguments.batch_size, arguments.seed,
                                        first_batch=done)
         gan.fit(batches, shuffle=False, **common_kwargs)
-
-
-def real_batches(examples, batch_size, seed, first_step=0):
-    """Return the endless ``tf.data`` pipeline of batches of
-    ``examples``: each pass over them in a new order, every batch a pure
-    function of ``seed`` and its step number, starting at ``first_step``.
-
-    A resumed run then sees the batches the whole run would have seen,
-    and a strategy that splits each batch among devices splits the same
-    batch (a ``shuffle`` in the pipeline is drawn anew once the strategy
-    rewrites it, so it is not used).
-    """
-    import tensorflow as tf
-    count = len(examples)
-    per_pass = count // batch_size
-    images = tf.constant(examples)
-
-    def batch_at(step):
-        """The ``step``-th batch: its slice of its pass's order."""
-        order = tf.random.experimental.stateless_shuffle(
-            tf.range(count), seed=tf.stack([tf.constant(seed, tf.int64),
-                                            step // per_pass]))
-        start = (step % per_pass) * batch_size
-        chosen = order[start:start + batch_size]
-        return tf.ensure_shape(tf.gather(images, chosen),
-                               (batch_size,) + examples.shape[1:])
-
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = (
-        tf.data.experimental.AutoShardPolicy.OFF)
-    return (tf.data.Dataset.counter(first_step).map(batch_at)
-            .prefetch(2).with_options(options))
 
 
 class ProGAN(Model):
