@@ -30,8 +30,9 @@ seed the kernel distance's own standard error (over subsets of samples)
 is shown and the Frechet distance has none. The table also holds the
 evaluation's floor (real training images against held-out ones) and the
 PCA baseline. It prints a Markdown table and writes ``ablation.json``,
-``ablation.md`` and ``ablation.png`` (the last sample grid of each
-variant, side by side) to ``--out``.
+``ablation.md`` and ``ablation.png`` (16 images from each variant's
+trained generator, the one scored, from the same latent vectors, side by
+side) to ``--out``.
 """
 import argparse
 import json
@@ -175,14 +176,21 @@ def run_folder(out, seed, name):
         " ", "_")
 
 
-def last_grid(folder):
-    """Return the newest sample grid of a run folder, or None."""
-    grids = list((folder / "samples").glob("*.png"))
-    return max(grids, key=lambda grid: grid.stat().st_mtime, default=None)
+def final_grid(folder, seed=0):
+    """Return a grid of 16 images drawn by the run's ``generator.keras``
+    (the network that was scored: the average, where there is one) with
+    ``python -m ganlab sample --seed seed``, the same latent vectors for
+    every variant; drawn once, then reused."""
+    grid = folder / "final_samples" / "grid.png"
+    if not grid.is_file():
+        run_quietly([sys.executable, "-m", "ganlab", "sample", "--generator",
+                     str(folder / "generator.keras"), "--count", "16",
+                     "--seed", str(seed), "--out", str(grid.parent)])
+    return grid
 
 
 def picture(grids, path):
-    """Draw each variant's last sample grid side by side, titled."""
+    """Draw each variant's grid (``final_grid``) side by side, titled."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -193,8 +201,7 @@ def picture(grids, path):
                                 figsize=(3.2 * len(grids), 3.6),
                                 squeeze=False)
     for axis, (name, grid) in zip(axes[0], grids.items()):
-        if grid is not None:
-            axis.imshow(Image.open(grid))
+        axis.imshow(Image.open(grid))
         axis.set_title(name.replace(" + ", "\n+ "), fontsize=9)
         axis.axis("off")
     figure.tight_layout()
@@ -294,7 +301,7 @@ def main(argv=None):
                                    in row.items()}
                             for name, row in rows.items()}},
                   out / "ablation.json")
-    picture({name: last_grid(run_folder(out, 0, name))
+    picture({name: final_grid(run_folder(out, 0, name))
              for name in variants(arguments.model)}, out / "ablation.png")
     return rows
 
