@@ -48,8 +48,8 @@ def optimizers():
 @pytest.mark.parametrize("critic_training", [True, False])
 def test_one_step_equals_a_hand_run_gradient_tape_step(critic_training):
     """Two critic updates (loss, penalty, clipping, augmentation) then one
-    generator update, on fixed latent vectors and batches, leave exactly
-    the weights of the same step written out by hand."""
+    generator update, on fixed latent vectors and batches, leave the
+    weights of the same step written out by hand, to rounding."""
     latent = tf.constant(np.random.default_rng(1).normal(
         size=(BATCH, 3)).astype(np.float32))
     batches = [np.random.default_rng(2 + index).normal(
@@ -92,7 +92,10 @@ def test_one_step_equals_a_hand_run_gradient_tape_step(critic_training):
     for mine, theirs in ((generator, hand_generator),
                          (critic, hand_critic)):
         for ours, hand in zip(mine.get_weights(), theirs.get_weights()):
-            np.testing.assert_array_equal(ours, hand)
+            # to the last bit or two: the loop's graph and the eager hand
+            # step may round in another order (1 unit in the last place
+            # under ONEDNN_MAX_CPU_ISA=AVX2); a wrong step misses by far more
+            np.testing.assert_allclose(ours, hand, rtol=3e-7, atol=3e-8)
     # the step changed the weights: the comparison is not of two starts
     untouched, _ = tiny_networks(0)
     assert not all(np.array_equal(ours, start) for ours, start in zip(

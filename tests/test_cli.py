@@ -208,7 +208,7 @@ def test_missing_paths_are_one_line_exit_2(flags, message, tmp_path,
     (["--b1", "1.5"], "--b1 must be in [0, 1)"),
     (["--dataset", "ring"], "--model mlp draws images"),
     (["--model", "simple", "--strategy", "mirrored"],
-     "only --model mlp, faces or dcgan train on several devices"),
+     "only --model mlp, faces, dcgan or progan train on several devices"),
     (["--model", "progan", "--d_lr", ".001"], "only mlp and dcgan take"),
     (["--model", "dcgan", "--b2", ".99"], "fixes Adam's beta_2"),
 ])
