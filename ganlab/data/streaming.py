@@ -131,6 +131,18 @@ def should_stream(folder, size, channels, limit_bytes=DEFAULT_LIMIT_BYTES):
     return array_bytes(count_images(folder), size, channels) > limit_bytes
 
 
+def check_sample(paths, validate=16, on_error="raise"):
+    """Decode ``validate`` files spread over ``paths`` with Pillow; raise
+    ValueError naming the first that fails (with ``on_error="skip"``,
+    only when every one fails: a few bad files are tolerated, a folder of
+    non-images is not)."""
+    sample = sample_paths(paths, validate)
+    unreadable = find_unreadable(sample)
+    if unreadable and (on_error == "raise" or len(unreadable) == len(sample)):
+        path, reason = unreadable[0]
+        raise ValueError(f"cannot read image {path}: {reason}")
+
+
 class StreamedFolder:
     """An image folder that a run streams rather than loads: what the run
     needs to know of it (``len``, ``shape``, ``ndim``, as of the array it
@@ -143,12 +155,16 @@ class StreamedFolder:
     ndim = 4
 
     def __init__(self, folder, size, channels, cache=None):
-        """Count the folder's images (by name) and keep the settings."""
+        """List the folder's images once, decode a sample of them with
+        Pillow (``check_sample``: a folder of non-images fails here, in
+        one line, before TensorFlow starts) and keep the settings."""
         self.folder = pathlib.Path(folder)
         self.size, self.channels, self.cache = size, channels, cache
-        self.count = count_images(folder)
+        paths = list_images(folder)
+        self.count = len(paths)
         if not self.count:
             raise ValueError(f"{folder} holds no image files")
+        check_sample(paths)
         self.shape = (self.count, size, size, channels)
 
     def __len__(self):
@@ -354,12 +370,7 @@ def stream_image_folder(folder, size=64, channels=3, batch_size=64, seed=0,
     if not mine:
         raise ValueError(f"shard {index} of {num_shards} gets no image: "
                          f"{folder} holds {len(paths)}")
-    sample = sample_paths(mine, validate)
-    unreadable = find_unreadable(sample)
-    # "skip" tolerates a few bad files, but not a folder of non-images
-    if unreadable and (on_error == "raise" or len(unreadable) == len(sample)):
-        path, reason = unreadable[0]
-        raise ValueError(f"cannot read image {path}: {reason}")
+    check_sample(mine, validate, on_error)
 
     parallel = tf.data.AUTOTUNE if autotune else (os.cpu_count() or 1)
     files = tf.data.Dataset.from_tensor_slices(mine)

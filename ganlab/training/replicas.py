@@ -223,6 +223,11 @@ class Shares:
         seed = draw_seeds(self.rng, 1)[:, 0]
         return replica_share(tf.random.stateless_normal(shape, seed=seed))
 
+    def global_uniform(self, shape):
+        """The same for uniform numbers in [0, 1)."""
+        seed = draw_seeds(self.rng, 1)[:, 0]
+        return replica_share(tf.random.stateless_uniform(shape, seed=seed))
+
     def train_step(self, batch):
         """The lesson's step, its logs shaped for a multi-worker run."""
         return logs_for_workers(self.distribute_strategy,
@@ -253,10 +258,9 @@ class SelfDrawnShares(Shares):
     def get_interpolated_sample(self, real_sample, fake_sample):
         """Task 2's mix ``u * real + (1 - u) * fake``, with this
         replica's share of the global batch's mixing weights."""
-        shape = tf.concat([tf.shape(real_sample)[:1] * replica_count(),
-                           tf.ones_like(tf.shape(real_sample)[1:])], 0)
-        seed = draw_seeds(self.rng, 1)[:, 0]
-        u = replica_share(tf.random.stateless_uniform(shape, seed=seed))
+        u = self.global_uniform(tf.concat(
+            [tf.shape(real_sample)[:1] * replica_count(),
+             tf.ones_like(tf.shape(real_sample)[1:])], 0))
         return u * real_sample + (1 - u) * fake_sample
 
     def fit(self, x=None, y=None, **kwargs):
@@ -325,20 +329,18 @@ class GrowingShares(Shares):
 
     def get_mix(self, size):
         """This replica's share of the global batch's mixing weights."""
-        seed = draw_seeds(self.rng, 1)[:, 0]
-        return replica_share(tf.random.stateless_uniform(
-            tf.stack([size * replica_count(), 1, 1, 1]), seed=seed))
+        return self.global_uniform(tf.stack([size * replica_count(), 1, 1,
+                                             1]))
 
     def count_step(self, batch_size):
         """Count the global batch once, outside the replicas: the
         counters and alpha are one variable for all of them."""
-        context = tf.distribute.get_replica_context()
         replicas = replica_count()
         count = super().count_step
-        if context is None or replicas == 1:
+        if replicas == 1:
             return count(batch_size)
-        return context.merge_call(lambda strategy: count(
-            batch_size * replicas))
+        return tf.distribute.get_replica_context().merge_call(
+            lambda strategy: count(batch_size * replicas))
 
 
 class GlobalMinibatchStdDev(keras.layers.Layer):

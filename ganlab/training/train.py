@@ -395,14 +395,6 @@ def streamed_folder(arguments, parser, folder):
         streamed = streaming.StreamedFolder(
             folder, size, channels,
             None if arguments.cache is None else str(arguments.cache))
-        # files spread over the list decode now (with Pillow, before
-        # TensorFlow starts): a folder of non-images fails here, in one
-        # line, not at the first batch
-        unreadable = streaming.find_unreadable(streaming.sample_paths(
-            streaming.list_images(folder), 16))
-        if unreadable:
-            raise ValueError("cannot read image {}: {}".format(
-                *unreadable[0]))
     except (OSError, ValueError) as error:
         parser.error(f"--dataset {folder}: {error}")
     arguments.img_size, arguments.channels = size, channels
