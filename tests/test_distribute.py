@@ -31,6 +31,8 @@ STEPS = 20  # 2 epochs of 10 steps
 MODELS = {
     "mlp": ((96, 28, 28), ["--img_size", "12", "--latent_dim", "16",
                            "--augment", "none"]),
+    "conv": ((96, 28, 28), ["--img_size", "12", "--latent_dim", "16",
+                            "--augment", "none"]),
     "faces": ((96, 16, 16), ["--img_size", "16", "--channels", "1",
                              "--augment", "color,translation,cutout"]),
     "dcgan": ((96, 32, 32, 3), ["--img_size", "32", "--channels", "3",
@@ -97,8 +99,10 @@ def one_device(request, tmp_path_factory):
 # both networks (about 1e-5 after two steps, 1e-2 after 20, also with
 # Adam's epsilon raised to 1e-3). With SGD, where no gradient is divided
 # by its own size, their weights agree within 1.2e-7 after 20 steps:
-# tests/test_replicas.py. The MLP GAN agrees over all 20 steps.
-AGREEING_STEPS = {"mlp": STEPS, "faces": 1, "dcgan": 1, "progan": 1}
+# tests/test_replicas.py. The MLP GAN, and conv (its training with small
+# convolutional networks), agree over all 20 steps.
+AGREEING_STEPS = {"mlp": STEPS, "conv": STEPS, "faces": 1, "dcgan": 1,
+                  "progan": 1}
 
 
 def test_two_devices_give_the_losses_of_one(one_device, tmp_path):

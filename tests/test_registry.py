@@ -13,7 +13,7 @@ from ganlab.training import registry, train
 
 # The tiny examples each entry trains on: vectors for the lessons, the
 # fixed shapes of faces and dcgan, small images otherwise.
-SHAPES = {"mlp": (8, 8, 1), "simple": (2,), "wgan-clip": (2,),
+SHAPES = {"mlp": (8, 8, 1), "conv": (8, 8, 1), "simple": (2,), "wgan-clip": (2,),
           "wgan-gp": (2,), "faces": (16, 16, 1), "dcgan": (32, 32, 3),
           "progan": (8, 8, 1)}
 
@@ -108,11 +108,22 @@ def test_data_check_comes_from_the_entry(name):
             entry.check_data(arguments, np.zeros((8, 12, 12, 1), np.float32))
 
 
+def test_conv_refuses_sizes_two_doublings_cannot_reach():
+    """--model conv starts at a quarter of the image: 28x28 and 12x12
+    are fine, 10x10 is refused naming --img_size."""
+    entry = registry.entry("conv")
+    arguments, _ = parsed(["--model", "conv"])
+    for size in (28, 12):
+        entry.check_data(arguments, np.zeros((4, size, size, 1), np.float32))
+    with pytest.raises(ValueError, match="--img_size 28"):
+        entry.check_data(arguments, np.zeros((4, 10, 10, 1), np.float32))
+
+
 def test_refusal_messages_name_the_entries_that_take_the_flag():
     with pytest.raises(SystemExit):
         parsed(["--model", "simple", "--d_lr", ".001"])
     takers = [entry.name for entry in registry.ENTRIES if entry.takes_d_lr]
-    assert registry.names_or(takers, last="and") == "mlp and dcgan"
+    assert registry.names_or(takers, last="and") == "mlp, conv and dcgan"
     assert registry.names_or(
         entry.name for entry in registry.ENTRIES if entry.takes_vectors
     ) == "simple, wgan-clip or wgan-gp"

@@ -15,6 +15,9 @@
     # the DCGAN of task 5 on CIFAR-10, and the MLP GAN on two devices
     python -m ganlab train --model dcgan --dataset cifar10 --out runs/cifar
     python -m ganlab train --model mlp --strategy mirrored --devices 2
+    # Fashion-MNIST's cleanest samples: a small DCGAN, averaged
+    python -m ganlab train --model conv --dataset fashion-mnist \\
+        --out runs/fashion
     # task 3's face network on the curriculum's faces (the last 1,000 held
     # out), and task 2's WGAN-GP on a folder of face photographs, 64x64 RGB
     python -m ganlab train --model faces --dataset faces \\
@@ -23,8 +26,10 @@
         --img_size 64 --channels 3 --out runs/rgb
 
 Models: ``mlp`` (``ganlab.nets.mlp_gan``: Goodfellow et al.'s fully connected
-GAN), ``simple``, ``wgan-clip`` and ``wgan-gp`` (the lessons of tasks 0-2;
-ReLU perceptrons on toy data, DCGAN-style convolutional networks on
+GAN), ``conv`` (``ganlab.nets.conv_gan``: a small DCGAN trained as
+``mlp`` is, the cleanest samples here for 28x28 grey images such as
+Fashion-MNIST; image sides multiples of 4), ``simple``, ``wgan-clip`` and
+``wgan-gp`` (the lessons of tasks 0-2; ReLU perceptrons on toy data, DCGAN-style convolutional networks on
 images), ``faces`` (task 3's network for 16x16 grey faces, trained as a
 WGAN-GP), ``dcgan`` (task 5, 32x32 RGB), ``progan`` (task 4: grows from
 4x4 to ``--img_size``, a power of 2, with small CPU-sized networks; its
@@ -74,7 +79,7 @@ step) and ``losses.png``, ``samples/step_*.png`` (every
 ``run.json`` (the flags) and, at the end, ``generator.keras`` for
 ``python -m ganlab sample``. ``--resume`` continues from the last
 checkpoint; with ``--deterministic`` (TensorFlow's deterministic ops) the
-``mlp`` and ``progan`` models then compute exactly the losses an
+``mlp``, ``conv`` and ``progan`` models then compute exactly the losses an
 uninterrupted run would have (the other models draw from TensorFlow's
 global random state, which a checkpoint cannot hold, so they resume with
 fresh random draws). The newest checkpoint that is whole and finite is
@@ -86,8 +91,8 @@ checkpoint nor ``generator.keras`` from its broken state.
 
 Techniques (DESIGN.md, "Samples worth keeping"), each a registry
 attribute of the models that take it, refused in one line by the others:
-``--average-decay`` (default .999 for ``mlp``, ``faces``, ``dcgan`` and
-``progan``, 0 for the lessons; 0 is off) keeps an exponential moving
+``--average-decay`` (default .999 for ``mlp``, ``conv``, ``faces``,
+``dcgan`` and ``progan``, 0 for the lessons; 0 is off) keeps an exponential moving
 average of the generator (``ganlab.training.averaging``) after a warm-up
 of ``--average-warmup`` updates (default 100: short, for short CPU
 runs); the grids are drawn from it, ``generator.keras`` is it, and the
@@ -106,7 +111,7 @@ PREFIX`` decodes a streamed folder once into a file that later passes
 and runs read instead. A resumed stream restarts at the batch it stopped
 at, skipping earlier ones by file name, undecoded.
 
-Multi-device (``mlp``, ``faces``, ``dcgan`` and ``progan``): ``--strategy
+Multi-device (``mlp``, ``conv``, ``faces``, ``dcgan`` and ``progan``): ``--strategy
 mirrored`` copies the model on every GPU (``--devices N``: the first N;
 without a GPU the CPU is split into N logical devices) and splits each
 global batch among them; ``--strategy multi-worker`` does the same
