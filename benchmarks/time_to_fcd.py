@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""Time to quality on Fashion-MNIST: the MLP GAN's Frechet Classifier
-Distance after minutes of training (1 to 10), ours against a plain loop.
+"""Time to quality on Fashion-MNIST: each model's Frechet Classifier
+Distance after minutes of training on this machine, in one run.
 
-The model is the original fully connected GAN (``ganlab.nets.mlp_gan``: the
-networks ``python -m ganlab train --model mlp`` trains, batch 64, Adam
-2e-4 and beta_1 .5). Two contestants train the same networks from the
-same initial weights on the 60,000 training images:
+The contestants (``--contestants``, comma separated; the first three by
+default) train on the 60,000 training images:
 
-- ours: ``MLPGAN``, ``compile()`` then ``fit``, one graph per training
-  step, the real batch drawn inside it;
-- the reference: the plain way to write it, a Python loop that draws the
-  real batch in NumPy (``rng.choice`` of 64 distinct rows) and calls one
-  ``tf.function`` per network update, float32.
+- ``conv``: the package's recipe for 28x28 grey images, what ``python -m
+  ganlab train --model conv --dataset fashion-mnist`` trains
+  (``ganlab.nets.conv_gan``'s networks in ``MLPGAN``'s training, batch 64,
+  the registry's learning rate and betas), scored through its averaged
+  generator (decay .999 after 100 updates, ``train``'s defaults);
+- ``mlp``: the original fully connected GAN (``ganlab.nets.mlp_gan``, what
+  ``--model mlp`` trains: batch 64, Adam 2e-4 and beta_1 .5), no average;
+- ``keras-io-wgan-gp``: a WGAN-GP built the way the keras.io example
+  "WGAN-GP overriding Model.train_step" describes it, written here
+  (``KerasIoWGANGP``): a generator upsampling 4x4x256 to 32x32 and
+  cropping to 28x28, a critic of four 5x5 strided convolutions (64 to 512
+  filters, LeakyReLU, dropout) on images padded to 32x32, batch 512, 3
+  critic updates per generator update with the gradient penalty weighted
+  10, Adam 2e-4 with betas .5 and .9, 128 latent dimensions;
+- ``mlp-loop``: the MLP GAN trained by a plain loop (``common.ReferenceLoop``:
+  the real batch drawn in NumPy, one ``tf.function`` per network update),
+  from the same initial weights as ``mlp``: ``fit`` against a loop.
 
 Quality is the Frechet Classifier Distance (FCD): the Frechet distance
 between the features of generated and real images, the features being
@@ -25,16 +35,17 @@ of them each) is reported beside it.
 
 Time is wall-clock training time, tracing included, scoring excluded.
 The contestants train in turns of about ``--turn-seconds`` each, so that
-a neighbour's load on the shared CPUs falls on both alike; each is
+a neighbour's load on the shared CPUs falls on all alike; each is
 scored at the end of the first turn that takes its training time past a
 mark (``--minutes``), and the time it was actually scored at is
 reported.
 
-    python benchmarks/time_to_fcd.py             # about 22 minutes on 2 cores
+    python benchmarks/time_to_fcd.py             # about 40 minutes on 2 cores
+    python benchmarks/time_to_fcd.py --contestants mlp,mlp-loop
     python benchmarks/time_to_fcd.py --quick     # a smoke test in seconds
 
 It prints a table and writes ``time_to_fcd.json`` and ``time_to_fcd.png``
-(FCD against minutes, and both contestants' samples at the end) to
+(FCD against minutes, and each contestant's samples at the end) to
 ``--out`` (default ``outputs/benchmarks``). It needs Fashion-MNIST on
 this machine (``apt-get install dataset-fashion-mnist``, the Keras cache,
 or ``--fashion-folder``).
@@ -45,19 +56,22 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import common
 from ganlab import io
 from ganlab.data import image_sets
 from ganlab.evaluation import metrics
 from ganlab.evaluation.features import FashionFeatures
-from ganlab.nets import mlp_gan
+from ganlab.nets import conv_gan, mlp_gan
 from ganlab.nets.saved import generate
+from ganlab.training import registry
+from ganlab.training.averaging import GeneratorAveraging
+from ganlab.training.train import AVERAGE_DECAY, AVERAGE_WARMUP
 from ganlab.viz import plots
 from ganlab.viz.plots import tile
 
-OURS = "ours: MLPGAN.fit"
-REFERENCE = "reference loop, float32"
+DEFAULT_CONTESTANTS = "conv,mlp,keras-io-wgan-gp"
 
 
 def arguments_from(argv):
@@ -65,14 +79,17 @@ def arguments_from(argv):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", default="1,2,3,5,7.5,10",
+    parser.add_argument("--contestants", default=DEFAULT_CONTESTANTS,
+                        type=common.comma_separated(str, "conv,mlp"),
+                        help="comma separated, of " + ", ".join(CONTESTANTS)
+                             + " (default: %(default)s)")
+    parser.add_argument("--minutes", default="2,5,10,12",
                         type=common.comma_separated(float, "2,5,10"),
-                        help="training minutes at which both are scored, "
+                        help="training minutes at which each is scored, "
                              "comma separated (default: %(default)s)")
     parser.add_argument("--samples", type=int, default=5000,
                         help="generated images per score (default: "
                              "%(default)s)")
-    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--turn-seconds", type=float, default=5.,
                         help="training seconds per turn (default: "
                              "%(default)s)")
@@ -89,6 +106,12 @@ def arguments_from(argv):
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/benchmarks"))
     arguments = parser.parse_args(argv)
+    unknown = [name for name in arguments.contestants
+               if name not in CONTESTANTS]
+    if unknown or len(set(arguments.contestants)) != len(
+            arguments.contestants):
+        parser.error(f"--contestants must name each of {', '.join(CONTESTANTS)}"
+                     f" at most once; got {','.join(arguments.contestants)}")
     if arguments.quick:
         arguments.minutes, arguments.samples = [.05, .1], 1000
         arguments.turn_seconds = 1.
@@ -98,8 +121,6 @@ def arguments_from(argv):
     if arguments.samples < 100:
         parser.error("--samples must be at least 100: a Frechet distance "
                      "needs many samples per feature")
-    if arguments.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
     if arguments.turn_seconds <= 0:
         parser.error("--turn-seconds must be positive")
     if arguments.fashion_folder and not arguments.fashion_folder.is_dir():
@@ -108,34 +129,179 @@ def arguments_from(argv):
     return arguments
 
 
-class Ours:
-    """The package's way: ``MLPGAN`` trained by ``fit``."""
+class FitContestant:
+    """A GAN of the package trained by ``fit``, ``steps`` at a time;
+    ``generator`` is what is scored (its average, when there is one)."""
 
-    def __init__(self, networks, real, batch_size, seed):
-        """Wrap the networks in an ``MLPGAN`` and compile it."""
-        self.gan = mlp_gan.MLPGAN(*networks, real, batch_size=batch_size,
-                                  seed=seed)
-        self.gan.compile()
-        self.generator = self.gan.generator
+    def __init__(self, gan, average_decay=0.):
+        """Keep the compiled ``gan``; average its generator with
+        ``average_decay`` (0: none) after ``train``'s warm-up."""
+        self.gan = gan
+        self.callbacks = []
+        self.generator = gan.generator
+        if average_decay:
+            averaging = GeneratorAveraging(gan.generator, average_decay,
+                                           AVERAGE_WARMUP)
+            self.callbacks.append(averaging)
+            self.generator = averaging.average.network
 
     def train(self, steps):
         """Run ``steps`` training steps in one call of ``fit``."""
-        self.gan.fit(epochs=1, steps_per_epoch=steps, verbose=0)
+        self.gan.fit(epochs=1, steps_per_epoch=steps, verbose=0,
+                     callbacks=self.callbacks)
 
 
-def Reference(networks, real, batch_size, seed):
+def registry_gan(model, real, seed):
+    """Return ``model``'s GAN (a ``registry`` entry trained by
+    ``MLPGAN``) built and compiled as ``python -m ganlab train`` builds it
+    with its defaults."""
+    flags = argparse.Namespace(latent_dim=model.latent_dim,
+                               batch_size=model.batch_size, seed=seed,
+                               lr=None, d_lr=None, b1=None, b2=None)
+    return model.build(flags, real)
+
+
+def conv_recipe(real, seed):
+    """``--model conv`` with its averaged generator."""
+    return FitContestant(registry_gan(registry.Conv(), real, seed),
+                         AVERAGE_DECAY)
+
+
+def mlp_gan_fit(real, seed):
+    """``--model mlp``'s networks in ``MLPGAN.fit``, not averaged (the
+    curve this benchmark drew before the averaging existed)."""
+    return FitContestant(registry_gan(registry.MLP(), real, seed))
+
+
+def mlp_gan_loop(real, seed):
     """The plain way (``common.ReferenceLoop``): a Python loop, the real
     batch drawn in NumPy, one ``tf.function`` per network update; the same
-    losses and optimizers as ``MLPGAN``."""
-    generator, discriminator = networks
+    networks (built after the same seed as ``mlp``'s), losses and
+    optimizers as ``MLPGAN``."""
+    generator, discriminator = (mlp_gan.build_generator(),
+                                mlp_gan.build_discriminator())
     generator_optimizer, discriminator_optimizer = (
         keras.optimizers.Adam(2e-4, beta_1=.5) for _ in range(2))
     return common.ReferenceLoop(
         generator, discriminator,
         common.normal_latent(generator.inputs[0].shape[-1]),
-        common.random_rows(real, batch_size, seed), batch_size,
+        common.random_rows(real, registry.MLP.batch_size, seed),
+        registry.MLP.batch_size,
         mlp_gan.discriminator_loss, mlp_gan.generator_loss,
         generator_optimizer, discriminator_optimizer)
+
+
+def keras_io_generator(latent_dim=128):
+    """The keras.io WGAN-GP's generator as its text describes it: dense
+    to 4x4x256, three times (upsample by 2, 3x3 convolution, batch norm,
+    LeakyReLU .2; the last to 1 channel with tanh), cropped from 32x32 to
+    28x28."""
+    latent = keras.Input(shape=(latent_dim,))
+    values = keras.layers.Dense(4 * 4 * 256, use_bias=False)(latent)
+    values = keras.layers.LeakyReLU(negative_slope=.2)(
+        keras.layers.BatchNormalization()(values))
+    values = keras.layers.Reshape((4, 4, 256))(values)
+    for filters in (128, 64, 1):
+        values = keras.layers.UpSampling2D(2)(values)
+        values = keras.layers.Conv2D(filters, 3, padding="same",
+                                     use_bias=False)(values)
+        values = keras.layers.BatchNormalization()(values)
+        values = (keras.layers.Activation("tanh")(values) if filters == 1
+                  else keras.layers.LeakyReLU(negative_slope=.2)(values))
+    images = keras.layers.Cropping2D(2)(values)
+    return keras.Model(latent, images, name="keras_io_generator")
+
+
+def keras_io_critic():
+    """The keras.io WGAN-GP's critic: 28x28 padded to 32x32, four 5x5
+    convolutions of stride 2 (64, 128, 256, 512 filters, LeakyReLU .2,
+    dropout .3 after the second and third), dropout .2, one linear
+    score."""
+    image = keras.Input(shape=(28, 28, 1))
+    values = keras.layers.ZeroPadding2D(2)(image)
+    for filters in (64, 128, 256, 512):
+        values = keras.layers.Conv2D(filters, 5, strides=2,
+                                     padding="same")(values)
+        values = keras.layers.LeakyReLU(negative_slope=.2)(values)
+        if filters in (128, 256):
+            values = keras.layers.Dropout(.3)(values)
+    values = keras.layers.Dropout(.2)(keras.layers.Flatten()(values))
+    return keras.Model(image, keras.layers.Dense(1)(values),
+                       name="keras_io_critic")
+
+
+class KerasIoWGANGP(mlp_gan.MLPGAN):
+    """A WGAN-GP trained as the keras.io example describes: for each real
+    batch, ``critic_steps`` critic updates (each with fresh latent
+    vectors, the Wasserstein loss plus ``gp_weight`` times the gradient
+    penalty at random interpolates), then one generator update.
+    ``MLPGAN`` supplies the data plumbing (the real batch drawn in the
+    graph) and the optimizers' set-up."""
+
+    def __init__(self, real_examples, batch_size=512, critic_steps=3,
+                 gp_weight=10., seed=0):
+        """Build the two networks; keep the schedule."""
+        super().__init__(keras_io_generator(), keras_io_critic(),
+                         real_examples, batch_size=batch_size, seed=seed)
+        self.critic_steps = critic_steps
+        self.gp_weight = gp_weight
+
+    def gradient_penalty(self, real, fake):
+        """Return mean((||grad critic(x_hat)|| - 1)^2) at x_hat drawn
+        uniformly on the segments between real and fake images."""
+        mix = self.rng.uniform((tf.shape(real)[0], 1, 1, 1))
+        between = real + mix * (fake - real)
+        with tf.GradientTape() as tape:
+            tape.watch(between)
+            scores = self.discriminator(between, training=True)
+        gradients = tape.gradient(scores, between)
+        norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=[1, 2, 3])
+                        + 1e-12)
+        return tf.reduce_mean(tf.square(norms - 1.))
+
+    def train_step(self, useless_batch):
+        """``critic_steps`` critic updates on one real batch, then one
+        generator update."""
+        chosen = self.rng.uniform((self.batch_size,), 0,
+                                  tf.shape(self.real_examples)[0], tf.int32)
+        real = tf.gather(self.real_examples, chosen)
+        critic = self.discriminator
+        for _ in range(self.critic_steps):
+            latent = self.rng.normal((self.batch_size, self.latent_dim))
+            with tf.GradientTape() as tape:
+                fake = self.generator(latent, training=True)
+                discr_loss = (tf.reduce_mean(critic(fake, training=True))
+                              - tf.reduce_mean(critic(real, training=True))
+                              + self.gp_weight
+                              * self.gradient_penalty(real, fake))
+            critic.optimizer.apply_gradients(zip(
+                tape.gradient(discr_loss, critic.trainable_variables),
+                critic.trainable_variables))
+        latent = self.rng.normal((self.batch_size, self.latent_dim))
+        with tf.GradientTape() as tape:
+            gen_loss = -tf.reduce_mean(critic(
+                self.generator(latent, training=True), training=True))
+        variables = self.generator.trainable_variables
+        self.generator.optimizer.apply_gradients(
+            zip(tape.gradient(gen_loss, variables), variables))
+        return {"discr_loss": discr_loss, "gen_loss": gen_loss}
+
+
+def keras_io_wgan_gp(real, seed):
+    """The keras.io-style WGAN-GP, Adam 2e-4 with betas .5 and .9."""
+    gan = KerasIoWGANGP(real, seed=seed)
+    gan.compile(learning_rate=2e-4, beta_1=.5, beta_2=.9)
+    return FitContestant(gan)
+
+
+# name -> (label in the table, the function building it from the real
+# images in [-1, 1] and the seed)
+CONTESTANTS = {
+    "conv": ("conv (new recipe), averaged", conv_recipe),
+    "mlp": ("MLP GAN, MLPGAN.fit", mlp_gan_fit),
+    "keras-io-wgan-gp": ("WGAN-GP as on keras.io", keras_io_wgan_gp),
+    "mlp-loop": ("MLP GAN, reference loop", mlp_gan_loop),
+}
 
 
 class Scorer:
@@ -166,8 +332,8 @@ class Scorer:
 
 
 class Race:
-    """Two contestants trained in turns, each with its own clock, scored
-    as their clocks pass the marks."""
+    """Contestants trained in turns, each with its own clock, scored as
+    their clocks pass the marks."""
 
     def __init__(self, contestants, scorer, marks_seconds, turn_seconds,
                  clock=None):
@@ -220,15 +386,15 @@ class Race:
 
 
 def plot(report, pictures, path):
-    """FCD against minutes for both contestants, the real floor dashed,
+    """FCD against minutes for every contestant, the real floor dashed,
     and a grid of each contestant's last samples."""
-    figure = plots.plt.figure(figsize=(11, 4))
-    axes = figure.add_subplot(1, 3, 1)
+    count = len(pictures)
+    figure = plots.plt.figure(figsize=(3.7 * (count + 1), 4))
+    axes = figure.add_subplot(1, count + 1, 1)
     for name, record in report["contestants"].items():
         axes.plot([check["seconds"] / 60. for check in record["checks"]],
                   [check["fcd"] for check in record["checks"]], marker="o",
-                  label=name, color="0.5" if name == REFERENCE else
-                  "tab:blue")
+                  label=name)
     axes.axhline(report["real_floor_fcd"], color="k", ls="--", lw=.8,
                  label="real training images")
     axes.set(xlabel="training minutes", ylabel="FCD to the test set",
@@ -236,19 +402,19 @@ def plot(report, pictures, path):
     axes.legend(fontsize=8)
     for column, (name, images) in enumerate(pictures.items(), start=2):
         grid = tile(images[:64, ..., None], 8)[..., 0]
-        panel = figure.add_subplot(1, 3, column)
+        panel = figure.add_subplot(1, count + 1, column)
         panel.imshow(grid, cmap="gray", vmin=0, vmax=1)
         minutes = report["contestants"][name]["checks"][-1]["seconds"] / 60
         panel.set_title(f"{name}, {minutes:.1f} min", fontsize=9)
         panel.axis("off")
-    figure.suptitle("MLP GAN on Fashion-MNIST: Frechet Classifier Distance "
-                    "against training time", fontsize=10)
+    figure.suptitle("Fashion-MNIST: Frechet Classifier Distance against "
+                    "training time", fontsize=10)
     figure.tight_layout()
     return plots.save_figure(figure, path)
 
 
 def main(argv=None, clock=None):
-    """Race the two contestants; print the table; write JSON and PNG;
+    """Race the contestants; print the table; write JSON and PNG;
     return the report. ``clock`` replaces the race's wall clock (tests)."""
     arguments = arguments_from(argv)
     (train_images, _), (test_images, _) = image_sets.load_fashion_mnist(
@@ -262,18 +428,18 @@ def main(argv=None, clock=None):
     floor, _ = scorer(train_images[floor_rows] / 255.)
 
     contestants = {}
-    for name, kind in ((OURS, Ours), (REFERENCE, Reference)):
-        # the same seed gives both the same initial weights
+    for key in arguments.contestants:
+        label, build = CONTESTANTS[key]
+        # the same seed before each: mlp and mlp-loop start from the same
+        # initial weights
         keras.utils.set_random_seed(arguments.seed)
-        networks = (mlp_gan.build_generator(), mlp_gan.build_discriminator())
-        contestants[name] = kind(networks, real, arguments.batch_size,
-                                 arguments.seed)
+        contestants[label] = build(real, arguments.seed)
     race = Race(contestants, scorer,
                 [minutes * 60. for minutes in arguments.minutes],
                 arguments.turn_seconds, clock)
-    print(f"training both for {arguments.minutes[-1]} minutes, in turns "
-          f"of about {arguments.turn_seconds} s; FCD of the real training "
-          f"images (the floor): {floor:.2f}", flush=True)
+    print(f"training {len(contestants)} for {arguments.minutes[-1]} minutes "
+          f"each, in turns of about {arguments.turn_seconds} s; FCD of the "
+          f"real training images (the floor): {floor:.2f}", flush=True)
     race.run()
 
     print(f"\nFCD to the Fashion-MNIST test set ({arguments.samples:,} "
@@ -290,16 +456,17 @@ def main(argv=None, clock=None):
                                                  for cell in cells))
     print(f"  floor (real training images): {floor:.2f}")
     report = {
-        "model": "ganlab.nets.mlp_gan: generator 100-128-256-512-1024-784, "
-                 "discriminator 784-512-256-1",
-        "batch_size": arguments.batch_size, "samples": arguments.samples,
+        "contestants_flag": arguments.contestants,
+        "samples": arguments.samples,
         "minutes": arguments.minutes, "seed": arguments.seed,
         "turn_seconds": arguments.turn_seconds, "quick": arguments.quick,
         "real_floor_fcd": floor,
         "contestants": {name: {"checks": race.checks[name],
                                "steps_per_second": race.steps[name]
-                               / race.clock[name]}
-                        for name in contestants},
+                               / race.clock[name],
+                               "description": CONTESTANTS[key][1].__doc__}
+                        for key, name in zip(arguments.contestants,
+                                             contestants)},
         "features": scorer.features.name,
         "features_checksum": scorer.features.checksum,
         "machine": common.machine()}
