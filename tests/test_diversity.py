@@ -46,6 +46,31 @@ def test_monitor_records_diversity_and_warns_on_collapse():
         monitor.on_epoch_end(6, {})
 
 
+def test_monitor_is_silent_while_diversity_grows_and_warns_when_it_stalls():
+    """Low but growing by 5 % or more an epoch: a generator still
+    learning to vary, no warning. Then low and stalled (2 % up): a
+    warning naming the epoch."""
+    import warnings
+    real = np.random.default_rng(0).uniform(-1, 1, (64, 8))
+    monitor = DiversityMonitor(real, samples=64)
+    monitor.set_model(type("GAN", (), {})())
+    monitor.model.generator = type("Net", (), {"get_weights": list})()
+    spread = iter([.1, .2, .25, .27, .2754])
+
+    def fakes(size, training=False):
+        """Samples whose diversity is the next of ``spread`` times the
+        real data's."""
+        return next(spread) * real[:size]
+    monitor.model.get_fake_sample = fakes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for epoch in range(4):  # .1, then x2, x1.25, x1.08
+            monitor.on_epoch_end(epoch, {})
+    with pytest.warns(UserWarning, match="epoch 5: generated samples are "
+                                         "0.28 times as diverse"):
+        monitor.on_epoch_end(4, {})  # x1.02
+
+
 def small_dcgan():
     """A tiny task 5 DCGAN."""
     dcgan = __import__('5-dcgan_cifar')

@@ -168,13 +168,13 @@ def test_demo_5_falls_back_to_float32_with_one_line(monkeypatch, capsys):
                         lambda **probes: (False, "no bfloat16 here"))
     monkeypatch.setattr(precision, "list_gpus", list)
     demo = load_demo(5)
-    arguments, _ = demo.arguments_from(["--bfloat16", "--images", "20"])
+    arguments, _, _ = demo.arguments_from(["--bfloat16", "--images", "100"])
     assert arguments.precision == "float32"
     assert capsys.readouterr().err == (
         "warning: --bfloat16: no bfloat16 here; running in float32\n")
-    arguments, _ = demo.arguments_from(["--float32", "--images", "20"])
+    arguments, _, _ = demo.arguments_from(["--float32", "--images", "100"])
     assert arguments.precision == "float32"
-    arguments, _ = demo.arguments_from(["--images", "20"])
+    arguments, _, _ = demo.arguments_from(["--images", "100"])
     assert arguments.precision == "float32"
 
 

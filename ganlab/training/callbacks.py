@@ -345,12 +345,18 @@ class DiversityMonitor(keras.callbacks.Callback):
     Distances are taken between ``features(samples)`` when a feature
     extractor is given (see ``ganlab.evaluation.features``), else between raw
     samples. The score of the real data, measured once, is the yardstick: below
-    ``warn_below`` times it, a warning names the epoch.
+    ``warn_below`` times it, a warning names the epoch, unless the
+    diversity is still growing, by at least ``growing`` times the best of
+    the epochs before (the first epoch, with none before, counts as
+    growing). A generator starts out drawing near copies of one image and
+    learns to vary them over its first epochs; what collapses is one whose
+    diversity stays low, or falls.
     """
 
     def __init__(self, real_examples, samples=500, features=None,
                  warn_below=.5, losses=None, critic_floor=.1,
-                 patience=3, stop=False, restore_best=False, seed=0):
+                 patience=3, stop=False, restore_best=False, seed=0,
+                 growing=1.05):
         """Measure the real data's diversity as the reference.
 
         ``losses`` names the generator's and the critic's loss in the logs
@@ -369,6 +375,7 @@ class DiversityMonitor(keras.callbacks.Callback):
         self.stop = stop
         self.restore_best = restore_best
         self.seed = seed
+        self.growing = growing
         real = np.asarray(real_examples)[:samples]
         self.real_diversity = metrics.mean_pairwise_distance(
             self.features(real), seed=seed)
@@ -383,10 +390,11 @@ class DiversityMonitor(keras.callbacks.Callback):
         relative = metrics.mean_pairwise_distance(
             self.features(fakes), seed=self.seed) / self.real_diversity
         logs["diversity"] = relative
+        still_growing = relative >= self.growing * self.best[0]
         if relative > self.best[0]:
             self.best = (relative, self.model.generator.get_weights())
         problems = []
-        if relative < self.warn_below:
+        if relative < self.warn_below and not still_growing:
             problems.append(f"generated samples are {relative:.2f} times "
                             "as diverse as the real data; the generator "
                             "may be collapsing")
