@@ -16,7 +16,7 @@ with the recipe the ablation in BENCHMARKS.md found best on these emoji
 - an averaged generator (decay .99 after 100 updates: this short run's
   window), which draws the grids, is saved and is scored;
 
-with the smaller 64-128-256 filters, 20 epochs of 56 steps, about 5
+with the smaller 64-128-256 filters, 20 epochs of 56 steps, about 6
 minutes on 2 cores. At that budget the samples are emoji-coloured blobs
 on white, not yet emoji: the Frechet distance ties the PCA baseline's
 (75 against 74), and they are 0.61 times as varied as the held-out emoji
