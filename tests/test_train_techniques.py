@@ -249,7 +249,7 @@ def test_the_lessons_average_only_when_asked():
         assert arguments.average_decay == (.999 if entry.averages else 0)
         assert arguments.average_warmup == (100 if entry.averages else None)
     assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
-        "mlp", "faces", "dcgan", "progan"}
+        "mlp", "conv", "faces", "dcgan", "progan"}
     arguments = parsed(["--model", "wgan-gp", "--average-decay", ".99"])
     assert (arguments.average_decay, arguments.average_warmup) == (.99, 100)
 
