@@ -172,8 +172,9 @@ class Conv(MLP):
     description = ("a small DCGAN for 28x28 grey images, trained as the "
                    "MLP GAN is (ganlab.nets.conv_gan)")
     # 5e-4, not the MLP's 2e-4: on Fashion-MNIST 6e-4 reached in 3,000
-    # steps the FCD 2e-4 needed 5,000 for (12 against 17 at 3,000); the
-    # averaged generator smooths what the larger steps shake
+    # steps the FCD 2e-4 needed 5,000 for (12 against 17 at 3,000). Later
+    # 2e-4 pulled ahead (FCD 9.7 at 7,000 steps, not averaged, against 12.3
+    # at 7,843 for 5e-4 averaged, BENCHMARKS.md): to be measured again
     lr, b1, b2 = 5e-4, .5, .999
     latent_dim = 64
     shape_hint = ("--model conv draws images whose height and width are "
