@@ -99,9 +99,11 @@ def one_device(request, tmp_path_factory):
 # both networks (about 1e-5 after two steps, 1e-2 after 20, also with
 # Adam's epsilon raised to 1e-3). With SGD, where no gradient is divided
 # by its own size, their weights agree within 1.2e-7 after 20 steps:
-# tests/test_replicas.py. The MLP GAN, and conv (its training with small
-# convolutional networks), agree over all 20 steps.
-AGREEING_STEPS = {"mlp": STEPS, "conv": STEPS, "faces": 1, "dcgan": 1,
+# tests/test_replicas.py. The MLP GAN agrees over all 20 steps. Conv, its
+# training with small convolutional networks, agreed over 20 steps within
+# 1.2e-7 with AVX-512 kernels, but drifted to 3.4e-4 under
+# ONEDNN_MAX_CPU_ISA=AVX2: it is held to the first step, as the others.
+AGREEING_STEPS = {"mlp": STEPS, "conv": 1, "faces": 1, "dcgan": 1,
                   "progan": 1}
 
 
