@@ -153,7 +153,11 @@ DRAWING_MODELS = {
 }
 
 
-@pytest.mark.parametrize("model", sorted(DRAWING_MODELS))
+# conv is the MLP GAN's training (checked by the kill -9 test above) with
+# other networks: its case is kept out of the default run's 10 minutes
+@pytest.mark.parametrize("model", [
+    pytest.param(model, marks=[pytest.mark.slow] if model == "conv" else [])
+    for model in sorted(DRAWING_MODELS)])
 def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
                                                                tmp_path):
     """2 epochs, then --resume to 3, against 3 straight: the same losses
