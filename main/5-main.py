@@ -67,15 +67,15 @@ from ganlab.training.averaging import GeneratorAveraging
 from ganlab.training.callbacks import DiversityMonitor, SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
+from ganlab.training.train import AVERAGE_WARMUP
 from ganlab.viz import plots
 
 dcgan = lessons.load("5-dcgan_cifar")
 
 # The averaged generator's decay: its window, about 1 / (1 - .99) = 100
 # updates, fits a run of a few hundred; the command line's .999 is for
-# runs of thousands.
+# runs of thousands. The warm-up is the command line's (AVERAGE_WARMUP).
 AVERAGE_DECAY = .99
-AVERAGE_WARMUP = 100
 
 
 def arguments_from(argv):
