@@ -9,6 +9,7 @@ from ``benchmarks/``, also on that path.
 """
 import os
 import pathlib
+import shutil
 
 import pytest
 
@@ -45,6 +46,20 @@ def fails(argv, capsys):
     error = capsys.readouterr().err
     assert error.count("\n") == 1, error
     return error
+
+
+def rolled_back(whole, cut, epoch):
+    """Copy the run folder ``whole`` to ``cut`` as a run killed right
+    after its checkpoint of ``epoch`` would have left it: the later
+    checkpoints and the finished generator gone (its losses.csv keeps the
+    later rows, as a killed run's does; --resume drops them). Return
+    ``cut``."""
+    shutil.copytree(whole, cut)
+    for path in (cut / "checkpoints").glob("ckpt-*"):
+        if int(path.name[len("ckpt-"):].split(".")[0]) > epoch:
+            path.unlink()
+    (cut / "generator.keras").unlink(missing_ok=True)
+    return cut
 
 
 def load_demo(number):

@@ -50,12 +50,12 @@ def test_two_devices_train_the_weights_of_one(two_device_figures, model):
     assert figures["losses"] < TOLERANCE
 
 
-@pytest.mark.parametrize("model", ["wgan_gp", "dcgan", "progan"])
 def test_the_check_fails_without_scaling_each_replica_s_gradients(
-        two_device_figures, model):
+        two_device_figures):
     """Summed, not averaged, over two replicas the gradients are twice
-    too large: the check above would see it."""
-    assert two_device_figures[f"{model}_unscaled"]["weights"] > 1e-3
+    too large: the check above would see it (shown on the DCGAN; the
+    scaling is the optimizers', the same for every model)."""
+    assert two_device_figures["dcgan_unscaled"]["weights"] > 1e-3
 
 
 def test_outside_a_strategy_the_share_is_everything():

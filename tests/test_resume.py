@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import ROOT
+from conftest import ROOT, rolled_back
+from ganlab import cli
 from ganlab.nets import mlp_gan
 from ganlab.training.callbacks import GANDoctor, LossLog
 from ganlab.training.checkpoint_folder import saved_numbers
@@ -159,38 +160,33 @@ DRAWING_MODELS = {
     pytest.param(model, marks=[pytest.mark.slow] if model == "conv" else [])
     for model in sorted(DRAWING_MODELS)])
 def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
-                                                               tmp_path):
-    """2 epochs, then --resume to 3, against 3 straight: the same losses
-    at every step. The models' random numbers come from a checkpointed
-    generator, the DCGAN's batches are a function of the step number,
-    and its flips, dropout masks and DiffAugment are drawn per batch from
-    checkpointed seeds."""
+                                                               tmp_path,
+                                                               capsys):
+    """3 epochs straight, against the same run rolled back to its
+    checkpoint of epoch 2 (as a kill there leaves it) and resumed: the
+    same losses at every step. The models' random numbers come from a
+    checkpointed generator, the DCGAN's batches are a function of the
+    step number, and its flips, dropout masks and DiffAugment are drawn
+    per batch from checkpointed seeds."""
     shape, fitting = DRAWING_MODELS[model]
     data = tmp_path / "images.npy"
     np.save(data, np.random.default_rng(0).integers(0, 256, shape,
                                                     dtype=np.uint8))
-    flags = [sys.executable, "-m", "ganlab", "train", "--model", model,
-             "--dataset", str(data), *fitting, "--batch_size", "32",
-             "--augment", "color,translation,cutout", "--steps-per-epoch",
-             "2", "--sample_interval", "1000", "--deterministic",
+    flags = ["train", "--model", model, "--dataset", str(data), *fitting,
+             "--batch_size", "32", "--augment", "color,translation,cutout",
+             "--n_epochs", "3", "--steps-per-epoch", "2",
+             "--sample_interval", "1000", "--deterministic",
              "--no-tensorboard", "--verbose", "0"]
-
-    def run(out, epochs, *extra):
-        """Train into ``out`` to ``epochs`` epochs."""
-        done = subprocess.run(flags + ["--n_epochs", str(epochs), "--out",
-                                       str(out), *extra], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
-
-    run(tmp_path / "stopped", 2)
-    assert "resuming after epoch 2" in run(tmp_path / "stopped", 3,
-                                           "--resume")
-    run(tmp_path / "whole", 3)
-    resumed = read_losses(tmp_path / "stopped" / "losses.csv")
-    whole = read_losses(tmp_path / "whole" / "losses.csv")
-    assert len(whole) == 6
-    assert resumed == whole
+    whole = tmp_path / "whole"
+    cli.main(flags + ["--out", str(whole)])
+    cut = rolled_back(whole, tmp_path / "cut", 2)
+    capsys.readouterr()
+    cli.main(flags + ["--out", str(cut), "--resume"])
+    assert "resuming after epoch 2" in capsys.readouterr().out
+    resumed = read_losses(cut / "losses.csv")
+    straight = read_losses(whole / "losses.csv")
+    assert len(straight) == 6
+    assert resumed == straight
 
 
 class Poison(keras.callbacks.Callback):

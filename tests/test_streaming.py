@@ -274,31 +274,30 @@ def train_command(folder, out, *extra, model="dcgan"):
             "--verbose", "0", "--deterministic", "--out", str(out), *extra]
 
 
-def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path):
-    """``--stream always``: the run says it streams, records it, and a
-    run stopped after 2 epochs and resumed to 3 has the losses of 3
-    straight (the stream restarts at the batch it stopped at)."""
-    import subprocess
-    from conftest import ROOT
-
-    def run(out, epochs, *extra):
-        """Train the streamed DCGAN into ``out`` to ``epochs``."""
-        done = subprocess.run(train_command(folder, out, "--n_epochs",
-                                            str(epochs), "--stream",
-                                            "always", *extra),
-                              cwd=ROOT, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
-
-    assert "6 images of" in run(tmp_path / "stopped", 2)
-    assert "streamed from disk" in run(tmp_path / "stopped", 3, "--resume")
-    run(tmp_path / "whole", 3)
+def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
+                                                    capsys):
+    """``--stream always``: the run says it streams and records it, and
+    the run rolled back to its checkpoint of epoch 2 and resumed to 3 has
+    the losses of 3 straight (the stream restarts at the batch it stopped
+    at)."""
     import json
-    record = json.loads((tmp_path / "whole" / "run.json").read_text())
+    from conftest import rolled_back
+    from ganlab import cli
+
+    def train(out, *extra):
+        """Train the streamed DCGAN into ``out`` for 3 epochs, in this
+        process (the command line without ``python -m ganlab``)."""
+        cli.main(train_command(folder, out, "--n_epochs", "3", "--stream",
+                               "always", *extra)[3:])
+        return capsys.readouterr().out
+
+    whole = tmp_path / "whole"
+    assert "6 images of" in train(whole)
+    cut = rolled_back(whole, tmp_path / "cut", 2)
+    assert "streamed from disk" in train(cut, "--resume")
+    record = json.loads((whole / "run.json").read_text())
     assert record["stream"] == "always"
-    losses = [(tmp_path / name / "losses.csv").read_text()
-              for name in ("stopped", "whole")]
+    losses = [(run / "losses.csv").read_text() for run in (cut, whole)]
     assert losses[0] == losses[1] and len(losses[0].splitlines()) == 7
 
 
