@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Task 4 demo: a progressive GAN grows from 4x4 to 16x16 faces.
+"""Task 4 demo: a progressive GAN, drawn from or grown.
 
-By default it trains on scikit-image's 100 LFW faces (offline, grey,
+With no flag it loads the 64x64 emoji ProGAN shipped in data/ (grown from
+4x4 by ``python -m ganlab train --model progan``; model card in
+data/README.md) and, in seconds, draws 64 samples, a walk along a latent
+segment (picture and animated GIF) and a few samples beside their nearest
+training emoji, so that copies would show.
+
+With --train (or any flag that sets up training: --faces, --folder,
+--resume, --max-resolution, ...) it grows a fresh ProGAN instead. By
+default that trains on scikit-image's 100 LFW faces (offline, grey,
 resized to 16x16) with the CPU preset schedule (6,000 images per phase,
 batch 32) and small networks: about 3 minutes on 2 cores. Each phase ends
 with a 4x4 grid of samples from fixed latent vectors; at the end come a
@@ -10,6 +18,7 @@ curves and the generator's weights. The whole state is checkpointed after
 every epoch: rerun with --resume to continue a stopped run exactly.
 
     python main/4-main.py
+    python main/4-main.py --train
     python main/4-main.py --faces small_res_faces_10000.npy
     python main/4-main.py --folder my_faces/ --max-resolution 64 --channels 3
     python main/4-main.py --folder celeba/ --max-resolution 256 --full
@@ -21,14 +30,22 @@ import numpy as np
 import tensorflow as tf
 
 from ganlab import lessons
-from ganlab.data import image_sets, faces
+from ganlab.data import emoji, image_sets, faces
+from ganlab.nets.saved import load_generator
 from ganlab.training import growth
 from ganlab.training.checkpoints import GANCheckpoint, export_weights
 from ganlab.training.seeding import set_seed
-from ganlab.viz import plots
+from ganlab.viz import face_pictures, plots
 from ganlab.viz.growth import GrowthPictures
 
 progan = lessons.load("4-progan")
+SHIPPED_GENERATOR = lessons.SHIPPED / "progan_emoji64_generator.keras"
+# flag -> its default once training: given at all, they mean training
+TRAINING_DEFAULTS = {"faces": None, "folder": None, "max_resolution": 16,
+                     "channels": None, "full": False, "fade_images": None,
+                     "stable_images": None, "batch_size": None,
+                     "loss": "wgan-gp", "spectral_norm": False,
+                     "steps_per_epoch": 50, "resume": False}
 
 
 def arguments_from(argv):
@@ -41,7 +58,10 @@ def arguments_from(argv):
                         help="the curriculum's 16x16 faces .npy file")
     source.add_argument("--folder", type=pathlib.Path,
                         help="a folder of images (JPEG, PNG, ...)")
-    parser.add_argument("--max-resolution", type=int, default=16,
+    parser.add_argument("--train", action="store_true",
+                        help="grow a fresh ProGAN (by default on 100 LFW "
+                             "faces) instead of drawing the shipped one")
+    parser.add_argument("--max-resolution", type=int,
                         help="last resolution, a power of 2 (default: "
                              "%(default)s; 16 with --faces)")
     parser.add_argument("--channels", type=int, choices=(1, 3),
@@ -58,12 +78,11 @@ def arguments_from(argv):
     parser.add_argument("--batch-size", type=int,
                         help="one batch size for every resolution")
     parser.add_argument("--loss", choices=progan.ProGAN.LOSSES,
-                        default="wgan-gp")
+                        help="the losses (default: wgan-gp)")
     parser.add_argument("--spectral-norm", action="store_true",
                         help="spectral normalisation in the critic")
-    parser.add_argument("--steps-per-epoch", type=int, default=50,
-                        help="steps between checkpoints (default: "
-                             "%(default)s)")
+    parser.add_argument("--steps-per-epoch", type=int,
+                        help="steps between checkpoints (default: 50)")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/progan"))
     parser.add_argument("--resume", action="store_true",
@@ -71,6 +90,14 @@ def arguments_from(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
+    given = [name for name, default in TRAINING_DEFAULTS.items()
+             if getattr(arguments, name) not in (None, False)]
+    arguments.train = arguments.train or bool(given)
+    if not arguments.train:
+        return arguments, None
+    for name, default in TRAINING_DEFAULTS.items():
+        if getattr(arguments, name) is None:
+            setattr(arguments, name, default)
     for name in ("fade_images", "stable_images", "steps_per_epoch"):
         value = getattr(arguments, name)
         if value is not None and value < 1:
@@ -144,10 +171,56 @@ def build(arguments):
     return gan
 
 
+def draw_shipped(arguments):
+    """Draw the shipped 64x64 emoji ProGAN's pictures; return the paths
+    written."""
+    if not SHIPPED_GENERATOR.is_file():
+        raise SystemExit(f"{SHIPPED_GENERATOR} is missing (it ships in "
+                         "data/); grow a ProGAN with --train instead")
+    generator = load_generator(SHIPPED_GENERATOR)
+    size = generator.resolution
+    out, seed = arguments.out, arguments.seed
+    latent = tf.random.stateless_normal((64, generator.latent_dim),
+                                        seed=(seed, 0))
+
+    def drawn(latent_vectors):
+        """The generator's images for ``latent_vectors``, in [0, 1]."""
+        return image_sets.symmetric_to_unit(np.asarray(
+            generator(latent_vectors, training=False)))
+
+    samples = drawn(latent)
+    written = [plots.save_image_grid(
+        samples, out / "4-shipped_samples.png", columns=8,
+        title=f"64 samples of the shipped {size}x{size} emoji ProGAN")]
+    start, end = np.random.default_rng(seed).normal(
+        size=(2, generator.latent_dim)).astype(np.float32)
+    walk = drawn(face_pictures.latent_segment(start, end, 48))
+    written.append(plots.save_image_grid(
+        walk[::4], out / "4-shipped_walk.png", columns=12,
+        title="a walk along a latent segment"))
+    written.append(plots.save_gif(walk, out / "4-shipped_walk.gif",
+                                  scale=2))
+    # the emoji it was trained on, drawn the same way (on white)
+    training = emoji.load_emoji(size, "train") / np.float32(255)
+    few = samples[:8]
+    nearest, distances = face_pictures.nearest_real(few, training)
+    written.append(plots.save_image_grid(
+        np.concatenate([few, nearest]), out / "4-shipped_nearest.png",
+        columns=len(few),
+        title="samples (top) and their nearest training emoji (bottom); "
+              f"RMS pixel distance {distances.mean():.3f}"))
+    for path in written:
+        print(f"wrote {path}")
+    return written
+
+
 def main(argv=None):
-    """Grow, draw, save; return the trained ProGAN."""
+    """Without --train, draw from the shipped ProGAN and return the paths
+    written; with it, grow, draw, save and return the trained ProGAN."""
     arguments, images = arguments_from(argv)
     set_seed(arguments.seed)
+    if not arguments.train:
+        return draw_shipped(arguments)
     gan = build(arguments)
     out = arguments.out
     checkpoint = GANCheckpoint(gan, out / "checkpoints")

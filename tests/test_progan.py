@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 from conftest import ROOT, load_demo, stop_after
 
 from ganlab.training import augment as augment_module
@@ -373,6 +374,47 @@ def test_demo_grows_draws_and_resumes(tmp_path, capsys):
     for ours, theirs in zip(resumed.generator.get_weights(),
                             gan.generator.get_weights()):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_demo_draws_the_shipped_emoji_progan_in_seconds(tmp_path):
+    """Without a training flag, main/4-main.py loads the 64x64 emoji
+    ProGAN of data/ and draws its pictures: no training, no checkpoint."""
+    written = load_demo(4).main(["--out", str(tmp_path)])
+    assert sorted(path.name for path in written) == [
+        "4-shipped_nearest.png", "4-shipped_samples.png",
+        "4-shipped_walk.gif", "4-shipped_walk.png"]
+    assert not (tmp_path / "checkpoints").exists()
+    with Image.open(tmp_path / "4-shipped_walk.gif") as gif:
+        assert gif.n_frames == 48
+        assert gif.size == (128, 128)  # 64x64 frames drawn at twice the size
+
+
+def test_demo_trains_when_a_flag_asks_for_it():
+    """No flag: draw, no data loaded. --train, or a flag that only
+    training reads, grows one, with that flag's defaults filled in."""
+    demo = load_demo(4)
+    arguments, images = demo.arguments_from([])
+    assert not arguments.train and images is None
+    for flags in (["--train"], ["--loss", "nonsaturating"]):
+        arguments, images = demo.arguments_from(flags)
+        assert arguments.train and arguments.max_resolution == 16
+        assert arguments.steps_per_epoch == 50
+        assert images.shape[1:] == (16, 16, 1)
+
+
+def test_the_shipped_progan_draws_64x64_colour_emoji():
+    """The shipped generator is task 4's, grown to its last stage: RGB
+    64x64 images, mostly in [-1, 1] (its last layer is linear, as in the
+    paper; drawing clips), not one colour everywhere."""
+    from ganlab.nets.saved import load_generator
+    generator = load_generator(load_demo(4).SHIPPED_GENERATOR)
+    assert generator.resolution == 64 and not generator.fading
+    images = np.asarray(generator(tf.random.stateless_normal(
+        (8, generator.latent_dim), seed=(0, 0)), training=False))
+    assert images.shape == (8, 64, 64, 3)
+    assert np.isfinite(images).all()
+    assert np.mean(np.abs(images) <= 1) > .9
+    assert images.std(axis=0).mean() > .05  # the samples differ
 
 
 @pytest.mark.parametrize("flags, message", [
