@@ -331,8 +331,36 @@ def test_progan_averages_its_growing_generator(tmp_path):
     assert copy.alpha is gan.generator.alpha
     assert [w.shape for w in copy.weights] == [
         w.shape for w in gan.generator.weights]
+    # 3 phases of 2 steps (1 epoch each): the average restarted its
+    # warm-up at each, so it counts the last phase's 2 updates, not 6
+    numbers = sorted(int(path.name[5:].split(".")[0]) for path
+                     in (out / "checkpoints").glob("ckpt-*.index"))
+    assert int(gan.steps_done.numpy()) == 6
+    assert int(checkpoint_tensors(out, numbers[-1], "average/step")[
+        "average/step/.ATTRIBUTES/VARIABLE_VALUE"]) == 2
     # resuming a finished run restores the average into a fresh copy
     cli.main(flags + ["--resume"])
+
+
+def test_a_phase_restarts_the_average_only_at_its_first_image():
+    """growth.AverageEachPhase: a phase begun restarts the warm-up; a
+    phase resumed part-way keeps the checkpointed count."""
+    import types
+    from ganlab.training.averaging import AveragedGenerator
+    from ganlab.training.growth import AverageEachPhase
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    average = AveragedGenerator(generator, decay=.9, warmup=4)
+    for _ in range(7):
+        average.update(generator)
+    callback = AverageEachPhase(average)
+    model = types.SimpleNamespace(phase_images=tf.Variable(5))
+    callback.set_model(model)
+    callback.on_train_begin()
+    assert int(average.step) == 7
+    model.phase_images.assign(0)
+    callback.on_train_begin()
+    assert int(average.step) == 0
+    assert float(average.decay_at(average.step)) == 0.  # copying again
 
 
 @pytest.mark.parametrize("name, shape", [

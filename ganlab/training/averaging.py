@@ -142,6 +142,14 @@ class AveragedGenerator(tf.Module):
                         tf.constant(0., tf.float32),
                         tf.constant(self.decay, tf.float32))
 
+    def restart_warmup(self):
+        """Count the updates from 0 again: the next ``warmup`` copy the
+        generator, as at the start. For a network whose weights start
+        training part-way through a run (a growing ProGAN's new block),
+        whose average would otherwise hold their untrained values for
+        thousands of updates."""
+        self.step.assign(0)
+
     def update(self, generator):
         """Move the average one step towards ``generator``'s weights and
         count the step; works eagerly and inside ``tf.function``.

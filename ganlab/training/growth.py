@@ -16,7 +16,14 @@ module adds is the bookkeeping that makes a long run stoppable:
   step reached, a stream that is a function of the step alone, so the
   resumed run sees exactly the batches the uninterrupted one would have;
 - ``check_images`` refuses images that do not fit the schedule, saying
-  what was expected.
+  what was expected;
+- ``AverageEachPhase`` starts an averaged generator's warm-up again at
+  the start of every phase. A block's weights begin to train only when
+  it fades in, and an average over about 1,000 updates (.999) would
+  still hold much of their untrained values at the end of a CPU-sized
+  run: the shipped 64x64 emoji ProGAN's average, with 1,600 steps at
+  64x64, drew every sample with a pink cast and scored Frechet 97.9,
+  against 48.3 for the trained generator itself (data/README.md).
 
 The registry's ``--model progan``, ``main/4-main.py`` and the benchmarks
 train the ProGAN through ``grow``.
@@ -24,8 +31,30 @@ train the ProGAN through ``grow``.
 import math
 
 import numpy as np
+from tensorflow import keras
 
 from ganlab.data.batches import real_batches
+
+
+class AverageEachPhase(keras.callbacks.Callback):
+    """Restart ``average``'s warm-up (an ``AveragedGenerator``) when a
+    phase of growth begins, so that it averages over the current phase
+    only; a phase resumed part-way keeps its checkpointed count.
+
+    Put it before the callback that updates the average: its
+    ``on_train_begin`` runs once per phase (``grow`` fits each phase
+    once), before the phase's first update."""
+
+    def __init__(self, average):
+        """Restart ``average``."""
+        super().__init__()
+        self.average = average
+
+    def on_train_begin(self, logs=None):
+        """A phase at its first image starts the average's warm-up
+        again."""
+        if int(self.model.phase_images.numpy()) == 0:
+            self.average.restart_warmup()
 
 
 def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,

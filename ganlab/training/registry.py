@@ -461,11 +461,18 @@ class ProGAN(Model):
                                       for size in resolutions})
 
     def fit(self, gan, examples, arguments, common_kwargs):
-        """Train it (see ``Model.fit``) through its phases of growth."""
+        """Train it (see ``Model.fit``) through its phases of growth, its
+        average (if any) restarted at each phase
+        (``growth.AverageEachPhase``)."""
         from ganlab.training import growth
+        from ganlab.training.averaging import GeneratorAveraging
+        callbacks = list(common_kwargs["callbacks"])
+        callbacks = [growth.AverageEachPhase(callback.average)
+                     for callback in callbacks
+                     if isinstance(callback, GeneratorAveraging)] + callbacks
         growth.grow(gan, examples, self.schedule(arguments, gan, examples),
                     steps_per_epoch=common_kwargs["steps_per_epoch"],
-                    callbacks=common_kwargs["callbacks"],
+                    callbacks=callbacks,
                     verbose=common_kwargs["verbose"], seed=arguments.seed)
 
 

@@ -95,8 +95,10 @@ attribute of the models that take it, refused in one line by the others:
 ``dcgan`` and ``progan``, 0 for the lessons; 0 is off) keeps an exponential moving
 average of the generator (``ganlab.training.averaging``) after a warm-up
 of ``--average-warmup`` updates (default 100: short, for short CPU
-runs); the grids are drawn from it, ``generator.keras`` is it, and the
-checkpoints hold it. ``--augment auto|none|POLICY`` puts DiffAugment
+runs; ``progan``'s warm-up starts again at each phase of growth, whose
+new block would otherwise be averaged with its untrained weights); the
+grids are drawn from it, ``generator.keras`` is it, and the checkpoints
+hold it. ``--augment auto|none|POLICY`` puts DiffAugment
 before the critic (``auto``: below 10,000 training images). ``--loss
 hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
 ``progan``'s loss options. All of them are part of a run's identity: a
