@@ -77,12 +77,18 @@ def train(model, data, out, extra=()):
     return done.stdout, read_losses(out)
 
 
-# The faces model trains through task 2's WGAN_GP step, whose agreement on
-# two devices tests/test_replicas.py checks weight by weight, and draws its
-# own batches as the MLP GAN does: its command-line case runs under -m slow,
-# keeping the default run within CI's 10 minutes.
+# The default run keeps one model per way of feeding the devices: mlp
+# draws its own batches (as conv and faces do), dcgan is fed tf.data
+# batches. The others run under -m slow, keeping the default run within
+# CI's 10 minutes: their steps' agreement on two devices is checked weight
+# by weight in tests/test_replicas.py (task 2's WGAN_GP, which faces
+# trains with, and task 4's ProGAN), and conv is the MLP GAN's training.
+DEFAULT_RUN = ("mlp", "dcgan")
+
+
 @pytest.fixture(scope="module", params=[
-    pytest.param(model, marks=[pytest.mark.slow] if model == "faces" else [])
+    pytest.param(model, marks=[] if model in DEFAULT_RUN
+                 else [pytest.mark.slow])
     for model in sorted(MODELS)])
 def one_device(request, tmp_path_factory):
     """A model, its data, and the losses of its run on one device."""
