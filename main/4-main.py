@@ -63,7 +63,7 @@ def arguments_from(argv):
                              "faces) instead of drawing the shipped one")
     parser.add_argument("--max-resolution", type=int,
                         help="last resolution, a power of 2 (default: "
-                             "%(default)s; 16 with --faces)")
+                             "16)")
     parser.add_argument("--channels", type=int, choices=(1, 3),
                         help="1 grey or 3 RGB (default: 3 with --folder, "
                              "else 1)")
@@ -90,9 +90,9 @@ def arguments_from(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
-    given = [name for name, default in TRAINING_DEFAULTS.items()
-             if getattr(arguments, name) not in (None, False)]
-    arguments.train = arguments.train or bool(given)
+    arguments.train = arguments.train or any(
+        getattr(arguments, name) not in (None, False)
+        for name in TRAINING_DEFAULTS)
     if not arguments.train:
         return arguments, None
     for name, default in TRAINING_DEFAULTS.items():

@@ -20,6 +20,7 @@ from conftest import fails, rolled_back
 from ganlab import cli
 from ganlab.nets.saved import load_generator
 from ganlab.training import registry, train
+from ganlab.training.checkpoint_folder import saved_numbers
 from ganlab.viz import plots
 
 # mlp on 8x8 grey images; --deterministic, so runs repeat bit for bit
@@ -333,8 +334,7 @@ def test_progan_averages_its_growing_generator(tmp_path):
         w.shape for w in gan.generator.weights]
     # 3 phases of 2 steps (1 epoch each): the average restarted its
     # warm-up at each, so it counts the last phase's 2 updates, not 6
-    numbers = sorted(int(path.name[5:].split(".")[0]) for path
-                     in (out / "checkpoints").glob("ckpt-*.index"))
+    numbers = saved_numbers(out / "checkpoints")
     assert int(gan.steps_done.numpy()) == 6
     assert int(checkpoint_tensors(out, numbers[-1], "average/step")[
         "average/step/.ATTRIBUTES/VARIABLE_VALUE"]) == 2
@@ -426,8 +426,7 @@ def test_progan_resumes_its_average_and_augmentation_exactly(tmp_path):
              "--no-tensorboard", "--verbose", "0", "--deterministic"]
     whole = tmp_path / "whole"
     cli.main(flags + ["--out", str(whole)])
-    numbers = sorted(int(path.name[5:].split(".")[0]) for path
-                     in (whole / "checkpoints").glob("ckpt-*.index"))
+    numbers = saved_numbers(whole / "checkpoints")
     assert len(numbers) >= 3
     cut = rolled_back(whole, tmp_path / "cut", numbers[0])
     cli.main(flags + ["--out", str(cut), "--resume"])
