@@ -515,6 +515,22 @@ def drift_penalty(real_scores):
     return tf.reduce_mean(tf.square(real_scores))
 
 
+def computed_together(gradients):
+    """Return ``gradients``, each made available only once all are done
+    (None, for a variable the loss does not reach, stays None).
+
+    In one graph an optimizer may move a weight as soon as its own
+    gradient is ready, while a gradient still on its way back through
+    that weight reads it. With the drift term, TensorFlow 2.21 was seen
+    computing the first layer's gradient with the last layer already
+    moved (now and then, not every run): the control dependency makes
+    every update wait for every gradient."""
+    with tf.control_dependencies([gradient for gradient in gradients
+                                  if gradient is not None]):
+        return [None if gradient is None else tf.identity(gradient)
+                for gradient in gradients]
+
+
 def gradient_penalty(critic, real_images, fake_images, mix):
     """Return mean((||grad D(x_hat)|| - 1)^2) at the points
     ``x_hat = mix * real + (1 - mix) * fake`` (``mix`` is one U(0, 1)
@@ -838,7 +854,8 @@ class ProGAN(keras.Model):
                 penalty = self.penalty(self.discriminator, real_images)
                 penalised = penalised + penalty
         self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(penalised, variables), variables))
+            zip(computed_together(tape.gradient(penalised, variables)),
+                variables))
 
         variables = self.generator.active_variables()
         with tf.GradientTape() as tape:
