@@ -91,3 +91,21 @@ def test_spectral_distance_sees_blur():
                + np.roll(images, (1, 1), (1, 2))) / 4
     assert metrics.spectral_distance(images, other) < .02
     assert metrics.spectral_distance(images, blurred) > .3
+
+
+def test_nearest_neighbour_coverage_by_hand():
+    """Real rows at 0, 10 and 20 on a line: samples at 1, 2 and 19 have
+    the nearest rows 0, 0 and 20, so 2 of the 3 are covered; a collapsed
+    set (every sample at 9) covers 1; the real rows themselves cover all."""
+    real = np.array([[0.], [10.], [20.]])
+    assert metrics.nearest_neighbour_coverage(
+        np.array([[1.], [2.], [19.]]), real) == pytest.approx(2 / 3)
+    assert metrics.nearest_neighbour_coverage(
+        np.full((50, 1), 9.), real) == pytest.approx(1 / 3)
+    assert metrics.nearest_neighbour_coverage(real, real) == 1.
+
+
+def test_nearest_neighbour_coverage_refuses_mismatched_widths():
+    """Features of different widths are named in the error."""
+    with pytest.raises(ValueError, match=r"\(3, 2\) and \(3, 1\)"):
+        metrics.nearest_neighbour_coverage(np.zeros((3, 2)), np.zeros((3, 1)))

@@ -282,6 +282,32 @@ def mean_pairwise_distance(features, max_samples=1000, seed=0):
     return float(distances.sum() / (count * (count - 1)))
 
 
+def nearest_neighbour_coverage(sample_features, real_features):
+    """Return the share of the real rows that are the nearest real row
+    (Euclidean) of at least one sample.
+
+    A collapse score against held-out images: a generator that draws a
+    few kinds of image lands every sample next to the same few real
+    ones, and its coverage falls towards ``1 / len(real_features)``,
+    however sharp each sample is. As many real training images, scored
+    the same way, give the figure a generator of the data's own variety
+    would reach with that many samples (below 1: some real rows are
+    nobody's nearest by chance).
+    """
+    sample_features = np.asarray(sample_features, np.float64)
+    real_features = np.asarray(real_features, np.float64)
+    if sample_features.ndim != 2 or real_features.ndim != 2 or (
+            sample_features.shape[1] != real_features.shape[1]):
+        raise ValueError("nearest_neighbour_coverage: expected two "
+                         "(rows, features) arrays of the same width; got "
+                         f"{sample_features.shape} and {real_features.shape}")
+    squared = ((sample_features ** 2).sum(1)[:, None]
+               + (real_features ** 2).sum(1)[None]
+               - 2 * sample_features @ real_features.T)
+    nearest = squared.argmin(axis=1)
+    return len(np.unique(nearest)) / len(real_features)
+
+
 def classes_found(predicted_classes, classes=10, minimum_share=.01):
     """Return how many of ``classes`` classes get at least
     ``minimum_share`` of the predictions: 10 for a generator that draws
