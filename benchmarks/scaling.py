@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""How does training speed scale? The fully connected GAN, two ways.
+"""How does training speed scale? A model of the command line, two ways.
 
-The model is ``ganlab.nets.mlp_gan.MLPGAN`` with its default networks (28x28x1
-images; generator 100-128-256-512-1024-784, discriminator 784-512-256-1),
-trained the way its users train it: built inside a strategy's scope,
-``compile()``, then ``fit(epochs=1, steps_per_epoch=N)``. Each training
-step updates the discriminator once, on ``batch_size`` real images and as
-many fakes, then the generator once.
+``--model`` chooses what trains, built as ``python -m ganlab train
+--model ...`` builds it (``ganlab.training.registry``), inside a
+strategy's scope, then ``fit(epochs=1, steps_per_epoch=N)``:
+
+- ``mlp`` (the default): ``ganlab.nets.mlp_gan.MLPGAN`` with its default
+  networks (28x28x1 images; generator 100-128-256-512-1024-784,
+  discriminator 784-512-256-1), which draws its own real batches;
+- ``dcgan``: task 5's DCGAN (32x32x3 images, 64-128-256 filters in the
+  discriminator), fed ``ganlab.data.batches.real_batches`` through
+  ``tf.data``, as the command line feeds it.
+
+Each training step updates the discriminator once, on ``batch_size`` real
+images and as many fakes, then the generator once.
 
 Only speed is measured, so the data are 10,000 random images drawn
 uniformly from [-1, 1]: a training step does the same arithmetic on them
@@ -49,6 +56,7 @@ the dataset iterator) is part of the time; it weighs most on the largest
 batch, whose round is the shortest.
 
     python benchmarks/scaling.py            # about 5 minutes on 2 idle cores
+    python benchmarks/scaling.py --model dcgan --out docs/benchmarks/dcgan
     python benchmarks/scaling.py --batch-sizes 16,256,1024 --device-batch 512
     python benchmarks/scaling.py --quick    # a smoke test, well under a minute
 
@@ -64,12 +72,17 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import io
+from ganlab import cli, io
+from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
+from ganlab.training import registry, train
 from ganlab.viz import plots
 
 EXAMPLES = 10_000
-IMAGE_SHAPE = (28, 28, 1)
+IMAGE_SHAPES = {"mlp": (28, 28, 1), "dcgan": (32, 32, 3)}
+DESCRIPTIONS = {"mlp": "ganlab.nets.mlp_gan.MLPGAN, default networks",
+                "dcgan": "task 5's DCGAN as --model dcgan builds it, fed "
+                         "real_batches through tf.data"}
 DEVICES = ("/cpu:0", "/cpu:1")
 SHARED_NOTE = ("both logical devices share the same {cpus} physical cores "
                "and thread pools: the second adds no arithmetic, so the "
@@ -82,6 +95,9 @@ def arguments_from(argv):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=sorted(IMAGE_SHAPES),
+                        default="mlp",
+                        help="what trains (default: %(default)s)")
     parser.add_argument("--batch-sizes", default="32,64,128,256,512",
                         type=common.comma_separated(int, "32,64,128"),
                         help="batch sizes of part 1, comma separated "
@@ -155,28 +171,44 @@ def repeats_for(batch_size, largest):
 
 
 class FitContestant:
-    """One MLPGAN, compiled once under a strategy and trained by ``fit``.
+    """One model (``--model``), compiled once under a strategy and trained
+    by ``fit``.
 
     A benchmark step (what ``common.measure`` counts) is ``repeats``
     training steps, ``images_per_step`` real images.
     """
 
-    def __init__(self, strategy, batch_size, real_examples, repeats):
+    def __init__(self, strategy, batch_size, real_examples, repeats,
+                 model="mlp"):
         """Build and compile the model inside ``strategy``'s scope, so
         that its variables live on that strategy's devices."""
         with strategy.scope():
-            self.gan = mlp_gan.MLPGAN(
-                mlp_gan.build_generator(image_shape=IMAGE_SHAPE),
-                mlp_gan.build_discriminator(image_shape=IMAGE_SHAPE),
-                real_examples, batch_size=batch_size)
-            self.gan.compile()
+            if model == "mlp":
+                shape = IMAGE_SHAPES["mlp"]
+                self.gan = mlp_gan.MLPGAN(
+                    mlp_gan.build_generator(image_shape=shape),
+                    mlp_gan.build_discriminator(image_shape=shape),
+                    real_examples, batch_size=batch_size)
+                self.gan.compile()
+                self.batches = None
+            else:
+                # the command line's own defaults for this model and batch
+                parser = cli.build_parser("train")
+                arguments = parser.parse_args(
+                    ["train", "--model", model,
+                     "--batch_size", str(batch_size)])
+                train.check_arguments(arguments, parser)
+                self.gan = registry.entry(model).build(arguments,
+                                                       real_examples)
+                self.batches = real_batches(real_examples, batch_size,
+                                            arguments.seed)
         self.batch_size = batch_size
         self.repeats = repeats
         self.images_per_step = repeats * batch_size
 
     def train(self, steps):
         """Run ``steps`` benchmark steps in one call of ``fit``."""
-        history = self.gan.fit(epochs=1,
+        history = self.gan.fit(self.batches, epochs=1, shuffle=False,
                                steps_per_epoch=steps * self.repeats,
                                verbose=0)
         # reading a loss makes sure the work is done before the clock stops
@@ -187,7 +219,8 @@ def measure_batch_sizes(arguments, real_examples, largest):
     """Part 1: time every batch size on one device; return its rows."""
     one_device = tf.distribute.OneDeviceStrategy(DEVICES[0])
     contestants = {f"batch {size}": FitContestant(
-        one_device, size, real_examples, repeats_for(size, largest))
+        one_device, size, real_examples, repeats_for(size, largest),
+        arguments.model)
         for size in arguments.batch_sizes}
     speeds = common.measure(
         contestants, arguments.warmup, arguments.steps, arguments.rounds,
@@ -216,7 +249,7 @@ def measure_devices(arguments, real_examples, largest):
         "1 device": tf.distribute.OneDeviceStrategy(DEVICES[0]),
         "2 devices": tf.distribute.MirroredStrategy(list(DEVICES))}
     contestants = {name: FitContestant(strategy, batch, real_examples,
-                                       repeats)
+                                       repeats, arguments.model)
                    for name, strategy in strategies.items()}
     speeds = common.measure(
         contestants, arguments.warmup, arguments.steps, arguments.rounds,
@@ -300,8 +333,8 @@ def plot(report, path):
     for axes in (line_axes, bar_axes):
         axes.title.set_fontsize(9)
         axes.tick_params(labelsize=8)
-    figure.suptitle("MLPGAN training speed (line and bars: medians; dots: "
-                    "rounds)", fontsize=10)
+    figure.suptitle(f"{report['model_name']} training speed (line and "
+                    "bars: medians; dots: rounds)", fontsize=10)
     figure.tight_layout()
     return plots.save_figure(figure, path)
 
@@ -312,15 +345,17 @@ def main(argv=None):
     arguments = arguments_from(argv)
     split_cpu_in_two()
     description = common.machine()
+    shape = IMAGE_SHAPES[arguments.model]
     real_examples = np.random.default_rng(0).uniform(
-        -1, 1, (EXAMPLES,) + IMAGE_SHAPE).astype(np.float32)
+        -1, 1, (EXAMPLES,) + shape).astype(np.float32)
     largest = max(arguments.batch_sizes + [arguments.device_batch])
     rows = measure_batch_sizes(arguments, real_examples, largest)
     print_batch_sizes(rows, arguments.rounds)
     devices = measure_devices(arguments, real_examples, largest)
     print_devices(devices, arguments.rounds)
-    report = {"model": "ganlab.nets.mlp_gan.MLPGAN, default networks",
-              "data": {"examples": EXAMPLES, "shape": list(IMAGE_SHAPE),
+    report = {"model": DESCRIPTIONS[arguments.model],
+              "model_name": arguments.model,
+              "data": {"examples": EXAMPLES, "shape": list(shape),
                        "values": "uniform random in [-1, 1]"},
               "batch_sizes": rows, "devices": devices,
               "settings": {"batch_sizes": arguments.batch_sizes,

@@ -44,7 +44,8 @@ def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
     class StandIn:
         """Trains nothing; takes its images' worth of time."""
 
-        def __init__(self, strategy, batch_size, real_examples, repeats):
+        def __init__(self, strategy, batch_size, real_examples, repeats,
+                     model="mlp"):
             """Keep the sizes, as FitContestant does."""
             self.batch_size, self.repeats = batch_size, repeats
             self.images_per_step = repeats * batch_size
@@ -72,14 +73,34 @@ def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
     assert rows[2]["relative_to_smallest_per_round"] == [4.] * 3
 
 
+def test_dcgan_contestant_is_the_command_lines_dcgan():
+    """--model dcgan times task 5's DCGAN as ``train --model dcgan``
+    builds it, fed tf.data batches: one benchmark step of two training
+    steps reads 2 x 4 real 32x32 RGB images and moves the weights."""
+    import numpy as np
+    import tensorflow as tf
+    examples = np.random.default_rng(0).uniform(
+        -1, 1, (16, 32, 32, 3)).astype(np.float32)
+    contestant = scaling.FitContestant(
+        tf.distribute.OneDeviceStrategy("/cpu:0"), 4, examples, 2, "dcgan")
+    assert contestant.images_per_step == 8
+    assert contestant.gan.generator.output_shape == (None, 32, 32, 3)
+    before = [weight.copy() for weight in contestant.gan.generator.get_weights()]
+    contestant.train(1)
+    assert int(contestant.gan.generator.optimizer.iterations) == 2
+    assert any(not np.array_equal(start, now) for start, now in zip(
+        before, contestant.gan.generator.get_weights()))
+
+
 @pytest.mark.slow
-def test_quick_run_writes_the_report(tmp_path):
+@pytest.mark.parametrize("model", ["mlp", "dcgan"])
+def test_quick_run_writes_the_report(tmp_path, model):
     """--quick: batches 16 and 32, then batch 32 on 1 and 2 devices,
     2 rounds each; JSON and PNG written."""
     done = subprocess.run(
-        [sys.executable, "benchmarks/scaling.py", "--quick", "--out",
-         str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-        timeout=300)
+        [sys.executable, "benchmarks/scaling.py", "--quick", "--model",
+         model, "--out", str(tmp_path)], cwd=ROOT, capture_output=True,
+        text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "share the same" in done.stdout
     written = json.loads((tmp_path / "scaling.json").read_text())
@@ -117,6 +138,8 @@ def test_quick_run_writes_the_report(tmp_path):
     assert len(part["two_over_one_per_round"]) == 2
     assert "share the same" in part["note"]
     assert {"tensorflow", "keras", "cpus"} <= set(written["machine"])
+    assert written["model_name"] == model
+    assert written["data"]["shape"] == list(scaling.IMAGE_SHAPES[model])
 
 
 @pytest.mark.parametrize("argv, message", [
