@@ -25,7 +25,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganlab import lessons
 from ganlab.viz import plots
+
+# Every gradient computed before any weight moves (see the lesson's
+# docstring): the reference loop must be exact, so it waits as the ProGAN does
+computed_together = lessons.load("4-progan").computed_together
 
 
 def machine():
@@ -139,24 +144,6 @@ def random_slices(examples, batch_size, seed):
     return next_batch
 
 
-def settled(gradients):
-    """Return ``gradients`` (None for an unconnected variable stays None),
-    each available only once all of them are computed.
-
-    Inside one ``tf.function``, an optimizer may update a variable as soon
-    as that variable's own gradient is ready, while another gradient that
-    reads it on the way back is still being computed. With a critic loss
-    that squares the critic's scores, TensorFlow 2.21 sometimes (about 1
-    run in 12 on the test's networks) computed the first layer's gradient
-    with the output layer already moved: a 0.07 difference in one step,
-    not rounding. The reference loop must be exact, so no weight moves
-    before every gradient is done."""
-    computed = [gradient for gradient in gradients if gradient is not None]
-    with tf.control_dependencies(computed):
-        return [None if gradient is None else tf.identity(gradient)
-                for gradient in gradients]
-
-
 class ReferenceLoop:
     """The plain way to train a GAN, the reference of the speed
     benchmarks: a Python loop that draws each real batch in NumPy and
@@ -224,7 +211,8 @@ class ReferenceLoop:
                      if self.critic_variables is None
                      else self.critic_variables)
         self.critic_optimizer.apply_gradients(
-            zip(settled(tape.gradient(loss, variables)), variables))
+            zip(computed_together(tape.gradient(loss, variables)),
+                variables))
         if self.clip is not None:
             for variable in variables:
                 variable.assign(tf.clip_by_value(variable, -self.clip,
@@ -243,7 +231,8 @@ class ReferenceLoop:
                      if self.generator_variables is None
                      else self.generator_variables)
         self.generator_optimizer.apply_gradients(
-            zip(settled(tape.gradient(loss, variables)), variables))
+            zip(computed_together(tape.gradient(loss, variables)),
+                variables))
         return loss
 
     def train(self, steps):
