@@ -2,7 +2,7 @@
 """Data sources: toy sets with known answers and image sets.
 
 - ``toy``: mixtures of Gaussians with known modes (circle, ring, grid,
-  clouds) and colour discs with known prototypes;
+  clouds);
 - ``image_sets``: MNIST, Fashion-MNIST and CIFAR-10 from local files (or
   their offline stand-ins), ``.npy``/``.npz``/IDX readers and the pixel
   scaling to and from [-1, 1];

@@ -18,9 +18,6 @@ squeezed into the unit square, the same ring trains far worse.)
 - ``grid_of_gaussians``: a 5 x 5 grid of Gaussians (Dumoulin et al. 2016).
 - ``four_clouds``: the curriculum's four Gaussian clouds in 5-D.
 - ``cloud_in_corner``: the curriculum's single cloud in a corner of 49-D.
-- ``colour_discs``: 16 images (a disc of one of 4 colours in one of 4
-  places) plus pixel noise: a mixture of images whose modes are known, to
-  measure mode collapse of image GANs exactly.
 """
 from dataclasses import dataclass
 
@@ -93,32 +90,6 @@ def cloud_in_corner(dimension=49, corner=.1, std=.05):
     centres = np.full((1, dimension), corner)
     return GaussianMixture(f"cloud in the corner of {dimension}-D",
                            centres, std)
-
-
-def colour_discs(side=32, std=.1, level=.8):
-    """Return 16 Gaussians in image space: each centre is a ``side`` x
-    ``side`` RGB image (flattened) of a grey background (0) and one disc of
-    radius ``side / 5`` in red, green, blue or yellow (channels at
-    +-``level``) centred in one of the four quadrants. Samples add N(0,
-    ``std``) noise to every pixel; reshape them to (N, side, side, 3).
-
-    Centres are 17.8 or more apart in L2 (at 32x32) while a real sample lies
-    about ``std * sqrt(3 * side^2)`` = 5.5 from its own, so every sample
-    has one clear mode.
-    """
-    colours = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1], [1, 1, -1]],
-                       dtype=np.float64) * level
-    rows, columns = np.mgrid[:side, :side] + .5
-    centres = []
-    for colour in colours:
-        for row in (side / 4, 3 * side / 4):
-            for column in (side / 4, 3 * side / 4):
-                inside = np.hypot(rows - row, columns - column) <= side / 5
-                image = np.zeros((side, side, 3))
-                image[inside] = colour
-                centres.append(image.ravel())
-    return GaussianMixture(f"16 colour discs, {side}x{side}",
-                           np.array(centres), std)
 
 
 TOY_MIXTURES = {"ring": ring_of_gaussians, "grid": grid_of_gaussians,
