@@ -73,10 +73,12 @@ def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
     assert rows[2]["relative_to_smallest_per_round"] == [4.] * 3
 
 
+@pytest.mark.slow
 def test_dcgan_contestant_is_the_command_lines_dcgan():
     """--model dcgan times task 5's DCGAN as ``train --model dcgan``
     builds it, fed tf.data batches: one benchmark step of two training
-    steps reads 2 x 4 real 32x32 RGB images and moves the weights."""
+    steps reads 2 x 4 real 32x32 RGB images and moves the weights.
+    About 10 s (it traces the full-size DCGAN), so under -m slow."""
     import numpy as np
     import tensorflow as tf
     examples = np.random.default_rng(0).uniform(
