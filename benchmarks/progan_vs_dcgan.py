@@ -54,6 +54,7 @@ from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features, metrics
 from ganlab.nets.saved import generate
 from ganlab.viz import plots
+from ganlab.viz.face_pictures import nearest_real
 from ganlab.viz.plots import plt, tile
 
 SCORED_SAMPLES = 1000
@@ -156,14 +157,6 @@ def summarise(results):
             for name, runs in results.items()}
 
 
-def nearest_of(samples, images):
-    """The image of ``images`` nearest (in pixels) to each sample."""
-    flat = images.reshape(len(images), -1)
-    distances = ((samples.reshape(len(samples), -1)[:, None] - flat[None])
-                 ** 2).sum(-1)
-    return images[distances.argmin(1)]
-
-
 def draw(results, pictures, held_out, path):
     """Held-out coverage and Frechet distance per seed (bars: means;
     dots: seeds; dashed: the training emoji's), and 8 samples of each
@@ -191,7 +184,8 @@ def draw(results, pictures, held_out, path):
         samples = pictures[name]
         for offset, (images, caption) in enumerate(
                 [(samples, f"{name}, first seed"),
-                 (nearest_of(samples, held_out), "nearest held-out emoji")]):
+                 (nearest_real(samples, held_out)[0],
+                  "nearest held-out emoji")]):
             axis = figure.add_subplot(grid[2 * row + offset, 2:])
             axis.imshow(tile(images, len(images)), interpolation="nearest")
             axis.set_title(caption, fontsize=7)

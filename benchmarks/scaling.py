@@ -8,7 +8,7 @@ strategy's scope, then ``fit(epochs=1, steps_per_epoch=N)``:
 - ``mlp`` (the default): ``ganlab.nets.mlp_gan.MLPGAN`` with its default
   networks (28x28x1 images; generator 100-128-256-512-1024-784,
   discriminator 784-512-256-1), which draws its own real batches;
-- ``dcgan``: task 5's DCGAN (32x32x3 images, 64-128-256 filters in the
+- ``dcgan``: task 5's DCGAN (32x32x3 images, 128-256-512 filters in the
   discriminator), fed ``ganlab.data.batches.real_batches`` through
   ``tf.data``, as the command line feeds it.
 

@@ -259,6 +259,14 @@ def spectral_distance(images_a, images_b):
                                 - np.log10(spectrum_b + 1e-12))))
 
 
+def squared_distances(rows_a, rows_b):
+    """Return the (len(rows_a), len(rows_b)) squared Euclidean distances
+    between the rows of two 2-D arrays, by |a|^2 + |b|^2 - 2 a.b (one
+    matrix product; rounding can leave tiny negatives where rows meet)."""
+    return ((rows_a ** 2).sum(1)[:, None] + (rows_b ** 2).sum(1)[None]
+            - 2 * rows_a @ rows_b.T)
+
+
 def mean_pairwise_distance(features, max_samples=1000, seed=0):
     """Return the mean Euclidean distance between two different samples.
 
@@ -275,9 +283,8 @@ def mean_pairwise_distance(features, max_samples=1000, seed=0):
         rng = np.random.default_rng(seed)
         features = features[rng.choice(len(features), max_samples,
                                        replace=False)]
-    squared = (features ** 2).sum(1)
-    distances = np.sqrt(np.clip(squared[:, None] + squared[None]
-                                - 2 * features @ features.T, 0, None))
+    distances = np.sqrt(np.clip(squared_distances(features, features), 0,
+                                None))
     count = len(features)
     return float(distances.sum() / (count * (count - 1)))
 
@@ -301,10 +308,7 @@ def nearest_neighbour_coverage(sample_features, real_features):
         raise ValueError("nearest_neighbour_coverage: expected two "
                          "(rows, features) arrays of the same width; got "
                          f"{sample_features.shape} and {real_features.shape}")
-    squared = ((sample_features ** 2).sum(1)[:, None]
-               + (real_features ** 2).sum(1)[None]
-               - 2 * sample_features @ real_features.T)
-    nearest = squared.argmin(axis=1)
+    nearest = squared_distances(sample_features, real_features).argmin(1)
     return len(np.unique(nearest)) / len(real_features)
 
 

@@ -13,6 +13,8 @@ A walk becomes a GIF with ``ganlab.viz.plots.save_gif``.
 """
 import numpy as np
 
+from ganlab.evaluation.metrics import squared_distances
+
 
 def sorted_by_critic(generator, critic, latent_vectors):
     """Return (fakes, scores) for the latent vectors, best score first.
@@ -55,8 +57,7 @@ def nearest_real(fakes, real_faces):
     fakes = np.asarray(fakes, dtype=np.float32).reshape(len(fakes), -1)
     real = np.asarray(real_faces, dtype=np.float32).reshape(
         len(real_faces), -1)
-    squared = ((fakes ** 2).sum(1)[:, None] - 2 * fakes @ real.T
-               + (real ** 2).sum(1)[None])
+    squared = squared_distances(fakes, real)
     nearest = squared.argmin(axis=1)
     distances = np.sqrt(np.clip(squared[np.arange(len(fakes)), nearest], 0,
                                 None) / fakes.shape[1])
