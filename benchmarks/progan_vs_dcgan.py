@@ -43,7 +43,6 @@ import sys
 import tempfile
 import time
 
-import keras
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -52,7 +51,7 @@ import common
 from ganlab import cli, io
 from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features, metrics
-from ganlab.nets.saved import generate
+from ganlab.nets.saved import generate, load_generator
 from ganlab.viz import plots
 from ganlab.viz.face_pictures import nearest_real
 from ganlab.viz.plots import plt, tile
@@ -74,7 +73,7 @@ def load_demo():
 def sampler(path, seed):
     """Return ``sample(count)``: images in [-1, 1] drawn from the
     generator saved at ``path``, from latent vectors fixed by ``seed``."""
-    generator = keras.models.load_model(path, compile=False)
+    generator = load_generator(path)
     return lambda count: generate(generator, count, seed)
 
 
