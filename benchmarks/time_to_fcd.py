@@ -138,12 +138,21 @@ class FitContestant:
         ``average_decay`` (0: none) after ``train``'s warm-up."""
         self.gan = gan
         self.callbacks = []
-        self.generator = gan.generator
+        self.average = None
         if average_decay:
             averaging = GeneratorAveraging(gan.generator, average_decay,
                                            AVERAGE_WARMUP)
             self.callbacks.append(averaging)
-            self.generator = averaging.average.network
+            self.average = averaging.average.network
+
+    @property
+    def generator(self):
+        """The network scored now: the average as ``train`` saves it
+        (with batch-norm statistics of its own weights, through the
+        registry's ``follow``), or the generator when nothing averages."""
+        if self.average is None:
+            return self.gan.generator
+        return registry.Conv().follow(self.average, self.gan.generator)
 
     def train(self, steps):
         """Run ``steps`` training steps in one call of ``fit``."""

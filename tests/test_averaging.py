@@ -10,7 +10,8 @@ import tensorflow as tf
 from tensorflow import keras
 
 from conftest import ROOT
-from ganlab.training.averaging import AveragedGenerator, GeneratorAveraging
+from ganlab.training.averaging import (AveragedGenerator, GeneratorAveraging,
+                                      with_own_batch_statistics)
 
 
 def tiny_generator(seed, batch_norm=False):
@@ -85,6 +86,41 @@ def test_batch_norm_statistics_are_copied_not_averaged():
             assert "moving" in new.path
             np.testing.assert_array_equal(got.numpy(), new.numpy())
     assert not average.network.trainable_weights
+
+
+def test_own_batch_statistics_are_the_mean_batch_moments_by_hand():
+    """The copy's moving mean and variance are the means, over the
+    batches, of each batch's mean and (biased) variance of the batch-norm
+    layer's input, computed here with NumPy from the same latent vectors;
+    its other weights are the network's, and the network is unchanged."""
+    generator = tiny_generator(4, batch_norm=True)
+    before = [w.numpy() for w in generator.weights]
+    copy = with_own_batch_statistics(generator, batches=3, batch_size=64,
+                                     seed=7)
+    kernel, bias = generator.layers[0].get_weights()
+    means, variances = [], []
+    for index in range(3):
+        latent = tf.random.stateless_normal((64, 2), seed=(7, index)).numpy()
+        inputs = latent.astype(np.float64) @ kernel + bias
+        means.append(inputs.mean(0))
+        variances.append(inputs.var(0))
+    norm = copy.layers[1]
+    np.testing.assert_allclose(norm.moving_mean.numpy(), np.mean(means, 0),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(norm.moving_variance.numpy(),
+                               np.mean(variances, 0), rtol=1e-5)
+    assert norm.momentum == generator.layers[1].momentum
+    for got, want, weight in zip(copy.weights, before, generator.weights):
+        if weight.trainable:
+            np.testing.assert_array_equal(got.numpy(), want)
+    for got, want in zip(generator.weights, before):
+        np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_a_network_without_batch_norm_is_its_own_statistics():
+    """Nothing to measure: the very network comes back."""
+    generator = tiny_generator(5)
+    assert with_own_batch_statistics(generator) is generator
 
 
 def test_update_inside_tf_function_matches_eager():

@@ -33,12 +33,16 @@ Two decisions, and why:
   already moving averages (of activations, with Keras's momentum .99);
   averaging them again would only make them lag behind the weights they
   describe. ProGAN's code (``beta_nontrainable=0``) and StyleGAN2-ADA's
-  (buffers copied) do the same. Strictly, the statistics of the averaged
-  weights are not those of the trained ones; for a generator sampled in
-  inference mode the difference is small, and a caller who wants exact
-  ones can recompute them by running the averaged network over a few
-  batches in training mode. The weights that count as trainable are
-  those trainable when the average is made.
+  (buffers copied) do the same, for the checkpointed average. But the
+  statistics of the averaged weights are not those of the trained ones,
+  and the difference is not small: on Fashion-MNIST after 3,000 steps
+  the conv GAN's average scored FCD 23.7 with copied statistics and 16.4
+  with its own, and the face average's kernel distance fell from 0.00054
+  to 0.00012. So whatever draws from the average (``train``'s grids and
+  ``generator.keras``, through the registry's ``follow``) first measures
+  its own statistics on a copy (``with_own_batch_statistics``), leaving
+  the average as the checkpoint holds it. The weights that count as
+  trainable are those trainable when the average is made.
 
 ``AveragedGenerator`` holds the averaged copy and the count of updates (a
 ``tf.Variable``), so that ``tf.train.Checkpoint(average=...)`` saves and
@@ -174,6 +178,69 @@ class AveragedGenerator(tf.Module):
                 average.assign(weight.value)
         self.step.assign_add(1)
         return decay
+
+
+def batch_norm_layers(network):
+    """Return the ``BatchNormalization`` layers of ``network``, those of
+    nested models included, in order."""
+    found = []
+    for layer in getattr(network, "layers", ()):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            found.append(layer)
+        else:
+            found.extend(batch_norm_layers(layer))
+    return found
+
+
+def with_own_batch_statistics(network, batches=4, batch_size=256, seed=0):
+    """Return a copy of ``network`` (a functional or sequential generator
+    of latent vectors) whose batch-norm layers hold the statistics of its
+    own activations; ``network`` is returned itself when it has no
+    batch-norm layer.
+
+    An average copies the trained generator's running statistics (module
+    docstring), and those describe the trained weights' activations, not
+    the averaged weights'. Early in a run, while the weights still move
+    fast, the two differ enough to blur every sample (measured on
+    Fashion-MNIST: BENCHMARKS.md). The copy runs in training mode over
+    ``batches`` batches of ``batch_size`` latent vectors drawn from
+    N(0, I) with ``seed`` (stateless: no random stream of the run is
+    touched), and each layer keeps the mean of its batch means and batch
+    variances ("precise batch norm"). ``network`` itself is not changed,
+    so a checkpoint of the average is the same with or without this.
+    """
+    if not batch_norm_layers(network):
+        return network
+    copy = type(network).from_config(network.get_config())
+    copy.set_weights(network.get_weights())
+    # a frozen batch-norm layer (an average is frozen) ignores training
+    # mode and keeps its statistics: the copy must be free to measure
+    copy.trainable = True
+    layers = batch_norm_layers(copy)
+    momenta = [layer.momentum for layer in layers]
+    sums = [[tf.zeros_like(layer.moving_mean),
+             tf.zeros_like(layer.moving_variance)] for layer in layers]
+    latent_dim = int(network.inputs[0].shape[-1])
+    try:
+        for layer in layers:
+            # with momentum 0 a training-mode call leaves the batch's own
+            # mean and variance in the running statistics
+            layer.momentum = 0.
+        for index in range(batches):
+            copy(tf.random.stateless_normal((batch_size, latent_dim),
+                                            seed=(seed, index)),
+                 training=True)
+            for total, layer in zip(sums, layers):
+                total[0] += layer.moving_mean.value
+                total[1] += layer.moving_variance.value
+    finally:
+        for layer, momentum in zip(layers, momenta):
+            layer.momentum = momentum
+    for (mean, variance), layer in zip(sums, layers):
+        layer.moving_mean.assign(mean / batches)
+        layer.moving_variance.assign(variance / batches)
+    copy.trainable = network.trainable
+    return copy
 
 
 def check_same_weights(reference, network, name, reference_name):

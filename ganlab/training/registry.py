@@ -101,9 +101,12 @@ class Model:
 
     def follow(self, average, generator):
         """Return ``average`` (the averaged copy of ``generator``) ready
-        to draw what ``generator`` draws now; a network that does not
-        grow needs nothing."""
-        return average
+        to draw what ``generator`` draws now: a network that does not
+        grow needs only batch-norm statistics of its own, measured on a
+        copy (``averaging.with_own_batch_statistics``; the average itself
+        is left as the checkpoint holds it)."""
+        from ganlab.training.averaging import with_own_batch_statistics
+        return with_own_batch_statistics(average)
 
     def check_data(self, arguments, examples):
         """Raise ``ValueError`` naming the flag when the examples do not
