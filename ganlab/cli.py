@@ -11,6 +11,8 @@ Commands:
   evaluate     score generators against held-out real data, beside the
                real training images, a PCA baseline and the generator
                untrained (``ganlab.evaluation.evaluate``)
+  refine-faces go on training the shipped 16x16 face weights, averaging
+               the generator (``ganlab.training.refine``)
   train-features
                train the feature network of a data set that evaluate
                judges with: the face autoencoder or the Fashion-MNIST
@@ -39,6 +41,8 @@ COMMANDS = {
     "sample": ("ganlab.viz.sample", "draw from a saved generator"),
     "evaluate": ("ganlab.evaluation.evaluate",
                  "score generators on held-out data"),
+    "refine-faces": ("ganlab.training.refine",
+                     "refine the shipped face weights"),
     "train-features": ("ganlab.evaluation.train_features",
                        "train a data set's feature network"),
 }

@@ -2,7 +2,9 @@
 """Training runs: the commands, callbacks, checkpoints and strategies.
 
 - ``train``: ``python -m ganlab train``, every model on every data set
-  (faces too: the one way to train a face network);
+  (faces too: the one way to train a face network from scratch);
+- ``refine``: ``python -m ganlab refine-faces``, the shipped face weights
+  trained on, in their own pixel convention, their generator averaged;
 - ``registry``: one entry per ``--model``: its flags and defaults, the
   data it needs, how it is built and fitted, its loss names;
 - ``recipes``: a model trained one way wherever it is trained (task 2's

@@ -53,7 +53,8 @@ channels the data gave, so ``--resume`` accepts them given explicitly.
 A model's default ``--batch_size`` larger than the data shrinks to the
 number of examples; a ``--batch_size`` given larger than that is refused.
 
-Faces: this command is the one way to train a face network. ``--dataset
+Faces: this command is the one way to train a face network from scratch
+(``refine-faces`` trains the shipped weights on). ``--dataset
 faces --data-path small_res_faces_10000.npy`` trains on all but the last
 ``--holdout`` faces (default ``ganlab.data.faces.HOLDOUT``, 1,000, cut off
 by ``ganlab.data.faces.split_holdout``): the faces every face generator is
