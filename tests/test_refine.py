@@ -91,7 +91,8 @@ def test_with_no_averaging_the_written_generator_is_the_trained_one(
 def test_resume_goes_on_from_the_last_checkpoint(faces_file, tmp_path,
                                                  capsys):
     """A run stopped after 2 steps goes on to 4 with --resume: the
-    optimizers count 4 generator updates, the average 4 moves."""
+    optimizers count 4 generator updates, the average 4 moves; a resume
+    with another learning rate is refused."""
     import tensorflow as tf
     refine(faces_file, tmp_path, "--steps", "2", "--every", "2")
     capsys.readouterr()
@@ -106,6 +107,10 @@ def test_resume_goes_on_from_the_last_checkpoint(faces_file, tmp_path,
     assert reader.get_tensor(iterations[0]) == 4
     step = [name for name in names if name.startswith("average/step")]
     assert reader.get_tensor(step[0]) == 4
+    # another learning rate would be overruled by the restored optimizers
+    assert "--lr" in fails(["refine-faces", "--faces", str(faces_file),
+                            "--out", str(tmp_path), "--steps", "6",
+                            "--lr", "3e-4", "--resume"], capsys)
 
 
 @pytest.mark.parametrize("flags, flag", [

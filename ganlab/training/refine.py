@@ -33,8 +33,11 @@ weights' (batch 200, 2 critic updates per generator update, Adam betas
 .3 and .9, gradient penalty 10) but the learning rate, 1e-4 by default:
 half the shipped run's, as fine-tuning goes.
 
-``--out`` receives ``checkpoints/`` (every ``--every`` steps: both
-networks, both optimizers, the average and its count of updates) and, at
+``--out`` receives ``refine.json`` (the settings; a ``--resume`` with
+another learning rate, decay, seed, faces or weights is refused),
+``checkpoints/`` (every ``--every`` steps: both networks, both
+optimizers, the average and its count of updates), ``losses.csv`` and,
+at
 the end, the three files of ``data/`` under the same names
 (``faces_generator.weights.h5`` holding the average,
 ``faces_discriminator.weights.h5``, ``faces_mean_face.npy``), so that
@@ -44,6 +47,7 @@ not at all. The lesson draws its random numbers from TensorFlow's global
 state, which a checkpoint cannot hold, so a resumed run goes on with
 fresh draws (close to, not bit for bit, an uninterrupted one).
 """
+import json
 import pathlib
 
 import numpy as np
@@ -52,6 +56,8 @@ from ganlab import io
 
 DEFAULT_LEARNING_RATE = 1e-4
 DEFAULT_DECAY = .999
+# the settings of a refinement, written in --out beside its checkpoints
+RECORD = "refine.json"
 
 
 def add_arguments(parser):
@@ -108,6 +114,32 @@ def check_arguments(arguments, parser):
         parser.error(str(error))
 
 
+def record_of(arguments):
+    """The settings a resumed refinement must share with its start."""
+    return {"faces": str(arguments.faces), "lr": arguments.lr,
+            "average_decay": arguments.average_decay,
+            "weights": str(arguments.weights or "data/"),
+            "seed": arguments.seed}
+
+
+def check_record(arguments, parser):
+    """On ``--resume``, stop in one line naming the flag whose value
+    differs from the one the refinement in ``--out`` started with (its
+    ``refine.json``): the optimizers would restore the old learning rate,
+    the average would change its window part-way."""
+    path = arguments.out / RECORD
+    if not arguments.resume or not path.is_file():
+        return
+    started = json.loads(path.read_text())
+    for key, value in record_of(arguments).items():
+        if started.get(key) != value:
+            flag = "--" + key.replace("_", "-")
+            parser.error(f"{flag} {value} differs from the "
+                         f"{started.get(key)} the refinement in "
+                         f"{arguments.out} started with; resume with the "
+                         "same value or choose another --out")
+
+
 def centred_training_faces(path, mean_face):
     """Return the training faces of the curriculum file ``path`` (all but
     the held-out last ones) as float32 (N, 16, 16, 1), divided by 255 and
@@ -152,7 +184,7 @@ def run(arguments, parser):
     from ganlab.training.averaging import (GeneratorAveraging,
                                            with_own_batch_statistics)
     from ganlab.training.callbacks import LossLog
-    from ganlab.training.checkpoints import GANCheckpoint
+    from ganlab.training.checkpoints import GANCheckpoint, steps_done
     from ganlab.training.seeding import set_seed
     set_seed(arguments.seed)
     # made before the lesson compiles the generator: a compiled network's
@@ -165,28 +197,30 @@ def run(arguments, parser):
         batch_size=200, disc_iter=2, learning_rate=arguments.lr)
     gan.compile()
     out = arguments.out
+    check_record(arguments, parser)
     checkpoint = GANCheckpoint(gan, out / "checkpoints",
                                extra={"average": averaging.average})
     try:
-        chunks_done = checkpoint.restore()
+        checkpoint.restore()
     except ValueError as error:
         parser.error(f"--resume: {error}")
-    chunks = -(-arguments.steps // arguments.every)
+    io.write_json(record_of(arguments), out / RECORD)
+    done = steps_done(gan)
     print(f"refining the face weights on {len(faces):,} training faces: "
           f"{arguments.steps:,} steps, learning rate {arguments.lr:g}, "
           f"average decay {arguments.average_decay:g}"
-          + (f"; resuming after step {chunks_done * arguments.every:,}"
-             if chunks_done else ""), flush=True)
+          + (f"; resuming after step {done:,}" if done else ""), flush=True)
+    log = LossLog(out, ("discr_loss", "gen_loss", "gp"))
     # one Keras epoch per checkpoint; the last may be short
-    for chunk in range(chunks_done, chunks):
-        steps = min(arguments.every, arguments.steps - chunk * arguments.every)
-        gan.fit(faces, epochs=chunk + 1, initial_epoch=chunk,
-                steps_per_epoch=steps, verbose=0,
-                callbacks=[averaging, LossLog(out, ("discr_loss", "gen_loss",
-                                                    "gp")), checkpoint])
+    while done < arguments.steps:
+        epoch = int(checkpoint.epoch.numpy())
+        gan.fit(faces, epochs=epoch + 1, initial_epoch=epoch,
+                steps_per_epoch=min(arguments.every,
+                                    arguments.steps - done),
+                verbose=0, callbacks=[averaging, log, checkpoint])
+        done = steps_done(gan)
         losses = gan.history.history
-        print(f"step {chunk * arguments.every + steps:,} of "
-              f"{arguments.steps:,}: critic loss "
+        print(f"step {done:,} of {arguments.steps:,}: critic loss "
               f"{losses['discr_loss'][-1]:.4f}, generator loss "
               f"{losses['gen_loss'][-1]:.4f}", flush=True)
     # the average with batch-norm statistics of its own weights, as
