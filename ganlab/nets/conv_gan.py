@@ -3,7 +3,8 @@
 
 On Fashion-MNIST its samples are clean garments where the MLP GAN's are
 speckled; on the Frechet Classifier Distance, after 12 minutes on 2 cores,
-the two tie (BENCHMARKS.md, "Time to quality on Fashion-MNIST").
+it scores 8.3 against the MLP GAN's 11.8 (BENCHMARKS.md, "Time to quality
+on Fashion-MNIST").
 
 The fully connected GAN of ``ganlab.nets.mlp_gan`` sees an image as 784
 unrelated numbers; a convolution sees neighbourhoods, which is what a
