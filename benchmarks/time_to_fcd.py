@@ -152,7 +152,8 @@ class FitContestant:
         registry's ``follow``), or the generator when nothing averages."""
         if self.average is None:
             return self.gan.generator
-        return registry.Conv().follow(self.average, self.gan.generator)
+        return registry.entry("conv").follow(self.average,
+                                             self.gan.generator)
 
     def train(self, steps):
         """Run ``steps`` training steps in one call of ``fit``."""

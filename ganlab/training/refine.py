@@ -37,8 +37,7 @@ half the shipped run's, as fine-tuning goes.
 another learning rate, decay, seed, faces or weights is refused),
 ``checkpoints/`` (every ``--every`` steps: both networks, both
 optimizers, the average and its count of updates), ``losses.csv`` and,
-at
-the end, the three files of ``data/`` under the same names
+at the end, the three files of ``data/`` under the same names
 (``faces_generator.weights.h5`` holding the average,
 ``faces_discriminator.weights.h5``, ``faces_mean_face.npy``), so that
 ``ganlab.data.faces.load_shipped_face_models(out)`` loads them and
@@ -102,8 +101,9 @@ def check_arguments(arguments, parser):
                      f"{arguments.average_decay}")
     if arguments.weights is not None and not arguments.weights.is_dir():
         parser.error(f"--weights: {arguments.weights} is not a folder")
+    from ganlab.data.faces import SHIPPED
     checkpoints = arguments.out / "checkpoints"
-    finished = arguments.out / "faces_generator.weights.h5"
+    finished = arguments.out / SHIPPED["generator"]
     if not arguments.resume and (checkpoints.is_dir() or finished.exists()):
         parser.error(f"--out: {arguments.out} holds a refinement already; "
                      "add --resume to go on with it, or choose another "
@@ -112,6 +112,7 @@ def check_arguments(arguments, parser):
         io.check_writable_folder(arguments.out, "--out")
     except ValueError as error:
         parser.error(str(error))
+    check_record(arguments, parser)
 
 
 def record_of(arguments):
@@ -171,11 +172,12 @@ def run(arguments, parser):
     try:
         generator, critic, mean_face = load_shipped_face_models(
             arguments.weights)
+    except (OSError, ValueError) as error:
+        parser.error(f"--weights: {io.first_line(error)}")
+    try:
         faces = centred_training_faces(arguments.faces, mean_face)
     except (OSError, ValueError) as error:
-        flag = ("--weights" if "face file" in str(error)
-                and arguments.weights else "--faces")
-        parser.error(f"{flag}: {io.first_line(error)}")
+        parser.error(f"--faces: {io.first_line(error)}")
 
     import functools
 
@@ -197,7 +199,6 @@ def run(arguments, parser):
         batch_size=200, disc_iter=2, learning_rate=arguments.lr)
     gan.compile()
     out = arguments.out
-    check_record(arguments, parser)
     checkpoint = GANCheckpoint(gan, out / "checkpoints",
                                extra={"average": averaging.average})
     try:
