@@ -14,7 +14,10 @@ with the recipe the ablation in BENCHMARKS.md found best on these emoji
   cutout: 3,554 images are few enough for a discriminator to learn by
   heart),
 - an averaged generator (decay .99 after 100 updates: this short run's
-  window), which draws the grids, is saved and is scored;
+  window), which draws the grids, is saved and is scored, with
+  batch-norm statistics measured on its own weights
+  (``ganlab.training.averaging.with_own_batch_statistics``, as ``python
+  -m ganlab train`` draws its averages);
 
 with the smaller 64-128-256 filters, 20 epochs of 56 steps, about 6
 minutes on 2 cores. At that budget the samples are emoji-coloured blobs
@@ -63,7 +66,8 @@ from ganlab.evaluation import evaluate, features
 from ganlab.nets import precision
 from ganlab.nets.saved import generate
 from ganlab.training.augment import DiffAugment
-from ganlab.training.averaging import GeneratorAveraging
+from ganlab.training.averaging import (GeneratorAveraging,
+                                       with_own_batch_statistics)
 from ganlab.training.callbacks import DiversityMonitor, SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
@@ -240,18 +244,25 @@ def main(argv=None):
     untrained = tf.keras.models.clone_model(model.generator)
     untrained.set_weights(model.generator.get_weights())
     callbacks = []
-    # the network whose samples are drawn, saved and scored
-    drawn = model.generator
+
+    def drawn():
+        """The network whose samples are drawn, saved and scored: the
+        trained generator with --plain, else its average with batch-norm
+        statistics measured on the average's own weights (the trained
+        generator's describe other weights)."""
+        if arguments.plain:
+            return model.generator
+        return with_own_batch_statistics(averaging.average.network)
+
     if not arguments.plain:
         averaging = GeneratorAveraging(model.generator, AVERAGE_DECAY,
                                        AVERAGE_WARMUP)
         callbacks.append(averaging)
-        drawn = averaging.average.network
     out = arguments.out
     fixed_latent = tf.random.stateless_normal((16, 100), seed=(0, 0))
     callbacks += [SampleGrid(fixed_latent, image_sets.symmetric_to_unit, out,
                              name="5-epoch_{:03d}.png",
-                             network=lambda gan: drawn),
+                             network=lambda gan: drawn()),
                   DiversityMonitor(training, samples=256,
                                    losses=("gen_loss", "discr_loss"))]
     model.fit(training, batch_size=arguments.batch_size,
@@ -260,15 +271,16 @@ def main(argv=None):
     plots.plot_losses(model.history.history, out / "5-losses.png",
                       title=f"DCGAN on {len(training)} images "
                             f"({len(held_out)} held out)")
+    final = drawn()
     # The generator holds its optimizer for training; the file is for
     # sampling, so a copy without the optimizer's moments is saved.
-    shipped = tf.keras.models.clone_model(drawn)
-    shipped.set_weights(drawn.get_weights())
+    shipped = tf.keras.models.clone_model(final)
+    shipped.set_weights(final.get_weights())
     with io.atomic_path(out / "5-generator.keras") as temporary:
         shipped.save(temporary)
     name = "trained generator" + ("" if arguments.plain else ", averaged")
     report_scores(score_on_held_out(
-        {name: drawn, "untrained (baseline)": untrained},
+        {name: final, "untrained (baseline)": untrained},
         held_out, training, arguments), out / "5-scores.json")
     print(f"pictures, scores and generator in {out}/ ({len(held_out)} "
           "images held out)")

@@ -12,6 +12,8 @@ from conftest import ROOT, load_demo, needs_bfloat16_kernels
 
 from ganlab.training import augment as augment_module
 from ganlab.training import losses
+from ganlab.training.averaging import (batch_norm_layers,
+                                       with_own_batch_statistics)
 from ganlab.training.checkpoints import optimizers_of
 
 dcgan = __import__('5-dcgan_cifar')
@@ -126,10 +128,24 @@ def test_demo_trains_saves_and_samples(tmp_path):
               "--count", "4", "--out", str(tmp_path / "samples")])
     assert len(list((tmp_path / "samples").glob("000*.png"))) == 4
     # 10 updates, all within the averaging's warm-up: the saved average
-    # is the generator itself
+    # has the generator's weights, and batch-norm statistics measured on
+    # them rather than the generator's running ones
     saved = keras.models.load_model(tmp_path / "5-generator.keras")
-    for saved_weight, weight in zip(saved.weights, model.generator.weights):
+    for saved_weight, weight in zip(saved.trainable_weights,
+                                    model.generator.trainable_weights):
         np.testing.assert_array_equal(saved_weight, weight)
+    measured = with_own_batch_statistics(model.generator)
+    statistics = [(layer.moving_mean, layer.moving_variance)
+                  for layer in batch_norm_layers(saved)]
+    assert statistics
+    for (mean, variance), layer in zip(statistics,
+                                       batch_norm_layers(measured)):
+        np.testing.assert_allclose(mean, layer.moving_mean, rtol=1e-5,
+                                   atol=1e-6)
+        np.testing.assert_allclose(variance, layer.moving_variance,
+                                   rtol=1e-5, atol=1e-6)
+    running = batch_norm_layers(model.generator)[0]
+    assert not np.allclose(statistics[0][1], running.moving_variance)
 
     scores = json.loads((tmp_path / "5-scores.json").read_text())
     assert set(scores) == {"trained generator, averaged",
