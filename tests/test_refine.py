@@ -6,6 +6,7 @@ The faces here are made up (random uint8 faces, 1,300 of them: 300 to
 train on once the last 1,000 are held out): what is checked is the
 plumbing, not the quality, which ``evaluate`` measures on the real
 curriculum faces."""
+import json
 import pathlib
 
 import numpy as np
@@ -111,12 +112,35 @@ def test_resume_goes_on_from_the_last_checkpoint(faces_file, tmp_path,
     assert "--lr" in fails(["refine-faces", "--faces", str(faces_file),
                             "--out", str(tmp_path), "--steps", "6",
                             "--lr", "3e-4", "--resume"], capsys)
+    assert "--disc-iter" in fails(["refine-faces", "--faces",
+                                   str(faces_file), "--out", str(tmp_path),
+                                   "--steps", "6", "--disc-iter", "3",
+                                   "--resume"], capsys)
+
+
+def test_disc_iter_sets_the_critic_updates_per_step(faces_file, tmp_path):
+    """--disc-iter 3: two generator updates make six critic updates, and
+    refine.json records the setting."""
+    import tensorflow as tf
+    refine(faces_file, tmp_path, "--steps", "2", "--every", "2",
+           "--disc-iter", "3")
+    reader = tf.train.load_checkpoint(
+        tf.train.latest_checkpoint(str(tmp_path / "checkpoints")))
+    iterations = {name.split("/")[0]: reader.get_tensor(name)
+                  for name in reader.get_variable_to_shape_map()
+                  if name.split("/")[0].endswith("_optimizer")
+                  and "iteration" in name}
+    assert iterations == {"generator_optimizer": 2,
+                          "discriminator_optimizer": 6}
+    assert json.loads((tmp_path / "refine.json").read_text())[
+        "disc_iter"] == 3
 
 
 @pytest.mark.parametrize("flags, flag", [
     (["--steps", "0"], "--steps"),
     (["--every", "0"], "--every"),
     (["--lr", "0"], "--lr"),
+    (["--disc-iter", "0"], "--disc-iter"),
     (["--average-decay", "1"], "--average-decay"),
 ])
 def test_bad_settings_stop_in_one_line_naming_the_flag(faces_file, tmp_path,

@@ -29,13 +29,14 @@ average it saves.
 The training faces are the curriculum file's all but its last
 ``ganlab.data.faces.HOLDOUT`` (the faces ``evaluate`` judges on), centred
 by the mean face that ships with the weights. Settings are the shipped
-weights' (batch 200, 2 critic updates per generator update, Adam betas
-.3 and .9, gradient penalty 10) but the learning rate, 1e-4 by default:
-half the shipped run's, as fine-tuning goes.
+weights' (batch 200, Adam betas .3 and .9, gradient penalty 10, 2 critic
+updates per generator update unless ``--disc-iter`` says otherwise) but
+the learning rate, 1e-4 by default: half the shipped run's, as
+fine-tuning goes.
 
 ``--out`` receives ``refine.json`` (the settings; a ``--resume`` with
-another learning rate, decay, seed, faces or weights is refused),
-``checkpoints/`` (every ``--every`` steps: both networks, both
+another learning rate, decay, critic updates, seed, faces or weights is
+refused), ``checkpoints/`` (every ``--every`` steps: both networks, both
 optimizers, the average and its count of updates), ``losses.csv`` and,
 at the end, the three files of ``data/`` under the same names
 (``faces_generator.weights.h5`` holding the average,
@@ -55,6 +56,8 @@ from ganlab import io
 
 DEFAULT_LEARNING_RATE = 1e-4
 DEFAULT_DECAY = .999
+# the shipped run's critic updates per generator update
+DEFAULT_DISC_ITER = 2
 # the settings of a refinement, written in --out beside its checkpoints
 RECORD = "refine.json"
 
@@ -76,6 +79,9 @@ def add_arguments(parser):
                         help="decay of the generator's average, in [0, 1) "
                              "(default: %(default)s, about the last 1,000 "
                              "updates)")
+    parser.add_argument("--disc-iter", type=int, default=DEFAULT_DISC_ITER,
+                        help="critic updates per generator update "
+                             "(default: %(default)s)")
     parser.add_argument("--weights", type=pathlib.Path,
                         help="a folder holding the three face files to "
                              "start from (default: the ones shipped in "
@@ -96,6 +102,9 @@ def check_arguments(arguments, parser):
         parser.error(f"--every must be at least 1; got {arguments.every}")
     if not arguments.lr > 0:
         parser.error(f"--lr must be positive; got {arguments.lr}")
+    if arguments.disc_iter < 1:
+        parser.error(f"--disc-iter must be at least 1; got "
+                     f"{arguments.disc_iter}")
     if not 0 <= arguments.average_decay < 1:
         parser.error(f"--average-decay must be in [0, 1); got "
                      f"{arguments.average_decay}")
@@ -119,6 +128,7 @@ def record_of(arguments):
     """The settings a resumed refinement must share with its start."""
     return {"faces": str(arguments.faces), "lr": arguments.lr,
             "average_decay": arguments.average_decay,
+            "disc_iter": arguments.disc_iter,
             "weights": str(arguments.weights or "data/"),
             "seed": arguments.seed}
 
@@ -132,6 +142,8 @@ def check_record(arguments, parser):
     if not arguments.resume or not path.is_file():
         return
     started = json.loads(path.read_text())
+    # records written before --disc-iter existed ran at its default
+    started.setdefault("disc_iter", DEFAULT_DISC_ITER)
     for key, value in record_of(arguments).items():
         if started.get(key) != value:
             flag = "--" + key.replace("_", "-")
@@ -196,7 +208,8 @@ def run(arguments, parser):
     gan = lessons.load("2-wgan_gp").WGAN_GP(
         generator, critic,
         functools.partial(builders.normal_generator, dim=16), faces,
-        batch_size=200, disc_iter=2, learning_rate=arguments.lr)
+        batch_size=200, disc_iter=arguments.disc_iter,
+        learning_rate=arguments.lr)
     gan.compile()
     out = arguments.out
     checkpoint = GANCheckpoint(gan, out / "checkpoints",
@@ -209,7 +222,8 @@ def run(arguments, parser):
     done = steps_done(gan)
     print(f"refining the face weights on {len(faces):,} training faces: "
           f"{arguments.steps:,} steps, learning rate {arguments.lr:g}, "
-          f"average decay {arguments.average_decay:g}"
+          f"average decay {arguments.average_decay:g}, "
+          f"{arguments.disc_iter} critic updates per step"
           + (f"; resuming after step {done:,}" if done else ""), flush=True)
     log = LossLog(out, ("discr_loss", "gen_loss", "gp"))
     # one Keras epoch per checkpoint; the last may be short
