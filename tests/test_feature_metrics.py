@@ -41,6 +41,28 @@ def test_frechet_distance_matches_the_textbook_formula():
         mean_a, cov_a, mean_b, cov_b) == pytest.approx(textbook, rel=1e-8)
 
 
+def test_frechet_parts_of_a_shifted_and_a_shrunk_set():
+    """Shifting a set by (1, 2) puts 5 in the mean term and nothing in
+    the covariance term; scaling it by .5 (about the mean) puts
+    ||(1 - .5) s||^2 = .25 tr(cov) there, keeps the means, and leaves a
+    quarter of the spread; the parts add up to the whole."""
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(2000, 2)) * [1., 3.]
+    shifted = metrics.frechet_parts(real, real + [1., 2.])
+    assert shifted["mean_term"] == pytest.approx(5., rel=1e-12)
+    assert shifted["covariance_term"] == pytest.approx(0., abs=1e-6)
+    assert shifted["spread_ratio"] == pytest.approx(1., rel=1e-12)
+    centre = real.mean(axis=0)
+    shrunk = metrics.frechet_parts(real, centre + .5 * (real - centre))
+    spread = np.trace(np.cov(real, rowvar=False))
+    assert shrunk["mean_term"] == pytest.approx(0., abs=1e-20)
+    assert shrunk["spread_ratio"] == pytest.approx(.25, rel=1e-12)
+    assert shrunk["covariance_term"] == pytest.approx(.25 * spread,
+                                                      rel=1e-9)
+    assert shrunk["frechet_distance"] == pytest.approx(
+        shrunk["mean_term"] + shrunk["covariance_term"], rel=1e-12)
+
+
 def test_frechet_distance_refuses_mismatched_features():
     """Features of different widths cannot be compared."""
     with pytest.raises(ValueError, match="same width"):

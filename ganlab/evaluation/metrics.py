@@ -123,6 +123,29 @@ def frechet_distance(features_a, features_b):
         features_b.mean(axis=0), np.cov(features_b, rowvar=False))
 
 
+def frechet_parts(features_a, features_b):
+    """Split the Frechet distance of two feature sets into where it
+    comes from; return a dict of floats:
+
+    - ``frechet_distance``: the whole, as ``frechet_distance`` gives it;
+    - ``mean_term``: ||mean_a - mean_b||^2, the part a shift makes;
+    - ``covariance_term``: the rest, the part of shape and spread;
+    - ``spread_ratio``: tr(cov_b) / tr(cov_a), the total variance of the
+      second set relative to the first's: under 1 when it is less varied
+      (a blurred or partly collapsed generator against real images).
+    """
+    features_a = np.asarray(features_a, dtype=np.float64)
+    features_b = np.asarray(features_b, dtype=np.float64)
+    whole = frechet_distance(features_a, features_b)
+    mean_term = float(np.sum((features_a.mean(axis=0)
+                              - features_b.mean(axis=0)) ** 2))
+    spread_a = np.trace(np.atleast_2d(np.cov(features_a, rowvar=False)))
+    spread_b = np.trace(np.atleast_2d(np.cov(features_b, rowvar=False)))
+    return {"frechet_distance": whole, "mean_term": mean_term,
+            "covariance_term": max(whole - mean_term, 0.),
+            "spread_ratio": float(spread_b / spread_a)}
+
+
 def frechet_distance_from_moments(mean_a, cov_a, mean_b, cov_b):
     """Return the Frechet distance between N(mean_a, cov_a) and
     N(mean_b, cov_b):
