@@ -91,49 +91,38 @@ def test_with_no_averaging_the_written_generator_is_the_trained_one(
 
 def test_resume_goes_on_from_the_last_checkpoint(faces_file, tmp_path,
                                                  capsys):
-    """A run stopped after 2 steps goes on to 4 with --resume: the
-    optimizers count 4 generator updates, the average 4 moves; a resume
-    with another learning rate is refused."""
+    """A run of --disc-iter 3 stopped after 2 steps goes on to 4 with
+    --resume: the optimizers count 4 generator and 12 critic updates, the
+    average 4 moves, refine.json holds the setting; a resume with another
+    learning rate, or without --disc-iter 3, is refused."""
     import tensorflow as tf
-    refine(faces_file, tmp_path, "--steps", "2", "--every", "2")
+    refine(faces_file, tmp_path, "--steps", "2", "--every", "2",
+           "--disc-iter", "3")
     capsys.readouterr()
-    refine(faces_file, tmp_path, "--steps", "4", "--every", "2", "--resume")
+    refine(faces_file, tmp_path, "--steps", "4", "--every", "2", "--resume",
+           "--disc-iter", "3")
     assert "resuming after step 2" in capsys.readouterr().out
     reader = tf.train.load_checkpoint(
         tf.train.latest_checkpoint(str(tmp_path / "checkpoints")))
     names = reader.get_variable_to_shape_map()
-    iterations = [name for name in names
-                  if name.startswith("generator_optimizer/")
-                  and "iteration" in name]
-    assert reader.get_tensor(iterations[0]) == 4
+    iterations = {name.split("/")[0]: reader.get_tensor(name)
+                  for name in names
+                  if name.split("/")[0].endswith("_optimizer")
+                  and "iteration" in name}
+    assert iterations == {"generator_optimizer": 4,
+                          "discriminator_optimizer": 12}
     step = [name for name in names if name.startswith("average/step")]
     assert reader.get_tensor(step[0]) == 4
+    assert json.loads((tmp_path / "refine.json").read_text())[
+        "disc_iter"] == 3
     # another learning rate would be overruled by the restored optimizers
     assert "--lr" in fails(["refine-faces", "--faces", str(faces_file),
                             "--out", str(tmp_path), "--steps", "6",
-                            "--lr", "3e-4", "--resume"], capsys)
+                            "--disc-iter", "3", "--lr", "3e-4", "--resume"],
+                           capsys)
     assert "--disc-iter" in fails(["refine-faces", "--faces",
                                    str(faces_file), "--out", str(tmp_path),
-                                   "--steps", "6", "--disc-iter", "3",
-                                   "--resume"], capsys)
-
-
-def test_disc_iter_sets_the_critic_updates_per_step(faces_file, tmp_path):
-    """--disc-iter 3: two generator updates make six critic updates, and
-    refine.json records the setting."""
-    import tensorflow as tf
-    refine(faces_file, tmp_path, "--steps", "2", "--every", "2",
-           "--disc-iter", "3")
-    reader = tf.train.load_checkpoint(
-        tf.train.latest_checkpoint(str(tmp_path / "checkpoints")))
-    iterations = {name.split("/")[0]: reader.get_tensor(name)
-                  for name in reader.get_variable_to_shape_map()
-                  if name.split("/")[0].endswith("_optimizer")
-                  and "iteration" in name}
-    assert iterations == {"generator_optimizer": 2,
-                          "discriminator_optimizer": 6}
-    assert json.loads((tmp_path / "refine.json").read_text())[
-        "disc_iter"] == 3
+                                   "--steps", "6", "--resume"], capsys)
 
 
 @pytest.mark.parametrize("flags, flag", [
