@@ -39,8 +39,8 @@ from ganlab import io
 QUICK_SAMPLES = 200
 
 
-def arguments_from(argv):
-    """Parse and check the flags."""
+def make_parser():
+    """The script's flags."""
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -69,6 +69,12 @@ def arguments_from(argv):
                              "it runs")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/benchmarks"))
+    return parser
+
+
+def arguments_from(argv, parser=None):
+    """Parse and check the flags (on ``parser``, by default a new one)."""
+    parser = parser or make_parser()
     arguments = parser.parse_args(argv)
     if not arguments.faces.is_file():
         parser.error(f"--faces: {arguments.faces} does not exist")
@@ -98,23 +104,6 @@ def degraded(faces, blur=0., noise=0., seed=0):
     return np.clip(faces, 0, 1)
 
 
-def generator_faces(weights, count, seed):
-    """``count`` faces in [0, 1], (N, 16, 16, 1), from task 3's generator
-    with the shipped weights (``weights`` None) or ``weights``, drawn
-    from N(0, I) latent vectors fixed by ``seed``."""
-    import tensorflow as tf
-
-    from ganlab import lessons
-    from ganlab.data.faces import load_shipped_face_models
-    generator, _, mean_face = load_shipped_face_models()
-    if weights is not None:
-        generator.load_weights(str(weights))
-    latent = tf.random.stateless_normal((count, 16), seed=(seed, 0))
-    faces = lessons.load("3-generate_faces").recover_faces(
-        generator(latent, training=False), mean_face)
-    return np.clip(np.asarray(faces).reshape(-1, 16, 16, 1), 0, 1)
-
-
 def summary(parts):
     """The mean of each figure over a list of ``frechet_parts`` results,
     with the whole distance's range."""
@@ -126,10 +115,12 @@ def summary(parts):
     return figures
 
 
-def run(arguments):
-    """Take every row apart; return ``{row name: figures}``."""
+def run(arguments, parser):
+    """Take every row apart; return ``{row name: figures}``. A weights
+    file that does not load stops on ``parser`` naming ``--weights``."""
     from ganlab.data.faces import load_face_array, split_holdout
-    from ganlab.evaluation import features, metrics
+    from ganlab.evaluation import evaluate, features, metrics
+    from ganlab.nets.saved import generate
     training, held_out = split_holdout(load_face_array(arguments.faces))
     extractor = features.FaceFeatures()
     reference = extractor(held_out.reshape(-1, 16, 16, 1) / 255.)
@@ -150,9 +141,12 @@ def run(arguments):
     for weights in [None, *arguments.weights]:
         name = "task 3, " + ("shipped weights" if weights is None
                              else str(weights))
-        rows[name] = summary([parts_of(generator_faces(
-            weights, arguments.samples, seed))
-            for seed in range(arguments.seeds)])
+        # loaded once, drawn from each seed's latent vectors as evaluate
+        # draws them
+        generator, to_pixels = evaluate.task_3_generator(weights, parser)
+        rows[name] = summary([parts_of(np.clip(to_pixels(generate(
+            generator, arguments.samples, seed)), 0, 1).reshape(
+                -1, 16, 16, 1)) for seed in range(arguments.seeds)])
     return rows
 
 
@@ -171,8 +165,9 @@ def print_rows(rows):
 
 def main(argv=None):
     """Run, print, write the report; return it."""
-    arguments = arguments_from(argv)
-    rows = run(arguments)
+    parser = make_parser()
+    arguments = arguments_from(argv, parser)
+    rows = run(arguments, parser)
     print_rows(rows)
     report = {"machine": common.machine(), "samples": arguments.samples,
               "seeds": arguments.seeds,

@@ -11,6 +11,7 @@ import os
 import pathlib
 import shutil
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -29,6 +30,16 @@ needs_bfloat16_kernels = pytest.mark.skipif(
 
 GAN_MODULES = {"Simple_GAN": "0-simple_gan", "WGAN_clip": "1-wgan_clip",
                "WGAN_GP": "2-wgan_gp"}
+
+
+@pytest.fixture(scope="module")
+def faces_file(tmp_path_factory):
+    """A curriculum-shaped faces file of 1,300 random faces (uint8,
+    16x16), for commands that read the curriculum's file."""
+    path = tmp_path_factory.mktemp("faces") / "faces.npy"
+    rng = np.random.default_rng(0)
+    np.save(path, rng.integers(0, 256, (1300, 16, 16), np.uint8))
+    return path
 
 
 def load_gan_class(name):

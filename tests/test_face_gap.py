@@ -10,15 +10,6 @@ import pytest
 from benchmarks import face_gap
 
 
-@pytest.fixture(scope="module")
-def faces_file(tmp_path_factory):
-    """A curriculum-shaped faces file of 1,300 random faces."""
-    path = tmp_path_factory.mktemp("faces") / "faces.npy"
-    rng = np.random.default_rng(0)
-    np.save(path, rng.integers(0, 256, (1300, 16, 16), np.uint8))
-    return path
-
-
 def test_degraded_blurs_each_face_on_its_own_and_adds_seeded_noise():
     """No blur and no noise leave faces as they are; a blur keeps a flat
     face flat and a face's mean (reflecting edges), does not leak from

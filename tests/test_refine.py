@@ -19,15 +19,6 @@ from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.refine import centred_training_faces
 
 
-@pytest.fixture(scope="module")
-def faces_file(tmp_path_factory):
-    """A curriculum-shaped faces file of 1,300 random faces."""
-    path = tmp_path_factory.mktemp("faces") / "faces.npy"
-    rng = np.random.default_rng(0)
-    np.save(path, rng.integers(0, 256, (1300, 16, 16), np.uint8))
-    return path
-
-
 def refine(faces, out, *flags):
     """Run refine-faces in this process; return the paths written."""
     return cli.main(["refine-faces", "--faces", str(faces), "--out",
