@@ -15,7 +15,9 @@ import pytest
 from conftest import fails
 from ganlab import cli
 from ganlab.data.faces import SHIPPED, load_shipped_face_models
+from ganlab.nets.saved import generate
 from ganlab.training.averaging import with_own_batch_statistics
+from ganlab.training.calibration import total_pixel_variance
 from ganlab.training.refine import centred_training_faces
 
 
@@ -39,9 +41,9 @@ def test_training_faces_are_the_first_ones_centred_by_the_mean_face(
 def test_writes_the_average_under_the_shipped_names(faces_file, tmp_path,
                                                     capsys):
     """Three files that load_shipped_face_models reads; the mean face is
-    the shipped one; the generator moved from the shipped weights, less
-    than the trained generator did (it is their average); the critic is
-    the trained one."""
+    the shipped one; the generator moved from the shipped weights and is
+    calibrated (its faces' pixel variance is the training faces'); the
+    critic is the trained one."""
     written = refine(faces_file, tmp_path, "--steps", "3", "--every", "2",
                      "--average-decay", ".5")
     assert {pathlib.Path(path).name for path in written} == set(
@@ -59,16 +61,25 @@ def test_writes_the_average_under_the_shipped_names(faces_file, tmp_path,
     critic_moved = np.abs(refined_d.get_weights()[0]
                           - shipped_d.get_weights()[0]).max()
     assert critic_moved > 0
+    # calibrated: its faces vary as much as the training faces, in pixels
+    assert "calibrated the average's contrast" in output
+    training = centred_training_faces(faces_file, refined_mean)
+    pixels = np.clip(generate(refined_g, 4000)
+                     + refined_mean[..., np.newaxis], 0, 1)
+    np.testing.assert_allclose(
+        total_pixel_variance(pixels),
+        total_pixel_variance(training + refined_mean[..., np.newaxis]),
+        rtol=1e-5)
 
 
 def test_with_no_averaging_the_written_generator_is_the_trained_one(
         faces_file, tmp_path):
-    """Decay 0: the average is a copy of the generator after its last
-    update, as the checkpoint holds it, but for the batch-norm statistics,
-    measured on those weights."""
+    """Decay 0 and --no-calibrate: the average is a copy of the generator
+    after its last update, as the checkpoint holds it, but for the
+    batch-norm statistics, measured on those weights."""
     import tensorflow as tf
     refine(faces_file, tmp_path, "--steps", "2", "--every", "2",
-           "--average-decay", "0")
+           "--average-decay", "0", "--no-calibrate")
     refined_g, _, _ = load_shipped_face_models(tmp_path)
     trained, _, _ = load_shipped_face_models()
     tf.train.Checkpoint(generator=trained).restore(

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""``ganlab.training.calibration``: one scale factor on the output batch
+norm gives the samples the training images' total pixel variance."""
+import numpy as np
+import pytest
+from tensorflow import keras
+
+from ganlab.nets.saved import generate
+from ganlab.training.calibration import (match_pixel_variance,
+                                         output_batch_norm,
+                                         total_pixel_variance)
+
+
+def small_generator(after_batch_norm=("tanh",)):
+    """4-D latent -> dense 6 -> batch norm -> the layers named (an
+    activation name, or "dense" for a dense layer)."""
+    keras.utils.set_random_seed(0)
+    latent = keras.Input(shape=(4,))
+    values = keras.layers.Dense(6)(latent)
+    values = keras.layers.BatchNormalization()(values)
+    for name in after_batch_norm:
+        values = (keras.layers.Dense(6)(values) if name == "dense"
+                  else keras.layers.Activation(name)(values))
+    return keras.Model(latent, values)
+
+
+def test_total_pixel_variance_is_the_summed_variance_of_each_pixel():
+    """Two images of two pixels, [0, 1] and [2, 1]: the first pixel's
+    variance is 1, the second's 0."""
+    assert total_pixel_variance([[0., 1.], [2., 1.]]) == 1.
+    with pytest.raises(ValueError, match="at least 2 images"):
+        total_pixel_variance([[0., 1.]])
+
+
+@pytest.mark.parametrize("spread", [.3, .8])
+def test_the_samples_get_the_real_images_variance(spread):
+    """Real images narrower than the samples give a factor under 1, wider
+    ones a factor over 1; either way the calibrated samples' variance
+    equals theirs, the batch norm's scale is the only weight changed, and
+    the generator given is left as it was."""
+    generator = small_generator()
+    before = [weight.copy() for weight in generator.get_weights()]
+    real = np.random.default_rng(1).normal(0, spread, (500, 6))
+    untouched = total_pixel_variance(generate(generator, 4000))
+    calibrated, factor = match_pixel_variance(generator, real)
+    assert (factor < 1) == (total_pixel_variance(real) < untouched)
+    np.testing.assert_allclose(
+        total_pixel_variance(generate(calibrated, 4000)),
+        total_pixel_variance(real), rtol=1e-5)
+    for weight, original in zip(generator.get_weights(), before):
+        np.testing.assert_array_equal(weight, original)
+    gamma = output_batch_norm(calibrated).gamma.path
+    for weight, new, old in zip(calibrated.weights,
+                                calibrated.get_weights(), before):
+        if weight.path == gamma:
+            np.testing.assert_allclose(new, old * factor, rtol=1e-6)
+        else:
+            np.testing.assert_array_equal(new, old)
+
+
+def test_to_pixels_is_applied_before_measuring():
+    """Samples mapped to [0, 1] by to_pixels are compared with real images
+    in [0, 1]: the factor differs from the one found without it."""
+    generator = small_generator()
+    real = np.random.default_rng(2).uniform(.1, .9, (500, 6))
+    _, direct = match_pixel_variance(generator, real)
+    calibrated, mapped = match_pixel_variance(
+        generator, real, to_pixels=lambda output: (output + 1) / 2)
+    assert mapped != pytest.approx(direct)
+    np.testing.assert_allclose(
+        total_pixel_variance((generate(calibrated, 4000) + 1) / 2),
+        total_pixel_variance(real), rtol=1e-5)
+
+
+def test_a_generator_it_cannot_calibrate_is_refused_by_name():
+    """No batch norm, or a layer other than an activation after the last
+    one: ValueError naming the layer in the way."""
+    latent = keras.Input(shape=(4,))
+    plain = keras.Model(latent, keras.layers.Dense(6)(latent), name="plain")
+    with pytest.raises(ValueError, match="'plain' has no batch-norm"):
+        match_pixel_variance(plain, np.zeros((10, 6)))
+    with pytest.raises(ValueError, match="followed by .*Dense"):
+        output_batch_norm(small_generator(("tanh", "dense")))
+
+
+def test_an_unreachable_variance_names_real_images():
+    """tanh samples vary by at most 6 (six pixels of variance 1 at most);
+    real images of standard deviation 10 cannot be matched."""
+    real = np.random.default_rng(3).normal(0, 10, (500, 6))
+    with pytest.raises(ValueError, match="real_images vary by"):
+        match_pixel_variance(small_generator(), real)
