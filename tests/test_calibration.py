@@ -42,7 +42,8 @@ def test_the_samples_get_the_real_images_variance(spread):
     before = [weight.copy() for weight in generator.get_weights()]
     real = np.random.default_rng(1).normal(0, spread, (500, 6))
     untouched = total_pixel_variance(generate(generator, 4000))
-    calibrated, factor = match_pixel_variance(generator, real)
+    calibrated, factor = match_pixel_variance(generator, real,
+                                              samples=4000)
     assert (factor < 1) == (total_pixel_variance(real) < untouched)
     np.testing.assert_allclose(
         total_pixel_variance(generate(calibrated, 4000)),
@@ -63,9 +64,10 @@ def test_to_pixels_is_applied_before_measuring():
     in [0, 1]: the factor differs from the one found without it."""
     generator = small_generator()
     real = np.random.default_rng(2).uniform(.1, .9, (500, 6))
-    _, direct = match_pixel_variance(generator, real)
+    _, direct = match_pixel_variance(generator, real, samples=4000)
     calibrated, mapped = match_pixel_variance(
-        generator, real, to_pixels=lambda output: (output + 1) / 2)
+        generator, real, to_pixels=lambda output: (output + 1) / 2,
+        samples=4000)
     assert mapped != pytest.approx(direct)
     np.testing.assert_allclose(
         total_pixel_variance((generate(calibrated, 4000) + 1) / 2),

@@ -17,7 +17,7 @@ from ganlab import cli
 from ganlab.data.faces import SHIPPED, load_shipped_face_models
 from ganlab.nets.saved import generate
 from ganlab.training.averaging import with_own_batch_statistics
-from ganlab.training.calibration import total_pixel_variance
+from ganlab.training.calibration import SAMPLES, total_pixel_variance
 from ganlab.training.refine import centred_training_faces
 
 
@@ -64,7 +64,7 @@ def test_writes_the_average_under_the_shipped_names(faces_file, tmp_path,
     # calibrated: its faces vary as much as the training faces, in pixels
     assert "calibrated the average's contrast" in output
     training = centred_training_faces(faces_file, refined_mean)
-    pixels = np.clip(generate(refined_g, 4000)
+    pixels = np.clip(generate(refined_g, SAMPLES)
                      + refined_mean[..., np.newaxis], 0, 1)
     np.testing.assert_allclose(
         total_pixel_variance(pixels),
