@@ -144,9 +144,10 @@ def run(arguments, parser):
         # loaded once, drawn from each seed's latent vectors as evaluate
         # draws them
         generator, to_pixels = evaluate.task_3_generator(weights, parser)
-        rows[name] = summary([parts_of(np.clip(to_pixels(generate(
-            generator, arguments.samples, seed)), 0, 1).reshape(
-                -1, 16, 16, 1)) for seed in range(arguments.seeds)])
+        # to_pixels adds the mean face and clips to [0, 1]
+        rows[name] = summary([parts_of(to_pixels(generate(
+            generator, arguments.samples, seed)).reshape(-1, 16, 16, 1))
+            for seed in range(arguments.seeds)])
     return rows
 
 

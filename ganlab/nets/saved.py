@@ -5,7 +5,9 @@
   train`` (or any saved Keras generator), refused with a clear error when
   it is a weights file, a discriminator, or a truncated download;
 - ``latent_dim_of``, ``generate`` (raw outputs for seeded normal latent
-  vectors) and ``draw`` (the same as uint8 pixels).
+  vectors) and ``draw`` (the same as uint8 pixels);
+- ``fresh_copy``: a network to save or to change without touching the
+  one trained.
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
 (a tanh output), grey or RGB. ``python -m ganlab sample``
@@ -18,6 +20,19 @@ import numpy as np
 
 from ganlab import io, lessons
 from ganlab.data.image_sets import from_symmetric
+
+
+def fresh_copy(network):
+    """Return a new network built from ``network``'s config and holding
+    its weights: not compiled, with no optimizer (so saving it writes no
+    optimizer state, which a network loaded for sampling does not
+    expect), and independent of ``network``. Not
+    ``keras.models.clone_model``, which also compiles the copy as the
+    original was: the lessons compile their generators with their own
+    loss functions, which Keras cannot find by name."""
+    copy = type(network).from_config(network.get_config())
+    copy.set_weights(network.get_weights())
+    return copy
 
 
 def latent_dim_of(generator):

@@ -59,6 +59,8 @@ average moves once, not once per replica) or outside it.
 import tensorflow as tf
 from tensorflow import keras
 
+from ganlab.nets.saved import fresh_copy
+
 # Narrower floats cannot hold an average: with decay .999 the step
 # (1 - .999) * (w - average) is below half a bfloat16 unit of the average
 # and rounds away, so the average would never move.
@@ -211,8 +213,7 @@ def with_own_batch_statistics(network, batches=4, batch_size=256, seed=0):
     """
     if not batch_norm_layers(network):
         return network
-    copy = type(network).from_config(network.get_config())
-    copy.set_weights(network.get_weights())
+    copy = fresh_copy(network)
     # a frozen batch-norm layer (an average is frozen) ignores training
     # mode and keeps its statistics: the copy must be free to measure
     copy.trainable = True

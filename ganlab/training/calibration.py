@@ -84,11 +84,9 @@ def match_pixel_variance(generator, real_images, to_pixels=None,
     (``output_batch_norm``), when ``real_images`` hold fewer than 2
     images, or when no factor in [1/4, 4] reaches their variance.
     """
-    from ganlab.nets.saved import generate
+    from ganlab.nets.saved import fresh_copy, generate
     target = total_pixel_variance(real_images)
-    output_batch_norm(generator)
-    calibrated = type(generator).from_config(generator.get_config())
-    calibrated.set_weights(generator.get_weights())
+    calibrated = fresh_copy(generator)
     layer = output_batch_norm(calibrated)
     gamma = layer.gamma.numpy()
     to_pixels = to_pixels or (lambda output: output)

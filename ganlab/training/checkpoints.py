@@ -37,6 +37,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import io
+from ganlab.nets.saved import fresh_copy
 from ganlab.training.checkpoint_folder import (saved_numbers,
                                                write_checkpoint_list)
 from ganlab.training.distribute import is_chief, worker_scratch
@@ -284,8 +285,6 @@ def export_weights(model, path):
     path = str(path)
     if not path.endswith(".weights.h5"):
         raise ValueError(f"path must end in .weights.h5; got {path}")
-    copy = type(model).from_config(model.get_config())
-    copy.set_weights(model.get_weights())
     with io.atomic_path(path) as temporary:
-        copy.save_weights(temporary)
+        fresh_copy(model).save_weights(temporary)
     return path

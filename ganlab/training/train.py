@@ -874,8 +874,8 @@ def save_generator(generator, path):
     loaded for sampling has none. A fresh copy from the network's config,
     given its weights and made trainable again (an averaged copy is
     frozen), is saved instead: an ordinary generator."""
-    copy = type(generator).from_config(generator.get_config())
-    copy.set_weights(generator.get_weights())
+    from ganlab.nets.saved import fresh_copy
+    copy = fresh_copy(generator)
     copy.trainable = True
     with io.atomic_path(path) as temporary:
         copy.save(temporary)
