@@ -88,14 +88,22 @@ def match_pixel_variance(generator, real_images, to_pixels=None,
     target = total_pixel_variance(real_images)
     calibrated = fresh_copy(generator)
     layer = output_batch_norm(calibrated)
+    layers = list(calibrated.layers)
+    # only the batch norm and the activations after it depend on the
+    # factor: the rest of the network runs once, not once per factor
+    activations = layers[layers.index(layer) + 1:]
+    before_layer = generate(keras.Model(calibrated.inputs, layer.input),
+                            samples, seed)
     gamma = layer.gamma.numpy()
     to_pixels = to_pixels or (lambda output: output)
 
     def variance_at(factor):
         """The samples' total pixel variance with the scale x factor."""
         layer.gamma.assign(gamma * factor)
-        return total_pixel_variance(
-            to_pixels(generate(calibrated, samples, seed)))
+        output = layer(before_layer, training=False)
+        for activation in activations:
+            output = activation(output)
+        return total_pixel_variance(to_pixels(np.asarray(output)))
 
     low, high = SMALLEST_FACTOR, LARGEST_FACTOR
     reachable = variance_at(low), variance_at(high)
