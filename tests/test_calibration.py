@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""``ganlab.training.calibration``: one scale factor on the output batch
-norm gives the samples the training images' total pixel variance."""
+"""``ganlab.training.calibration``: one scale factor on the output layer
+(a batch norm's gamma, a dense or convolutional layer's kernel) gives the
+samples the training images' total pixel variance."""
 import numpy as np
 import pytest
 from tensorflow import keras
 
 from ganlab.nets.saved import generate
 from ganlab.training.calibration import (match_pixel_variance,
-                                         output_batch_norm,
+                                         output_scale,
                                          total_pixel_variance)
 
 
@@ -50,7 +51,7 @@ def test_the_samples_get_the_real_images_variance(spread):
         total_pixel_variance(real), rtol=1e-5)
     for weight, original in zip(generator.get_weights(), before):
         np.testing.assert_array_equal(weight, original)
-    gamma = output_batch_norm(calibrated).gamma.path
+    gamma = output_scale(calibrated)[1].path
     for weight, new, old in zip(calibrated.weights,
                                 calibrated.get_weights(), before):
         if weight.path == gamma:
@@ -74,15 +75,52 @@ def test_to_pixels_is_applied_before_measuring():
         total_pixel_variance(real), rtol=1e-5)
 
 
-def test_a_generator_it_cannot_calibrate_is_refused_by_name():
-    """No batch norm, or a layer other than an activation after the last
-    one: ValueError naming the layer in the way."""
+@pytest.mark.parametrize("output", ["dense", "conv", "transposed conv"])
+def test_a_linear_output_layer_is_scaled_by_its_kernel(output):
+    """A generator ending in a dense, convolutional or transposed
+    convolutional layer (then tanh) is calibrated through that layer's
+    kernel alone: the bias, the offset, stays, and so does every other
+    weight."""
+    keras.utils.set_random_seed(0)
     latent = keras.Input(shape=(4,))
-    plain = keras.Model(latent, keras.layers.Dense(6)(latent), name="plain")
-    with pytest.raises(ValueError, match="'plain' has no batch-norm"):
-        match_pixel_variance(plain, np.zeros((10, 6)))
-    with pytest.raises(ValueError, match="followed by .*Dense"):
-        output_batch_norm(small_generator(("tanh", "dense")))
+    values = keras.layers.Dense(18)(latent)
+    if output == "dense":
+        values = keras.layers.Dense(6, bias_initializer="ones")(values)
+    else:
+        values = keras.layers.Reshape((3, 3, 2))(values)
+        kind = (keras.layers.Conv2D if output == "conv"
+                else keras.layers.Conv2DTranspose)
+        values = kind(1, 2, bias_initializer="ones")(values)
+    generator = keras.Model(latent, keras.layers.Activation("tanh")(values))
+    real = np.random.default_rng(4).uniform(-.9, .9, (500,)
+                                            + generator.output_shape[1:])
+    calibrated, factor = match_pixel_variance(generator, real, samples=2000)
+    np.testing.assert_allclose(
+        total_pixel_variance(generate(calibrated, 2000)),
+        total_pixel_variance(real), rtol=1e-5)
+    layer, kernel = output_scale(calibrated)
+    assert layer.name == generator.layers[-2].name
+    for weight, new, old in zip(calibrated.weights, calibrated.get_weights(),
+                                generator.get_weights()):
+        expected = old * factor if weight.path == kernel.path else old
+        np.testing.assert_allclose(new, expected, rtol=1e-6)
+
+
+def test_a_generator_it_cannot_calibrate_is_refused_by_name():
+    """An output layer with no scale (a reshape, a batch norm without
+    gamma): ValueError naming the layer."""
+    latent = keras.Input(shape=(4,))
+    values = keras.layers.Dense(6)(latent)
+    shaped = keras.Model(latent, keras.layers.Reshape((2, 3),
+                                                      name="shape")(values),
+                         name="shaped")
+    with pytest.raises(ValueError, match="'shaped'.*'shape' .Reshape."):
+        match_pixel_variance(shaped, np.zeros((10, 2, 3)))
+    unscaled = keras.Model(
+        latent, keras.layers.BatchNormalization(scale=False,
+                                                name="norm")(values))
+    with pytest.raises(ValueError, match="'norm' has no gamma"):
+        output_scale(unscaled)
 
 
 def test_an_unreachable_variance_names_real_images():

@@ -62,7 +62,7 @@ def test_writes_the_average_under_the_shipped_names(faces_file, tmp_path,
                           - shipped_d.get_weights()[0]).max()
     assert critic_moved > 0
     # calibrated: its faces vary as much as the training faces, in pixels
-    assert "calibrated the average's contrast" in output
+    assert "calibrated the generator's contrast" in output
     training = centred_training_faces(faces_file, refined_mean)
     pixels = np.clip(generate(refined_g, SAMPLES)
                      + refined_mean[..., np.newaxis], 0, 1)

@@ -157,6 +157,41 @@ def test_generator_keras_is_the_average_and_loads_quietly(
     np.testing.assert_allclose(grids[-1], expected, atol=1e-6)
 
 
+def test_conv_saves_its_average_calibrated_to_the_training_images(
+        digits, tmp_path):
+    """--model conv calibrates by default: the same run saved with and
+    without --no-calibrate differs only in the output layer's kernel,
+    scaled by one factor, and the calibrated samples have the training
+    images' total pixel variance, which the average's alone had not."""
+    from ganlab.nets.saved import generate
+    from ganlab.training.calibration import (output_scale,
+                                             total_pixel_variance)
+    flags = ["--model", "conv", "--img_size", "28", "--latent_dim", "8",
+             "--average-warmup", "2"]
+    saved = {}
+    for name, extra in (("calibrated", []), ("as is", ["--no-calibrate"])):
+        out = tmp_path / name
+        cli.main(TINY + flags + ["--dataset", str(digits), "--n_epochs",
+                                 "1", "--out", str(out)] + extra)
+        saved[name], _ = loaded_quietly(out / "generator.keras")
+    # the training images in the generator's [-1, 1]
+    target = total_pixel_variance(np.load(digits) / 127.5 - 1)
+    variance = {name: total_pixel_variance(generate(generator, 10000))
+                for name, generator in saved.items()}
+    np.testing.assert_allclose(variance["calibrated"], target, rtol=1e-5)
+    assert abs(variance["as is"] / target - 1) > .01
+    kernel = output_scale(saved["calibrated"])[1].path
+    for weight, new, old in zip(saved["calibrated"].weights,
+                                saved["calibrated"].get_weights(),
+                                saved["as is"].get_weights()):
+        if weight.path != kernel:
+            np.testing.assert_array_equal(new, old, err_msg=weight.path)
+        else:
+            ratio = new / old
+            np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-5)
+            assert abs(ratio.flat[0] - 1) > .01
+
+
 def optimizer_entries(path):
     """The top-level groups of a .keras file's weights: 'optimizer' among
     them means the file carries optimizer state."""
@@ -240,6 +275,8 @@ REFUSED = (
        ("mlp", ["--average-warmup", "-1"], "--average-warmup"),
        ("dcgan", ["--r1", "-1"], "--r1"), ("progan", ["--r1", "nan"], "--r1"),
        ("mlp", ["--augment", "colour"], "--augment"),
+       ("mlp", ["--calibrate"], "--calibrate"),
+       ("dcgan", ["--calibrate"], "--calibrate"),
        ("faces", ["--augment", ","], "--augment")])
 
 

@@ -5,7 +5,7 @@
   (faces too: the one way to train a face network from scratch);
 - ``refine``: ``python -m ganlab refine-faces``, the shipped face weights
   trained on, in their own pixel convention, their generator averaged;
-- ``calibration``: one factor on a generator's output batch norm that
+- ``calibration``: one factor on a generator's output layer that
   gives its samples the training images' pixel variance;
 - ``registry``: one entry per ``--model``: its flags and defaults, the
   data it needs, how it is built and fitted, its loss names;

@@ -192,15 +192,11 @@ def calibrated_to(generator, faces, mean_face):
     contrast matched to the centred training ``faces``, in pixels
     (``calibration.match_pixel_variance``); print the factor."""
     from ganlab import lessons
-    from ganlab.training.calibration import match_pixel_variance
+    from ganlab.training.calibration import calibrated_and_told
     recover_faces = lessons.load("3-generate_faces").recover_faces
-    calibrated, factor = match_pixel_variance(
+    return calibrated_and_told(
         generator, recover_faces(faces, mean_face),
         to_pixels=lambda output: recover_faces(output, mean_face))
-    print(f"calibrated the average's contrast: output batch-norm scale "
-          f"x{factor:.4f}, so that its faces vary as much as the "
-          "training faces (--no-calibrate skips it)", flush=True)
-    return calibrated
 
 
 def run(arguments, parser):

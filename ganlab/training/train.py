@@ -104,7 +104,11 @@ before the critic (``auto``: below 10,000 training images). ``--loss
 hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
 ``progan``'s loss options. All of them are part of a run's identity: a
 resume refuses a change, and a ``run.json`` older than them resumes as
-trained then (no averaging, no augmentation).
+trained then (no averaging, no augmentation). ``--calibrate`` (``conv``,
+on by default; ``--no-calibrate`` skips it) scales the saved
+generator's output layer so that its samples vary as much as the
+training images (``ganlab.training.calibration``); it changes only
+``generator.keras``, not the training or the checkpoints.
 
 Image folders too large for memory (``dcgan``): ``--stream auto`` (the
 default) streams ``--dataset FOLDER`` from disk through ``tf.data``
@@ -288,6 +292,15 @@ def add_arguments(parser):
                              "to the critic's loss; 0 for none ("
                              + registry.names_or(loss_options, "and")
                              + "; default: 0)")
+    calibrating = [model.name for model in registry.ENTRIES
+                   if model.calibrates]
+    parser.add_argument("--calibrate", action=argparse.BooleanOptionalAction,
+                        help="scale the saved generator's output layer so "
+                             "that its samples vary as much as the training "
+                             "images (total pixel variance; "
+                             "ganlab.training.calibration; "
+                             + registry.names_or(calibrating, "and")
+                             + " only, and on by default)")
     parser.add_argument("--sample_interval", "--sample-interval",
                         dest="sample_interval", type=int, default=400,
                         help="steps between sample grids "
@@ -608,6 +621,12 @@ def check_techniques(arguments, parser, model):
                                          and math.isfinite(arguments.r1)):
         parser.error(f"--r1 must be a finite number, 0 or more; got "
                      f"{arguments.r1}")
+    if arguments.calibrate and not model.calibrates:
+        parser.error(f"--calibrate: --model {arguments.model}'s output "
+                     "is not calibrated (only "
+                     f"{takers('calibrates')} take --calibrate)")
+    arguments.calibrate = (model.calibrates if arguments.calibrate is None
+                           else arguments.calibrate)
     arguments.loss = arguments.loss or "default"
     arguments.r1 = float(arguments.r1 or 0.)
     arguments.spectral_norm = bool(arguments.spectral_norm)
@@ -1098,6 +1117,10 @@ def run(arguments, parser):
         print(f"generator not saved: {why}; losses: {out / 'losses.csv'}",
               flush=True)
     elif chief:
+        if arguments.calibrate:
+            # the examples are in the generator's [-1, 1]
+            from ganlab.training.calibration import calibrated_and_told
+            kept = calibrated_and_told(kept, examples)
         saved = save_generator(kept, out / "generator.keras")
         print(f"generator: {saved}; losses: {out / 'losses.csv'}",
               flush=True)
