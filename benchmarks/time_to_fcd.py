@@ -9,7 +9,9 @@ default) train on the 60,000 training images:
   ganlab train --model conv --dataset fashion-mnist`` trains
   (``ganlab.nets.conv_gan``'s networks in ``MLPGAN``'s training, batch 64,
   the registry's learning rate and betas), scored through its averaged
-  generator (decay .999 after 100 updates, ``train``'s defaults);
+  generator (decay .999 after 100 updates, ``train``'s defaults),
+  calibrated to the training images as ``train`` saves it (the
+  calibration, like the scoring, off the clock);
 - ``mlp``: the original fully connected GAN (``ganlab.nets.mlp_gan``, what
   ``--model mlp`` trains: batch 64, Adam 2e-4 and beta_1 .5), no average;
 - ``keras-io-wgan-gp``: a WGAN-GP built the way the keras.io example
@@ -67,6 +69,7 @@ from ganlab.nets import conv_gan, mlp_gan
 from ganlab.nets.saved import generate
 from ganlab.training import registry
 from ganlab.training.averaging import GeneratorAveraging
+from ganlab.training.calibration import match_pixel_variance
 from ganlab.training.train import AVERAGE_DECAY, AVERAGE_WARMUP
 from ganlab.viz import plots
 from ganlab.viz.plots import tile
@@ -133,10 +136,12 @@ class FitContestant:
     """A GAN of the package trained by ``fit``, ``steps`` at a time;
     ``generator`` is what is scored (its average, when there is one)."""
 
-    def __init__(self, gan, average_decay=0.):
+    def __init__(self, gan, average_decay=0., calibrate_to=None):
         """Keep the compiled ``gan``; average its generator with
-        ``average_decay`` (0: none) after ``train``'s warm-up."""
+        ``average_decay`` (0: none) after ``train``'s warm-up; calibrate
+        what is scored to the images ``calibrate_to`` (None: not)."""
         self.gan = gan
+        self.calibrate_to = calibrate_to
         self.callbacks = []
         self.average = None
         if average_decay:
@@ -147,13 +152,17 @@ class FitContestant:
 
     @property
     def generator(self):
-        """The network scored now: the average as ``train`` saves it
+        """The network scored now, as ``train`` saves it: the average
         (with batch-norm statistics of its own weights, through the
-        registry's ``follow``), or the generator when nothing averages."""
-        if self.average is None:
-            return self.gan.generator
-        return registry.entry("conv").follow(self.average,
-                                             self.gan.generator)
+        registry's ``follow``), or the generator when nothing averages;
+        calibrated when asked."""
+        generator = self.gan.generator
+        if self.average is not None:
+            generator = registry.entry("conv").follow(self.average,
+                                                      generator)
+        if self.calibrate_to is not None:
+            generator, _ = match_pixel_variance(generator, self.calibrate_to)
+        return generator
 
     def train(self, steps):
         """Run ``steps`` training steps in one call of ``fit``."""
@@ -172,9 +181,10 @@ def registry_gan(model, real, seed):
 
 
 def conv_recipe(real, seed):
-    """``--model conv`` with its averaged generator."""
+    """``--model conv`` with its averaged generator, calibrated to the
+    training images."""
     return FitContestant(registry_gan(registry.Conv(), real, seed),
-                         AVERAGE_DECAY)
+                         AVERAGE_DECAY, calibrate_to=real)
 
 
 def mlp_gan_fit(real, seed):
