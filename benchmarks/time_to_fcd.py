@@ -9,9 +9,7 @@ default) train on the 60,000 training images:
   ganlab train --model conv --dataset fashion-mnist`` trains
   (``ganlab.nets.conv_gan``'s networks in ``MLPGAN``'s training, batch 64,
   the registry's learning rate and betas), scored through its averaged
-  generator (decay .999 after 100 updates, ``train``'s defaults),
-  calibrated to the training images as ``train`` saves it (the
-  calibration, like the scoring, off the clock);
+  generator (decay .99 after 100 updates, ``train``'s defaults);
 - ``mlp``: the original fully connected GAN (``ganlab.nets.mlp_gan``, what
   ``--model mlp`` trains: batch 64, Adam 2e-4 and beta_1 .5), no average;
 - ``keras-io-wgan-gp``: a WGAN-GP built the way the keras.io example
@@ -69,8 +67,7 @@ from ganlab.nets import conv_gan, mlp_gan
 from ganlab.nets.saved import generate
 from ganlab.training import registry
 from ganlab.training.averaging import GeneratorAveraging
-from ganlab.training.calibration import match_pixel_variance
-from ganlab.training.train import AVERAGE_DECAY, AVERAGE_WARMUP
+from ganlab.training.train import AVERAGE_WARMUP
 from ganlab.viz import plots
 from ganlab.viz.plots import tile
 
@@ -136,12 +133,10 @@ class FitContestant:
     """A GAN of the package trained by ``fit``, ``steps`` at a time;
     ``generator`` is what is scored (its average, when there is one)."""
 
-    def __init__(self, gan, average_decay=0., calibrate_to=None):
+    def __init__(self, gan, average_decay=0.):
         """Keep the compiled ``gan``; average its generator with
-        ``average_decay`` (0: none) after ``train``'s warm-up; calibrate
-        what is scored to the images ``calibrate_to`` (None: not)."""
+        ``average_decay`` (0: none) after ``train``'s warm-up."""
         self.gan = gan
-        self.calibrate_to = calibrate_to
         self.callbacks = []
         self.average = None
         if average_decay:
@@ -152,17 +147,13 @@ class FitContestant:
 
     @property
     def generator(self):
-        """The network scored now, as ``train`` saves it: the average
+        """The network scored now: the average as ``train`` saves it
         (with batch-norm statistics of its own weights, through the
-        registry's ``follow``), or the generator when nothing averages;
-        calibrated when asked."""
-        generator = self.gan.generator
-        if self.average is not None:
-            generator = registry.entry("conv").follow(self.average,
-                                                      generator)
-        if self.calibrate_to is not None:
-            generator, _ = match_pixel_variance(generator, self.calibrate_to)
-        return generator
+        registry's ``follow``), or the generator when nothing averages."""
+        if self.average is None:
+            return self.gan.generator
+        return registry.entry("conv").follow(self.average,
+                                             self.gan.generator)
 
     def train(self, steps):
         """Run ``steps`` training steps in one call of ``fit``."""
@@ -181,10 +172,9 @@ def registry_gan(model, real, seed):
 
 
 def conv_recipe(real, seed):
-    """``--model conv`` with its averaged generator, calibrated to the
-    training images."""
+    """``--model conv`` with its averaged generator."""
     return FitContestant(registry_gan(registry.Conv(), real, seed),
-                         AVERAGE_DECAY, calibrate_to=real)
+                         registry.Conv.average_decay)
 
 
 def mlp_gan_fit(real, seed):

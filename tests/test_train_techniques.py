@@ -157,10 +157,9 @@ def test_generator_keras_is_the_average_and_loads_quietly(
     np.testing.assert_allclose(grids[-1], expected, atol=1e-6)
 
 
-def test_conv_saves_its_average_calibrated_to_the_training_images(
-        digits, tmp_path):
-    """--model conv calibrates by default: the same run saved with and
-    without --no-calibrate differs only in the output layer's kernel,
+def test_conv_saves_its_average_calibrated_when_asked(digits, tmp_path):
+    """--model conv --calibrate: the same run saved with and without it
+    differs only in the output layer's kernel,
     scaled by one factor, and the calibrated samples have the training
     images' total pixel variance, which the average's alone had not."""
     from ganlab.nets.saved import generate
@@ -169,7 +168,7 @@ def test_conv_saves_its_average_calibrated_to_the_training_images(
     flags = ["--model", "conv", "--img_size", "28", "--latent_dim", "8",
              "--average-warmup", "2"]
     saved = {}
-    for name, extra in (("calibrated", []), ("as is", ["--no-calibrate"])):
+    for name, extra in (("calibrated", ["--calibrate"]), ("as is", [])):
         out = tmp_path / name
         cli.main(TINY + flags + ["--dataset", str(digits), "--n_epochs",
                                  "1", "--out", str(out)] + extra)
@@ -291,10 +290,11 @@ def test_a_flag_the_model_would_ignore_is_refused(model, flags, named,
 
 def test_the_lessons_average_only_when_asked():
     """Off by default for simple, wgan-clip and wgan-gp; on for the image
-    models, with the documented warm-up."""
+    models, at .999 (conv .99) and with the documented warm-up."""
     for entry in registry.ENTRIES:
         arguments = parsed(["--model", entry.name])
-        assert arguments.average_decay == (.999 if entry.averages else 0)
+        decay = .99 if entry.name == "conv" else .999
+        assert arguments.average_decay == (decay if entry.averages else 0)
         assert arguments.average_warmup == (100 if entry.averages else None)
     assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
         "mlp", "conv", "faces", "dcgan", "progan"}

@@ -16,14 +16,17 @@ al.'s DCGAN recipe (2015) cut down to two resolution steps, so that a
                    -> transposed conv 4x4/2 to 14x14x64 -> BN, LeakyReLU
                    -> transposed conv 4x4/2 to 28x28xC, tanh
     discriminator: 28x28xC -> conv 4x4/2, 64 -> LeakyReLU
-                   -> conv 4x4/2, 128 -> LeakyReLU -> dense 1, sigmoid
+                   -> conv 4x4/2, 128 -> LeakyReLU
+                   -> minibatch standard deviation (one more map)
+                   -> dense 1, sigmoid
 
-They train exactly as the MLP GAN does (``mlp_gan.MLPGAN``: the
-non-saturating loss, one discriminator update then one generator update,
-Adam 2e-4 and beta_1 .5), so the two models differ only in their
-networks, and ``python -m ganlab train --model conv`` averages the
-generator (``--average-decay``, .999 by default): the average's samples
-are smoother than the last step's, which a GAN's oscillations blur.
+They train as the MLP GAN does (``mlp_gan.MLPGAN``: the non-saturating
+loss, one discriminator update then one generator update, Adam with
+beta_1 .5), at the learning rate of ``--model conv``'s registry entry,
+so the two models differ in their networks and rate, and ``python -m
+ganlab train --model conv`` averages the generator (``--average-decay``,
+.99 by default): the average's samples are smoother than the last
+step's, which a GAN's oscillations blur.
 
 Choices, and why:
 
@@ -34,7 +37,16 @@ Choices, and why:
   the discriminator sees real and fake batches separately, and
   normalising each by its own statistics would tell it which is which;
 - LeakyReLU(.2) everywhere, so no unit dies; no dropout, which the
-  averaged generator makes unnecessary on these short runs.
+  averaged generator makes unnecessary on these short runs;
+- the minibatch standard deviation of Karras et al.'s ProGAN (2018,
+  ``ganlab.training.replicas.GlobalMinibatchStdDev``) before the dense
+  layer: the discriminator sees how much its batch varies, and a
+  generator drawing too few kinds of garment is caught. On Fashion-MNIST
+  it cut the FCD at 4,000 steps from 16.7 to 11.7 (the trained
+  generator, learning rate 2e-4) and cost about 2 % of a step's time
+  (before the second convolution, as the ProGAN puts it, 23 %: 65
+  input channels slow oneDNN's convolution far more than one more map
+  of 49 values slows the dense layer).
 
 Any image of height and width divisible by 4 works (the generator starts
 at a quarter of the size); 28x28 is what it is built for.
@@ -76,14 +88,23 @@ def build_generator(latent_dim=64, image_shape=(28, 28, 1),
     return keras.Model(latent, images, name="generator")
 
 
-def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128)):
-    """Return the discriminator: images -> probability of being real."""
+def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128),
+                        minibatch_std=True):
+    """Return the discriminator: images -> probability of being real.
+
+    ``minibatch_std``: before the last layer, append one feature map
+    holding how much the batch's features vary (``GlobalMinibatchStdDev``,
+    over every replica's images), so that a batch of too-alike fakes is
+    told from a real one."""
+    from ganlab.training.replicas import GlobalMinibatchStdDev
     image = keras.Input(shape=check_image_shape(image_shape))
     values = image
     for filters in widths:
         values = keras.layers.Conv2D(filters, 4, strides=2,
                                      padding="same")(values)
         values = keras.layers.LeakyReLU(negative_slope=.2)(values)
+    if minibatch_std:
+        values = GlobalMinibatchStdDev()(values)
     values = keras.layers.Flatten()(values)
     probability = keras.layers.Dense(1, activation="sigmoid")(values)
     return keras.Model(image, probability, name="discriminator")

@@ -22,14 +22,16 @@ images', found by bisection. Nothing else changes: the latent vectors,
 the offsets and the shapes the generator draws stay as they were. On
 Fashion-MNIST the conv average's samples had 0.92 of the training
 images' variance; calibrated, their Frechet Classifier Distance fell
-from 13.6 to 11.9 (6,000 steps; BENCHMARKS.md).
+from 13.6 to 11.9 (6,000 steps). The recipe since, with a minibatch
+standard deviation in the discriminator, gains nothing from it (6.03 as
+it is, 6.25 calibrated at 10,000 steps; BENCHMARKS.md), so ``train``
+calibrates only when asked.
 
 Fitted on training images only, with no feature network involved, it is
 a measurement of the training set, as ``with_own_batch_statistics``
 measures activations: no held-out image or quality score chooses the
 factor. It is the last step of ``python -m ganlab refine-faces``, and of
-``python -m ganlab train`` for the models whose registry entry says it
-``calibrates``.
+``python -m ganlab train --calibrate`` (``--model conv``).
 """
 import numpy as np
 from tensorflow import keras
@@ -162,10 +164,10 @@ def match_pixel_variance(generator, real_images, to_pixels=None,
 def calibrated_and_told(generator, real_images, to_pixels=None):
     """``match_pixel_variance`` with the default sample count and seed,
     the factor printed for the user; return the calibrated copy. The last
-    step of ``train`` and ``refine-faces``, which say how to skip it."""
+    step of ``refine-faces`` and of ``train --calibrate``."""
     calibrated, factor = match_pixel_variance(generator, real_images,
                                               to_pixels)
     print(f"calibrated the generator's contrast: output scale "
           f"x{factor:.4f}, so that its samples vary as much as the "
-          "training images (--no-calibrate skips it)", flush=True)
+          "training images", flush=True)
     return calibrated

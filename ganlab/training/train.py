@@ -92,8 +92,8 @@ checkpoint nor ``generator.keras`` from its broken state.
 
 Techniques (DESIGN.md, "Samples worth keeping"), each a registry
 attribute of the models that take it, refused in one line by the others:
-``--average-decay`` (default .999 for ``mlp``, ``conv``, ``faces``,
-``dcgan`` and ``progan``, 0 for the lessons; 0 is off) keeps an exponential moving
+``--average-decay`` (default .999 for ``mlp``, ``faces``, ``dcgan`` and
+``progan``, .99 for ``conv``, 0 for the lessons; 0 is off) keeps an exponential moving
 average of the generator (``ganlab.training.averaging``) after a warm-up
 of ``--average-warmup`` updates (default 100: short, for short CPU
 runs; ``progan``'s warm-up starts again at each phase of growth, whose
@@ -104,11 +104,11 @@ before the critic (``auto``: below 10,000 training images). ``--loss
 hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
 ``progan``'s loss options. All of them are part of a run's identity: a
 resume refuses a change, and a ``run.json`` older than them resumes as
-trained then (no averaging, no augmentation). ``--calibrate`` (``conv``,
-on by default; ``--no-calibrate`` skips it) scales the saved
-generator's output layer so that its samples vary as much as the
-training images (``ganlab.training.calibration``); it changes only
-``generator.keras``, not the training or the checkpoints.
+trained then (no averaging, no augmentation). ``--calibrate``
+(``conv``) scales the saved generator's output layer so that its
+samples vary as much as the training images
+(``ganlab.training.calibration``); it changes only ``generator.keras``,
+not the training or the checkpoints.
 
 Image folders too large for memory (``dcgan``): ``--stream auto`` (the
 default) streams ``--dataset FOLDER`` from disk through ``tf.data``
@@ -171,14 +171,14 @@ RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
 BEFORE_FLAG = {"average_decay": 0., "average_warmup": None,
                "augment": "none", "loss": "default", "spectral_norm": False,
                "r1": 0., "stream": "never"}
-# The image generators' averaging: over about 1 / (1 - .999) = 1000
-# updates, after a warm-up of plain copying (ganlab.training.averaging).
-AVERAGE_DECAY = .999
-# 100 updates, not the thousands of the papers' long runs: a CPU run here
-# lasts a few hundred to a few thousand steps, and during the warm-up the
-# average is the generator itself; after it, .999 lets the random start
-# fade (e^-1 of it is left 1000 updates later), so a short warm-up gets
-# the averaging going within such a run.
+# The image generators' averaging, at each model's decay
+# (``registry.Model.average_decay``), starts after a warm-up of plain
+# copying (ganlab.training.averaging) of 100 updates, not the thousands
+# of the papers' long runs: a CPU run here lasts a few hundred to a few
+# thousand steps, and during the warm-up the average is the generator
+# itself; after it, .999 lets the random start fade (e^-1 of it is left
+# 1000 updates later), so a short warm-up gets the averaging going
+# within such a run.
 AVERAGE_WARMUP = 100
 # --augment auto: DiffAugment below this many training images, where a
 # critic soon learns the data by heart (Zhao et al. 2020 show the gains on
@@ -251,7 +251,7 @@ def add_arguments(parser):
                         help="lessons: critic updates per step (default: "
                              + registry.defaults_text("disc_iter",
                                                       lesson_models) + ")")
-    averaging = [model.name for model in registry.ENTRIES if model.averages]
+    averaging = [model for model in registry.ENTRIES if model.averages]
     augmenting = [model.name for model in registry.ENTRIES
                   if model.takes_augment]
     loss_options = [model.name for model in registry.ENTRIES
@@ -261,9 +261,9 @@ def add_arguments(parser):
                              "save (generator.keras) an exponential moving "
                              "average of the generator's weights with this "
                              "decay, in [0, 1); 0 turns it off (default: "
-                             f"{AVERAGE_DECAY:g} for "
-                             f"{registry.names_or(averaging, 'and')}, 0 "
-                             "for the others)")
+                             + registry.defaults_text("average_decay",
+                                                      averaging)
+                             + "; 0 for the others)")
     parser.add_argument("--average-warmup", type=int,
                         help="updates during which the average copies the "
                              "generator before it starts to average "
@@ -293,14 +293,13 @@ def add_arguments(parser):
                              + registry.names_or(loss_options, "and")
                              + "; default: 0)")
     calibrating = [model.name for model in registry.ENTRIES
-                   if model.calibrates]
-    parser.add_argument("--calibrate", action=argparse.BooleanOptionalAction,
+                   if model.takes_calibrate]
+    parser.add_argument("--calibrate", action="store_true",
                         help="scale the saved generator's output layer so "
                              "that its samples vary as much as the training "
                              "images (total pixel variance; "
                              "ganlab.training.calibration; "
-                             + registry.names_or(calibrating, "and")
-                             + " only, and on by default)")
+                             + registry.names_or(calibrating, "and") + ")")
     parser.add_argument("--sample_interval", "--sample-interval",
                         dest="sample_interval", type=int, default=400,
                         help="steps between sample grids "
@@ -578,7 +577,7 @@ def check_techniques(arguments, parser, model):
         parser.error(f"--average-decay must be in [0, 1) (0: no "
                      f"averaging); got {decay}")
     if decay is None:
-        decay = AVERAGE_DECAY if model.averages else 0.
+        decay = model.average_decay if model.averages else 0.
     arguments.average_decay = float(decay)
     warmup = arguments.average_warmup
     if warmup is not None and warmup < 0:
@@ -621,12 +620,10 @@ def check_techniques(arguments, parser, model):
                                          and math.isfinite(arguments.r1)):
         parser.error(f"--r1 must be a finite number, 0 or more; got "
                      f"{arguments.r1}")
-    if arguments.calibrate and not model.calibrates:
+    if arguments.calibrate and not model.takes_calibrate:
         parser.error(f"--calibrate: --model {arguments.model}'s output "
                      "is not calibrated (only "
-                     f"{takers('calibrates')} take --calibrate)")
-    arguments.calibrate = (model.calibrates if arguments.calibrate is None
-                           else arguments.calibrate)
+                     f"{takers('takes_calibrate')} take --calibrate)")
     arguments.loss = arguments.loss or "default"
     arguments.r1 = float(arguments.r1 or 0.)
     arguments.spectral_norm = bool(arguments.spectral_norm)
