@@ -3,7 +3,7 @@
 
 On Fashion-MNIST its samples are clean garments where the MLP GAN's are
 speckled; on the Frechet Classifier Distance, after 12 minutes on 2 cores,
-it scores 8.3 against the MLP GAN's 11.8 (BENCHMARKS.md, "Time to quality
+it scores 5.7 against the MLP GAN's 9.2 (BENCHMARKS.md, "Time to quality
 on Fashion-MNIST").
 
 The fully connected GAN of ``ganlab.nets.mlp_gan`` sees an image as 784
