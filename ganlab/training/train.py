@@ -621,9 +621,9 @@ def check_techniques(arguments, parser, model):
         parser.error(f"--r1 must be a finite number, 0 or more; got "
                      f"{arguments.r1}")
     if arguments.calibrate and not model.takes_calibrate:
-        parser.error(f"--calibrate: --model {arguments.model}'s output "
-                     "is not calibrated (only "
-                     f"{takers('takes_calibrate')} take --calibrate)")
+        parser.error(f"--calibrate is for --model "
+                     f"{takers('takes_calibrate')}, whose saved generator "
+                     f"it scales; got --model {arguments.model}")
     arguments.loss = arguments.loss or "default"
     arguments.r1 = float(arguments.r1 or 0.)
     arguments.spectral_norm = bool(arguments.spectral_norm)
