@@ -53,6 +53,8 @@ at a quarter of the size); 28x28 is what it is built for.
 """
 from tensorflow import keras
 
+from ganlab.training.replicas import GlobalMinibatchStdDev
+
 
 def check_image_shape(image_shape):
     """Return ``image_shape`` as a tuple ``(H, W, C)``, or raise
@@ -96,7 +98,6 @@ def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128),
     holding how much the batch's features vary (``GlobalMinibatchStdDev``,
     over every replica's images), so that a batch of too-alike fakes is
     told from a real one."""
-    from ganlab.training.replicas import GlobalMinibatchStdDev
     image = keras.Input(shape=check_image_shape(image_shape))
     values = image
     for filters in widths:
