@@ -182,3 +182,90 @@ def test_the_generator_learns_through_diffaugment():
                zip(before, gan.generator.trainable_weights))
     with pytest.raises(TypeError, match="augment must be None or"):
         small_gan(augment="color")
+
+
+def penalised_gan(penalty, penalty_every=1):
+    """Return a compiled MLPGAN with ``conv_gan``'s networks (whose
+    discriminator ends in a sigmoid layer of its own) on 8x8 random
+    images, its initial weights always the same."""
+    from ganlab.nets import conv_gan
+    keras.utils.set_random_seed(0)
+    real = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1))
+    gan = mlp_gan.MLPGAN(conv_gan.build_generator(4, (8, 8, 1), (8, 4)),
+                         conv_gan.build_discriminator((8, 8, 1), (4, 8)),
+                         real.astype(np.float32), batch_size=16,
+                         penalty=penalty, penalty_every=penalty_every)
+    gan.compile()
+    return gan
+
+
+def test_logits_of_gives_the_score_before_the_sigmoid():
+    """The same weights, and the sigmoid of its output is the
+    discriminator's; a sigmoid inside a Dense layer has no logits tensor
+    and is refused, naming the layer."""
+    from ganlab.nets import conv_gan
+    keras.utils.set_random_seed(0)
+    discriminator = conv_gan.build_discriminator((8, 8, 1), (4, 8))
+    logits = mlp_gan.logits_of(discriminator)
+    images = np.random.default_rng(1).uniform(-1, 1, (5, 8, 8, 1))
+    np.testing.assert_allclose(
+        tf.sigmoid(logits(images)), discriminator(images), rtol=1e-6)
+    assert {id(weight) for weight in logits.weights} == {
+        id(weight) for weight in discriminator.weights}
+    with pytest.raises(ValueError, match="sigmoid Activation layer.*Dense"):
+        mlp_gan.logits_of(mlp_gan.build_discriminator((8, 8, 1), (16,)))
+
+
+def test_a_lazy_penalty_is_due_every_few_updates_and_weighted():
+    """penalty_every 3: on updates 0 and 3 the step's term is 3 times the
+    penalty of the logits, on the others 0 (nothing computed: the logged
+    mean counts only the due updates)."""
+    def penalty(critic, real):
+        """The mean squared logit, a function of the critic's weights."""
+        return tf.reduce_mean(tf.square(critic(real)))
+    gan = penalised_gan(penalty, penalty_every=3)
+    real = tf.constant(np.random.default_rng(2).uniform(
+        -1, 1, (16, 8, 8, 1)), tf.float32)
+    expected = float(penalty(mlp_gan.logits_of(gan.discriminator), real))
+    terms = []
+    for update in range(5):
+        gan.discriminator.optimizer.iterations.assign(update)
+        terms.append(float(gan.lazy_penalty(real)))
+    np.testing.assert_allclose(terms, [3 * expected, 0, 0, 3 * expected, 0],
+                               rtol=1e-5)
+    assert int(gan.penalty_tracker.count) == 2
+    assert float(gan.penalty_tracker.result()) == pytest.approx(expected,
+                                                                rel=1e-5)
+
+
+def test_the_penalty_enters_the_discriminators_update():
+    """From the same weights and draws, a zero penalty trains exactly as
+    none does, and R1 moves the discriminator elsewhere from the first
+    (due) update on; the logs name the penalty."""
+    from ganlab.training.registry import r1_term
+    def weights_after(penalty):
+        """The discriminator's weights after 3 steps, and the logs."""
+        gan = penalised_gan(penalty, penalty_every=2)
+        history = gan.fit(epochs=1, steps_per_epoch=3, verbose=0)
+        return gan.discriminator.get_weights(), history.history
+    plain = weights_after(None)[0]
+    zero, logs = weights_after(lambda critic, real: 0. * tf.reduce_sum(
+        critic(real)))
+    for left, right in zip(plain, zero):
+        np.testing.assert_array_equal(left, right)
+    assert logs["penalty"] == [0.]
+    penalised, logs = weights_after(r1_term(10.))
+    assert logs["penalty"][0] > 0
+    assert any(not np.allclose(left, right)
+               for left, right in zip(plain, penalised))
+
+
+def test_bad_penalties_are_named():
+    """A penalty that is no function, a laziness that is no count."""
+    with pytest.raises(TypeError, match="penalty must be None or a "
+                                        "function"):
+        penalised_gan("r1")
+    for every in (0, 1.5, True):
+        with pytest.raises(ValueError, match="penalty_every must be a whole "
+                                             "number"):
+            penalised_gan(None, penalty_every=every)

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from conftest import fails, rolled_back
 from ganlab import cli
+from ganlab.nets import mlp_gan
 from ganlab.nets.saved import load_generator
 from ganlab.training import registry, train
 from ganlab.training.averaging import with_own_batch_statistics
@@ -300,6 +301,32 @@ def test_the_lessons_average_only_when_asked():
         "mlp", "conv", "faces", "dcgan", "progan"}
     arguments = parsed(["--model", "wgan-gp", "--average-decay", ".99"])
     assert (arguments.average_decay, arguments.average_warmup) == (.99, 100)
+
+
+def test_conv_trains_with_lazy_r1_unless_told_otherwise(digits):
+    """conv: gamma 1 by default, on one update in 8, logged as penalty;
+    --r1 0 turns it off; mlp takes no --r1 and trains without it."""
+    images = np.load(digits)[:64, :, :, None] / 127.5 - 1
+    built = {}
+    for name, argv in (("default", ["--model", "conv"]),
+                       ("off", ["--model", "conv", "--r1", "0"]),
+                       ("mlp", ["--model", "mlp"])):
+        arguments = parsed(argv)
+        arguments.img_size, arguments.latent_dim = 28, 8
+        built[name] = registry.entry(arguments.model).build(arguments, images)
+        built[name].arguments = arguments
+    default = built["default"]
+    assert default.arguments.r1 == 1.
+    assert default.penalty_every == 8
+    assert float(default.penalty(mlp_gan.logits_of(default.discriminator),
+                                 images[:8].astype(np.float32))) > 0
+    assert "penalty" in registry.entry("conv").log_names(
+        default.arguments)[0]
+    for name in ("off", "mlp"):
+        assert built[name].arguments.r1 == 0.
+        assert built[name].penalty is None
+        assert "penalty" not in registry.entry(
+            built[name].arguments.model).log_names(built[name].arguments)[0]
 
 
 def test_an_old_run_resumes_as_it_was_trained(tmp_path):

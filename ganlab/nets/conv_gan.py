@@ -18,15 +18,22 @@ al.'s DCGAN recipe (2015) cut down to two resolution steps, so that a
     discriminator: 28x28xC -> conv 4x4/2, 64 -> LeakyReLU
                    -> conv 4x4/2, 128 -> LeakyReLU
                    -> minibatch standard deviation (one more map)
-                   -> dense 1, sigmoid
+                   -> dense 1 (the logit) -> sigmoid
 
 They train as the MLP GAN does (``mlp_gan.MLPGAN``: the non-saturating
 loss, one discriminator update then one generator update, Adam with
-beta_1 .5), at the learning rate of ``--model conv``'s registry entry,
-so the two models differ in their networks and rate, and ``python -m
-ganlab train --model conv`` averages the generator (``--average-decay``,
-.99 by default): the average's samples are smoother than the last
-step's, which a GAN's oscillations blur.
+beta_1 .5), at the learning rate of ``--model conv``'s registry entry.
+``python -m ganlab train --model conv`` adds two things:
+
+- the R1 penalty (Mescheder et al. 2018; ``--r1``, gamma 1 by default):
+  the discriminator's squared gradient at real images, on its logit,
+  computed on one update in 8 and weighted by 8 (lazy, as StyleGAN2
+  does it). A discriminator kept smooth around the real images gives
+  the generator gradients that point at them rather than oscillate
+  around them;
+- an average of the generator (``--average-decay``, .99 by default):
+  its samples are smoother than the last step's, which a GAN's
+  oscillations blur.
 
 Choices, and why:
 
@@ -107,5 +114,8 @@ def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128),
     if minibatch_std:
         values = GlobalMinibatchStdDev()(values)
     values = keras.layers.Flatten()(values)
-    probability = keras.layers.Dense(1, activation="sigmoid")(values)
+    # the sigmoid as a layer of its own, so that the logits before it are
+    # a tensor of the network, which R1 differentiates (mlp_gan.logits_of)
+    logit = keras.layers.Dense(1)(values)
+    probability = keras.layers.Activation("sigmoid")(logit)
     return keras.Model(image, probability, name="discriminator")

@@ -40,6 +40,8 @@ replicas' gradients by their number. Training on two devices is
 therefore the same computation as on one, up to the order of
 floating-point additions (``ganlab.training.replicas``).
 """
+import functools
+
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
@@ -83,6 +85,24 @@ def build_discriminator(image_shape=(28, 28, 1), widths=(512, 256)):
     return keras.Model(image, probability, name="discriminator")
 
 
+def logits_of(discriminator):
+    """Return ``discriminator`` up to its sigmoid: a network of the same
+    layers and weights giving the logits, for a gradient penalty.
+
+    The discriminator's last layer must be the sigmoid, on its own (an
+    ``Activation`` layer, as ``ganlab.nets.conv_gan`` builds it), so
+    that the logits are a tensor of the network."""
+    last = discriminator.layers[-1]
+    if not (isinstance(last, keras.layers.Activation)
+            and getattr(last.activation, "__name__", "") == "sigmoid"):
+        raise ValueError(f"a penalty needs the discriminator's logits: its "
+                         f"last layer must be a sigmoid Activation layer "
+                         f"(as ganlab.nets.conv_gan builds it); got "
+                         f"{type(last).__name__} {last.name!r}")
+    return keras.Model(discriminator.input, last.input,
+                       name=f"{discriminator.name}_logits")
+
+
 def binary_cross_entropy(label, probabilities):
     """Return mean(-(y log p + (1 - y) log(1 - p))) with p kept inside
     [1e-7, 1 - 1e-7], so a confident network gives a large loss rather
@@ -122,16 +142,38 @@ class MLPGAN(keras.Model):
     layer is called with ``training=True``. It draws its own random
     numbers, not from ``rng``, so an exactly resumed run also needs its
     random state in the checkpoint (``augment.seed_state``).
+
+    ``penalty`` (None or a function ``(critic, real_images) -> scalar``,
+    such as ``ganlab.training.registry.r1_term(gamma)``): added to the
+    discriminator's loss. It is given the discriminator's logits (the
+    network up to its sigmoid, ``logits_of``), not its probabilities, so
+    a gradient penalty such as R1 keeps its strength where the sigmoid
+    saturates, and the real batch as the discriminator sees it.
+    ``penalty_every``: computed on one step in that many, on the
+    discriminator's update count, and then weighted by that many, so its
+    average weight is as given for a fraction of its cost (the lazy
+    regularisation of Karras et al. 2020, "StyleGAN2"). The steps then
+    log ``penalty``: the mean of the penalties computed this epoch.
     """
 
     def __init__(self, generator, discriminator, real_examples,
-                 batch_size=64, seed=0, augment=None):
+                 batch_size=64, seed=0, augment=None, penalty=None,
+                 penalty_every=1):
         """Keep the networks and the data; seed the model's random
         generator ``rng``."""
         super().__init__()
         if augment is not None and not callable(augment):
             raise TypeError(f"augment must be None or a function images -> "
                             f"images; got {type(augment).__name__}")
+        if penalty is not None and not callable(penalty):
+            raise TypeError(f"penalty must be None or a function (critic, "
+                            f"real_images) -> scalar; got "
+                            f"{type(penalty).__name__}")
+        if isinstance(penalty_every, bool) or not (
+                isinstance(penalty_every, (int, np.integer))
+                and penalty_every >= 1):
+            raise ValueError(f"penalty_every must be a whole number, 1 or "
+                             f"more; got {penalty_every!r}")
         real_examples = np.asarray(real_examples)
         output_shape = tuple(generator.outputs[0].shape[1:])
         if not np.issubdtype(real_examples.dtype, np.floating):
@@ -154,6 +196,14 @@ class MLPGAN(keras.Model):
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.rng = tf.random.Generator.from_seed(seed)
         self.augment = augment
+        self.penalty = penalty
+        self.penalty_every = int(penalty_every)
+        if penalty is not None:
+            # a function, not a network attribute: Keras would count the
+            # discriminator's weights twice in the GAN's own
+            self.critic = functools.partial(logits_of(discriminator),
+                                            training=True)
+            self.penalty_tracker = keras.metrics.Mean(name="penalty")
         self.built = True
 
     def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
@@ -224,12 +274,16 @@ class MLPGAN(keras.Model):
 
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)
+            real_seen = self.seen(real)
             discr_loss = discriminator_loss(
-                self.discriminator(self.seen(real), training=True),
+                self.discriminator(real_seen, training=True),
                 self.discriminator(self.seen(fake), training=True))
+            penalised = discr_loss
+            if self.penalty is not None:
+                penalised = discr_loss + self.lazy_penalty(real_seen)
         variables = self.discriminator.trainable_variables
         self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(discr_loss, variables), variables))
+            zip(tape.gradient(penalised, variables), variables))
 
         with tf.GradientTape() as tape:
             gen_loss = generator_loss(self.discriminator(self.seen(
@@ -237,6 +291,21 @@ class MLPGAN(keras.Model):
         variables = self.generator.trainable_variables
         self.generator.optimizer.apply_gradients(
             zip(tape.gradient(gen_loss, variables), variables))
-        return logs_for_workers(self.distribute_strategy,
-                                {"discr_loss": discr_loss,
-                                 "gen_loss": gen_loss})
+        logs = {"discr_loss": discr_loss, "gen_loss": gen_loss}
+        if self.penalty is not None:
+            logs["penalty"] = self.penalty_tracker.result()
+        return logs_for_workers(self.distribute_strategy, logs)
+
+    def lazy_penalty(self, real_seen):
+        """Return the penalty's term in this step's discriminator loss:
+        ``penalty_every`` times the penalty on a step it is due (the
+        discriminator's update count a multiple of ``penalty_every``),
+        else 0, with nothing computed."""
+        def computed():
+            """The weighted penalty, its value kept for the logs."""
+            value = tf.cast(self.penalty(self.critic, real_seen), tf.float32)
+            self.penalty_tracker.update_state(value)
+            return value * float(self.penalty_every)
+        due = tf.equal(self.discriminator.optimizer.iterations
+                       % self.penalty_every, 0)
+        return tf.cond(due, computed, lambda: tf.constant(0.))

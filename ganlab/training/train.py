@@ -102,7 +102,8 @@ grids are drawn from it, ``generator.keras`` is it, and the checkpoints
 hold it. ``--augment auto|none|POLICY`` puts DiffAugment
 before the critic (``auto``: below 10,000 training images). ``--loss
 hinge``, ``--spectral-norm`` and ``--r1 GAMMA`` are ``dcgan``'s and
-``progan``'s loss options. All of them are part of a run's identity: a
+``progan``'s loss options; ``conv`` takes ``--r1`` too, and trains with
+gamma 1 by default, computed on one step in 8 (lazy R1). All of them are part of a run's identity: a
 resume refuses a change, and a ``run.json`` older than them resumes as
 trained then (no averaging, no augmentation). ``--calibrate``
 (``conv``) scales the saved generator's output layer so that its
@@ -286,12 +287,18 @@ def add_arguments(parser):
                         help="spectral normalisation of the critic's "
                              "layers (" + registry.names_or(loss_options,
                                                              "and") + ")")
+    r1_takers = [model for model in registry.ENTRIES
+                 if model.r1 is not None]
     parser.add_argument("--r1", type=float,
                         help="add gamma / 2 times the R1 penalty (the "
                              "critic's squared gradient at real images) "
                              "to the critic's loss; 0 for none ("
-                             + registry.names_or(loss_options, "and")
-                             + "; default: 0)")
+                             + registry.names_or((model.name for model in
+                                                  r1_takers), "and")
+                             + "; default: "
+                             + registry.defaults_text("r1", r1_takers)
+                             + "; conv's is computed on one step in "
+                             + str(registry.Conv.r1_every) + ")")
     calibrating = [model.name for model in registry.ENTRIES
                    if model.takes_calibrate]
     parser.add_argument("--calibrate", action="store_true",
@@ -610,12 +617,17 @@ def check_techniques(arguments, parser, model):
         arguments.augment = "auto"
     for flag, name, given in (
             ("--loss", "loss", arguments.loss not in (None, "default")),
-            ("--spectral-norm", "spectral_norm", arguments.spectral_norm),
-            ("--r1", "r1", arguments.r1 not in (None, 0))):
+            ("--spectral-norm", "spectral_norm", arguments.spectral_norm)):
         if given and not model.loss_options:
             parser.error(f"{flag}: --model {arguments.model} keeps its own "
                          f"loss (only {takers('loss_options')} take "
                          f"{flag})")
+    if arguments.r1 not in (None, 0) and model.r1 is None:
+        r1_takers = registry.names_or((entry.name for entry in
+                                       registry.ENTRIES
+                                       if entry.r1 is not None), last="and")
+        parser.error(f"--r1: --model {arguments.model} keeps its own loss "
+                     f"(only {r1_takers} take --r1)")
     if arguments.r1 is not None and not (arguments.r1 >= 0
                                          and math.isfinite(arguments.r1)):
         parser.error(f"--r1 must be a finite number, 0 or more; got "
@@ -625,7 +637,8 @@ def check_techniques(arguments, parser, model):
                      f"{takers('takes_calibrate')}, whose saved generator "
                      f"it scales; got --model {arguments.model}")
     arguments.loss = arguments.loss or "default"
-    arguments.r1 = float(arguments.r1 or 0.)
+    arguments.r1 = float((model.r1 or 0.) if arguments.r1 is None
+                         else arguments.r1)
     arguments.spectral_norm = bool(arguments.spectral_norm)
 
 
