@@ -155,7 +155,9 @@ DRAWING_MODELS = {
 
 
 # conv is the MLP GAN's training (checked by the kill -9 test above) with
-# other networks: its case is kept out of the default run's 10 minutes
+# other networks and a lazy R1 whose phase is the discriminator
+# optimizer's update count, which the checkpoint holds: its case is kept
+# out of the default run's 10 minutes
 @pytest.mark.parametrize("model", [
     pytest.param(model, marks=[pytest.mark.slow] if model == "conv" else [])
     for model in sorted(DRAWING_MODELS)])

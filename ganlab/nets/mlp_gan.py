@@ -152,8 +152,10 @@ class MLPGAN(keras.Model):
     ``penalty_every``: computed on one step in that many, on the
     discriminator's update count, and then weighted by that many, so its
     average weight is as given for a fraction of its cost (the lazy
-    regularisation of Karras et al. 2020, "StyleGAN2"). The steps then
-    log ``penalty``: the mean of the penalties computed this epoch.
+    regularisation of Karras et al. 2020, "StyleGAN2"; on several
+    replicas it is computed on every step and weighted by 0 on the others,
+    ``lazy_penalty``). The steps then log ``penalty``: the mean of the
+    penalties computed this epoch.
     """
 
     def __init__(self, generator, discriminator, real_examples,
@@ -300,12 +302,31 @@ class MLPGAN(keras.Model):
         """Return the penalty's term in this step's discriminator loss:
         ``penalty_every`` times the penalty on a step it is due (the
         discriminator's update count a multiple of ``penalty_every``),
-        else 0, with nothing computed."""
+        else 0.
+
+        On one replica nothing is computed when it is not due. Several
+        replicas cannot skip it: the minibatch standard deviation's
+        all-reduce may not sit in a branch of ``tf.cond`` there, so the
+        penalty is computed on every step and weighted by 0 when it is not
+        due: the same training, without the saving."""
+        every = self.penalty_every
+
+        def value():
+            """The penalty of this step's real batch, as a float32."""
+            return tf.cast(self.penalty(self.critic, real_seen), tf.float32)
+        if every == 1:
+            penalty = value()
+            self.penalty_tracker.update_state(penalty)
+            return penalty
+        due = tf.equal(self.discriminator.optimizer.iterations % every, 0)
+        if self.distribute_strategy.num_replicas_in_sync > 1:
+            penalty, weight = value(), tf.cast(due, tf.float32)
+            self.penalty_tracker.update_state(penalty, sample_weight=weight)
+            return penalty * weight * float(every)
+
         def computed():
             """The weighted penalty, its value kept for the logs."""
-            value = tf.cast(self.penalty(self.critic, real_seen), tf.float32)
-            self.penalty_tracker.update_state(value)
-            return value * float(self.penalty_every)
-        due = tf.equal(self.discriminator.optimizer.iterations
-                       % self.penalty_every, 0)
+            penalty = value()
+            self.penalty_tracker.update_state(penalty)
+            return penalty * float(every)
         return tf.cond(due, computed, lambda: tf.constant(0.))
