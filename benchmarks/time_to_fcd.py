@@ -8,8 +8,9 @@ default) train on the 60,000 training images:
 - ``conv``: the package's recipe for 28x28 grey images, what ``python -m
   ganlab train --model conv --dataset fashion-mnist`` trains
   (``ganlab.nets.conv_gan``'s networks in ``MLPGAN``'s training, batch 64,
-  the registry's learning rate and betas), scored through its averaged
-  generator (decay .99 after 100 updates, ``train``'s defaults);
+  the registry's learning rate and betas, R1 of gamma 1 on one update in
+  8), scored through its averaged generator (decay .99 after 100
+  updates, ``train``'s defaults);
 - ``mlp``: the original fully connected GAN (``ganlab.nets.mlp_gan``, what
   ``--model mlp`` trains: batch 64, Adam 2e-4 and beta_1 .5), no average;
 - ``keras-io-wgan-gp``: a WGAN-GP built the way the keras.io example
@@ -172,7 +173,8 @@ def registry_gan(model, real, seed):
 
 
 def conv_recipe(real, seed):
-    """``--model conv`` with its averaged generator."""
+    """``--model conv`` with its defaults (R1 included) and its averaged
+    generator."""
     return FitContestant(registry_gan(registry.Conv(), real, seed),
                          registry.Conv.average_decay)
 
