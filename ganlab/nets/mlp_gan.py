@@ -314,10 +314,6 @@ class MLPGAN(keras.Model):
         def value():
             """The penalty of this step's real batch, as a float32."""
             return tf.cast(self.penalty(self.critic, real_seen), tf.float32)
-        if every == 1:
-            penalty = value()
-            self.penalty_tracker.update_state(penalty)
-            return penalty
         due = tf.equal(self.discriminator.optimizer.iterations % every, 0)
         if self.distribute_strategy.num_replicas_in_sync > 1:
             penalty, weight = value(), tf.cast(due, tf.float32)

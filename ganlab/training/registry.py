@@ -105,6 +105,13 @@ class Model:
         cannot find by name."""
         return type(generator).from_config(generator.get_config())
 
+    def r1_gamma(self, arguments):
+        """Return ``--r1``'s gamma for this model: the flag's value, or
+        the entry's default when the flag is left out (0 where the entry
+        has none)."""
+        gamma = getattr(arguments, "r1", None)
+        return float((self.r1 or 0.) if gamma is None else gamma)
+
     def log_names(self, arguments):
         """Return ``(loss_names, other_logs)`` of the train step built
         for ``arguments``: the entry's, and ``penalty`` (a loss, so that
@@ -168,8 +175,7 @@ class MLP(Model):
         ``networks`` in ``MLPGAN``'s training, with R1 every ``r1_every``
         steps where ``--r1`` (or the entry's default) asks for it."""
         from ganlab.nets import mlp_gan
-        gamma = getattr(arguments, "r1", None)
-        gamma = (self.r1 or 0.) if gamma is None else gamma
+        gamma = self.r1_gamma(arguments)
         penalty = dict(penalty=r1_term(gamma),
                        penalty_every=self.r1_every) if gamma else {}
         gan = mlp_gan.MLPGAN(
@@ -560,6 +566,8 @@ def loss_hooks(arguments):
 
 ENTRIES = (MLP(), Conv(), Simple(), WGANClip(), WGANGP(), Faces(), DCGAN(),
            ProGAN())
+# the models that take --r1 (their entry's r1 a gamma, 0 included)
+R1_MODELS = tuple(entry for entry in ENTRIES if entry.r1 is not None)
 REGISTRY = {entry.name: entry for entry in ENTRIES}
 MODELS = tuple(REGISTRY)
 

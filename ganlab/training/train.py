@@ -287,16 +287,15 @@ def add_arguments(parser):
                         help="spectral normalisation of the critic's "
                              "layers (" + registry.names_or(loss_options,
                                                              "and") + ")")
-    r1_takers = [model for model in registry.ENTRIES
-                 if model.r1 is not None]
     parser.add_argument("--r1", type=float,
                         help="add gamma / 2 times the R1 penalty (the "
                              "critic's squared gradient at real images) "
                              "to the critic's loss; 0 for none ("
                              + registry.names_or((model.name for model in
-                                                  r1_takers), "and")
+                                                  registry.R1_MODELS), "and")
                              + "; default: "
-                             + registry.defaults_text("r1", r1_takers)
+                             + registry.defaults_text("r1",
+                                                      registry.R1_MODELS)
                              + "; conv's is computed on one step in "
                              + str(registry.Conv.r1_every) + ")")
     calibrating = [model.name for model in registry.ENTRIES
@@ -624,8 +623,7 @@ def check_techniques(arguments, parser, model):
                          f"{flag})")
     if arguments.r1 not in (None, 0) and model.r1 is None:
         r1_takers = registry.names_or((entry.name for entry in
-                                       registry.ENTRIES
-                                       if entry.r1 is not None), last="and")
+                                       registry.R1_MODELS), last="and")
         parser.error(f"--r1: --model {arguments.model} keeps its own loss "
                      f"(only {r1_takers} take --r1)")
     if arguments.r1 is not None and not (arguments.r1 >= 0
@@ -637,8 +635,7 @@ def check_techniques(arguments, parser, model):
                      f"{takers('takes_calibrate')}, whose saved generator "
                      f"it scales; got --model {arguments.model}")
     arguments.loss = arguments.loss or "default"
-    arguments.r1 = float((model.r1 or 0.) if arguments.r1 is None
-                         else arguments.r1)
+    arguments.r1 = model.r1_gamma(arguments)
     arguments.spectral_norm = bool(arguments.spectral_norm)
 
 
