@@ -238,6 +238,32 @@ def test_a_lazy_penalty_is_due_every_few_updates_and_weighted():
                                                                 rel=1e-5)
 
 
+def test_the_penalty_weighs_as_added_to_the_sum_of_the_losses():
+    """The discriminator descends discr_loss + penalty / 2: discr_loss is
+    the mean of the two cross-entropies, and a penalty (R1's gamma
+    included) is weighed against their sum, as in the papers. With plain
+    gradient descent at rate 1, a penalty of 3 times the logit's bias
+    moves that bias by 1.5 more than no penalty does."""
+    holder = {}
+
+    def bias_penalty(critic, real):
+        """3 times the logit layer's bias: its gradient there is 3."""
+        return 3. * tf.reduce_sum(holder["bias"])
+
+    def bias_moved(penalty):
+        """How far one step moves the logit's bias."""
+        gan = penalised_gan(penalty)
+        gan.discriminator.optimizer = keras.optimizers.SGD(1.)
+        gan.discriminator.optimizer.build(
+            gan.discriminator.trainable_variables)
+        holder["bias"] = gan.discriminator.layers[-2].bias
+        before = holder["bias"].numpy()
+        gan.fit(epochs=1, steps_per_epoch=1, verbose=0)
+        return holder["bias"].numpy() - before
+    np.testing.assert_allclose(bias_moved(bias_penalty) - bias_moved(None),
+                               [-1.5], atol=1e-5)
+
+
 def test_the_penalty_enters_the_discriminators_update():
     """From the same weights and draws, a zero penalty trains exactly as
     none does, and R1 moves the discriminator elsewhere from the first

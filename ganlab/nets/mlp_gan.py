@@ -145,7 +145,9 @@ class MLPGAN(keras.Model):
 
     ``penalty`` (None or a function ``(critic, real_images) -> scalar``,
     such as ``ganlab.training.registry.r1_term(gamma)``): added to the
-    discriminator's loss. It is given the discriminator's logits (the
+    discriminator's loss as the papers add it, to the sum of the two
+    cross-entropies (so at half weight to the mean that ``discr_loss``
+    is). It is given the discriminator's logits (the
     network up to its sigmoid, ``logits_of``), not its probabilities, so
     a gradient penalty such as R1 keeps its strength where the sigmoid
     saturates, and the real batch as the discriminator sees it.
@@ -282,7 +284,10 @@ class MLPGAN(keras.Model):
                 self.discriminator(self.seen(fake), training=True))
             penalised = discr_loss
             if self.penalty is not None:
-                penalised = discr_loss + self.lazy_penalty(real_seen)
+                # discr_loss is the mean of the two cross-entropies and
+                # the papers add a penalty to their sum: half the penalty
+                # here, so that gamma weighs as theirs (and task 5's) does
+                penalised = discr_loss + self.lazy_penalty(real_seen) / 2.
         variables = self.discriminator.trainable_variables
         self.discriminator.optimizer.apply_gradients(
             zip(tape.gradient(penalised, variables), variables))
