@@ -3,8 +3,9 @@
 bfloat16, outputs and weights in float32, and the face networks still train
 as a WGAN_GP; ``bfloat16_support``, ``check_bfloat16`` and
 ``choose_precision`` decide by device (fake GPU lists and cpuinfo texts
-stand in for machines), and ``main/5-main.py --bfloat16`` falls back with
-one line."""
+stand in for machines), ``main/5-main.py --bfloat16`` falls back with
+one line, and ``train --precision bfloat16`` builds the DCGAN and the conv
+GAN in it."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -204,6 +205,8 @@ def test_train_settles_precision_per_model(monkeypatch, capsys):
     monkeypatch.setattr(precision, "bfloat16_support",
                         lambda **probes: (True, ""))
     assert settled("dcgan", "bfloat16") == "bfloat16"
+    assert settled("conv", "bfloat16") == "bfloat16"
+    assert settled("conv", "auto") == "float32"
     assert capsys.readouterr().err == ""
     from ganlab import cli
     with pytest.raises(SystemExit) as stop:
@@ -229,3 +232,78 @@ def test_train_builds_the_dcgan_in_bfloat16(tmp_path):
     assert "mixed_bfloat16" in policies
     assert {weight.dtype for weight in gan.generator.weights} == {"float32"}
     assert gan.generator(tf.zeros((2, 16))).dtype == tf.float32
+
+
+@needs_bfloat16_kernels
+def test_train_builds_conv_in_bfloat16_with_r1_on_a_float32_logit(seeded):
+    """--model conv --precision bfloat16: the hidden layers compute in
+    bfloat16; the weights, the generator's output and the discriminator's
+    logit and probability stay float32, so R1 differentiates a float32
+    logit. Its value is float32's within a few percent (the same
+    weights, the same images), and a training step with R1 due gives
+    finite losses and a positive penalty."""
+    import argparse
+    from ganlab.nets import conv_gan
+    from ganlab.nets.mlp_gan import logits_of
+    from ganlab.training import registry
+    images = np.random.default_rng(0).uniform(
+        -1, 1, (32, 28, 28, 1)).astype(np.float32)
+    arguments = argparse.Namespace(
+        latent_dim=8, batch_size=16, seed=0, lr=None, d_lr=None, b1=None,
+        b2=None, r1=None, precision="bfloat16")
+    gan = registry.entry("conv").build(arguments, images)
+    generator, discriminator = gan.generator, gan.discriminator
+    assert {layer.compute_dtype for layer in generator.layers[1:-1]} == {
+        "bfloat16"}
+    assert {layer.compute_dtype for layer in discriminator.layers[1:-2]} == {
+        "bfloat16"}
+    assert [layer.compute_dtype for layer in discriminator.layers[-2:]] == [
+        "float32", "float32"]
+    assert {weight.dtype for network in (generator, discriminator)
+            for weight in network.weights} == {"float32"}
+    assert generator(tf.zeros((2, 8))).dtype == tf.float32
+    logits = logits_of(discriminator)
+    assert logits(images[:2]).dtype == tf.float32
+
+    in_float32 = conv_gan.build_discriminator()
+    in_float32.set_weights(discriminator.get_weights())
+    r1 = registry.r1_term(1.)
+    np.testing.assert_allclose(
+        float(r1(logits, images)), float(r1(logits_of(in_float32), images)),
+        rtol=.05)
+
+    logs = gan.fit(epochs=1, steps_per_epoch=1, verbose=0).history
+    assert np.isfinite([logs["discr_loss"][0], logs["gen_loss"][0]]).all()
+    assert logs["penalty"][0] > 0
+
+
+def test_a_bfloat16_generator_loads_in_float32_where_it_is_not_native(
+        tmp_path, monkeypatch, capsys):
+    """A generator saved in bfloat16 (as --precision bfloat16 trains it),
+    loaded on a machine without native bfloat16, computes every layer in
+    float32, draws what the float32 network of its weights draws, and
+    says so in one line naming the file. Where bfloat16 is native it
+    loads as saved. No bfloat16 is computed here, so it runs under any
+    oneDNN cap."""
+    from ganlab.nets import conv_gan, saved
+    network = conv_gan.build_generator(8)
+    path = tmp_path / "generator.keras"
+    precision.use_bfloat16(network).save(path)
+    monkeypatch.setattr(precision, "bfloat16_support",
+                        lambda **probes: (True, ""))
+    as_saved = tf.keras.models.load_model(path, compile=False)
+    assert precision.float32_unless_native(as_saved, path) is as_saved
+    assert precision.computes_in_bfloat16(as_saved)
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setattr(precision, "bfloat16_support",
+                        lambda **probes: (False, "no bfloat16 here"))
+    loaded = saved.load_generator(path)
+    assert not precision.computes_in_bfloat16(loaded)
+    assert capsys.readouterr().err == (
+        f"note: {path} was trained in bfloat16 and computes in float32 "
+        "here: no bfloat16 here\n")
+    in_float32 = conv_gan.build_generator(8)
+    in_float32.set_weights(loaded.get_weights())
+    np.testing.assert_array_equal(saved.generate(loaded, 4),
+                                  saved.generate(in_float32, 4))

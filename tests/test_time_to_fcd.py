@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The Fashion-MNIST time-to-quality benchmark races its contestants (the
-conv recipe, the MLP GAN, a keras.io-style WGAN-GP, the MLP GAN's plain
+conv recipe in bfloat16 and in float32, the MLP GAN, a keras.io-style
+WGAN-GP, the MLP GAN's plain
 loop) and scores each at every mark.
 
 The quick mode's few seconds of training reach no quality worth quoting;
@@ -105,7 +106,7 @@ def test_quick_run_writes_the_report(tmp_path):
     passes the 6 s mark."""
     # the keras.io WGAN-GP's batches of 512 would take minutes here; its
     # train step is checked on its own below
-    keys = ["conv", "mlp", "mlp-loop"]
+    keys = ["conv-bfloat16", "conv", "mlp", "mlp-loop"]
     report = time_to_fcd.main(["--quick", "--contestants", ",".join(keys),
                                "--out", str(tmp_path)],
                               clock=TickingClock(3.))

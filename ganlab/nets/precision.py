@@ -38,6 +38,9 @@ for them and the process dies in a matrix product (``tests/conftest.py``,
   command: the flag's value (True, False, or None for the default) in,
   "bfloat16" or "float32" out, with the fallback's reason printed as one
   line on stderr.
+- ``float32_unless_native(model, name)`` does the same for a saved
+  network that was trained in bfloat16 (``ganlab.nets.saved``): loaded
+  where bfloat16 is not native, it computes in float32.
 
 Every probe (the GPU list, the cpuinfo text, the environment) can be
 passed in, so the decision is tested without the machine it runs on.
@@ -67,6 +70,40 @@ def use_bfloat16(model, keep_float32=None):
             continue
         layer.dtype_policy = ("float32" if id(layer) in kept
                               else "mixed_bfloat16")
+    return model
+
+
+def computes_in_bfloat16(model):
+    """Return whether any layer of ``model`` computes in bfloat16."""
+    return any(layer.compute_dtype == "bfloat16"
+               for layer in model._flatten_layers(include_self=False))
+
+
+def use_float32(model):
+    """Make every layer of ``model`` compute in float32: the undoing of
+    ``use_bfloat16``, exact since the weights are float32 all along.
+    Returns ``model``."""
+    for layer in model._flatten_layers(include_self=False):
+        if not isinstance(layer, keras.layers.InputLayer):
+            layer.dtype_policy = "float32"
+    return model
+
+
+def float32_unless_native(model, name, stream=None, **probes):
+    """Switch a loaded ``model`` that computes in bfloat16 to float32
+    where this machine does not compute bfloat16 natively, printing one
+    line about ``name`` (its file, say) to ``stream`` (stderr); return
+    ``model``. A network trained in bfloat16 on one machine then draws
+    on another at float32's speed, where emulated bfloat16 would be
+    about 9x slower or, under a capped oneDNN, kill the process.
+    ``probes`` go to ``bfloat16_support``."""
+    if not computes_in_bfloat16(model):
+        return model
+    native, reason = bfloat16_support(**probes)
+    if not native:
+        use_float32(model)
+        print(f"note: {name} was trained in bfloat16 and computes in "
+              f"float32 here: {reason}", file=stream or sys.stderr)
     return model
 
 

@@ -49,6 +49,9 @@ def load_generator(path):
 
     Task 4's growing generator is a class of its own, which Keras knows
     once its lesson is imported; the others are plain Keras models.
+    A generator trained in bfloat16 computes in float32 where this
+    machine has no native bfloat16, saying so in one line
+    (``ganlab.nets.precision.float32_unless_native``).
     Raises ``ValueError`` naming ``path`` when the file is no saved model
     (a weights file, text, a truncated download) or the model is no
     generator (a discriminator, say).
@@ -75,6 +78,8 @@ def load_generator(path):
         reason = io.first_line(error)
         raise ValueError(f"cannot load {path} as a saved Keras model "
                          f"({type(error).__name__}: {reason})") from None
+    from ganlab.nets.precision import float32_unless_native
+    float32_unless_native(generator, path)
     check_generator(generator, path)
     return generator
 

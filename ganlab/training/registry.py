@@ -214,6 +214,10 @@ class Conv(MLP):
     # the average's FCD on Fashion-MNIST was 6.03 as it is and 6.25
     # calibrated (10,000 steps; BENCHMARKS.md)
     takes_calibrate = True
+    # --precision bfloat16: on a CPU with AVX512_BF16, 30.0 steps a second
+    # against 20.3 in float32, and the average's FCD at 4,000 and 8,000
+    # steps 6.61 and 4.19 against 6.41 and 4.48 (seed 0)
+    mixed_precision = True
     # R1 (gamma 1, against the sum of the two cross-entropies as the
     # paper weighs it) on one step in 8, weighted by 8: measured on
     # Fashion-MNIST in a plain loop (the .99 average's FCD of 5,000
@@ -231,11 +235,19 @@ class Conv(MLP):
             raise ValueError(self.shape_hint)
 
     def networks(self, arguments, examples):
-        """Return ``conv_gan``'s generator and discriminator."""
+        """Return ``conv_gan``'s generator and discriminator, computing
+        in bfloat16 under ``--precision bfloat16``."""
         from ganlab.nets import conv_gan
-        return (conv_gan.build_generator(arguments.latent_dim,
-                                         examples.shape[1:]),
-                conv_gan.build_discriminator(examples.shape[1:]))
+        generator = conv_gan.build_generator(arguments.latent_dim,
+                                             examples.shape[1:])
+        discriminator = conv_gan.build_discriminator(examples.shape[1:])
+        if getattr(arguments, "precision", "float32") == "bfloat16":
+            from ganlab.nets.precision import use_bfloat16
+            use_bfloat16(generator)
+            # the logit stays float32 too: R1 differentiates it
+            use_bfloat16(discriminator,
+                         keep_float32=discriminator.layers[-2:])
+        return generator, discriminator
 
 
 class Lesson(Model):
