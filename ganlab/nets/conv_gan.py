@@ -3,8 +3,8 @@
 
 On Fashion-MNIST its samples are clean garments where the MLP GAN's are
 speckled; on the Frechet Classifier Distance, after 12 minutes on 2 cores,
-it scores 4.4 against the MLP GAN's 11.1 (BENCHMARKS.md, "Time to
-quality on Fashion-MNIST").
+it scores 3.6 against the MLP GAN's 10.5, and 3.1 computing in bfloat16
+(BENCHMARKS.md, "Time to quality on Fashion-MNIST").
 
 The fully connected GAN of ``ganlab.nets.mlp_gan`` sees an image as 784
 unrelated numbers; a convolution sees neighbourhoods, which is what a
@@ -68,7 +68,7 @@ Choices, and why:
 - bfloat16 where the CPU computes it natively (``--precision bfloat16``,
   ``ganlab.nets.precision``; the weights, the discriminator's logit and
   both outputs stay float32): 1.5x the steps per second on an
-  AVX512_BF16 CPU (30.0 against 20.3) and no loss per step (FCD 6.61 and
+  AVX512_BF16 CPU (30.8 against 20.3) and no loss per step (FCD 6.61 and
   4.19 at 4,000 and 8,000 steps, seed 0, against 6.41 and 4.48).
 
 Any image of height and width divisible by 4 works (the generator starts

@@ -214,7 +214,7 @@ class Conv(MLP):
     # the average's FCD on Fashion-MNIST was 6.03 as it is and 6.25
     # calibrated (10,000 steps; BENCHMARKS.md)
     takes_calibrate = True
-    # --precision bfloat16: on a CPU with AVX512_BF16, 30.0 steps a second
+    # --precision bfloat16: on a CPU with AVX512_BF16, 30.8 steps a second
     # against 20.3 in float32, and the average's FCD at 4,000 and 8,000
     # steps 6.61 and 4.19 against 6.41 and 4.48 (seed 0)
     mixed_precision = True
