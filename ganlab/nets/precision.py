@@ -52,6 +52,15 @@ import sys
 import keras
 
 
+def computing_layers(model):
+    """Return every layer of ``model`` that computes, nested ones
+    included: ``_flatten_layers`` reaches those a subclassed model keeps
+    in lists (the ProGAN's blocks), which ``.layers`` may not; input
+    layers compute nothing."""
+    return [layer for layer in model._flatten_layers(include_self=False)
+            if not isinstance(layer, keras.layers.InputLayer)]
+
+
 def use_bfloat16(model, keep_float32=None):
     """Make every layer of ``model`` compute in bfloat16, except those in
     ``keep_float32``, which compute in float32: by default the last of
@@ -63,30 +72,23 @@ def use_bfloat16(model, keep_float32=None):
     if keep_float32 is None:
         keep_float32 = model.layers[-1:]
     kept = {id(layer) for layer in keep_float32}
-    # _flatten_layers reaches every nested layer, also those a subclassed
-    # model keeps in lists (the ProGAN's blocks), which .layers may not
-    for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
+    for layer in computing_layers(model):
         layer.dtype_policy = ("float32" if id(layer) in kept
                               else "mixed_bfloat16")
     return model
-
-
-def computes_in_bfloat16(model):
-    """Return whether any layer of ``model`` computes in bfloat16."""
-    return any(layer.compute_dtype == "bfloat16"
-               for layer in model._flatten_layers(include_self=False))
 
 
 def use_float32(model):
     """Make every layer of ``model`` compute in float32: the undoing of
     ``use_bfloat16``, exact since the weights are float32 all along.
     Returns ``model``."""
-    for layer in model._flatten_layers(include_self=False):
-        if not isinstance(layer, keras.layers.InputLayer):
-            layer.dtype_policy = "float32"
-    return model
+    return use_bfloat16(model, keep_float32=computing_layers(model))
+
+
+def computes_in_bfloat16(model):
+    """Return whether any layer of ``model`` computes in bfloat16."""
+    return any(layer.compute_dtype == "bfloat16"
+               for layer in computing_layers(model))
 
 
 def float32_unless_native(model, name, stream=None, **probes):

@@ -146,6 +146,12 @@ class Model:
         none)."""
         raise NotImplementedError
 
+    def in_bfloat16(self, arguments):
+        """Return whether ``arguments`` (``--precision``, settled by
+        ``train``) ask this model's networks to compute in bfloat16."""
+        return self.mixed_precision and getattr(
+            arguments, "precision", "float32") == "bfloat16"
+
     def fit(self, gan, examples, arguments, common_kwargs):
         """Train ``gan``; ``common_kwargs`` are the epochs, steps per
         epoch, initial epoch, verbosity and callbacks of the run."""
@@ -241,7 +247,7 @@ class Conv(MLP):
         generator = conv_gan.build_generator(arguments.latent_dim,
                                              examples.shape[1:])
         discriminator = conv_gan.build_discriminator(examples.shape[1:])
-        if getattr(arguments, "precision", "float32") == "bfloat16":
+        if self.in_bfloat16(arguments):
             from ganlab.nets.precision import use_bfloat16
             use_bfloat16(generator)
             # the logit stays float32 too: R1 differentiates it
@@ -417,7 +423,7 @@ class DCGAN(Model):
         generator = dcgan.build_generator(arguments.latent_dim)
         discriminator = with_global_batch_dropout(dcgan.build_discriminator(
             **hooks(spectral_norm=spectral_norm_of(arguments))))
-        if getattr(arguments, "precision", "float32") == "bfloat16":
+        if self.in_bfloat16(arguments):
             from ganlab.nets.precision import use_bfloat16
             for network in (generator, discriminator):
                 use_bfloat16(network)
