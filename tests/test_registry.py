@@ -13,7 +13,7 @@ from ganlab.training import registry, train
 
 # The tiny examples each entry trains on: vectors for the lessons, the
 # fixed shapes of faces and dcgan, small images otherwise.
-SHAPES = {"mlp": (8, 8, 1), "conv": (8, 8, 1), "simple": (2,), "wgan-clip": (2,),
+SHAPES = {"r3gan": (16, 16, 3), "mlp": (8, 8, 1), "conv": (8, 8, 1), "simple": (2,), "wgan-clip": (2,),
           "wgan-gp": (2,), "faces": (16, 16, 1), "dcgan": (32, 32, 3),
           "progan": (8, 8, 1)}
 
@@ -61,10 +61,10 @@ def test_entry_builds_and_names_its_losses(name):
     examples = tiny_examples(name)
     gan, loss_names = train.build_gan(arguments, examples)
     entry = registry.entry(name)
-    # conv's default R1 adds its penalty to the names
+    # conv's default R1 and r3gan's R1 + R2 add their penalty to the names
     logged, other_logs = entry.log_names(arguments)
     assert logged == entry.loss_names + (
-        ("penalty",) if name == "conv" else ())
+        ("penalty",) if name in ("conv", "r3gan") else ())
     assert loss_names == logged
     # every model keeps one optimizer on each network
     generator, discriminator = (gan.generator.optimizer,
@@ -127,7 +127,8 @@ def test_refusal_messages_name_the_entries_that_take_the_flag():
     with pytest.raises(SystemExit):
         parsed(["--model", "simple", "--d_lr", ".001"])
     takers = [entry.name for entry in registry.ENTRIES if entry.takes_d_lr]
-    assert registry.names_or(takers, last="and") == "mlp, conv and dcgan"
+    assert registry.names_or(takers, last="and") == (
+        "r3gan, mlp, conv and dcgan")
     assert registry.names_or(
         entry.name for entry in registry.ENTRIES if entry.takes_vectors
     ) == "simple, wgan-clip or wgan-gp"

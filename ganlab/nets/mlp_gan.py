@@ -205,10 +205,16 @@ class MLPGAN(keras.Model):
         if penalty is not None:
             # a function, not a network attribute: Keras would count the
             # discriminator's weights twice in the GAN's own
-            self.critic = functools.partial(logits_of(discriminator),
+            self.critic = functools.partial(self.logits_of(discriminator),
                                             training=True)
             self.penalty_tracker = keras.metrics.Mean(name="penalty")
         self.built = True
+
+    def logits_of(self, discriminator):
+        """Return the network a penalty differentiates: the
+        discriminator up to its sigmoid (``logits_of``); a subclass whose
+        discriminator gives logits returns it as it is."""
+        return logits_of(discriminator)
 
     def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
                 discriminator_learning_rate=None, **kwargs):

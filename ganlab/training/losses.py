@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The hinge loss and the R1 penalty: the loss options of current GANs.
+"""The hinge and relativistic losses and the zero-centred penalties.
 
 **The hinge loss** (Lim and Ye 2017, "Geometric GAN"; used by SAGAN and
 BigGAN with spectral normalisation). The critic is asked for a margin: a
@@ -37,7 +37,23 @@ critic is flat and the game settles instead of circling::
 
 ``r1_penalty`` returns that mean; the caller adds ``gamma / 2 * R1`` to the
 critic's loss, as the paper writes it (``gamma`` of 10 is common for
-images of 64 pixels and more, smaller for small images).
+images of 64 pixels and more, smaller for small images). The same
+function at the fakes is R2 (Roth et al. 2017).
+
+**The relativistic pairing loss** (Jolicoeur-Martineau 2018; R3GAN, Huang
+et al. 2024, who pair it with R1 and R2). Each real image is paired with
+a fake one, and the critic is asked only that the real scores above its
+partner, by a margin it is rewarded for on a softplus::
+
+    critic loss    = mean(softplus(D(fake) - D(real)))
+    generator loss = mean(softplus(D(real) - D(fake)))
+
+A critic judged on differences cannot satisfy itself by pushing every
+score up or down together, and a generator that draws one good image
+over and over gains little, since each fake must beat the real image it
+is paired with. With R1 and R2 (zero-centred penalties at the reals and
+the fakes) its training provably converges locally, which neither the
+plain loss nor R1 alone guarantees (Huang et al., section 2).
 """
 import tensorflow as tf
 from tensorflow import keras
@@ -103,3 +119,18 @@ def r1_penalty(critic, real_images, training=True):
     squared_norms = tf.reduce_sum(tf.square(gradients),
                                   axis=tf.range(1, tf.rank(gradients)))
     return tf.reduce_mean(squared_norms)
+
+
+def relativistic_critic_loss(real_logits, fake_logits):
+    """mean(softplus(fake_logits - real_logits)), float32: the critic's
+    relativistic pairing loss, each real logit against the fake of the
+    same row."""
+    real_logits = tf.cast(real_logits, tf.float32)
+    fake_logits = tf.cast(fake_logits, tf.float32)
+    return tf.reduce_mean(tf.nn.softplus(fake_logits - real_logits))
+
+
+def relativistic_generator_loss(real_logits, fake_logits):
+    """mean(softplus(real_logits - fake_logits)), float32: the generator's
+    side of the relativistic pairing loss."""
+    return relativistic_critic_loss(fake_logits, real_logits)

@@ -96,6 +96,13 @@ class Model:
     # --calibrate: the saved generator's output scaled to the training
     # images' pixel variance (its output layer is one calibration scales)
     takes_calibrate = False
+    # --capacity: the width of its networks scales with the flag
+    takes_capacity = False
+
+    def image_side(self, data_side):
+        """Return the side trained at when ``--img_size`` is left out:
+        the data's own."""
+        return data_side
 
     def copy_generator(self, generator):
         """Return a built copy of ``generator`` for its average: a fresh
@@ -254,6 +261,75 @@ class Conv(MLP):
             use_bfloat16(discriminator,
                          keep_float32=discriminator.layers[-2:])
         return generator, discriminator
+
+
+class R3GAN(Model):
+    """``--model r3gan``: the modern residual GAN, for colour or grey
+    images of any side from 16 to 256 (a power of two); what ``train``
+    trains on images when ``--model`` is left out."""
+
+    name = "r3gan"
+    description = ("a modern residual GAN for images of any size 16-256: "
+                   "relativistic loss with R1 and R2, no normalisation, "
+                   "an averaged generator (ganlab.nets.residual_gan; the "
+                   "default for images)")
+    # R3GAN's Adam: no momentum (beta_1 0), beta_2 .99
+    lr, b1, b2 = 2e-4, 0., .99
+    latent_dim = 64
+    takes_d_lr = multi_device = mixed_precision = True
+    averages = takes_augment = takes_capacity = True
+    # gamma of R1 + R2 (--r1), computed on one critic update in 4
+    r1, r1_every = 1., 4
+    shape_hint = ("--model r3gan draws square images of side 16, 32, 64, "
+                  "128 or 256 with 1 or 3 channels: pass --img_size")
+
+    def image_side(self, data_side):
+        """The side trained at when ``--img_size`` is left out: the
+        data's rounded up to a power of two its networks draw (28 -> 32),
+        within 16 to 256."""
+        from ganlab.nets.residual_gan import SIDES
+        return next((side for side in SIDES if side >= data_side),
+                    SIDES[-1])
+
+    def check_data(self, arguments, examples):
+        """Refuse vectors and shapes its networks cannot draw."""
+        super().check_data(arguments, examples)
+        from ganlab.nets.residual_gan import check_image_shape
+        try:
+            check_image_shape(examples.shape[1:])
+        except ValueError:
+            raise ValueError(self.shape_hint) from None
+
+    def networks(self, arguments, examples):
+        """Return ``residual_gan``'s generator and discriminator at
+        ``--capacity``, computing in bfloat16 under ``--precision
+        bfloat16`` (the image and the logit in float32)."""
+        from ganlab.nets import residual_gan
+        capacity = arguments.capacity or 1.
+        generator = residual_gan.build_generator(
+            arguments.latent_dim, examples.shape[1:], capacity=capacity)
+        discriminator = residual_gan.build_discriminator(
+            examples.shape[1:], capacity=capacity)
+        if self.in_bfloat16(arguments):
+            from ganlab.nets.precision import use_bfloat16
+            use_bfloat16(generator)
+            use_bfloat16(discriminator)
+        return generator, discriminator
+
+    def build(self, arguments, examples, augment=None):
+        """Build and compile it (see ``Model.build``): the networks of
+        ``networks`` in ``RelativisticGAN``'s training."""
+        from ganlab.training.relativistic import RelativisticGAN
+        gan = RelativisticGAN(
+            *self.networks(arguments, examples), examples,
+            batch_size=arguments.batch_size, seed=arguments.seed,
+            gamma=self.r1_gamma(arguments), penalty_every=self.r1_every,
+            **hooks(augment=augment))
+        gan.compile(learning_rate=arguments.lr or self.lr,
+                    beta_1=self.b1 if arguments.b1 is None else arguments.b1,
+                    beta_2=self.b2 if arguments.b2 is None else arguments.b2,
+                    discriminator_learning_rate=arguments.d_lr)
+        return gan
 
 
 class Lesson(Model):
@@ -585,8 +661,11 @@ def loss_hooks(arguments):
     return {"loss": loss, "penalty": penalty}
 
 
-ENTRIES = (MLP(), Conv(), Simple(), WGANClip(), WGANGP(), Faces(), DCGAN(),
-           ProGAN())
+ENTRIES = (R3GAN(), MLP(), Conv(), Simple(), WGANClip(), WGANGP(), Faces(),
+           DCGAN(), ProGAN())
+# what --model is when left out: the modern model for images, task 2's
+# WGAN-GP for the toy sets' vectors (the image models refuse vectors)
+DEFAULT_IMAGE_MODEL, DEFAULT_VECTOR_MODEL = "r3gan", "wgan-gp"
 # the models that take --r1 (their entry's r1 a gamma, 0 included)
 R1_MODELS = tuple(entry for entry in ENTRIES if entry.r1 is not None)
 REGISTRY = {entry.name: entry for entry in ENTRIES}

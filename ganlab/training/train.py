@@ -164,14 +164,14 @@ MIXED_PRECISION_MODELS = tuple(entry.name for entry in registry.ENTRIES
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
                 "batch_size", "examples", "holdout", "average_decay",
                 "average_warmup", "augment", "loss", "spectral_norm", "r1",
-                "stream")
+                "stream", "capacity")
 # The flags of that list that older run.json files lack, and how those
 # runs were trained: without averaging or DiffAugment, with the model's
 # own loss. A run.json without the key means that value; a resume that
 # leaves the flag out trains on with it.
 BEFORE_FLAG = {"average_decay": 0., "average_warmup": None,
                "augment": "none", "loss": "default", "spectral_norm": False,
-               "r1": 0., "stream": "never"}
+               "r1": 0., "stream": "never", "capacity": None}
 # The image generators' averaging, at each model's decay
 # (``registry.Model.average_decay``), starts after a warm-up of plain
 # copying (ganlab.training.averaging) of 100 updates, not the thousands
@@ -199,10 +199,12 @@ def add_arguments(parser):
     b2_models = [model for model in registry.ENTRIES if not model.fixed_b2]
     lesson_models = [model for model in registry.ENTRIES
                      if isinstance(model, registry.Lesson)]
-    parser.add_argument("--model", choices=MODELS, default="mlp",
+    parser.add_argument("--model", choices=MODELS,
                         help="; ".join(f"{model.name}: {model.description}"
                                        for model in registry.ENTRIES)
-                        + " (default: %(default)s)")
+                        + f" (default: {registry.DEFAULT_IMAGE_MODEL} for "
+                        f"images, {registry.DEFAULT_VECTOR_MODEL} for the "
+                        "toy sets)")
     parser.add_argument("--dataset", default="mnist",
                         help=f"one of {', '.join(TOY_SETS + IMAGE_SETS)}, "
                              "an image folder or an .npy file "
@@ -287,7 +289,14 @@ def add_arguments(parser):
                         help="spectral normalisation of the critic's "
                              "layers (" + registry.names_or(loss_options,
                                                              "and") + ")")
-    parser.add_argument("--r1", type=float,
+    capacity_takers = registry.names_or(
+        (model.name for model in registry.ENTRIES if model.takes_capacity),
+        "and")
+    parser.add_argument("--capacity", type=float,
+                        help="width of the networks, as a multiple of "
+                             "those sized for a CPU: 2 to 8 on a GPU "
+                             f"({capacity_takers}; default: 1)")
+    parser.add_argument("--r1", "--gamma", dest="r1", type=float,
                         help="add gamma / 2 times the R1 penalty (the "
                              "critic's squared gradient at real images) "
                              "to the critic's loss; 0 for none ("
@@ -297,7 +306,10 @@ def add_arguments(parser):
                              + registry.defaults_text("r1",
                                                       registry.R1_MODELS)
                              + "; conv's is computed on one step in "
-                             + str(registry.Conv.r1_every) + ")")
+                             + str(registry.Conv.r1_every) + "; r3gan's "
+                             "gamma weighs R1 and R2, the same penalty at "
+                             "the fakes, on one step in "
+                             + str(registry.R3GAN.r1_every) + ")")
     calibrating = [model.name for model in registry.ENTRIES
                    if model.takes_calibrate]
     parser.add_argument("--calibrate", action="store_true",
@@ -439,6 +451,10 @@ def flag_of(parser, dest):
 
 def check_arguments(arguments, parser):
     """Stop with a one-line error on values that cannot work."""
+    if arguments.model is None:
+        arguments.model = (registry.DEFAULT_VECTOR_MODEL
+                           if arguments.dataset in TOY_SETS
+                           else registry.DEFAULT_IMAGE_MODEL)
     for name in ("n_epochs", "batch_size", "latent_dim", "sample_interval",
                  "checkpoint_every", "disc_iter", "steps_per_epoch",
                  "examples", "devices"):
@@ -493,6 +509,19 @@ def check_arguments(arguments, parser):
         parser.error(f"--disc-iter: --model {arguments.model} takes one "
                      f"critic step per generator step (only {takers} "
                      "take --disc-iter)")
+    if arguments.capacity is not None:
+        if not model.takes_capacity:
+            takers = registry.names_or(entry.name for entry in
+                                       registry.ENTRIES
+                                       if entry.takes_capacity)
+            parser.error(f"--capacity: --model {arguments.model} has "
+                         f"networks of a fixed width (only {takers} take "
+                         "--capacity)")
+        if not .25 <= arguments.capacity <= 16:
+            parser.error(f"--capacity must be a number from 0.25 to 16; "
+                         f"got {arguments.capacity}")
+    elif model.takes_capacity:
+        arguments.capacity = 1.
     if arguments.b2 is not None and model.fixed_b2:
         parser.error(f"--b2: {model.fixed_b2}")
     if arguments.strategy != "default" and not model.multi_device:
@@ -830,7 +859,8 @@ def read_data(arguments, parser):
         parser.error(f"{source}: {error}")
     # run.json records what was trained, not which flags were typed, so
     # that a resume naming the same size explicitly is seen to agree.
-    arguments.img_size = arguments.img_size or images.shape[1]
+    arguments.img_size = arguments.img_size or registry.entry(
+        arguments.model).image_side(images.shape[1])
     arguments.channels = arguments.channels or (
         images.shape[3] if images.ndim == 4 else 1)
     return images, description
