@@ -94,18 +94,20 @@ def manifest():
     package; empty in a checkout."""
     if not INSTALLED:
         return {}
-    if "checksums" not in _checked:
+    if not _manifest:
         try:
-            _checked["checksums"] = json.loads(
-                (PACKAGE / MANIFEST).read_text())["sha256"]
+            _manifest.update(json.loads(
+                (PACKAGE / MANIFEST).read_text())["sha256"])
         except (OSError, ValueError, KeyError, TypeError):
             raise DamagedInstall(f"ganlab's installation is damaged: "
                                  f"{PACKAGE / MANIFEST} is unreadable; "
                                  f"{REINSTALL}") from None
-    return _checked["checksums"]
+    return _manifest
 
 
-# path inside the package -> True once its checksum matched
+# the manifest, read once; path inside the package -> True once its
+# checksum matched
+_manifest = {}
 _checked = {}
 
 

@@ -67,8 +67,9 @@ def ganlab_in(site, code, cwd):
     return the finished process."""
     environment = dict(os.environ, PYTHONPATH=str(site),
                        TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd,
+                          env=environment, capture_output=True, text=True,
+                          timeout=300)
 
 
 def test_the_wheel_carries_every_lesson_and_shipped_file(wheel):
@@ -173,3 +174,15 @@ def test_a_build_ships_no_file_the_repository_no_longer_has(tmp_path):
     [built] = (tmp_path / "dist").glob("ganlab-*.whl")
     with zipfile.ZipFile(built) as archive:
         assert "ganlab/_shipped/removed.h5" not in archive.namelist()
+
+
+def test_an_installed_package_writes_no_shipped_file(installed, tmp_path):
+    """``train-features`` without ``--out`` would write into data/; an
+    installed package has none to write to, and says so at once."""
+    done = ganlab_in(installed, """if True:
+        from ganlab import cli
+        cli.main(["train-features", "--dataset", "emoji"])""", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == ("python -m ganlab train-features: error: --out: "
+                           "give the file to write; the default, data/, is "
+                           "a checkout's and this ganlab is installed\n")
