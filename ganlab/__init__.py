@@ -31,7 +31,9 @@ from it:
   ``face_pictures``, ``growth`` (the progressive GAN's pictures),
   ``sample`` (``python -m ganlab sample``);
 - ``io`` (atomic writes and JSON), ``lessons`` (the one loader of the
-  numbered files, and the checkout's ``data/``), ``cli`` (``python -m
+  numbered files), ``resources`` (where the lessons and the shipped
+  ``data/`` are, in a checkout or an installed wheel, and their
+  checksums), ``cli`` (``python -m
   ganlab COMMAND`` and the ``ganlab`` console script).
 
 ``demo`` holds the demos' flags and report for ``main/``; the package

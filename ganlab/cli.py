@@ -20,10 +20,13 @@ Commands:
 
 Run ``python -m ganlab COMMAND --help`` for a command's flags. A bad flag
 or argument stops the command with one line on standard error naming it,
-and exit code 2.
+and exit code 2; a damaged install (a shipped file missing or changed,
+``ganlab.resources``) with one line naming the file, and exit code 1.
 """
 import argparse
 import sys
+
+from ganlab.resources import DamagedInstall
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -78,4 +81,16 @@ def main(argv=None):
     """Parse ``argv`` and run the command; return what it returns."""
     argv = sys.argv[1:] if argv is None else list(argv)
     arguments = build_parser(argv[0] if argv else None).parse_args(argv)
-    return arguments.run(arguments, arguments.parser)
+    try:
+        return arguments.run(arguments, arguments.parser)
+    except DamagedInstall as error:
+        # no traceback: nothing the user typed is wrong, and the line says
+        # which file to blame and what to do
+        arguments.parser.exit(1, f"{arguments.parser.prog}: {error}\n")
+
+
+def console_main():
+    """The ``ganlab`` console script (``pyproject.toml``): run the command
+    and exit 0. ``main``'s return value (a path, a model) is for callers
+    in Python; handed to ``sys.exit`` it would be printed and exit 1."""
+    main()

@@ -13,15 +13,20 @@ Each lesson is loaded once and kept in ``sys.modules`` under its own file
 name, so ``lessons.load("4-progan")`` and ``__import__('4-progan')`` give
 the same module (and Keras knows its saved classes once).
 
-``ROOT`` is that checkout; ``SHIPPED`` its ``data/`` folder, with the
-pretrained weights the package loads at run time (``data/README.md``).
+``ROOT`` is the folder the lessons are loaded from: the checkout, or the
+installed package's copy of them (``ganlab/_lessons``); ``SHIPPED`` the
+folder of the pretrained weights the package loads at run time: the
+checkout's ``data/`` (``data/README.md``), or the package's copy
+(``ganlab/_shipped``). ``ganlab.resources`` says which, and checks an
+installed lesson's checksum before it runs.
 """
 import importlib.util
-import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "data"
+from ganlab import resources
+
+ROOT = resources.LESSONS
+SHIPPED = resources.SHIPPED
 NAMES = ("0-simple_gan", "1-wgan_clip", "2-wgan_gp", "3-generate_faces",
          "4-progan", "5-dcgan_cifar")
 
@@ -34,11 +39,12 @@ def load(name):
                          f"{', '.join(NAMES)}")
     if name in sys.modules:
         return sys.modules[name]
-    path = ROOT / f"{name}.py"
+    path = resources.verified(ROOT / f"{name}.py")
     if not path.is_file():
         raise FileNotFoundError(
-            f"lesson {path} not found: ganlab loads its lessons from the "
-            "checkout it was installed from (python -m pip install -e .)")
+            f"lesson {path} not found: ganlab loads its lessons from its "
+            "checkout, or from the package a wheel installs; "
+            f"{resources.REINSTALL}")
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

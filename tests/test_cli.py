@@ -243,6 +243,19 @@ def test_sample_and_evaluate_share_the_one_command(tmp_path, capsys):
          "fashion-mnist"], capsys)
 
 
+def test_sample_draws_the_shipped_faces(tmp_path, capsys):
+    """``sample --task 3`` draws 16x16 grey faces from task 3's shipped
+    weights; ``--weights`` goes with it and nothing else."""
+    grid = cli.main(["sample", "--task", "3", "--count", "3",
+                     "--out", str(tmp_path)])
+    assert grid == tmp_path / "grid.png"
+    for index in range(3):
+        with Image.open(tmp_path / f"{index:04d}.png") as image:
+            assert (image.size, image.mode) == ((16, 16), "L")
+    assert "--weights goes with --task 3" in fails(
+        ["sample", "--generator", "g.keras", "--weights", "w.h5"], capsys)
+
+
 def test_the_real_command_exits_with_code_2():
     """``python -m ganlab``, as a user runs it: the flags are checked
     before TensorFlow starts, so the error is the only line."""

@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 from PIL import Image
 
-from ganlab import lessons
+from ganlab import lessons, resources
 from ganlab.data import nonfinite_rows
 
 HOLDOUT = 1000
@@ -73,7 +73,7 @@ def load_shipped_face_models(folder=None):
     """
     folder = pathlib.Path(folder or lessons.SHIPPED)
     for name in SHIPPED.values():
-        if not (folder / name).is_file():
+        if not resources.verified(folder / name).is_file():
             raise FileNotFoundError(f"pretrained face file {folder / name} "
                                     "is missing (it ships in data/)")
     generator, discriminator = lessons.load(

@@ -57,7 +57,7 @@ from typing import Callable
 
 import numpy as np
 
-from ganlab import io
+from ganlab import io, resources
 from ganlab.evaluation import metrics
 from ganlab.nets.saved import generate, load_generator as load_saved_generator
 
@@ -132,12 +132,13 @@ def add_arguments(parser):
     parser.add_argument("--dataset", required=True, choices=tuple(DATASETS))
     parser.add_argument("--faces", type=pathlib.Path,
                         help="the curriculum's faces .npy (for faces)")
-    parser.add_argument("--model", type=pathlib.Path, nargs="+",
-                        action="extend", default=[],
-                        help="saved Keras generators (.keras); repeatable")
+    parser.add_argument("--model", type=resources.shipped_or_given,
+                        nargs="+", action="extend", default=[],
+                        help="saved Keras generators (.keras); repeatable; "
+                             "data/NAME is a shipped file, from anywhere")
     parser.add_argument("--task", type=int, choices=(3,),
                         help="a numbered task's generator")
-    parser.add_argument("--weights", type=pathlib.Path,
+    parser.add_argument("--weights", type=resources.shipped_or_given,
                         help="with --task 3: generator weights "
                              "(default: the shipped ones)")
     parser.add_argument("--samples", type=int, default=1000,
@@ -206,7 +207,7 @@ def task_3_generator(weights, parser):
     generator, _, mean_face = load_shipped_face_models()
     if weights is not None:
         try:
-            generator.load_weights(str(weights))
+            generator.load_weights(str(resources.verified(weights)))
         except Exception as error:  # noqa: BLE001
             # h5py, Keras and the OS each raise their own types on a
             # truncated or foreign file; all mean "not these weights"

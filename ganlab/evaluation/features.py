@@ -38,7 +38,7 @@ import pathlib
 import numpy as np
 from tensorflow import keras
 
-from ganlab import lessons
+from ganlab import lessons, resources
 from ganlab.evaluation.emoji_labels import CATEGORY_COUNT
 
 FASHION_WEIGHTS = lessons.SHIPPED / "fashion_classifier.weights.h5"
@@ -88,7 +88,7 @@ class FashionFeatures:
 
     def __init__(self, weights=FASHION_WEIGHTS):
         """Load the classifier; a missing file gets a clear error."""
-        weights = pathlib.Path(weights)
+        weights = resources.verified(weights)
         if not weights.is_file():
             raise FileNotFoundError(
                 f"classifier weights {weights} not found: train them with "
@@ -158,7 +158,7 @@ class FaceFeatures:
 
     def __init__(self, weights=FACE_WEIGHTS):
         """Load the autoencoder; a missing file gets a clear error."""
-        weights = pathlib.Path(weights)
+        weights = resources.verified(weights)
         if not weights.is_file():
             raise FileNotFoundError(
                 f"face feature weights {weights} not found: train them with "
@@ -234,7 +234,7 @@ class EmojiFeatures:
 
     def __init__(self, weights=EMOJI_WEIGHTS):
         """Load the classifier; a missing file gets a clear error."""
-        weights = pathlib.Path(weights)
+        weights = resources.verified(weights)
         if not weights.is_file():
             raise FileNotFoundError(
                 f"emoji feature weights {weights} not found: train them "

@@ -215,7 +215,7 @@ TRAINERS = {"faces": (load_faces, train_faces),
 def run(arguments, parser):
     """Train the feature network of ``--dataset``; save its weights;
     return their path."""
-    from ganlab import lessons
+    from ganlab import lessons, resources
     default_epochs, shipped = DEFAULTS[arguments.dataset]
     if arguments.epochs is None:
         arguments.epochs = default_epochs
@@ -223,6 +223,11 @@ def run(arguments, parser):
         parser.error(f"--epochs must be at least 1; got {arguments.epochs}")
     if arguments.seed < 0:
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if arguments.out is None and resources.INSTALLED:
+        # a new file in the installed package would fail its checksum
+        # when next loaded; data/ is a checkout's
+        parser.error("--out: give the file to write; the default, data/, "
+                     "is a checkout's and this ganlab is installed")
     if arguments.out is None:
         # the shipped file goes to data/: check that folder now
         check_target(lessons.SHIPPED / "new.weights.h5", "--out", parser)

@@ -18,7 +18,7 @@ import zipfile
 
 import numpy as np
 
-from ganlab import io, lessons
+from ganlab import io, lessons, resources
 from ganlab.data.image_sets import from_symmetric
 
 
@@ -56,7 +56,7 @@ def load_generator(path):
     (a weights file, text, a truncated download) or the model is no
     generator (a discriminator, say).
     """
-    path = pathlib.Path(path)
+    path = resources.verified(path)
     if path.name.endswith(".weights.h5"):
         raise ValueError(f"{path} holds weights only, not a saved model: "
                          "give a .keras file (python -m ganlab train "

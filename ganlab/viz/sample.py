@@ -3,6 +3,11 @@
 
     python -m ganlab sample --generator runs/dcgan/generator.keras \\
         --count 64 --out samples/
+    python -m ganlab sample --task 3 --out faces/
+
+``--task 3`` draws 16x16 faces from task 3's generator with the shipped
+weights (``data/faces_*``; ``--weights`` for others), its mean face
+added back.
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
 (a tanh output), grey or RGB. ``grid.png`` shows the first ``--grid``
@@ -13,10 +18,11 @@ a truncated download) is refused before anything is written.
 """
 import pathlib
 
+import numpy as np
 from PIL import Image
 
-from ganlab import io
-from ganlab.nets.saved import draw, load_generator
+from ganlab import io, resources
+from ganlab.nets.saved import generate, load_generator
 from ganlab.viz import plots
 
 
@@ -39,10 +45,19 @@ def save_samples(images, folder, grid=64):
 
 def add_arguments(parser):
     """Declare the ``sample`` flags on ``parser``."""
-    parser.add_argument("--generator", required=True, type=pathlib.Path,
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--generator", type=resources.shipped_or_given,
                         help="a saved Keras generator (.keras), e.g. the "
                              "generator.keras that python -m ganlab "
-                             "train writes")
+                             "train writes, or the shipped "
+                             "data/progan_emoji64_generator.keras (found "
+                             "from any folder)")
+    which.add_argument("--task", type=int, choices=(3,),
+                       help="task 3's face generator, with the shipped "
+                            "weights unless --weights says otherwise")
+    parser.add_argument("--weights", type=resources.shipped_or_given,
+                        help="with --task 3: generator weights "
+                             "(.weights.h5)")
     parser.add_argument("--count", type=int, default=64,
                         help="single images to write (default: "
                              "%(default)s)")
@@ -69,17 +84,28 @@ def run(arguments, parser):
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
     if arguments.out.exists() and not arguments.out.is_dir():
         parser.error(f"--out: {arguments.out} is a file, not a folder")
-    if not arguments.generator.is_file():
-        parser.error(f"--generator: {arguments.generator} does not exist")
-    try:
-        generator = load_generator(arguments.generator)
-    except ValueError as error:
-        parser.error(f"--generator: {error}")
+    if arguments.weights is not None and arguments.task is None:
+        parser.error("--weights goes with --task 3; a --generator file "
+                     "holds its own weights")
+    given = arguments.generator or arguments.weights
+    if given is not None and not resources.verified(given).is_file():
+        flag = "--generator" if arguments.generator else "--weights"
+        parser.error(f"{flag}: {given} does not exist")
+    if arguments.task == 3:
+        from ganlab.evaluation.evaluate import task_3_generator
+        generator, to_pixels = task_3_generator(arguments.weights, parser)
+    else:
+        from ganlab.data.image_sets import symmetric_to_unit as to_pixels
+        try:
+            generator = load_generator(arguments.generator)
+        except ValueError as error:
+            parser.error(f"--generator: {error}")
     try:
         io.check_writable_folder(arguments.out, "--out")
     except ValueError as error:
         parser.error(str(error))
-    grid = save_samples(draw(generator, arguments.count, arguments.seed),
-                        arguments.out, arguments.grid)
+    pixels = to_pixels(generate(generator, arguments.count, arguments.seed))
+    images = np.clip((pixels * 255.).round(), 0, 255).astype(np.uint8)
+    grid = save_samples(images, arguments.out, arguments.grid)
     print(f"wrote {grid} and {arguments.count} single images")
     return grid
