@@ -313,7 +313,7 @@ def add_arguments(parser):
     parser.add_argument("--checkpoint-every", type=int, default=1,
                         help="epochs between checkpoints "
                              "(default: %(default)s)")
-    parser.add_argument("--out", type=pathlib.Path,
+    parser.add_argument("--out", type=run_folder,
                         default=pathlib.Path("runs/train"),
                         help="default: %(default)s")
     parser.add_argument("--resume", action="store_true",
@@ -359,6 +359,15 @@ def add_arguments(parser):
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
                         help="Keras progress display (default: "
                              "%(default)s)")
+
+
+def run_folder(text):
+    """``--out``'s type: a path, not empty (``''`` would be the current
+    folder, which would then fill with a run's files)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "expected a folder for the run; got an empty path")
+    return pathlib.Path(text)
 
 
 def choose_arithmetic(arguments):
@@ -863,7 +872,7 @@ def run_record(arguments, description):
     """Return what ``run.json`` holds: the flags and the data's source."""
     record = {key: (str(value) if isinstance(value, pathlib.Path)
                     else value) for key, value in vars(arguments).items()
-              if key not in ("run", "parser")}
+              if key not in ("run", "parser", "stop", "argv")}
     record["data"] = description
     return record
 
@@ -936,14 +945,18 @@ def check_run_folder(arguments, parser):
 
 
 @contextlib.contextmanager
-def undone_if_failed(out):
+def undone_if_failed(out, held=None):
     """Remove again the folders of ``out`` (and ``out`` itself) made inside
-    the block when it fails: a start that is refused leaves no trace."""
+    the block when it fails: a start that is refused leaves no trace.
+    ``held`` (an ``ExitStack``: the run folder's lock) is let go first,
+    so that its file goes too."""
     made = [folder for folder in (out / "checkpoints", out, *out.parents)
             if not folder.exists()]
     try:
         yield
     except BaseException:
+        if held is not None:
+            held.close()
         for folder in made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -962,6 +975,12 @@ def prepare_run_folder(arguments, parser, record):
         # Found now rather than at the first save, an epoch later.
         for folder in (arguments.out, arguments.out / "checkpoints"):
             io.check_writable_folder(folder, "--out")
+        for name in ("samples", "tensorboard"):
+            if (arguments.out / name).exists() and not (
+                    arguments.out / name).is_dir():
+                raise ValueError(f"--out: {arguments.out / name} is a "
+                                 "file where the run writes a folder; "
+                                 "move it, or choose another --out")
     except ValueError as error:
         parser.error(str(error))
     for folder in (arguments.out, arguments.out / "samples"):
@@ -970,7 +989,35 @@ def prepare_run_folder(arguments, parser, record):
 
 
 def run(arguments, parser):
-    """Train (or resume) as the flags say; return the trained GAN."""
+    """Train (or resume) as the flags say; return the trained GAN. The
+    run folder is locked while it runs (``ganlab.training.run_lock``)."""
+    from ganlab.training.stopping import stop_signals
+    with stop_signals() as stop, contextlib.ExitStack() as held:
+        arguments.stop = stop
+        return run_holding(arguments, parser, held)
+
+
+def lock_run_folder(arguments, parser, held):
+    """Lock ``--out`` for this run's life (released when ``held``, an
+    ``ExitStack``, closes); a folder another live run holds stops the
+    start in one line, naming it and its holder."""
+    from ganlab.training.run_lock import FolderLocked, RunLock
+    try:
+        io.check_writable_folder(arguments.out, "--out")
+        lock = held.enter_context(RunLock(arguments.out))
+    except (FolderLocked, ValueError) as error:
+        parser.error(str(error))
+    except OSError as error:
+        parser.error(f"--out: cannot write in {arguments.out} "
+                     f"({error.strerror or error})")
+    if lock.taken_over:
+        print(f"--out: took over the lock of a run that ended without "
+              f"releasing it ({lock.taken_over})", flush=True)
+
+
+def run_holding(arguments, parser, held):
+    """``run``, with ``held`` (an ``ExitStack``) holding what the run
+    keeps until it ends: the lock on its folder."""
     batch_given = arguments.batch_size is not None
     check_arguments(arguments, parser)
     # What can be checked without TensorFlow is checked first, so that a
@@ -996,8 +1043,9 @@ def run(arguments, parser):
         print(chosen, flush=True)
     record = run_record(arguments, description)
     checkpoints = arguments.out / "checkpoints"
-    with undone_if_failed(arguments.out):
+    with undone_if_failed(arguments.out, held):
         if chief_known:
+            lock_run_folder(arguments, parser, held)
             prepare_run_folder(arguments, parser, record)
         import tensorflow as tf
         from tensorflow import keras
@@ -1005,7 +1053,8 @@ def run(arguments, parser):
         from ganlab.training.averaging import GeneratorAveraging
         from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
         from ganlab.training.checkpoints import (GANCheckpoint,
-                                                 nonfinite_variables)
+                                                 nonfinite_variables,
+                                                 steps_done)
         from ganlab.training.distribute import (is_chief, make_strategy,
                                                 worker_scratch)
         from ganlab.nets.saved import latent_dim_of
@@ -1016,6 +1065,7 @@ def run(arguments, parser):
             parser.error(str(error))
         chief = is_chief(strategy)
         if chief and not chief_known:
+            lock_run_folder(arguments, parser, held)
             prepare_run_folder(arguments, parser, record)
         # Every worker resumes from the chief's checkpoints (machines share
         # --out, or get a copy); the others write into a scratch folder.
@@ -1069,6 +1119,9 @@ def run(arguments, parser):
         io.write_json(record, out / "run.json")
     if not arguments.resume:
         state = "new run"
+    elif checkpoint.latest() and checkpoint.steps_into_epoch:
+        state = (f"resuming in epoch {epochs_done + 1}, after its step "
+                 f"{checkpoint.steps_into_epoch}")
     elif checkpoint.latest():
         state = f"resuming after epoch {epochs_done}"
     else:
@@ -1112,7 +1165,23 @@ def run(arguments, parser):
     common = dict(epochs=arguments.n_epochs, steps_per_epoch=steps,
                   initial_epoch=epochs_done, verbose=arguments.verbose,
                   callbacks=callbacks)
-    model.fit(gan, examples, arguments, common)
+    from ganlab.training import stopping
+    stop = getattr(arguments, "stop", None) or stopping.StopRequest()
+    if chief:
+        callbacks.append(stopping.stop_after_step(stop, checkpoint))
+    stop.training = True
+    stopping.fit_resuming(model, gan, examples, arguments, common,
+                          checkpoint)
+    if checkpoint.stop_requested:
+        print(f"{stop.signal_name}: stopped at step {steps_done(gan)} and "
+              f"saved {checkpoint.latest()}; resume with: "
+              + stopping.resume_command(getattr(arguments, "argv", None)
+                                        or ["train", "--out",
+                                            str(arguments.out)]),
+              flush=True)
+        # not 0: a script's next command (sample, evaluate) must not take
+        # the run for finished
+        raise SystemExit(stopping.EXIT_CODES[stop.signal_number])
     # generator.keras is the averaged network when there is one: what
     # the samples showed, and what sample and evaluate then draw from
     kept = (gan.generator if averaging is None
