@@ -144,6 +144,7 @@ from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
+from ganlab.training.seeding import MAX_SEED
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
@@ -466,8 +467,9 @@ def check_arguments(arguments, parser):
         if value is not None and not 0 <= value < 1:
             parser.error(f"{flag_of(parser, name)} must be in [0, 1); "
                          f"got {value}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not 0 <= arguments.seed <= MAX_SEED:
+        parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
+                     f"{arguments.seed}")
     check_stream(arguments, parser)
     if arguments.precision == "bfloat16" and (
             arguments.model not in MIXED_PRECISION_MODELS):

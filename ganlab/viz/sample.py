@@ -16,7 +16,9 @@ import pathlib
 from PIL import Image
 
 from ganlab import io
-from ganlab.nets.saved import draw, load_generator
+from ganlab.training.seeding import MAX_SEED
+from ganlab.nets.saved import (check_finite, from_symmetric, generate,
+                               load_generator)
 from ganlab.viz import plots
 
 
@@ -65,8 +67,9 @@ def run(arguments, parser):
                         ("--grid", arguments.grid)):
         if value < 1:
             parser.error(f"{flag} must be at least 1; got {value}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not 0 <= arguments.seed <= MAX_SEED:
+        parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
+                     f"{arguments.seed}")
     if arguments.out.exists() and not arguments.out.is_dir():
         parser.error(f"--out: {arguments.out} is a file, not a folder")
     if not arguments.generator.is_file():
@@ -79,7 +82,12 @@ def run(arguments, parser):
         io.check_writable_folder(arguments.out, "--out")
     except ValueError as error:
         parser.error(str(error))
-    grid = save_samples(draw(generator, arguments.count, arguments.seed),
-                        arguments.out, arguments.grid)
+    try:
+        outputs = check_finite(generate(generator, arguments.count,
+                                        arguments.seed))
+    except ValueError as error:
+        parser.error(f"--generator: {arguments.generator}: {error}")
+    grid = save_samples(from_symmetric(outputs), arguments.out,
+                        arguments.grid)
     print(f"wrote {grid} and {arguments.count} single images")
     return grid
