@@ -383,6 +383,11 @@ def run(arguments, parser):
         training, held_out, reference = dataset.load(arguments)
     except (OSError, ValueError) as error:
         parser.error(f"{dataset.flag or '--dataset'}: {error}")
+    if len(training) < 2:
+        # the floor row and the PCA baseline need a spread of images
+        parser.error(f"{dataset.flag or '--dataset'}: {len(training)} "
+                     "training image(s) besides the held-out ones; the "
+                     "baseline rows need at least 2")
     # Keras (and TensorFlow) start only now, once the flags, the files
     # and the data are checked: a refused run costs no seconds and no
     # lines of start-up logging. Loading is deterministic, so seeding

@@ -437,6 +437,20 @@ def streamed_folder(arguments, parser, folder):
     return streamed
 
 
+def unreadable_line(folder):
+    """Return the line naming the first image of a streamed ``folder``
+    that Pillow cannot decode (a full pass over it), or None when all
+    decode."""
+    from ganlab.data import streaming
+    bad = streaming.find_unreadable(streaming.list_images(folder))
+    if not bad:
+        return None
+    path, reason = bad[0]
+    more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    return (f"--dataset {folder}: cannot decode {path}{more}: {reason}; "
+            "remove or replace it, then --resume from the last checkpoint")
+
+
 def flag_of(parser, dest):
     """Return the first spelling ``parser`` accepts for the option stored
     under ``dest`` (``checkpoint_every`` -> ``--checkpoint-every``), so
@@ -573,6 +587,8 @@ def adopt_old_defaults(arguments):
         before = json.loads(path.read_text())
     except (OSError, ValueError):
         return  # check_resumed_record names the unreadable file
+    if not isinstance(before, dict):
+        return  # and the one that holds no flags
     for key, value in BEFORE_FLAG.items():
         if key not in before and getattr(arguments, key) in (None, False):
             setattr(arguments, key, value)
@@ -694,7 +710,8 @@ def check_channels(images):
 def fit_images(images, size, channels):
     """Return uint8 images (N, size, size, channels) made from ``images``
     (N, H, W) or (N, H, W, C): grey repeated to RGB or RGB averaged to
-    grey, then resized (bilinear) when the size differs.
+    grey, cropped to their central square when not square (as an image
+    folder's are), then resized (bilinear) when the size differs.
 
     Only grey (C = 1) and RGB (C = 3) images are converted; anything else
     raises ``ValueError``. RGBA is refused rather than guessed at: which
@@ -713,6 +730,13 @@ def fit_images(images, size, channels):
         images = (np.repeat(images, 3, axis=-1) if channels == 3 else
                   images.mean(axis=-1, keepdims=True).round()
                   ).astype(np.uint8)
+    height, width = images.shape[1:3]
+    if height != width:
+        # one shape rule for arrays and folders (faces.square_resized):
+        # the central square, then the resize; never a squash
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        images = images[:, top:top + side, left:left + side]
     if images.shape[1:3] != (size, size):
         images = np.concatenate([
             tf.image.resize(images[start:start + 1000], (size, size))
@@ -826,11 +850,15 @@ def read_data(arguments, parser):
             parser.error(f"--dataset {name}: float arrays must be vectors "
                          f"(N, D) for the toy models; give images as uint8 "
                          f"pixels; got shape {images.shape}")
-        # a NaN in the data becomes NaN losses steps later: stop it here
-        bad_rows = nonfinite_rows(images)
+        # a NaN in the data becomes NaN losses steps later: stop it here,
+        # on the float32 the model trains on (a float64 1e39 is inf there)
+        with np.errstate(over="ignore"):
+            trained_on = images.astype(np.float32)
+        bad_rows = nonfinite_rows(trained_on)
         if bad_rows:
             parser.error(f"--dataset {name}: {bad_rows} of {len(images)} "
-                         "rows hold NaN or inf; the data must be finite")
+                         "rows hold NaN or inf (as float32); the data must "
+                         "be finite")
         return images.astype(np.float32), description
     if images.ndim not in (3, 4) or images.dtype != np.uint8:
         parser.error(f"--dataset {name}: expected uint8 images (N, H, W) "
@@ -888,6 +916,11 @@ def check_resumed_record(arguments, record, path):
         except (OSError, ValueError) as error:
             raise ValueError(f"--resume: cannot read {path} ({error})"
                              ) from None
+        if not isinstance(before, dict):
+            raise ValueError(f"--resume: {path} holds a JSON "
+                             f"{type(before).__name__}, not the run's "
+                             "flags (edited by hand?); put back the "
+                             "original, or start afresh in another --out")
         parser = getattr(arguments, "parser", None)
         for key in RUN_IDENTITY:
             # Records written before effective sizes were recorded hold
@@ -1172,8 +1205,17 @@ def run_holding(arguments, parser, held):
     if chief:
         callbacks.append(stopping.stop_after_step(stop, checkpoint))
     stop.training = True
-    stopping.fit_resuming(model, gan, examples, arguments, common,
-                          checkpoint)
+    try:
+        stopping.fit_resuming(model, gan, examples, arguments, common,
+                              checkpoint)
+    except tf.errors.InvalidArgumentError:
+        # a streamed file that does not decode stops tf.data with an
+        # error naming no file: find it, and say what to do
+        line = (None if isinstance(examples, np.ndarray)
+                else unreadable_line(arguments.dataset))
+        if line is None:
+            raise
+        parser.error(line)
     if checkpoint.stop_requested:
         print(f"{stop.signal_name}: stopped at step {steps_done(gan)} and "
               f"saved {checkpoint.latest()}; resume with: "

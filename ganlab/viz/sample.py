@@ -79,14 +79,14 @@ def run(arguments, parser):
     except ValueError as error:
         parser.error(f"--generator: {error}")
     try:
-        io.check_writable_folder(arguments.out, "--out")
-    except ValueError as error:
-        parser.error(str(error))
-    try:
         outputs = check_finite(generate(generator, arguments.count,
                                         arguments.seed))
     except ValueError as error:
         parser.error(f"--generator: {arguments.generator}: {error}")
+    try:
+        io.check_writable_folder(arguments.out, "--out")
+    except ValueError as error:
+        parser.error(str(error))
     grid = save_samples(from_symmetric(outputs), arguments.out,
                         arguments.grid)
     print(f"wrote {grid} and {arguments.count} single images")
