@@ -44,9 +44,12 @@ and ``--channels`` say otherwise, every tenth family held out for
 ``evaluate --dataset emoji``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
-[-1, 1], for every model. Only grey and RGB images are converted: RGBA (4
-channels) is refused rather than given a background the data did not
-choose, so composite its alpha first; data with NaN or inf, truncated or
+[-1, 1], for every model; an image that is not square is cropped to its
+central square first, in folders and arrays alike. A folder's 16-bit
+images are scaled to 8 bits and its transparent ones composited onto
+white; an array must be grey or RGB (4 channels are refused: an array
+does not say that its fourth is alpha); data with NaN or inf (as
+float32), truncated or
 corrupt files, and more ``--examples`` than the data hold are refused too,
 in one line naming the flag. ``run.json`` records the image size and
 channels the data gave, so ``--resume`` accepts them given explicitly.
