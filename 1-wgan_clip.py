@@ -168,24 +168,6 @@ class WGAN_clip(keras.Model):
     # run out. This override gives fit an endless dummy dataset instead, so
     # that an epoch lasts exactly steps_per_epoch steps on Keras 2 and 3.
 
-    def fit(self, x=None, y=None, **kwargs):
-        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
-
-        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
-        given an endless dummy dataset stands in for ``x``: Keras 3 would
-        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
-        epoch early once ``steps_per_epoch`` exceeds the number of examples.
-        The dataset's autotuning is off: its thread otherwise holds up the
-        end of ``fit``, by up to seconds, after the last step.
-        """
-        if kwargs.get("steps_per_epoch"):
-            options = tf.data.Options()
-            options.autotune.enabled = False
-            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
-                    .with_options(options)), None
-            kwargs["shuffle"] = False
-        return super().fit(x, y, **kwargs)
-
     def save(self, filepath, *args, **kwargs):
         """Save as Keras does, after checking that a ``.keras`` or ``.h5``
         file can be written at all.
@@ -208,6 +190,24 @@ class WGAN_clip(keras.Model):
                     "self.discriminator.save) or its weights "
                     "(save_weights)") from None
         return super().save(filepath, *args, **kwargs)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
+
+        ``train_step`` draws its own samples, so when ``steps_per_epoch`` is
+        given an endless dummy dataset stands in for ``x``: Keras 3 would
+        otherwise split ``x`` into ``steps_per_epoch`` batches and stop the
+        epoch early once ``steps_per_epoch`` exceeds the number of examples.
+        The dataset's autotuning is off: its thread otherwise holds up the
+        end of ``fit``, by up to seconds, after the last step.
+        """
+        if kwargs.get("steps_per_epoch"):
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x, y = (tf.data.Dataset.from_tensors(0.).repeat()
+                    .with_options(options)), None
+            kwargs["shuffle"] = False
+        return super().fit(x, y, **kwargs)
 
 
 # ## Plumbing: checking the arguments

@@ -10,7 +10,8 @@ one ``ValueError`` naming the file and the global, before calling
 anything: plain containers and numbers need no global at all; NumPy
 arrays need the functions that rebuild them (``_reconstruct`` for
 protocols 2-4, ``_frombuffer`` for 5, under NumPy 1's ``numpy.core`` or
-NumPy 2's ``numpy._core`` name), ``numpy.ndarray`` and ``numpy.dtype``;
+NumPy 2's ``numpy._core`` name), ``scalar`` for NumPy numbers (labels
+kept as ``np.int64``), ``numpy.ndarray`` and ``numpy.dtype``;
 bytes pickled by Python 3 at protocol 2 need ``_codecs.encode``.
 """
 import pickle
@@ -22,6 +23,8 @@ ARRAY_GLOBALS = (
     ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.numeric", "_frombuffer"),
     ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
     ("_codecs", "encode"),
