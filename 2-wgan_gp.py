@@ -87,7 +87,7 @@ class WGAN_GP(keras.Model):
         self.latent_generator = latent_generator
         self.real_examples = check_gan_arguments(
             generator, discriminator, latent_generator, real_examples,
-            batch_size, disc_iter)
+            batch_size, disc_iter, learning_rate)
         self.generator = generator
         self.discriminator = discriminator
         self.batch_size = batch_size
@@ -96,6 +96,13 @@ class WGAN_GP(keras.Model):
         self.beta_1 = .3
         self.beta_2 = .9
 
+        # the penalty's weight: NaN or inf would poison the critic's loss,
+        # a negative one would reward steep gradients
+        is_number = (isinstance(lambda_gp, (int, float, np.number))
+                     and not isinstance(lambda_gp, (bool, np.bool_)))
+        if not (is_number and np.isfinite(lambda_gp) and lambda_gp >= 0):
+            raise ValueError("lambda_gp must be a finite number >= 0; got "
+                             f"{lambda_gp!r}")
         self.lambda_gp = lambda_gp
         # u has one value per example, broadcast over the other axes; the
         # gradient norm is taken over every axis but the first.
@@ -246,6 +253,29 @@ class WGAN_GP(keras.Model):
     # run out. This override gives fit an endless dummy dataset instead, so
     # that an epoch lasts exactly steps_per_epoch steps on Keras 2 and 3.
 
+    def save(self, filepath, *args, **kwargs):
+        """Save as Keras does, after checking that a ``.keras`` or ``.h5``
+        file can be written at all.
+
+        Such a file needs the GAN's config, which this class cannot give
+        (it is made from networks and a function); Keras finds that out
+        only after opening the file, which would leave an existing file
+        at ``filepath`` empty. Refused first, the file is untouched. Save
+        the networks instead: ``self.generator.save("generator.keras")``,
+        or the weights with ``save_weights``.
+        """
+        if str(filepath).endswith((".keras", ".h5")):
+            try:
+                self.get_config()
+            except NotImplementedError:
+                raise NotImplementedError(
+                    f"{type(self).__name__} cannot be saved whole to "
+                    f"{filepath} (Keras cannot rebuild it from a config); "
+                    "save its networks (self.generator.save, "
+                    "self.discriminator.save) or its weights "
+                    "(save_weights)") from None
+        return super().save(filepath, *args, **kwargs)
+
     def fit(self, x=None, y=None, **kwargs):
         """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
 
@@ -276,7 +306,8 @@ class WGAN_GP(keras.Model):
 
 
 def check_gan_arguments(generator, discriminator, latent_generator,
-                        real_examples, batch_size, disc_iter):
+                        real_examples, batch_size, disc_iter,
+                        learning_rate=.005):
     """Validate the constructor's arguments; return real_examples as float32.
 
     Any floating-point array or tensor is accepted and cast to float32.
@@ -323,6 +354,16 @@ def check_gan_arguments(generator, discriminator, latent_generator,
         if (not isinstance(value, (int, np.integer))
                 or isinstance(value, (bool, np.bool_)) or value < 1):
             raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
+    # A negative rate climbs the loss, NaN turns every weight into NaN at
+    # the first step, and neither says so; a schedule (a function of the
+    # step) is left to Adam.
+    if not callable(learning_rate):
+        is_number = (isinstance(learning_rate, (int, float, np.number))
+                     and not isinstance(learning_rate, (bool, np.bool_)))
+        if not (is_number and np.isfinite(learning_rate)
+                and learning_rate > 0):
+            raise ValueError("learning_rate must be a positive finite "
+                             f"number; got {learning_rate!r}")
     if batch_size > shape[0]:
         raise ValueError(f"batch_size ({batch_size}) must not exceed the "
                          f"number of real_examples ({shape[0]})")

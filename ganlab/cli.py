@@ -81,6 +81,8 @@ def main(argv=None):
     """Parse ``argv`` and run the command; return what it returns."""
     argv = sys.argv[1:] if argv is None else list(argv)
     arguments = build_parser(argv[0] if argv else None).parse_args(argv)
+    # what was typed, for the line that tells how to resume a stopped run
+    arguments.argv = argv
     try:
         return arguments.run(arguments, arguments.parser)
     except DamagedInstall as error:

@@ -160,18 +160,19 @@ def test_images_are_fitted_to_size_and_channels():
 
 
 def test_an_image_folder_trains_in_colour(tmp_path):
-    """PNG files of any size, cropped and resized to 8x8 RGB."""
+    """PNG files of any size, cropped and resized to 16x16 RGB, trained
+    by the default model for images."""
     folder = tmp_path / "pictures"
     folder.mkdir()
     rng = np.random.default_rng(1)
     for index in range(20):
         Image.fromarray(rng.integers(0, 256, (12, 10, 3), np.uint8)).save(
             folder / f"{index}.png")
-    gan = cli.main(["train", "--dataset", str(folder), "--img_size", "8",
+    gan = cli.main(["train", "--dataset", str(folder), "--img_size", "16",
                     "--batch_size", "10", "--n_epochs", "1",
                     "--no-tensorboard", "--verbose", "0", "--out",
                     str(tmp_path / "run")])
-    assert gan.generator.output_shape == (None, 8, 8, 3)
+    assert gan.generator.output_shape == (None, 16, 16, 3)
     # One epoch is one pass: 20 pictures in batches of 10.
     assert int(gan.generator.optimizer.iterations) == 2
 
@@ -206,10 +207,11 @@ def test_missing_paths_are_one_line_exit_2(flags, message, tmp_path,
     (["--model", "faces"], "use --img_size 16 --channels 1"),
     (["--model", "faces", "--latent_dim", "8"], "takes 16 latent"),
     (["--b1", "1.5"], "--b1 must be in [0, 1)"),
-    (["--dataset", "ring"], "--model mlp draws images"),
+    (["--model", "mlp", "--dataset", "ring"], "--model mlp draws images"),
     (["--model", "simple", "--strategy", "mirrored"],
-     "only --model mlp, conv, faces, dcgan or progan train on several devices"),
-    (["--model", "progan", "--d_lr", ".001"], "only mlp, conv and dcgan take"),
+     "only --model r3gan, mlp, conv, faces, dcgan or progan train on "
+     "several devices"),
+    (["--model", "progan", "--d_lr", ".001"], "only r3gan, mlp, conv and dcgan take"),
     (["--model", "dcgan", "--b2", ".99"], "fixes Adam's beta_2"),
 ])
 def test_impossible_settings_are_one_line_exit_2(flags, message, digits,

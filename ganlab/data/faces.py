@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 from PIL import Image
 
-from ganlab import lessons, resources
+from ganlab import io, lessons, resources
 from ganlab.data import nonfinite_rows
 
 HOLDOUT = 1000
@@ -96,13 +96,40 @@ def square_resized(image, size):
         (size, size), Image.BICUBIC)
 
 
+def eight_bit(image):
+    """Return a PIL image as 8-bit grey or colour without transparency,
+    as every image folder is read (``streaming.decode_square`` does the
+    same in TensorFlow):
+
+    - 16-bit grey (modes ``I;16*``, and ``I``, which 16-bit PNGs open
+      as in older Pillow) is scaled to 8 bits, x / 257 rounded: Pillow's
+      own ``convert`` clips it instead, turning all but the darkest
+      pixels white;
+    - an image with an alpha channel or a transparent colour (RGBA, LA,
+      PA, a palette or grey with ``transparency``) is composited onto a
+      white background: dropping the alpha would show whatever colour
+      the transparent pixels happen to hold.
+    """
+    if image.mode.startswith("I;16") or image.mode == "I":
+        values = np.asarray(image, np.float64)
+        return Image.fromarray(
+            np.clip(np.round(values / 257), 0, 255).astype(np.uint8), "L")
+    if "A" in image.getbands() or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image
+
+
 def load_image_folder(folder, size=64, channels=3):
     """Return the images of ``folder`` as uint8 (N, size, size, channels).
 
     JPEG, PNG, BMP, GIF and WebP files of any size are centre-cropped to a
-    square and resized; ``channels`` is 1 (grey) or 3 (RGB). A missing
-    folder, a folder without images and an unreadable image each raise an
-    error that names the path.
+    square and resized; ``channels`` is 1 (grey) or 3 (RGB); 16-bit
+    images are scaled to 8 bits and transparent ones composited onto
+    white (``eight_bit``). A missing folder, a folder without images and
+    an unreadable image (a decompression bomb too) each raise an error
+    that names the path.
     """
     folder = pathlib.Path(folder)
     if not folder.is_dir():
@@ -118,10 +145,14 @@ def load_image_folder(folder, size=64, channels=3):
     for path in paths:
         try:
             with Image.open(path) as image:
-                image = image.convert("L" if channels == 1 else "RGB")
+                image = eight_bit(image).convert(
+                    "L" if channels == 1 else "RGB")
                 images.append(np.asarray(square_resized(image, size)))
-        except (OSError, ValueError) as error:
-            raise ValueError(f"cannot read image {path}: {error}") from None
+        except (OSError, ValueError, SyntaxError,
+                Image.DecompressionBombError) as error:
+            # Pillow's bomb guard is no OSError; its message is the line
+            raise ValueError(f"cannot read image {path}: "
+                             f"{io.first_line(error)}") from None
     return np.stack(images).reshape(len(images), size, size, channels)
 
 

@@ -21,6 +21,8 @@ import zlib
 
 import numpy as np
 
+from ganlab.data import safe_pickle
+
 DEBIAN_FASHION_MNIST = pathlib.Path("/usr/share/datasets/fashion-mnist")
 KERAS_CACHE = pathlib.Path.home() / ".keras" / "datasets" / "fashion-mnist"
 FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -160,15 +162,19 @@ CIFAR_HELP = ("get CIFAR-10 with keras.datasets.cifar10.load_data() on a "
 
 def read_cifar_batches(folder):
     """Read the five training batches and the test batch of the python
-    version of CIFAR-10; return uint8 (N, 32, 32, 3) images and labels."""
+    version of CIFAR-10; return uint8 (N, 32, 32, 3) images and labels.
+
+    The batches are pickles, read by ``ganlab.data.safe_pickle``: a file
+    that names anything but the arrays a batch holds is refused, in a
+    ``ValueError`` naming it, before any of it runs."""
     def read(name):
         """One pickled batch as (images, labels)."""
         path = folder / name
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: {CIFAR_HELP}")
         try:
-            with open(path, "rb") as stream:
-                batch = pickle.load(stream, encoding="bytes")
+            # a pickle runs code as it loads: only arrays are admitted
+            batch = safe_pickle.load(path)
             images = np.asarray(batch[b"data"], np.uint8).reshape(
                 -1, 3, 32, 32)
             labels = np.asarray(batch[b"labels"], np.int64)

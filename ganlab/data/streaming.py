@@ -217,7 +217,8 @@ def find_unreadable(paths):
         try:
             with Image.open(path) as image:
                 image.load()
-        except (OSError, ValueError, SyntaxError) as error:
+        except (OSError, ValueError, SyntaxError,
+                Image.DecompressionBombError) as error:
             unreadable.append((path, io.first_line(error)))
     return unreadable
 
@@ -229,18 +230,30 @@ def decode_square(path, size, channels):
 
     Colour files are decoded to RGB and turned grey by the luma weights
     Pillow's ``convert("L")`` uses (0.299, 0.587, 0.114), so both paths
-    agree on colour photographs; an alpha channel is dropped, as Pillow's
-    ``convert("RGB")`` drops it.
+    agree on colour photographs. As ``faces.eight_bit`` does, an alpha
+    channel is composited onto white, and 16-bit files are scaled to 8
+    bits (TensorFlow's decoder scales them).
     """
     import tensorflow as tf
-    image = tf.io.decode_image(tf.io.read_file(path), channels=3,
+    # channels=0: the file's own (1 grey, 2 grey and alpha, 3 RGB, 4
+    # RGBA), so that an alpha channel is seen rather than dropped
+    image = tf.io.decode_image(tf.io.read_file(path), channels=0,
                                expand_animations=False)
+    image = tf.cast(image, tf.float32)
+    count = tf.shape(image)[-1]
+    with_alpha = tf.equal(count % 2, 0)
+    colour = tf.cond(with_alpha, lambda: image[..., :-1], lambda: image)
+    alpha = tf.cond(with_alpha, lambda: image[..., -1:] / 255.,
+                    lambda: tf.ones_like(image[..., :1]))
+    colour = tf.cond(tf.equal(tf.shape(colour)[-1], 1),
+                     lambda: tf.tile(colour, (1, 1, 3)), lambda: colour)
+    colour = tf.ensure_shape(colour, (None, None, 3))
+    image = tf.round(colour * alpha + 255. * (1. - alpha))
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     side = tf.minimum(height, width)
     # the same offsets as faces.square_resized: (width - side) // 2
     image = tf.image.crop_to_bounding_box(
         image, (height - side) // 2, (width - side) // 2, side, side)
-    image = tf.cast(image, tf.float32)
     if channels == 1:
         image = tf.image.rgb_to_grayscale(image)
     # a side already at size is left alone, as Pillow leaves it

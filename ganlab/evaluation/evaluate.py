@@ -59,7 +59,9 @@ import numpy as np
 
 from ganlab import io, resources
 from ganlab.evaluation import metrics
-from ganlab.nets.saved import generate, load_generator as load_saved_generator
+from ganlab.training.seeding import MAX_SEED
+from ganlab.nets.saved import (check_finite, generate,
+                               load_generator as load_saved_generator)
 
 MIN_SAMPLES = 10
 FLOOR = "real training images"
@@ -170,8 +172,9 @@ def check_flags(arguments, parser):
         parser.error(f"--samples must be at least {MIN_SAMPLES} (the "
                      "Frechet distance needs a covariance); got "
                      f"{arguments.samples}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not 0 <= arguments.seed <= MAX_SEED:
+        parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
+                     f"{arguments.seed}")
     if not arguments.model and arguments.task is None:
         parser.error("--model or --task: give at least one generator")
     if arguments.weights is not None and arguments.task is None:
@@ -275,7 +278,11 @@ def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser,
     where ``resize`` says how they were brought to ``shape``: "none", or
     with ``any_size`` (square images of another size with the data's
     channels) e.g. "area 64x64 to 32x32"."""
-    pixels = np.clip(to_pixels(generate(generator, count, seed)), 0, 1)
+    try:
+        drawn = check_finite(generate(generator, count, seed))
+    except ValueError as error:
+        parser.error(f"{flag}: {error}")
+    pixels = np.clip(to_pixels(drawn), 0, 1)
     drawn = pixels.shape[1:]
     if (any_size and len(drawn) == len(shape) == 3 and drawn[0] == drawn[1]
             and drawn[2] == shape[2] and drawn[0] != shape[0]):
@@ -377,6 +384,11 @@ def run(arguments, parser):
         training, held_out, reference = dataset.load(arguments)
     except (OSError, ValueError) as error:
         parser.error(f"{dataset.flag or '--dataset'}: {error}")
+    if len(training) < 2:
+        # the floor row and the PCA baseline need a spread of images
+        parser.error(f"{dataset.flag or '--dataset'}: {len(training)} "
+                     "training image(s) besides the held-out ones; the "
+                     "baseline rows need at least 2")
     # Keras (and TensorFlow) start only now, once the flags, the files
     # and the data are checked: a refused run costs no seconds and no
     # lines of start-up logging. Loading is deterministic, so seeding

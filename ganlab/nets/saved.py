@@ -123,6 +123,21 @@ def generate(generator, count, seed=0, batch_size=256):
         for start in range(0, count, batch_size)])
 
 
+def check_finite(outputs):
+    """Return ``outputs`` (a generator's raw samples) when every value is
+    finite; raise ``ValueError`` saying how many samples hold NaN or inf
+    otherwise: broken weights draw them, and as pixels they would turn
+    into black images or a distance computed on nonsense."""
+    outputs = np.asarray(outputs)
+    bad = int((~np.isfinite(outputs.reshape(len(outputs), -1))).any(
+        axis=1).sum()) if len(outputs) else 0
+    if bad:
+        raise ValueError(f"it draws NaN or inf in {bad} of {len(outputs)} "
+                         "samples (its weights are broken: train it again "
+                         "or take an earlier checkpoint)")
+    return outputs
+
+
 def draw(generator, count, seed=0):
     """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
     return from_symmetric(generate(generator, count, seed))

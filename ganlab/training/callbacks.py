@@ -169,8 +169,11 @@ class LossLog(keras.callbacks.Callback):
         """Return the rows logged so far as (step, {name: value})."""
         if not self.path.is_file():
             return []
-        with open(self.path, newline="") as stream:
-            rows = list(csv.reader(stream))[1:]
+        # bytes that are no text (a disk error, an editor) spoil only
+        # their rows, which are dropped below, not every resume
+        with open(self.path, newline="", errors="replace") as stream:
+            text = stream.read().replace("\0", "")
+        rows = list(csv.reader(text.splitlines()))[1:]
         # A run killed mid-write can leave its last line short or cut
         # inside a number.
         read = []

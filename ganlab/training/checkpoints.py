@@ -131,12 +131,20 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.max_to_keep = max_to_keep
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
+        # steps done in the epoch a stopped run left unfinished (0 at an
+        # epoch's end): a graceful stop (ganlab.training.stopping) saves
+        # mid-epoch, and the resumed run finishes that epoch first
+        self.epoch_steps = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.steps_into_epoch = 0
+        self.batches_this_epoch = 0
+        self.stop_requested = False
         generator_optimizer, discriminator_optimizer = optimizers_of(gan)
         tracked = dict(generator=gan.generator,
                        discriminator=gan.discriminator,
                        generator_optimizer=generator_optimizer,
                        discriminator_optimizer=discriminator_optimizer,
-                       epochs_done=self.epoch, step=self.step)
+                       epochs_done=self.epoch, step=self.step,
+                       epoch_steps=self.epoch_steps)
         if isinstance(getattr(gan, "rng", None), tf.random.Generator):
             tracked["rng"] = gan.rng
         seeds = seed_states_of(gan.generator, gan.discriminator)
@@ -161,6 +169,12 @@ class GANCheckpoint(keras.callbacks.Callback):
                 not isinstance(value, tf.Variable)
                 and hasattr(value, "variables")))
         self.checkpoint = tf.train.Checkpoint(**tracked)
+        # checkpoints saved before ``epoch_steps`` existed lack it, and a
+        # restore that finds an object without its value fails: those are
+        # read without it (they were all saved at an epoch's end)
+        self.before_epoch_steps = tf.train.Checkpoint(**{
+            name: value for name, value in tracked.items()
+            if name != "epoch_steps"})
         self.directory = str(directory)
         self.chief = is_chief(getattr(gan, "distribute_strategy",
                                       tf.distribute.get_strategy()))
@@ -217,8 +231,14 @@ class GANCheckpoint(keras.callbacks.Callback):
                                      self.gan.discriminator),
                                     optimizers_of(self.gan)):
             optimizer.build(model.trainable_variables)
+        reader = tf.train.load_checkpoint(self.prefix(number))
+        has_epoch_steps = reader.has_tensor(
+            "epoch_steps/.ATTRIBUTES/VARIABLE_VALUE")
+        if not has_epoch_steps:
+            self.epoch_steps.assign(0)
         try:
-            self.checkpoint.restore(
+            (self.checkpoint if has_epoch_steps
+             else self.before_epoch_steps).restore(
                 self.prefix(number)).assert_existing_objects_matched()
         except (AssertionError, ValueError, tf.errors.OpError) as error:
             raise ValueError(f"{self.prefix(number)} does not match the "
@@ -232,40 +252,87 @@ class GANCheckpoint(keras.callbacks.Callback):
                     path.unlink()
         if skipped:
             self.manager = self.make_manager()
+        self.steps_into_epoch = int(self.epoch_steps.numpy())
         return int(self.epoch.numpy())
 
     def save(self, epochs_done):
         """Write a checkpoint now, numbered by ``epochs_done``; return its
         path, or None when networks or optimizers hold NaN or inf (a
         warning line says so): a broken state is never saved."""
+        return self.write(epochs_done, epochs_done, 0)
+
+    def save_partial(self):
+        """Write a checkpoint of the epoch under way, mid-epoch (a
+        graceful stop): it counts the finished epochs and the steps done
+        in this one (``epoch_steps``), and is numbered as that epoch's
+        end will be, which then replaces it. Returns its path, or None
+        (see ``save``)."""
+        epochs_done = int(self.epoch.numpy())
+        return self.write(epochs_done + 1, epochs_done,
+                          self.steps_into_epoch)
+
+    def write(self, number, epochs_done, epoch_steps):
+        """Save checkpoint ``number`` holding ``epochs_done`` finished
+        epochs and ``epoch_steps`` steps of the next; return its path, or
+        None when a variable holds NaN or inf (said in a warning line)."""
         broken = nonfinite_variables(
             (self.gan.generator, self.gan.discriminator)
             + optimizers_of(self.gan) + self.watched)
         if broken:
-            warn(f"checkpoint of epoch {epochs_done} not saved: "
+            warn(f"checkpoint of epoch {number} not saved: "
                  f"{len(broken)} variables hold NaN or inf, e.g. "
                  f"{broken[0]}")
             return None
         self.epoch.assign(epochs_done)
         self.step.assign(steps_done(self.gan))
-        return self.manager.save(checkpoint_number=epochs_done)
+        self.epoch_steps.assign(epoch_steps)
+        if self.chief:
+            # Replacing a checkpoint (a mid-epoch one, by its epoch's
+            # end) rewrites its data file before its index: without the
+            # index first, a kill in between would pair the old index
+            # with the new data. Without it the older checkpoints are
+            # resumed from.
+            (pathlib.Path(self.directory) / f"ckpt-{number}.index"
+             ).unlink(missing_ok=True)
+        return self.manager.save(checkpoint_number=number)
 
     def stop_saving(self, reason):
         """Save no more checkpoints in this run; ``reason`` says why in
         the line each skipped save prints."""
         self.saving_stopped = reason
 
+    def on_epoch_begin(self, epoch, logs=None):
+        """Count this ``fit`` call's steps in the epoch from 0."""
+        self.batches_this_epoch = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Count the step in the epoch (for a mid-epoch save)."""
+        self.batches_this_epoch += 1
+        self.steps_into_epoch += 1
+
     def on_epoch_end(self, epoch, logs=None):
-        """Count the epoch; save after every ``every``-th.
+        """Count the epoch; save after every ``every``-th, and at a
+        graceful stop (``stop_requested``, set by
+        ``ganlab.training.stopping``) whatever the epoch: mid-epoch, a
+        checkpoint of the steps done in it (``save_partial``).
 
         The count is the checkpoint's own, restored with it, rather than
         the ``epoch`` ``fit`` passes: a GAN trained by several ``fit``
         calls (ProGAN, one per phase) keeps numbering its checkpoints
         upwards.
         """
+        steps = (self.params or {}).get("steps")
+        if self.stop_requested and steps and (
+                self.batches_this_epoch < steps):
+            if self.saving_stopped:
+                warn(f"checkpoint not saved: {self.saving_stopped}")
+            else:
+                self.save_partial()
+            return
         epochs_done = int(self.epoch.numpy()) + 1
         self.epoch.assign(epochs_done)
-        if epochs_done % self.every:
+        self.steps_into_epoch = 0
+        if epochs_done % self.every and not self.stop_requested:
             return
         if self.saving_stopped:
             warn(f"checkpoint of epoch {epochs_done} not saved: "

@@ -517,8 +517,10 @@ class DCGAN(Model):
         """Train it (see ``Model.fit``) on ``real_batches`` of the
         examples, or on a streamed folder's batches (``--stream``), from
         the step a resumed run stopped at."""
-        done = (common_kwargs["initial_epoch"]
-                * common_kwargs["steps_per_epoch"])
+        # the steps done, read from the GAN: a run stopped mid-epoch
+        # (ganlab.training.stopping) resumes within its epoch
+        from ganlab.training.checkpoints import steps_done
+        done = steps_done(gan)
         if isinstance(examples, np.ndarray):
             from ganlab.data.batches import real_batches
             batches = real_batches(examples, arguments.batch_size,

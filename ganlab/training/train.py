@@ -44,9 +44,12 @@ and ``--channels`` say otherwise, every tenth family held out for
 ``evaluate --dataset emoji``); or the path of an image folder or of an ``.npy``
 file (uint8 images, or float vectors for the toy models). Images are
 resized to ``--img_size`` and converted to ``--channels``, then scaled to
-[-1, 1], for every model. Only grey and RGB images are converted: RGBA (4
-channels) is refused rather than given a background the data did not
-choose, so composite its alpha first; data with NaN or inf, truncated or
+[-1, 1], for every model; an image that is not square is cropped to its
+central square first, in folders and arrays alike. A folder's 16-bit
+images are scaled to 8 bits and its transparent ones composited onto
+white; an array must be grey or RGB (4 channels are refused: an array
+does not say that its fourth is alpha); data with NaN or inf (as
+float32), truncated or
 corrupt files, and more ``--examples`` than the data hold are refused too,
 in one line naming the flag. ``run.json`` records the image size and
 channels the data gave, so ``--resume`` accepts them given explicitly.
@@ -144,6 +147,7 @@ from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
+from ganlab.training.seeding import MAX_SEED
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
@@ -325,7 +329,7 @@ def add_arguments(parser):
     parser.add_argument("--checkpoint-every", type=int, default=1,
                         help="epochs between checkpoints "
                              "(default: %(default)s)")
-    parser.add_argument("--out", type=pathlib.Path,
+    parser.add_argument("--out", type=run_folder,
                         default=pathlib.Path("runs/train"),
                         help="default: %(default)s")
     parser.add_argument("--resume", action="store_true",
@@ -371,6 +375,15 @@ def add_arguments(parser):
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
                         help="Keras progress display (default: "
                              "%(default)s)")
+
+
+def run_folder(text):
+    """``--out``'s type: a path, not empty (``''`` would be the current
+    folder, which would then fill with a run's files)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "expected a folder for the run; got an empty path")
+    return pathlib.Path(text)
 
 
 def choose_arithmetic(arguments):
@@ -439,6 +452,20 @@ def streamed_folder(arguments, parser, folder):
     return streamed
 
 
+def unreadable_line(folder):
+    """Return the line naming the first image of a streamed ``folder``
+    that Pillow cannot decode (a full pass over it), or None when all
+    decode."""
+    from ganlab.data import streaming
+    bad = streaming.find_unreadable(streaming.list_images(folder))
+    if not bad:
+        return None
+    path, reason = bad[0]
+    more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    return (f"--dataset {folder}: cannot decode {path}{more}: {reason}; "
+            "remove or replace it, then --resume from the last checkpoint")
+
+
 def flag_of(parser, dest):
     """Return the first spelling ``parser`` accepts for the option stored
     under ``dest`` (``checkpoint_every`` -> ``--checkpoint-every``), so
@@ -473,8 +500,9 @@ def check_arguments(arguments, parser):
         if value is not None and not 0 <= value < 1:
             parser.error(f"{flag_of(parser, name)} must be in [0, 1); "
                          f"got {value}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not 0 <= arguments.seed <= MAX_SEED:
+        parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
+                     f"{arguments.seed}")
     check_stream(arguments, parser)
     if arguments.precision == "bfloat16" and (
             arguments.model not in MIXED_PRECISION_MODELS):
@@ -591,6 +619,8 @@ def adopt_old_defaults(arguments):
         before = json.loads(path.read_text())
     except (OSError, ValueError):
         return  # check_resumed_record names the unreadable file
+    if not isinstance(before, dict):
+        return  # and the one that holds no flags
     for key, value in BEFORE_FLAG.items():
         if key not in before and getattr(arguments, key) in (None, False):
             setattr(arguments, key, value)
@@ -712,7 +742,8 @@ def check_channels(images):
 def fit_images(images, size, channels):
     """Return uint8 images (N, size, size, channels) made from ``images``
     (N, H, W) or (N, H, W, C): grey repeated to RGB or RGB averaged to
-    grey, then resized (bilinear) when the size differs.
+    grey, cropped to their central square when not square (as an image
+    folder's are), then resized (bilinear) when the size differs.
 
     Only grey (C = 1) and RGB (C = 3) images are converted; anything else
     raises ``ValueError``. RGBA is refused rather than guessed at: which
@@ -731,6 +762,13 @@ def fit_images(images, size, channels):
         images = (np.repeat(images, 3, axis=-1) if channels == 3 else
                   images.mean(axis=-1, keepdims=True).round()
                   ).astype(np.uint8)
+    height, width = images.shape[1:3]
+    if height != width:
+        # one shape rule for arrays and folders (faces.square_resized):
+        # the central square, then the resize; never a squash
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        images = images[:, top:top + side, left:left + side]
     if images.shape[1:3] != (size, size):
         images = np.concatenate([
             tf.image.resize(images[start:start + 1000], (size, size))
@@ -844,11 +882,15 @@ def read_data(arguments, parser):
             parser.error(f"--dataset {name}: float arrays must be vectors "
                          f"(N, D) for the toy models; give images as uint8 "
                          f"pixels; got shape {images.shape}")
-        # a NaN in the data becomes NaN losses steps later: stop it here
-        bad_rows = nonfinite_rows(images)
+        # a NaN in the data becomes NaN losses steps later: stop it here,
+        # on the float32 the model trains on (a float64 1e39 is inf there)
+        with np.errstate(over="ignore"):
+            trained_on = images.astype(np.float32)
+        bad_rows = nonfinite_rows(trained_on)
         if bad_rows:
             parser.error(f"--dataset {name}: {bad_rows} of {len(images)} "
-                         "rows hold NaN or inf; the data must be finite")
+                         "rows hold NaN or inf (as float32); the data must "
+                         "be finite")
         return images.astype(np.float32), description
     if images.ndim not in (3, 4) or images.dtype != np.uint8:
         parser.error(f"--dataset {name}: expected uint8 images (N, H, W) "
@@ -893,7 +935,7 @@ def run_record(arguments, description):
     """Return what ``run.json`` holds: the flags and the data's source."""
     record = {key: (str(value) if isinstance(value, pathlib.Path)
                     else value) for key, value in vars(arguments).items()
-              if key not in ("run", "parser")}
+              if key not in ("run", "parser", "stop", "argv")}
     record["data"] = description
     return record
 
@@ -907,6 +949,11 @@ def check_resumed_record(arguments, record, path):
         except (OSError, ValueError) as error:
             raise ValueError(f"--resume: cannot read {path} ({error})"
                              ) from None
+        if not isinstance(before, dict):
+            raise ValueError(f"--resume: {path} holds a JSON "
+                             f"{type(before).__name__}, not the run's "
+                             "flags (edited by hand?); put back the "
+                             "original, or start afresh in another --out")
         parser = getattr(arguments, "parser", None)
         for key in RUN_IDENTITY:
             # Records written before effective sizes were recorded hold
@@ -966,14 +1013,18 @@ def check_run_folder(arguments, parser):
 
 
 @contextlib.contextmanager
-def undone_if_failed(out):
+def undone_if_failed(out, held=None):
     """Remove again the folders of ``out`` (and ``out`` itself) made inside
-    the block when it fails: a start that is refused leaves no trace."""
+    the block when it fails: a start that is refused leaves no trace.
+    ``held`` (an ``ExitStack``: the run folder's lock) is let go first,
+    so that its file goes too."""
     made = [folder for folder in (out / "checkpoints", out, *out.parents)
             if not folder.exists()]
     try:
         yield
     except BaseException:
+        if held is not None:
+            held.close()
         for folder in made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -992,6 +1043,12 @@ def prepare_run_folder(arguments, parser, record):
         # Found now rather than at the first save, an epoch later.
         for folder in (arguments.out, arguments.out / "checkpoints"):
             io.check_writable_folder(folder, "--out")
+        for name in ("samples", "tensorboard"):
+            if (arguments.out / name).exists() and not (
+                    arguments.out / name).is_dir():
+                raise ValueError(f"--out: {arguments.out / name} is a "
+                                 "file where the run writes a folder; "
+                                 "move it, or choose another --out")
     except ValueError as error:
         parser.error(str(error))
     for folder in (arguments.out, arguments.out / "samples"):
@@ -1000,7 +1057,35 @@ def prepare_run_folder(arguments, parser, record):
 
 
 def run(arguments, parser):
-    """Train (or resume) as the flags say; return the trained GAN."""
+    """Train (or resume) as the flags say; return the trained GAN. The
+    run folder is locked while it runs (``ganlab.training.run_lock``)."""
+    from ganlab.training.stopping import stop_signals
+    with stop_signals() as stop, contextlib.ExitStack() as held:
+        arguments.stop = stop
+        return run_holding(arguments, parser, held)
+
+
+def lock_run_folder(arguments, parser, held):
+    """Lock ``--out`` for this run's life (released when ``held``, an
+    ``ExitStack``, closes); a folder another live run holds stops the
+    start in one line, naming it and its holder."""
+    from ganlab.training.run_lock import FolderLocked, RunLock
+    try:
+        io.check_writable_folder(arguments.out, "--out")
+        lock = held.enter_context(RunLock(arguments.out))
+    except (FolderLocked, ValueError) as error:
+        parser.error(str(error))
+    except OSError as error:
+        parser.error(f"--out: cannot write in {arguments.out} "
+                     f"({error.strerror or error})")
+    if lock.taken_over:
+        print(f"--out: took over the lock of a run that ended without "
+              f"releasing it ({lock.taken_over})", flush=True)
+
+
+def run_holding(arguments, parser, held):
+    """``run``, with ``held`` (an ``ExitStack``) holding what the run
+    keeps until it ends: the lock on its folder."""
     batch_given = arguments.batch_size is not None
     check_arguments(arguments, parser)
     # What can be checked without TensorFlow is checked first, so that a
@@ -1026,8 +1111,9 @@ def run(arguments, parser):
         print(chosen, flush=True)
     record = run_record(arguments, description)
     checkpoints = arguments.out / "checkpoints"
-    with undone_if_failed(arguments.out):
+    with undone_if_failed(arguments.out, held):
         if chief_known:
+            lock_run_folder(arguments, parser, held)
             prepare_run_folder(arguments, parser, record)
         import tensorflow as tf
         from tensorflow import keras
@@ -1035,7 +1121,8 @@ def run(arguments, parser):
         from ganlab.training.averaging import GeneratorAveraging
         from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
         from ganlab.training.checkpoints import (GANCheckpoint,
-                                                 nonfinite_variables)
+                                                 nonfinite_variables,
+                                                 steps_done)
         from ganlab.training.distribute import (is_chief, make_strategy,
                                                 worker_scratch)
         from ganlab.nets.saved import latent_dim_of
@@ -1046,6 +1133,7 @@ def run(arguments, parser):
             parser.error(str(error))
         chief = is_chief(strategy)
         if chief and not chief_known:
+            lock_run_folder(arguments, parser, held)
             prepare_run_folder(arguments, parser, record)
         # Every worker resumes from the chief's checkpoints (machines share
         # --out, or get a copy); the others write into a scratch folder.
@@ -1099,6 +1187,9 @@ def run(arguments, parser):
         io.write_json(record, out / "run.json")
     if not arguments.resume:
         state = "new run"
+    elif checkpoint.latest() and checkpoint.steps_into_epoch:
+        state = (f"resuming in epoch {epochs_done + 1}, after its step "
+                 f"{checkpoint.steps_into_epoch}")
     elif checkpoint.latest():
         state = f"resuming after epoch {epochs_done}"
     else:
@@ -1142,7 +1233,32 @@ def run(arguments, parser):
     common = dict(epochs=arguments.n_epochs, steps_per_epoch=steps,
                   initial_epoch=epochs_done, verbose=arguments.verbose,
                   callbacks=callbacks)
-    model.fit(gan, examples, arguments, common)
+    from ganlab.training import stopping
+    stop = getattr(arguments, "stop", None) or stopping.StopRequest()
+    if chief:
+        callbacks.append(stopping.stop_after_step(stop, checkpoint))
+    stop.training = True
+    try:
+        stopping.fit_resuming(model, gan, examples, arguments, common,
+                              checkpoint)
+    except tf.errors.InvalidArgumentError:
+        # a streamed file that does not decode stops tf.data with an
+        # error naming no file: find it, and say what to do
+        line = (None if isinstance(examples, np.ndarray)
+                else unreadable_line(arguments.dataset))
+        if line is None:
+            raise
+        parser.error(line)
+    if checkpoint.stop_requested:
+        print(f"{stop.signal_name}: stopped at step {steps_done(gan)} and "
+              f"saved {checkpoint.latest()}; resume with: "
+              + stopping.resume_command(getattr(arguments, "argv", None)
+                                        or ["train", "--out",
+                                            str(arguments.out)]),
+              flush=True)
+        # not 0: a script's next command (sample, evaluate) must not take
+        # the run for finished
+        raise SystemExit(stopping.EXIT_CODES[stop.signal_number])
     # generator.keras is the averaged network when there is one: what
     # the samples showed, and what sample and evaluate then draw from
     kept = (gan.generator if averaging is None

@@ -22,7 +22,8 @@ import numpy as np
 from PIL import Image
 
 from ganlab import io, resources
-from ganlab.nets.saved import generate, load_generator
+from ganlab.training.seeding import MAX_SEED
+from ganlab.nets.saved import check_finite, generate, load_generator
 from ganlab.viz import plots
 
 
@@ -80,8 +81,9 @@ def run(arguments, parser):
                         ("--grid", arguments.grid)):
         if value < 1:
             parser.error(f"{flag} must be at least 1; got {value}")
-    if arguments.seed < 0:
-        parser.error(f"--seed must be at least 0; got {arguments.seed}")
+    if not 0 <= arguments.seed <= MAX_SEED:
+        parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
+                     f"{arguments.seed}")
     if arguments.out.exists() and not arguments.out.is_dir():
         parser.error(f"--out: {arguments.out} is a file, not a folder")
     if arguments.weights is not None and arguments.task is None:
@@ -101,10 +103,15 @@ def run(arguments, parser):
         except ValueError as error:
             parser.error(f"--generator: {error}")
     try:
+        outputs = check_finite(generate(generator, arguments.count,
+                                        arguments.seed))
+    except ValueError as error:
+        parser.error(f"--generator: {given or 'task 3'}: {error}")
+    try:
         io.check_writable_folder(arguments.out, "--out")
     except ValueError as error:
         parser.error(str(error))
-    pixels = to_pixels(generate(generator, arguments.count, arguments.seed))
+    pixels = to_pixels(outputs)
     images = np.clip((pixels * 255.).round(), 0, 255).astype(np.uint8)
     grid = save_samples(images, arguments.out, arguments.grid)
     print(f"wrote {grid} and {arguments.count} single images")

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""Faults a user meets on a bad day: the run holds, stops cleanly, never
+trains on wrong data and never loses a run (issue 37).
+
+Grouped by what goes wrong: two runs in one folder; Ctrl-C and SIGTERM
+(the only cases run as real processes, since a signal and an exit code
+are what they test); files that would run code; image files of odd bit
+depth, transparency, shape or size; numbers beyond what the data type
+holds; broken generators; edited or damaged run files; the lessons used
+from Python. Every refusal is one line naming what was wrong, exit code
+2 for the commands, and nothing written.
+"""
+import json
+import os
+import pathlib
+import pickle
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, fails, load_gan_class
+from ganlab import cli
+
+
+def listing(root):
+    """Every path under ``root``, relative, sorted."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+
+
+TRAIN = ["train", "--n_epochs", "1", "--steps-per-epoch", "1",
+         "--verbose", "0", "--no-tensorboard", "--batch_size", "16",
+         "--latent_dim", "8"]
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    """64 random 8x8 grey images as an .npy file."""
+    path = tmp_path_factory.mktemp("digits") / "digits.npy"
+    np.save(path, np.random.default_rng(0).integers(0, 256, (64, 8, 8),
+                                                    dtype=np.uint8))
+    return path
+
+
+# ---------------------------------------------------------------- the lock
+
+def test_a_second_run_in_a_locked_folder_is_refused(tmp_path, digits,
+                                                    capsys):
+    """While a run holds --out, another start there is refused in one
+    line naming the folder and the holder, and writes nothing."""
+    from ganlab.training.run_lock import RunLock
+    out = tmp_path / "run"
+    with RunLock(out):
+        before = listing(tmp_path)
+        line = fails(TRAIN + ["--dataset", str(digits), "--out", str(out)],
+                     capsys)
+        assert f"{out} is in use by another run (process {os.getpid()}" in (
+            line)
+        assert listing(tmp_path) == before
+    assert not (out / "run.lock").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path, digits,
+                                                   capsys):
+    """A lock file whose process died (no lock held on it) is taken over
+    with a line naming the dead holder; the run trains, and its own lock
+    is gone at the end."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.lock").write_text(json.dumps(
+        {"pid": 999999, "host": "gone", "started": "2026-01-01 00:00:00"}))
+    cli.main(TRAIN + ["--dataset", str(digits), "--out", str(out)])
+    assert ("took over the lock of a run that ended without releasing it "
+            "(process 999999 on gone" in capsys.readouterr().out)
+    assert (out / "generator.keras").is_file()
+    assert not (out / "run.lock").exists()
+
+
+def test_the_lock_is_one_holder_at_a_time(tmp_path):
+    """Two locks on one folder in one process conflict too (flock locks
+    open files, not processes); a garbled lock file names no one."""
+    from ganlab.training.run_lock import FolderLocked, RunLock
+    first = RunLock(tmp_path).acquire()
+    (tmp_path / "run.lock").write_text("{garbled")
+    with pytest.raises(FolderLocked, match="by another run .another "
+                                           "process.; wait"):
+        RunLock(tmp_path).acquire()
+    first.release()
+    RunLock(tmp_path).acquire().release()
+
+
+# ------------------------------------------------------- graceful stops
+
+STOP_FLAGS = ["train", "--img_size", "12", "--batch_size", "32",
+              "--latent_dim", "16", "--steps-per-epoch", "40",
+              "--n_epochs", "3", "--sample_interval", "1000",
+              "--deterministic", "--no-tensorboard", "--verbose", "0"]
+
+
+def ganlab(argv, **kwargs):
+    """Run ``python -m ganlab ARGV`` from the repository root."""
+    return subprocess.run([sys.executable, "-m", "ganlab"] + argv,
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def stop_data(tmp_path_factory):
+    """96 random 28x28 images, and the losses of a run of them that was
+    never interrupted."""
+    folder = tmp_path_factory.mktemp("stops")
+    data = folder / "images.npy"
+    np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
+                                                    dtype=np.uint8))
+    whole = ganlab(STOP_FLAGS + ["--dataset", str(data), "--out",
+                                 str(folder / "whole")])
+    assert whole.returncode == 0, whole.stderr
+    return data, (folder / "whole" / "losses.csv").read_text()
+
+
+@pytest.mark.parametrize("stop, code", [(signal.SIGINT, 130),
+                                        (signal.SIGTERM, 143)])
+def test_a_stopped_run_resumes_to_the_uninterrupted_losses(stop, code,
+                                                           stop_data,
+                                                           tmp_path):
+    """Ctrl-C or SIGTERM mid-run: a checkpoint at the step reached (mid-
+    epoch as a rule: 40 steps an epoch), one line with the --resume
+    command, the signal's exit code; that command then ends with exactly
+    the losses of the run never stopped (--deterministic)."""
+    data, uninterrupted = stop_data
+    out = tmp_path / "run"
+    argv = STOP_FLAGS + ["--dataset", str(data), "--out", str(out)]
+    process = subprocess.Popen([sys.executable, "-m", "ganlab"] + argv,
+                               cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        give_up = time.monotonic() + 240
+        losses = out / "losses.csv"
+        # stop in the second epoch, after some of its steps
+        while not (losses.is_file()
+                   and len(losses.read_text().splitlines()) > 45):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < give_up, "training never began"
+            time.sleep(.02)
+        process.send_signal(stop)
+        output, errors = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code, errors
+    said = [line for line in output.splitlines() if "resume with:" in line]
+    assert len(said) == 1, output
+    stopped_at = int(said[0].split("stopped at step ")[1].split()[0])
+    assert 45 <= stopped_at < 120
+    assert "Traceback" not in errors
+    assert not (out / "generator.keras").exists()
+    command = said[0].split("resume with: ")[1].split()
+    assert command[:3] == ["python", "-m", "ganlab"]
+    assert command[-1] == "--resume"
+    resumed = ganlab(command[3:])
+    assert resumed.returncode == 0, resumed.stderr
+    if stopped_at % 40:
+        assert (f"resuming in epoch 2, after its step {stopped_at - 40}"
+                in resumed.stdout)
+    assert (out / "losses.csv").read_text() == uninterrupted
+
+
+def test_a_second_ctrl_c_stops_at_once_in_one_line(capsys):
+    """The first signal during training asks for a stop after the step;
+    a second leaves at once with one line and exit code 130; a signal
+    before training began leaves at once too."""
+    from ganlab.training.stopping import stop_signals
+    with pytest.raises(SystemExit) as stopped:
+        with stop_signals() as request:
+            request.training = True
+            os.kill(os.getpid(), signal.SIGINT)
+            assert request.signal_name == "SIGINT"
+            os.kill(os.getpid(), signal.SIGINT)
+    assert stopped.value.code == 130
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == ["SIGINT: stopping after this step to save a "
+                      "checkpoint (Ctrl-C again stops at once)",
+                      "SIGINT: stopped at once, saving nothing since the "
+                      "last checkpoint"]
+    with pytest.raises(SystemExit) as stopped:
+        with stop_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert stopped.value.code == 143
+    assert capsys.readouterr().err == ("SIGTERM: stopped before training "
+                                       "began, nothing saved\n")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ------------------------------------------- files that would run code
+
+class RunsCode:
+    """Pickles into a call of os.system, as a crafted file would."""
+
+    def __init__(self, marker):
+        """Remember the file the command would create."""
+        self.marker = marker
+
+    def __reduce__(self):
+        """Ask the unpickler to run a shell command."""
+        return os.system, (f"touch {self.marker}",)
+
+
+def cifar_folder(folder, batch):
+    """A cifar-10-batches-py folder whose six files hold ``batch``."""
+    folder.mkdir()
+    for name in [f"data_batch_{index}" for index in range(1, 6)] + [
+            "test_batch"]:
+        with open(folder / name, "wb") as stream:
+            pickle.dump(batch, stream, protocol=2)
+    return folder
+
+
+def test_a_cifar_batch_that_would_run_code_is_refused(tmp_path):
+    """A batch naming os.system is refused, in one line naming the file
+    and the global, and the command never runs."""
+    from ganlab.data.image_sets import read_cifar_batches
+    marker = tmp_path / "ran"
+    folder = cifar_folder(tmp_path / "cifar", {
+        b"data": np.zeros((2, 3072), np.uint8), b"labels": [0, 1],
+        b"trap": RunsCode(marker)})
+    with pytest.raises(ValueError) as refused:
+        read_cifar_batches(folder)
+    line = str(refused.value)
+    assert "\n" not in line and "data_batch_1" in line
+    assert "system, which a file of arrays never needs" in line
+    assert not marker.exists()
+
+
+def test_a_real_shaped_cifar_batch_still_reads(tmp_path):
+    """What a real batch holds (bytes keys, a uint8 array, lists of ints
+    and of bytes) passes the restricted unpickler, at protocol 2 as the
+    real files are pickled."""
+    from ganlab.data.image_sets import read_cifar_batches
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 3072),
+                                               dtype=np.uint8)
+    folder = cifar_folder(tmp_path / "cifar", {
+        b"batch_label": b"training batch 1 of 5", b"labels": [3, 1, 4],
+        b"data": pixels, b"filenames": [b"a.png", b"b.png", b"c.png"]})
+    (x_train, y_train), (x_test, _) = read_cifar_batches(folder)
+    assert x_train.shape == (15, 32, 32, 3) and len(x_test) == 3
+    np.testing.assert_array_equal(
+        x_train[0], pixels[0].reshape(3, 32, 32).transpose(1, 2, 0))
+    assert y_train.tolist() == [3, 1, 4] * 5
+
+
+# --------------------------------------------- image files, both paths
+
+def decode_both(folder, size, channels):
+    """The images of ``folder`` read into memory and streamed: both."""
+    import tensorflow as tf
+    from ganlab.data.faces import load_image_folder
+    from ganlab.data.streaming import decode_square, list_images
+    loaded = load_image_folder(folder, size, channels)
+    streamed = np.stack([decode_square(tf.constant(path), size,
+                                       channels).numpy()
+                         for path in list_images(folder)])
+    return loaded, streamed
+
+
+def test_16_bit_pngs_are_scaled_not_clipped(tmp_path):
+    """A 16-bit grey PNG is read as x / 257 in both paths (Pillow's own
+    conversion clips it to white)."""
+    ramp = (np.arange(256 * 16).reshape(64, 64) * 16).astype(np.uint16)
+    (tmp_path / "sixteen").mkdir()
+    Image.fromarray(ramp).save(tmp_path / "sixteen" / "ramp.png")
+    expected = np.round(ramp / 257)
+    loaded, streamed = decode_both(tmp_path / "sixteen", 64, 1)
+    assert np.abs(loaded[0, ..., 0] - expected).max() <= 1
+    assert np.abs(streamed[0, ..., 0].astype(float) - expected).max() <= 1
+
+
+def test_transparent_pixels_show_white_in_both_paths(tmp_path):
+    """RGBA on white: a transparent pixel whose hidden colour is red
+    shows white, a half-transparent black one mid grey, an opaque blue
+    one blue; the two paths agree."""
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 0] = 255                    # hidden red, transparent
+    rgba[:4, :, :] = (0, 0, 0, 128)       # half-transparent black
+    rgba[:2, :, :] = (0, 0, 255, 255)     # opaque blue
+    (tmp_path / "alpha").mkdir()
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "alpha" / "a.png")
+    loaded, streamed = decode_both(tmp_path / "alpha", 8, 3)
+    for images in (loaded, streamed):
+        np.testing.assert_array_equal(images[0, 7, 0], [255, 255, 255])
+        np.testing.assert_allclose(images[0, 3, 0], [127, 127, 127],
+                                   atol=1)
+        np.testing.assert_array_equal(images[0, 0, 0], [0, 0, 255])
+
+
+def test_non_square_arrays_are_cropped_as_folders_are():
+    """One shape rule: a 4x8 array image keeps its central 4x4, as a
+    folder's image would, rather than being squashed."""
+    from ganlab.training.train import fit_images
+    images = np.arange(32, dtype=np.uint8).reshape(1, 4, 8)
+    np.testing.assert_array_equal(fit_images(images, 4, 1)[0, ..., 0],
+                                  images[0, :, 2:6])
+
+
+def test_a_decompression_bomb_is_one_line(tmp_path, monkeypatch):
+    """An image past Pillow's pixel limit is named, in one line."""
+    from ganlab.data.faces import load_image_folder
+    Image.new("L", (64, 64)).save(tmp_path / "bomb.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64)
+    with pytest.raises(ValueError) as refused:
+        load_image_folder(tmp_path, 8, 1)
+    assert "bomb.png" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_corrupt_streamed_file_is_named(tmp_path):
+    """The file that stops a stream (tf.data names none) is found and
+    named, with what to do."""
+    from ganlab.training.train import unreadable_line
+    for index in range(3):
+        Image.new("RGB", (8, 8)).save(tmp_path / f"{index}.png")
+    (tmp_path / "1.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    line = unreadable_line(str(tmp_path))
+    assert f"cannot decode {tmp_path / '1.png'}" in line
+    assert "--resume" in line and "\n" not in line
+    (tmp_path / "1.png").unlink()
+    assert unreadable_line(str(tmp_path)) is None
+
+
+# ---------------------------------------- the command line, refusing
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    """Vectors beyond float32, a generator that draws NaN, faces."""
+    import keras
+    root = tmp_path_factory.mktemp("bad_files")
+    points = np.random.default_rng(0).normal(size=(50, 2))
+    points[[4, 9], 0] = 1e39
+    np.save(root / "huge.npy", points)
+    latent = keras.Input((4,))
+    dense = keras.layers.Dense(256, activation="tanh")
+    generator = keras.Model(latent, keras.layers.Reshape((16, 16, 1))(
+        dense(latent)), name="generator")
+    dense.kernel.assign(np.full((4, 256), np.nan, np.float32))
+    generator.save(root / "nan.keras")
+    np.save(root / "faces.npy", np.random.default_rng(0).integers(
+        0, 256, (1010, 16, 16), dtype=np.uint8))
+    np.save(root / "one_face.npy", np.random.default_rng(0).integers(
+        0, 256, (1001, 16, 16), dtype=np.uint8))
+    return root
+
+
+@pytest.mark.parametrize("argv, phrase", [
+    (TRAIN + ["--model", "simple", "--dataset", "{d}/huge.npy"],
+     "--dataset {d}/huge.npy: 2 of 50 rows hold NaN or inf (as float32)"),
+    (TRAIN + ["--dataset", "ring", "--out", ""], "argument --out: "
+     "expected a folder for the run; got an empty path"),
+    (TRAIN + ["--dataset", "ring", "--model", "simple", "--seed",
+              str(2 ** 32)], "--seed must be in [0, 4294967295]"),
+    (["sample", "--generator", "{d}/nan.keras", "--seed", str(2 ** 63)],
+     "--seed must be in [0, 4294967295]"),
+    (["sample", "--generator", "{d}/nan.keras", "--out", "{d}/drawn"],
+     "--generator: {d}/nan.keras: it draws NaN or inf in 64 of 64"),
+    (["evaluate", "--dataset", "faces", "--faces", "{d}/faces.npy",
+      "--model", "{d}/nan.keras", "--samples", "10"],
+     "--model: it draws NaN or inf in 10 of 10 samples"),
+    (["evaluate", "--dataset", "faces", "--faces", "{d}/one_face.npy",
+      "--model", "{d}/nan.keras", "--samples", "10"],
+     "--faces: 1 training image(s) besides the held-out ones"),
+], ids=["float64 1e39", "--out ''", "train seed", "sample seed",
+        "sample NaN", "evaluate NaN", "evaluate one face"])
+def test_the_command_line_refuses_in_one_line(argv, phrase, bad_files,
+                                             capsys, monkeypatch):
+    """One line naming the flag, exit code 2, and no new file."""
+    monkeypatch.chdir(bad_files)
+    argv = [part.format(d=bad_files) for part in argv]
+    if argv[0] == "train" and "--out" not in argv:
+        argv += ["--out", str(bad_files / "out")]
+    before = listing(bad_files)
+    line = fails(argv, capsys)
+    assert phrase.format(d=bad_files) in line, line
+    assert listing(bad_files) == before
+
+
+def test_a_file_named_samples_in_out_is_refused_at_start(tmp_path, digits,
+                                                        capsys):
+    """A file where the run's samples folder goes would cost the first
+    epoch's work; refused before training."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "samples").write_text("notes\n")
+    line = fails(TRAIN + ["--dataset", str(digits), "--out", str(out)],
+                 capsys)
+    assert f"{out / 'samples'} is a file where the run writes a folder" in (
+        line)
+    assert sorted(path.name for path in out.iterdir()) == ["samples"]
+
+
+@pytest.fixture
+def finished_run(tmp_path, digits):
+    """A one-step run killed after its checkpoint (generator removed)."""
+    out = tmp_path / "run"
+    cli.main(TRAIN + ["--dataset", str(digits), "--out", str(out)])
+    (out / "generator.keras").unlink()
+    return out
+
+
+def test_a_run_json_holding_a_list_is_one_line(finished_run, digits,
+                                               capsys):
+    """``[]`` in run.json (edited by hand) is named on --resume."""
+    (finished_run / "run.json").write_text("[]\n")
+    line = fails(TRAIN + ["--n_epochs", "2", "--dataset", str(digits),
+                          "--out", str(finished_run), "--resume"], capsys)
+    assert "run.json holds a JSON list, not the run's flags" in line
+
+
+def test_losses_csv_with_invalid_bytes_resumes(finished_run, digits):
+    """Bytes that are no UTF-8 (or NUL) in losses.csv spoil their rows
+    only: the resume keeps the readable rows and goes on."""
+    losses = finished_run / "losses.csv"
+    losses.write_bytes(losses.read_bytes() + b"\xff\xfe\x00garbage\n")
+    cli.main(TRAIN + ["--n_epochs", "2", "--dataset", str(digits),
+                      "--out", str(finished_run), "--resume"])
+    rows = losses.read_text().splitlines()
+    assert [row.split(",")[0] for row in rows] == ["step", "1", "2"]
+
+
+# ------------------------------------------------ the lessons in Python
+
+@pytest.fixture
+def lesson_networks():
+    """A fresh 2-D generator, critic and latent function, and data."""
+    from ganlab.nets.builders import fully_connected_GenDiscr
+    return (*fully_connected_GenDiscr([2, 8, 2], None),
+            np.random.default_rng(0).random((300, 2)).astype("float32"))
+
+
+@pytest.mark.parametrize("keyword, value, message", [
+    ("learning_rate", -1e-3, "learning_rate must be a positive finite"),
+    ("learning_rate", float("nan"), "learning_rate must be a positive"),
+    ("learning_rate", 0, "learning_rate must be a positive finite"),
+    ("learning_rate", "1e-3", "learning_rate must be a positive finite"),
+    ("batch_size", 0, "batch_size must be an integer >= 1"),
+    ("disc_iter", 0, "disc_iter must be an integer >= 1"),
+])
+def test_lesson_constructors_check_what_the_command_line_checks(
+        gan_class, lesson_networks, keyword, value, message):
+    """The values --lr, --batch_size and --disc-iter refuse are refused
+    by every lesson's constructor, in one ValueError naming them."""
+    with pytest.raises(ValueError, match=message):
+        gan_class(*lesson_networks, **{keyword: value})
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.])
+def test_wgan_gp_refuses_a_penalty_weight_that_cannot_work(lesson_networks,
+                                                           value):
+    """lambda_gp NaN, inf or negative: one ValueError naming it."""
+    with pytest.raises(ValueError, match="lambda_gp must be a finite "
+                                         "number >= 0"):
+        load_gan_class("WGAN_GP")(*lesson_networks, lambda_gp=value)
+
+
+def test_saving_a_whole_lesson_leaves_an_existing_file_alone(
+        gan_class, lesson_networks, tmp_path):
+    """``save`` of a lesson GAN (no config) refuses before Keras opens
+    the file: a .keras file already there keeps its bytes."""
+    path = tmp_path / "kept.keras"
+    path.write_bytes(b"precious")
+    gan = gan_class(*lesson_networks)
+    with pytest.raises(NotImplementedError, match="save its networks"):
+        gan.save(path)
+    assert path.read_bytes() == b"precious"
