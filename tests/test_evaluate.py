@@ -154,6 +154,13 @@ def test_saved_models_on_fashion_mnist(tmp_path):
       "fashion-mnist"], "--model: data/README.md is given twice"),
     (["--task", "3", "--dataset", "faces", "--faces", "nowhere.npy"],
      "--faces: faces file nowhere.npy does not exist"),
+    (["--dataset", "folder", "--model", "data/README.md"],
+     "--dataset folder needs --folder"),
+    (["--dataset", "folder", "--folder", "data", "--features", "dataset",
+      "--model", "data/README.md"],
+     "--dataset folder has no feature network of its own"),
+    (["--dataset", "fashion-mnist", "--size", "32", "--model",
+      "data/README.md"], "--size goes with --dataset folder"),
 ])
 def test_bad_flags_exit_with_code_2(flags, message):
     """One line on standard error, exit code 2: the flags are checked

