@@ -16,7 +16,7 @@ and the threads TensorFlow was allowed.
     python benchmarks/imagenet_features.py --quick    # a smoke test
 
 It prints the figures and writes ``imagenet_features.json`` to ``--out``
-(default ``outputs/benchmarks``).
+(default ``outputs/benchmarks``), with the machine and its load.
 """
 import argparse
 import os
@@ -62,6 +62,8 @@ def main(argv=None):
     if arguments.quick:
         arguments.images, arguments.rounds = 50, 1
     import tensorflow as tf
+
+    import common
     from ganlab.evaluation.features import ImageNetFeatures
     extractor = ImageNetFeatures()
     images = np.random.default_rng(0).random(
@@ -74,7 +76,9 @@ def main(argv=None):
                "intra_op_threads":
                    tf.config.threading.get_intra_op_parallelism_threads(),
                "extractor": extractor.name,
-               "checksum": extractor.checksum}
+               "checksum": extractor.checksum,
+               # the load shows how much of the 2 cores it had
+               "machine": common.machine()}
     print(f"{extractor.name} (weights {extractor.checksum})")
     print(f"parameters: {figures['parameters']['trained']:,} trained, "
           f"{figures['parameters']['all']:,} with running statistics")
