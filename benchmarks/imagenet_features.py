@@ -12,7 +12,7 @@ untimed warm-up pass (graph tracing, oneDNN's kernel choice), then
 ``--rounds`` timed passes, and reports the median images per second
 and the threads TensorFlow was allowed.
 
-    python benchmarks/imagenet_features.py            # about a minute on 2 cores
+    python benchmarks/imagenet_features.py          # a minute or two, 2 cores
     python benchmarks/imagenet_features.py --quick    # a smoke test
 
 It prints the figures and writes ``imagenet_features.json`` to ``--out``

@@ -112,6 +112,10 @@ def test_the_reader_runs_nothing_a_file_names(tmp_path):
     with pytest.raises(ValueError, match="refusing to load os.system"):
         torch_weights.read_state_dict(path)
     assert not (tmp_path / "ran").exists()
+    storage = torch_weights.Storage(np.dtype("<f4"), 4)
+    storage.values = np.arange(4, dtype="<f4")
+    with pytest.raises(ValueError, match="outside its storage"):
+        torch_weights.PendingTensor(storage, 2, (2, 2), (2, 1)).to_array()
     zipped = tmp_path / "new.pth"
     zipped.write_bytes(b"PK\x03\x04rest")
     with pytest.raises(ValueError, match="zip-format"):

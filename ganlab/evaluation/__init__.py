@@ -7,8 +7,8 @@
   shipped Fashion-MNIST classifier and face autoencoder, EfficientNet-Lite0
   on ImageNet, InceptionV3, pixels); ``efficientnet``: that network and
   where its weights are; ``torch_weights``: a legacy PyTorch ``.pth`` read
-  with NumPy and a restricted unpickler; ``train_features``: ``python -m ganlab train-features``, which
-  trains the shipped ones;
+  with NumPy and a restricted unpickler; ``train_features``:
+  ``python -m ganlab train-features``, which trains the shipped ones;
 - ``baselines``: the PCA baseline;
 - ``evaluate``: ``python -m ganlab evaluate``, one table of every
   contestant on a data set's held-out images.

@@ -100,7 +100,8 @@ def build_efficientnet_lite0():
     from tensorflow import keras
     layers = keras.layers
 
-    def conv_bn(values, filters, kernel, stride, name, bn_name, depthwise=False):
+    def conv_bn(values, filters, kernel, stride, name, bn_name,
+                depthwise=False):
         """A convolution without bias, then batch normalisation."""
         if depthwise:
             values = layers.DepthwiseConv2D(kernel, stride, padding="same",

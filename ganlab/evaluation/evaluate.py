@@ -143,8 +143,9 @@ class DataSet:
     bad data. ``features`` names the extractor class of
     ``ganlab.evaluation.features`` that judges it by default (by name, so
     that TensorFlow starts only when it is built); ``None`` for a data set
-    without a network of its own, which ``ImageNetFeatures`` then judges. ``flag`` is the flag whose
-    value ``load`` reads, required with this data set; ``None`` if none.
+    without a network of its own, which ``ImageNetFeatures`` then judges.
+    ``flag`` is the flag whose value ``load`` reads, required with this
+    data set; ``None`` if none.
     ``any_size``: a generator of square images of another size (with the
     data's channels) is judged too, its images resized to the data's by
     area averaging (``resize_images``) and the resize recorded in its

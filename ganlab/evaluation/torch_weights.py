@@ -64,8 +64,18 @@ class PendingTensor:
         self.strides = tuple(strides)
 
     def to_array(self):
-        """Return the tensor as a contiguous NumPy array (a copy)."""
+        """Return the tensor as a contiguous NumPy array (a copy); raise
+        ``ValueError`` if its view reaches outside its storage (NumPy's
+        strided view would read whatever memory lies beyond)."""
         values = self.storage.values
+        last = self.offset + sum((size - 1) * step for size, step
+                                 in zip(self.shape, self.strides))
+        if (self.offset < 0 or min(self.strides, default=0) < 0
+                or min(self.shape, default=1) < 1 or last >= len(values)):
+            if 0 in self.shape:
+                return np.zeros(self.shape, values.dtype)
+            raise ValueError(f"a tensor of shape {self.shape} reaches "
+                             "outside its storage")
         itemsize = values.dtype.itemsize
         view = np.lib.stride_tricks.as_strided(
             values[self.offset:], shape=self.shape,
