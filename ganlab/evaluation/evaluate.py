@@ -76,6 +76,9 @@ from ganlab.evaluation import metrics
 from ganlab.nets.saved import generate, load_generator as load_saved_generator
 
 MIN_SAMPLES = 10
+# a folder's images are cropped and resized to this side unless --size
+# says otherwise: the size of the package's larger generators (ProGAN)
+FOLDER_SIDE = 64
 FLOOR = "real training images"
 UNTRAINED = "untrained generator"
 
@@ -110,7 +113,8 @@ def folder_data(arguments):
     trained on the whole folder has seen the held-out half too, so the
     floor here is two halves of one folder, not unseen images."""
     from ganlab.data.faces import load_image_folder
-    images = load_image_folder(arguments.folder, arguments.size, 3)
+    size = arguments.size or FOLDER_SIDE
+    images = load_image_folder(arguments.folder, size, 3)
     if len(images) < 2 * MIN_SAMPLES:
         raise ValueError(f"{arguments.folder} holds {len(images)} images; "
                          f"scoring needs at least {2 * MIN_SAMPLES} (half "
@@ -118,7 +122,7 @@ def folder_data(arguments):
     pixels = images / np.float32(255.)
     return (pixels[0::2], pixels[1::2],
             f"{len(pixels[1::2])} images of {arguments.folder} (every "
-            f"second one), {arguments.size}x{arguments.size} RGB")
+            f"second one), {size}x{size} RGB")
 
 
 def emoji_data(arguments):
@@ -183,10 +187,10 @@ def add_arguments(parser):
     parser.add_argument("--folder", type=pathlib.Path,
                         help="a folder of real images (for folder): every "
                              "second one is held out")
-    parser.add_argument("--size", type=int, default=64,
+    parser.add_argument("--size", type=int,
                         help="with --dataset folder: the side its images "
-                             "are cropped and resized to (default: "
-                             "%(default)s)")
+                             f"are cropped and resized to (default: "
+                             f"{FOLDER_SIDE})")
     parser.add_argument("--features", choices=("dataset", "imagenet"),
                         help="the feature network that judges: the data "
                              "set's own (the default where it has one) or "
@@ -235,10 +239,11 @@ def check_flags(arguments, parser):
                      f"{arguments.samples}")
     if arguments.seed < 0:
         parser.error(f"--seed must be at least 0; got {arguments.seed}")
-    if arguments.size < 8:
-        parser.error(f"--size must be at least 8; got {arguments.size}")
-    if arguments.size != 64 and arguments.dataset != "folder":
-        parser.error("--size goes with --dataset folder")
+    if arguments.size is not None:
+        if arguments.dataset != "folder":
+            parser.error("--size goes with --dataset folder")
+        if arguments.size < 8:
+            parser.error(f"--size must be at least 8; got {arguments.size}")
     if arguments.features == "dataset" and DATASETS[
             arguments.dataset].features is None:
         parser.error(f"--features dataset: --dataset {arguments.dataset} "
