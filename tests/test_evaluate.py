@@ -17,7 +17,7 @@ from test_fashion import fashion_or_skip
 
 PCA = "PCA baseline (32 components)"
 SCORES = {"frechet_distance", "kernel_distance", "kernel_distance_error",
-          "relative_diversity", "spectral_distance"}
+          "relative_diversity", "precision", "recall", "spectral_distance"}
 
 
 def saved_generator(path, shape=(28, 28, 1), seed=0):
@@ -86,7 +86,8 @@ def test_a_new_data_set_is_one_entry(blob_dataset, tmp_path, capsys):
             != table[str(model)]["scores"]["frechet_distance"])
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].split() == ["contestant", "Frechet", "KID", "+-",
-                                  "diversity", "classes", "spectral"]
+                                  "diversity", "precision", "recall",
+                                  "classes", "spectral"]
     assert [line.split()[0] for line in printed[1:5]] == [
         "real", "PCA", "untrained", str(model)]
     assert printed[5].startswith("made with: extractor pixels averaged")
@@ -153,6 +154,13 @@ def test_saved_models_on_fashion_mnist(tmp_path):
       "fashion-mnist"], "--model: data/README.md is given twice"),
     (["--task", "3", "--dataset", "faces", "--faces", "nowhere.npy"],
      "--faces: faces file nowhere.npy does not exist"),
+    (["--dataset", "folder", "--model", "data/README.md"],
+     "--dataset folder needs --folder"),
+    (["--dataset", "folder", "--folder", "data", "--features", "dataset",
+      "--model", "data/README.md"],
+     "--dataset folder has no feature network of its own"),
+    (["--dataset", "fashion-mnist", "--size", "32", "--model",
+      "data/README.md"], "--size goes with --dataset folder"),
 ])
 def test_bad_flags_exit_with_code_2(flags, message):
     """One line on standard error, exit code 2: the flags are checked

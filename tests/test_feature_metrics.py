@@ -41,6 +41,22 @@ def test_frechet_distance_matches_the_textbook_formula():
         mean_a, cov_a, mean_b, cov_b) == pytest.approx(textbook, rel=1e-8)
 
 
+def test_frechet_distance_with_fewer_rows_than_features():
+    """With fewer samples than features (as 1,000 samples of 1,280
+    ImageNet features) the distance comes from the rows, and equals the
+    one from the two covariances; a set against itself is 0."""
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(40, 100)) @ rng.normal(size=(100, 100)) * .1
+    b = rng.normal(size=(60, 100)) + .3
+    from_moments = metrics.frechet_distance_from_moments(
+        a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
+    # 1e-6: the covariance route takes square roots of the rounding noise
+    # in its zero eigenvalues (each about 1e-7), which the rows avoid
+    assert metrics.frechet_distance(a, b) == pytest.approx(from_moments,
+                                                           rel=1e-6)
+    assert metrics.frechet_distance(a, a) == pytest.approx(0., abs=1e-8)
+
+
 def test_frechet_parts_of_a_shifted_and_a_shrunk_set():
     """Shifting a set by (1, 2) puts 5 in the mean term and nothing in
     the covariance term; scaling it by .5 (about the mean) puts

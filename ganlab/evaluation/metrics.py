@@ -15,7 +15,9 @@ For images the law is unknown, so real and generated images are compared
 through features (of a network, or of a PCA): the Frechet distance between
 Gaussians fitted to the two feature sets (Heusel et al. 2017, the "FID"
 when the features are InceptionV3's), and the kernel distance (KID,
-Binkowski et al. 2018), an unbiased estimate that suits small samples.
+Binkowski et al. 2018), an unbiased estimate that suits small samples;
+and the improved precision and recall (Kynkaanniemi et al. 2019), which
+split realism from coverage on k-nearest-neighbour manifolds.
 Which features were used decides what a number means, so a
 ``FeatureScore`` keeps its provenance and refuses to be compared with a
 score made another way.
@@ -118,9 +120,39 @@ def frechet_distance(features_a, features_b):
         raise ValueError("features_a and features_b must be 2-D with the "
                          f"same width; got {features_a.shape} and "
                          f"{features_b.shape}")
+    if min(len(features_a), len(features_b)) < features_a.shape[1]:
+        return frechet_distance_from_rows(features_a, features_b)
     return frechet_distance_from_moments(
         features_a.mean(axis=0), np.cov(features_a, rowvar=False),
         features_b.mean(axis=0), np.cov(features_b, rowvar=False))
+
+
+def frechet_distance_from_rows(features_a, features_b):
+    """Return the Frechet distance of two feature sets from their rows,
+    for when there are fewer rows than features (1,000 samples of 1,280
+    ImageNet features): the same number as ``frechet_distance_from_moments``
+    without a feature-by-feature matrix.
+
+    With the centred rows A and B and n_a, n_b rows, the covariances are
+    A'A / (n_a - 1) and B'B / (n_b - 1); the non-zero eigenvalues of
+    cov_a^1/2 cov_b cov_a^1/2 are those of cov_a cov_b, hence the squared
+    singular values of A B' / sqrt((n_a - 1)(n_b - 1)), an n_a x n_b
+    matrix. So tr((cov_a^1/2 cov_b cov_a^1/2)^1/2) is the sum of its
+    singular values, and the traces of the covariances are sums of
+    squares: two eigendecompositions of 1,280 x 1,280 matrices (tens of
+    seconds on two busy cores) become one small singular value
+    decomposition.
+    """
+    centred_a = features_a - features_a.mean(axis=0)
+    centred_b = features_b - features_b.mean(axis=0)
+    scale_a, scale_b = len(features_a) - 1, len(features_b) - 1
+    cross = centred_a @ centred_b.T / np.sqrt(scale_a * scale_b)
+    trace_sqrt = np.linalg.svd(cross, compute_uv=False).sum()
+    distance = (np.sum((features_a.mean(axis=0)
+                        - features_b.mean(axis=0)) ** 2)
+                + np.sum(centred_a ** 2) / scale_a
+                + np.sum(centred_b ** 2) / scale_b - 2 * trace_sqrt)
+    return float(max(distance, 0.))
 
 
 def frechet_parts(features_a, features_b):
@@ -333,6 +365,44 @@ def nearest_neighbour_coverage(sample_features, real_features):
                          f"{sample_features.shape} and {real_features.shape}")
     nearest = squared_distances(sample_features, real_features).argmin(1)
     return len(np.unique(nearest)) / len(real_features)
+
+
+def knn_radii(features, k=3):
+    """Return each row's distance to its ``k``-th nearest other row: the
+    radius of its ball in the k-NN estimate of the set's manifold."""
+    distances = np.sqrt(np.clip(squared_distances(features, features), 0,
+                                None))
+    # column 0 of each sorted row is the row itself (distance 0)
+    return np.sort(distances, axis=1)[:, k]
+
+
+def precision_recall(real_features, fake_features, k=3):
+    """Return the improved precision and recall of Kynkaanniemi et al.
+    (2019), as a dict of two floats in [0, 1].
+
+    Each set's manifold is estimated as the union of balls around its
+    rows, each ball reaching the row's ``k``-th nearest neighbour in its
+    own set. Precision is the share of generated rows inside the real
+    manifold (are the samples realistic?), recall the share of real rows
+    inside the generated manifold (is the data's variety covered?). A
+    collapsed generator keeps its precision and loses recall; a blurry
+    one, off the real manifold, loses precision. Distances are Euclidean
+    on the features; the cost is quadratic in the rows (a few thousand
+    are fine).
+    """
+    real = np.asarray(real_features, np.float64)
+    fake = np.asarray(fake_features, np.float64)
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+        raise ValueError("precision_recall: expected two (rows, features) "
+                         "arrays of the same width; got "
+                         f"{real.shape} and {fake.shape}")
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"precision_recall needs more than k={k} rows in "
+                         f"each set; got {len(real)} and {len(fake)}")
+    between = np.sqrt(np.clip(squared_distances(fake, real), 0, None))
+    precision = (between <= knn_radii(real, k)[None]).any(axis=1).mean()
+    recall = (between <= knn_radii(fake, k)[:, None]).any(axis=0).mean()
+    return {"precision": float(precision), "recall": float(recall)}
 
 
 def classes_found(predicted_classes, classes=10, minimum_share=.01):
