@@ -13,9 +13,10 @@ against: the plain, hand-written way to train a GAN (a Python loop, one
 ``random_rows`` or ``random_slices``). ``built_as_train`` is the other
 kind of contestant: a model of the registry built, averaged and
 augmented exactly as ``python -m ganlab train`` builds it for some flags,
-so that a benchmark measures what users train. ``machine`` describes the computer
-from the computer itself, and ``bar_chart`` draws the results without
-ever leaving half a file (the JSON goes through ``ganlab.io.write_json``).
+so that a benchmark measures what users train. ``machine`` describes the
+computer from the computer itself, and ``bar_chart`` draws the results
+without ever leaving half a file (the JSON goes through
+``ganlab.io.write_json``).
 """
 import argparse
 import os

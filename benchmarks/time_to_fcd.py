@@ -91,11 +91,14 @@ scored at the end of the first turn that takes its training time past a
 mark (``--minutes``), and the time it was actually scored at is
 reported.
 
-    python benchmarks/time_to_fcd.py                   # about 70 minutes on 2 cores
-    python benchmarks/time_to_fcd.py --dataset emoji   # about 4 hours 10 minutes
+    python benchmarks/time_to_fcd.py                  # about 70 minutes
+    python benchmarks/time_to_fcd.py --dataset emoji  # about 4 h 10 min
     python benchmarks/time_to_fcd.py --contestants mlp,mlp-loop
-    python benchmarks/time_to_fcd.py --quick           # a smoke test
+    python benchmarks/time_to_fcd.py --quick          # a smoke test
     python benchmarks/time_to_fcd.py --dataset emoji --quick
+
+(the durations on 2 cores, whatever their load: the wall time is the sum
+of the contestants' clocks, plus the scoring).
 
 It prints a table and writes ``time_to_fcd.json`` and ``time_to_fcd.png``
 (``time_to_fcd_emoji.*`` for the emoji: the distance against minutes,
@@ -132,8 +135,9 @@ DEFAULTS = {
     "emoji": {"contestants": "r3gan,dcgan,progan,conv",
               "minutes": [5., 15., 30., 60.], "samples": 1000}}
 # --progan-epochs: passes over the 3,554 emoji the ProGAN's schedule
-# spreads over its 7 phases; sized on 2 cores so that it reaches its
-# last phase, stable at 32x32, well before the last mark (BENCHMARKS.md)
+# spreads over its 7 phases; sized from its speed on 2 cores so that the
+# schedule ends about halfway to the last mark, leaving the rest to its
+# last phase at 32x32 (BENCHMARKS.md, "Time to quality on the emoji")
 PROGAN_EPOCHS = 100
 
 
@@ -384,10 +388,10 @@ def as_train_builds(data, arguments, *flags):
         ["--dataset", data.dataset, "--seed", str(arguments.seed), *flags],
         data.images, data.description)
     settled = built.arguments
+    chosen = built.augment_line or f"--augment {settled.augment}"
     print(f"  {' '.join(flags)}: {settled.img_size}x{settled.img_size}x"
           f"{settled.channels}, {settled.precision}, average decay "
-          f"{settled.average_decay:g}; {built.augment_line or 'augment ' + settled.augment}",
-          flush=True)
+          f"{settled.average_decay:g}; {chosen}", flush=True)
     return built
 
 
