@@ -10,9 +10,13 @@ compares two runs made seconds apart, under similar load).
 ``ReferenceLoop`` is the contestant every speed benchmark races ``fit``
 against: the plain, hand-written way to train a GAN (a Python loop, one
 ``tf.function`` per network update, real batches drawn in NumPy by
-``random_rows`` or ``random_slices``). ``machine`` describes the computer
-from the computer itself, and ``bar_chart`` draws the results without
-ever leaving half a file (the JSON goes through ``ganlab.io.write_json``).
+``random_rows`` or ``random_slices``). ``built_as_train`` is the other
+kind of contestant: a model of the registry built, averaged and
+augmented exactly as ``python -m ganlab train`` builds it for some flags,
+so that a benchmark measures what users train. ``machine`` describes the
+computer from the computer itself, and ``bar_chart`` draws the results
+without ever leaving half a file (the JSON goes through
+``ganlab.io.write_json``).
 """
 import argparse
 import os
@@ -252,6 +256,81 @@ def normal_latent(latent_dim):
         """A batch of latent vectors."""
         return tf.random.normal((batch_size, latent_dim))
     return latent
+
+
+class TrainBuilt:
+    """What ``python -m ganlab train`` builds for its flags, before it
+    fits: ``arguments`` (the flags, settled as ``train`` settles them),
+    ``model`` (the registry entry), ``examples`` (the images it trains
+    on, resized and scaled to [-1, 1]), ``gan`` (compiled), ``averaging``
+    (the ``GeneratorAveraging`` callback, or None when the model averages
+    nothing) and ``augment_line`` (what ``--augment auto`` chose, and
+    why; None when the policy was given)."""
+
+    def __init__(self, arguments, model, examples, gan, averaging,
+                 augment_line):
+        """Keep the parts."""
+        self.arguments, self.model, self.examples = arguments, model, examples
+        self.gan, self.averaging = gan, averaging
+        self.augment_line = augment_line
+
+    def sampled(self):
+        """Return the network ``train`` draws its grids and
+        ``generator.keras`` from now: the average, brought to the
+        trained generator's state by the entry's ``follow`` (batch-norm
+        statistics of its own; the ProGAN's stage), or the generator."""
+        if self.averaging is None:
+            return self.gan.generator
+        return self.model.follow(self.averaging.average.network,
+                                 self.gan.generator)
+
+    def fit(self, steps):
+        """Train ``steps`` steps as ``train`` does, through the entry's
+        ``fit`` (the DCGAN's batches read on from the step reached), with
+        the average as its callback. Not for the ProGAN, whose ``fit``
+        grows through the whole schedule."""
+        self.model.fit(self.gan, self.examples, self.arguments, dict(
+            epochs=1, steps_per_epoch=steps, initial_epoch=0, verbose=0,
+            callbacks=[] if self.averaging is None else [self.averaging]))
+
+
+def built_as_train(flags, images, description):
+    """Return a ``TrainBuilt``: the GAN ``python -m ganlab train FLAGS``
+    builds for ``images`` (uint8, (N, H, W) or (N, H, W, C), of the data
+    set ``description`` names), and its average.
+
+    The flags are parsed and settled by ``train``'s own functions (the
+    model's defaults, ``--img_size`` from the data through the entry's
+    ``image_side``, ``--augment auto`` from the count of images,
+    ``--precision`` from this machine), the seed is set, the images are
+    resized and scaled, and the model is built, in that order, as
+    ``train`` does; nothing is written.
+    """
+    from ganlab import cli
+    from ganlab.training import registry, train
+    from ganlab.training.averaging import GeneratorAveraging
+    from ganlab.training.seeding import set_seed
+    parser = cli.build_parser("train")
+    arguments = parser.parse_args(["train", *flags])
+    train.check_arguments(arguments, parser)
+    model = registry.entry(arguments.model)
+    arguments.img_size = arguments.img_size or model.image_side(
+        images.shape[1])
+    arguments.channels = arguments.channels or (
+        images.shape[3] if images.ndim == 4 else 1)
+    augment_line = train.choose_augment(arguments, len(images), description)
+    train.choose_arithmetic(arguments)
+    set_seed(arguments.seed)
+    examples = train.prepare_examples(images, arguments)
+    augment = train.make_augment(arguments)
+    gan, _ = train.build_gan(arguments, examples, augment)
+    averaging = None
+    if arguments.average_decay:
+        averaging = GeneratorAveraging(
+            gan.generator, arguments.average_decay, arguments.average_warmup,
+            copy_network=model.copy_generator)
+    return TrainBuilt(arguments, model, examples, gan, averaging,
+                      augment_line)
 
 
 def summarise(speeds, reference, ours):
