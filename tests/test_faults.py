@@ -95,8 +95,11 @@ def test_the_lock_is_one_holder_at_a_time(tmp_path):
 
 # ------------------------------------------------------- graceful stops
 
-STOP_FLAGS = ["train", "--img_size", "12", "--batch_size", "32",
-              "--latent_dim", "16", "--steps-per-epoch", "40",
+# --model mlp: one of the models that resume exactly (train's docstring),
+# at any image size; the default model is neither
+STOP_FLAGS = ["train", "--model", "mlp", "--img_size", "12",
+              "--batch_size", "32", "--latent_dim", "16",
+              "--steps-per-epoch", "40",
               "--n_epochs", "3", "--sample_interval", "1000",
               "--deterministic", "--no-tensorboard", "--verbose", "0"]
 
@@ -473,3 +476,226 @@ def test_saving_a_whole_lesson_leaves_an_existing_file_alone(
     with pytest.raises(NotImplementedError, match="save its networks"):
         gan.save(path)
     assert path.read_bytes() == b"precious"
+
+
+# ------------------------------------- full disks, folders not to write
+
+# the cheapest model to train, for the tests that only need a run's files
+QUICK = TRAIN + ["--model", "mlp", "--augment", "none", "--average-decay",
+                 "0"]
+
+
+def stops_with_one_line(argv, capsys, code=1):
+    """Run ``python -m ganlab ARGV`` in this process; check that it stops
+    with exit code ``code`` and one line on stderr; return that line."""
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == code
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    return error.strip()
+
+
+def leftovers(root):
+    """What a writer cut short would leave under ``root``: partial files
+    and TensorFlow's temporary checkpoint files."""
+    return [path for path in listing(root)
+            if ".partial-" in path or "_temp" in path or "tempstate" in path
+            or ".tmp" in path]
+
+
+def refuse_replacing(monkeypatch, name, code):
+    """Make ``os.replace`` onto a file called ``name`` fail with errno
+    ``code``, as a full disk or a read-only folder would at the last step
+    of an atomic write (after the data went to the temporary file)."""
+    replace = os.replace
+
+    def failing(source, target, *args, **kwargs):
+        """``os.replace``, failing for ``name``."""
+        if pathlib.Path(target).name == name:
+            raise OSError(code, os.strerror(code), str(target))
+        return replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+
+
+def test_a_full_disk_at_a_checkpoint_stops_in_one_line_and_resumes(
+        tmp_path, digits, capsys, monkeypatch):
+    """TensorFlow's own error at a checkpoint save (ENOSPC, which it
+    raises as ResourceExhaustedError) is one line naming the checkpoint
+    and the one to resume from, exit code 1; its temporary files are
+    gone, the checkpoint before it is intact, and --resume finishes."""
+    import errno
+
+    import tensorflow as tf
+    out = tmp_path / "run"
+    save = tf.train.CheckpointManager.save
+
+    def full_disk(manager, checkpoint_number=None, **kwargs):
+        """Save, but find the disk full at checkpoint 2, halfway."""
+        if checkpoint_number != 2:
+            return save(manager, checkpoint_number=checkpoint_number,
+                        **kwargs)
+        temporary = pathlib.Path(manager.directory) / "ckpt-2_temp"
+        temporary.mkdir()
+        shard = temporary / "part-00000-of-00001.data-00000-of-00001"
+        shard.write_bytes(b"\0" * 64)
+        raise tf.errors.ResourceExhaustedError(
+            None, None, f"{shard}.tempstate1; "
+            f"{os.strerror(errno.ENOSPC)}")
+
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", full_disk)
+    argv = QUICK + ["--n_epochs", "2", "--dataset", str(digits), "--out",
+                    str(out)]
+    line = stops_with_one_line(argv, capsys)
+    checkpoints = out / "checkpoints"
+    assert (f"cannot write {checkpoints / 'ckpt-2'}: no space left on "
+            "device (free some space" in line), line
+    assert f"the run is saved up to {checkpoints / 'ckpt-1'}" in line
+    assert line.endswith(" --resume") and "Traceback" not in line
+    assert sorted(path.name for path in checkpoints.iterdir()) == [
+        "checkpoint", "ckpt-1.data-00000-of-00001", "ckpt-1.index"]
+    assert leftovers(out) == [] and not (out / "generator.keras").exists()
+    monkeypatch.undo()
+    cli.main(argv + ["--resume"])
+    assert (out / "generator.keras").is_file()
+    assert [row.split(",")[0] for row in (
+        out / "losses.csv").read_text().splitlines()] == ["step", "1", "2"]
+
+
+class HalfWritten:
+    """An append stream whose write puts half a row on disk, then finds
+    the disk full (what ENOSPC midway through a buffered write leaves)."""
+
+    def __init__(self, path):
+        """Open ``path`` for appending."""
+        self.stream = open(path, "a", newline="")
+
+    def write(self, text):
+        """Write the first half of ``text``, then fail."""
+        import errno
+        self.stream.write(text[:len(text) // 2])
+        self.stream.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name):
+        """Everything else as the real stream does it."""
+        return getattr(self.stream, name)
+
+
+@pytest.mark.parametrize("writer", ["losses.csv", "sample grid",
+                                    "generator.keras"])
+def test_every_train_writer_stops_in_one_line_and_leaves_files_whole(
+        writer, tmp_path, digits, capsys, monkeypatch):
+    """No room for losses.csv's next row (ENOSPC), a sample grid in a
+    folder that may not be written (EACCES), generator.keras on a
+    read-only disk (EROFS): one line naming the file, exit code 1,
+    nothing half-written; then the line's advice (run again, or
+    --resume) finishes the run."""
+    import errno
+
+    from ganlab.training import callbacks
+    out = tmp_path / "run"
+    argv = QUICK + ["--n_epochs", "2", "--sample_interval", "1",
+                    "--dataset", str(digits), "--out", str(out)]
+    if writer == "losses.csv":
+        real_open = open
+
+        def opening(path, mode="r", *args, **kwargs):
+            """``open``, with appends to losses.csv running out of
+            room."""
+            if mode == "a":
+                return HalfWritten(path)
+            return real_open(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(callbacks, "open", opening, raising=False)
+        target, reason = out / "losses.csv", "no space left on device"
+    elif writer == "sample grid":
+        refuse_replacing(monkeypatch, "step_000002.png", errno.EACCES)
+        target, reason = out / "samples" / "step_000002.png", (
+            "permission denied (choose a folder you may write in)")
+    else:
+        refuse_replacing(monkeypatch, "generator.keras", errno.EROFS)
+        target, reason = out / "generator.keras", "read-only file system"
+    line = stops_with_one_line(argv, capsys)
+    assert f"cannot write {target}: {reason}" in line, line
+    assert leftovers(out) == []
+    assert not (out / "generator.keras").exists()
+    assert (out / "losses.csv").read_text().endswith("\n")
+    monkeypatch.undo()
+    if writer == "losses.csv":
+        # the first row failed: nothing to resume from, start again
+        assert "no checkpoint was saved yet" in line
+        # the header alone: the half row was taken back out
+        assert len((out / "losses.csv").read_text().splitlines()) == 1
+        cli.main(argv)
+    else:
+        cli.main(argv + ["--resume"])
+    assert (out / "generator.keras").is_file()
+    assert [row.split(",")[0] for row in (
+        out / "losses.csv").read_text().splitlines()] == ["step", "1", "2"]
+
+
+@pytest.fixture(scope="module")
+def sound_generator(tmp_path_factory):
+    """A small generator of 16x16 grey images, saved as .keras."""
+    import keras
+    path = tmp_path_factory.mktemp("sound") / "generator.keras"
+    latent = keras.Input((4,))
+    images = keras.layers.Reshape((16, 16, 1))(
+        keras.layers.Dense(256, activation="tanh")(latent))
+    keras.Model(latent, images, name="generator").save(path)
+    return path
+
+
+def test_sample_on_a_full_disk_is_one_line_with_whole_files(
+        sound_generator, tmp_path, capsys, monkeypatch):
+    """``sample`` finding the disk full at its third PNG: one line naming
+    it, exit code 1; the two before are whole, no partial file stays."""
+    import errno
+    refuse_replacing(monkeypatch, "0002.png", errno.ENOSPC)
+    out = tmp_path / "drawn"
+    line = stops_with_one_line(["sample", "--generator",
+                                str(sound_generator), "--count", "4",
+                                "--out", str(out)], capsys)
+    assert line == (f"python -m ganlab sample: cannot write {out}/0002.png: "
+                    "no space left on device (free some space, or write "
+                    "elsewhere)")
+    assert listing(out) == ["0000.png", "0001.png"]
+    for name in ("0000.png", "0001.png"):
+        with Image.open(out / name) as picture:
+            assert picture.size == (16, 16)
+
+
+def test_evaluate_json_over_quota_is_one_line_and_no_file(
+        sound_generator, bad_files, tmp_path, capsys, monkeypatch):
+    """``evaluate --json`` over the disk quota (EDQUOT): one line naming
+    the file, exit code 1, and neither the file nor a partial one."""
+    import errno
+    refuse_replacing(monkeypatch, "scores.json", errno.EDQUOT)
+    line = stops_with_one_line(["evaluate", "--dataset", "faces", "--faces",
+                                str(bad_files / "faces.npy"), "--model",
+                                str(sound_generator), "--samples", "10",
+                                "--json", str(tmp_path / "scores.json")],
+                               capsys)
+    assert f"cannot write {tmp_path / 'scores.json'}: disk quota " in line
+    assert listing(tmp_path) == []
+
+
+def test_a_write_refused_for_other_reasons_keeps_its_traceback(tmp_path):
+    """Only faults of room and rights become one line: another error (a
+    bug's, or a bad path's) goes on as it was raised, and the partial
+    file is gone either way."""
+    import errno
+
+    from ganlab import io
+    with pytest.raises(OSError) as raised:
+        with io.atomic_path(tmp_path / "a.txt") as temporary:
+            temporary.write_text("half")
+            raise OSError(errno.EIO, "I/O error")
+    assert type(raised.value) is OSError
+    with pytest.raises(io.WriteFailed, match="cannot write .*b.txt: "
+                                             "operation not permitted"):
+        with io.atomic_path(tmp_path / "b.txt"):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+    assert listing(tmp_path) == []

@@ -1058,11 +1058,40 @@ def prepare_run_folder(arguments, parser, record):
 
 def run(arguments, parser):
     """Train (or resume) as the flags say; return the trained GAN. The
-    run folder is locked while it runs (``ganlab.training.run_lock``)."""
+    run folder is locked while it runs (``ganlab.training.run_lock``);
+    a file that cannot be written stops it in one line
+    (``write_failures_stop``)."""
     from ganlab.training.stopping import stop_signals
-    with stop_signals() as stop, contextlib.ExitStack() as held:
+    with write_failures_stop(arguments, parser), stop_signals() as stop, \
+            contextlib.ExitStack() as held:
         arguments.stop = stop
         return run_holding(arguments, parser, held)
+
+
+@contextlib.contextmanager
+def write_failures_stop(arguments, parser):
+    """Stop the run in one line, exit code 1, when a file cannot be
+    written for want of room or rights (``ganlab.io.WriteFailed``: a
+    checkpoint, a sample grid, losses.csv, generator.keras). Every writer
+    leaves its file whole or as it was, so the line names the checkpoint
+    a ``--resume`` continues from, with the command."""
+    from ganlab.training import stopping
+    from ganlab.training.checkpoint_folder import saved_numbers
+    try:
+        yield
+    except io.WriteFailed as error:
+        numbers = saved_numbers(arguments.out / "checkpoints")
+        argv = list(getattr(arguments, "argv", None)
+                    or ["train", "--out", str(arguments.out)])
+        if numbers:
+            then = (f"the run is saved up to "
+                    f"{arguments.out / 'checkpoints'}/ckpt-{numbers[-1]}; "
+                    f"once that is fixed, resume with: "
+                    + stopping.resume_command(argv))
+        else:
+            then = ("no checkpoint was saved yet; once that is fixed, "
+                    "run the command again")
+        parser.exit(1, f"{parser.prog}: {error}; {then}\n")
 
 
 def lock_run_folder(arguments, parser, held):
