@@ -699,3 +699,43 @@ def test_a_write_refused_for_other_reasons_keeps_its_traceback(tmp_path):
         with io.atomic_path(tmp_path / "b.txt"):
             raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
     assert listing(tmp_path) == []
+
+
+# ------------------------------------------------ waits that would hang
+
+def free_port():
+    """A TCP port on localhost that nothing listens on now."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("index", [
+    0, pytest.param(1, marks=pytest.mark.slow)],
+    ids=["leader waiting", "worker waiting for its leader"])
+def test_a_worker_that_never_starts_ends_the_run_in_one_line(index,
+                                                             tmp_path):
+    """TF_CONFIG names two workers, and only one is started: within
+    --worker-timeout it stops, its last line naming the missing worker
+    and the flag, exit code 2, no traceback and no run folder."""
+    workers = [f"localhost:{free_port()}", f"localhost:{free_port()}"]
+    config = {"cluster": {"worker": workers},
+              "task": {"type": "worker", "index": index}}
+    started = time.monotonic()
+    alone = ganlab(["train", "--model", "mlp", "--dataset", "ring",
+                    "--strategy", "multi-worker", "--worker-timeout", "2",
+                    "--out", str(tmp_path / "run")],
+                   env=dict(os.environ, TF_CONFIG=json.dumps(config)))
+    assert time.monotonic() - started < 120
+    assert alone.returncode == 2, alone.stderr
+    last = alone.stderr.strip().splitlines()[-1]
+    missing = (f"worker 1 ({workers[1]}) has" if index == 0 else
+               f"worker 0 ({workers[0]}), which gathers the cluster, has")
+    assert last == (f"python -m ganlab train: error: --strategy "
+                    f"multi-worker: {missing} not joined within 2 s "
+                    "(--worker-timeout): start every worker of "
+                    "TF_CONFIG's cluster with the same command and its "
+                    "own task index, or check their addresses")
+    assert "Traceback" not in alone.stderr
+    assert not (tmp_path / "run").exists()

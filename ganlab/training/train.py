@@ -128,7 +128,9 @@ without a GPU the CPU is split into N logical devices) and splits each
 global batch among them; ``--strategy multi-worker`` does the same
 across machines, each started with the same command and a ``TF_CONFIG``
 environment variable naming the cluster and its own place in it (see
-README). Every random number (latent vectors, real samples, flips,
+README); a worker waits at most ``--worker-timeout`` seconds (default
+300) for the others to join, then stops in one line naming those
+missing. Every random number (latent vectors, real samples, flips,
 dropout, mixing weights, DiffAugment) is drawn once for the global
 batch, batch norm and the ProGAN's minibatch deviation pool their
 statistics over the devices, and each optimizer divides the
@@ -147,6 +149,7 @@ from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
+from ganlab.training.distribute import WORKER_TIMEOUT
 from ganlab.training.seeding import MAX_SEED
 
 # TensorFlow is imported inside the functions that use it, not here: the
@@ -372,6 +375,11 @@ def add_arguments(parser):
                         default="default", help="default: one device")
     parser.add_argument("--devices", type=int,
                         help="with --strategy mirrored: how many devices")
+    parser.add_argument("--worker-timeout", type=float, metavar="SECONDS",
+                        help="with --strategy multi-worker: how long to "
+                             "wait for every worker of TF_CONFIG's cluster "
+                             "to join before giving up in one line "
+                             f"(default: {WORKER_TIMEOUT})")
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
                         help="Keras progress display (default: "
                              "%(default)s)")
@@ -573,6 +581,13 @@ def check_arguments(arguments, parser):
         arguments.disc_iter = getattr(model, "disc_iter", None)
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
+    if arguments.worker_timeout is not None:
+        if arguments.strategy != "multi-worker":
+            parser.error("--worker-timeout needs --strategy multi-worker")
+        if not 0 < arguments.worker_timeout <= 86400:
+            parser.error(f"--worker-timeout must be more than 0 and at "
+                         f"most 86400 seconds (a day); got "
+                         f"{arguments.worker_timeout}")
     check_techniques(arguments, parser, model)
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
     if not named:
@@ -1157,7 +1172,9 @@ def run_holding(arguments, parser, held):
         from ganlab.nets.saved import latent_dim_of
         from ganlab.training.seeding import set_seed
         try:
-            strategy = make_strategy(arguments.strategy, arguments.devices)
+            strategy = make_strategy(arguments.strategy, arguments.devices,
+                                     arguments.worker_timeout
+                                     or WORKER_TIMEOUT)
         except (ValueError, RuntimeError) as error:
             parser.error(str(error))
         chief = is_chief(strategy)
