@@ -373,8 +373,17 @@ def bad_files(tmp_path_factory):
     (["evaluate", "--dataset", "faces", "--faces", "{d}/one_face.npy",
       "--model", "{d}/nan.keras", "--samples", "10"],
      "--faces: 1 training image(s) besides the held-out ones"),
+    (TRAIN + ["--dataset", "ring", "--model", "simple", "--disc-iter",
+              "10000"], "--disc-iter must be at most 100; got 10000 (each "
+     "step would make that many critic updates, taking minutes"),
+    (["refine-faces", "--faces", "{d}/faces.npy", "--out", "{d}/refined",
+      "--disc-iter", "101"], "--disc-iter must be from 1 to 100"),
+    (TRAIN + ["--dataset", "ring", "--model", "simple", "--latent_dim",
+              str(10 ** 9)], "--latent_dim must be at most 4096; got "
+     "1000000000 (the generator's first layer would hold"),
 ], ids=["float64 1e39", "--out ''", "train seed", "sample seed",
-        "sample NaN", "evaluate NaN", "evaluate one face"])
+        "sample NaN", "evaluate NaN", "evaluate one face", "disc-iter 10000",
+        "refine disc-iter 101", "latent_dim 10**9"])
 def test_the_command_line_refuses_in_one_line(argv, phrase, bad_files,
                                              capsys, monkeypatch):
     """One line naming the flag, exit code 2, and no new file."""

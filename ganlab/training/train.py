@@ -192,6 +192,14 @@ AVERAGE_WARMUP = 100
 # critic soon learns the data by heart (Zhao et al. 2020 show the gains on
 # 10% of CIFAR-10, 5,000 images, and fewer), none from here on.
 AUTO_AUGMENT_BELOW = 10_000
+# --disc-iter's ceiling: every step makes that many critic updates; the
+# WGAN papers make 5, and a few thousand would make each step last
+# minutes with no sign of progress.
+MAX_DISC_ITER = 100
+# --latent_dim's ceiling: the models' first layers hold latent_dim times
+# thousands of weights, so 10**9 asks for terabytes; 4096 is many times
+# what any GAN here uses (16 to 512).
+MAX_LATENT_DIM = 4096
 # Of those, the ones ``read_data`` replaces by what the data gave when the
 # flag was left out (``holdout``: the default hold-out of a faces file),
 # and which older records may hold as null.
@@ -497,6 +505,16 @@ def check_arguments(arguments, parser):
         if value is not None and value < 1:
             parser.error(f"{flag_of(parser, name)} must be at least 1; "
                          f"got {value}")
+    for name, ceiling, why in (
+            ("disc_iter", MAX_DISC_ITER, "each step would make that many "
+             "critic updates, taking minutes; the WGAN papers make 5"),
+            ("latent_dim", MAX_LATENT_DIM, "the generator's first layer "
+             "would hold that many times thousands of weights, more than "
+             "memory holds")):
+        value = getattr(arguments, name)
+        if value is not None and value > ceiling:
+            parser.error(f"{flag_of(parser, name)} must be at most "
+                         f"{ceiling}; got {value} ({why})")
     for name in ("lr", "d_lr"):
         value = getattr(arguments, name)
         # argparse's float() takes "inf" and "nan"; neither is a rate
