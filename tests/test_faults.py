@@ -748,3 +748,44 @@ def test_a_worker_that_never_starts_ends_the_run_in_one_line(index,
                     "own task index, or check their addresses")
     assert "Traceback" not in alone.stderr
     assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------ pixel scales, judged
+
+def test_evaluate_takes_float_faces_in_0_1_as_they_are(tmp_path):
+    """Faces stored as floats in [0, 1] are the same pixels as their
+    uint8 levels divided by 255 (they were divided again before)."""
+    from argparse import Namespace
+
+    from ganlab.evaluation.evaluate import faces_data
+    levels = np.random.default_rng(0).integers(0, 256, (1010, 16, 16),
+                                               dtype=np.uint8)
+    np.save(tmp_path / "levels.npy", levels)
+    np.save(tmp_path / "fractions.npy", (levels / 255.).astype(np.float32))
+    (train_a, held_a, _), (train_b, held_b, _) = (
+        faces_data(Namespace(faces=tmp_path / name))
+        for name in ("levels.npy", "fractions.npy"))
+    np.testing.assert_allclose(train_b, train_a, atol=1e-7)
+    np.testing.assert_allclose(held_b, held_a, atol=1e-7)
+    assert train_a.max() <= 1 and train_b.max() > .99
+
+
+@pytest.mark.parametrize("values, found", [
+    ((0., 255.), "floats from 0 to 255"),
+    ((-1., 1.), "floats from -1 to 1"),
+    ((-3, 200), "int64 levels from -3 to 200")])
+def test_evaluate_refuses_faces_of_another_scale(values, found, tmp_path,
+                                                 sound_generator, capsys):
+    """Float faces beyond [0, 1] (levels stored as floats, or centred on
+    0) or integers beyond 0 to 255: one line naming the file and the
+    range, exit code 2, before any generator is loaded."""
+    faces = np.random.default_rng(0).uniform(*values, (1010, 16, 16))
+    faces[0, 0, :2] = values
+    faces = faces.astype(np.int64 if isinstance(values[0], int)
+                         else np.float32)
+    np.save(tmp_path / "faces.npy", faces)
+    line = fails(["evaluate", "--dataset", "faces", "--faces",
+                  str(tmp_path / "faces.npy"), "--model",
+                  str(sound_generator), "--samples", "10"], capsys)
+    assert (f"--faces: {tmp_path / 'faces.npy'} holds {found}; give faces "
+            "as uint8 levels 0 to 255 or as floats in [0, 1]") in line
