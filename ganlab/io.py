@@ -79,6 +79,38 @@ def write_failure(error, path):
     return WriteFailed(path, f"{reason} ({hint})", error.errno)
 
 
+# TensorFlow's names for the errors its file writes raise, by class name
+# (this module does without TensorFlow): ENOSPC and EDQUOT become
+# ResourceExhaustedError, EACCES, EPERM and EROFS PermissionDeniedError,
+# and some file systems' faults UnknownError.
+TENSORFLOW_WRITE_ERRORS = {"ResourceExhaustedError": "no space left",
+                           "PermissionDeniedError": "permission denied",
+                           "UnknownError": None}
+
+
+def tensorflow_write_failure(error, path):
+    """Return the ``WriteFailed`` that ``error``, raised by TensorFlow
+    (or Python) while writing ``path`` (a checkpoint, a ``tf.data``
+    cache), stands for, or None when it is none of its write errors.
+
+    The reason is the system's phrase when TensorFlow's message holds
+    one ("No space left on device"), else what the error's class means,
+    else its message's first line."""
+    if isinstance(error, OSError):
+        return write_failure(error, path)
+    name = type(error).__name__
+    if name not in TENSORFLOW_WRITE_ERRORS:
+        return None
+    message = first_line(error)
+    reason = next((phrase for phrase in (
+        "no space left on device", "disk quota exceeded",
+        "read-only file system", "permission denied",
+        "operation not permitted") if phrase in message.lower()), None)
+    reason = reason or TENSORFLOW_WRITE_ERRORS[name] or message
+    hint = hint_for(reason.lower())
+    return WriteFailed(path, f"{reason} ({hint})" if hint else reason)
+
+
 @contextlib.contextmanager
 def writing(path):
     """Turn a write of ``path`` inside the block that fails for want of
@@ -166,6 +198,26 @@ def remove_partials(folder):
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def check_can_create(path, name):
+    """Check, making nothing, that the file ``path`` could be created:
+    the nearest folder above it that exists takes a file (a probe,
+    removed at once). Raises ``ValueError`` naming ``name`` (a flag)
+    when it cannot, or when that nearest existing path is a file."""
+    folder = pathlib.Path(path).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ValueError(f"{name}: {folder} is a file, not a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=PARTIAL_PREFIX, dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise ValueError(f"{name}: cannot write in {folder} "
+                         f"({error.strerror or error})") from None
+    return folder
 
 
 def check_writable_folder(folder, name):

@@ -789,3 +789,81 @@ def test_evaluate_refuses_faces_of_another_scale(values, found, tmp_path,
                   str(sound_generator), "--samples", "10"], capsys)
     assert (f"--faces: {tmp_path / 'faces.npy'} holds {found}; give faces "
             "as uint8 levels 0 to 255 or as floats in [0, 1]") in line
+
+
+# ----------------------------------------------- a cache nowhere to go
+
+def refuse_files_in(monkeypatch, folder, code):
+    """Make ``tempfile.mkstemp`` in ``folder`` fail with errno ``code``,
+    as a read-only folder or file system does (root ignores the mode
+    bits, so a chmod would not do here)."""
+    import tempfile
+    mkstemp = tempfile.mkstemp
+
+    def failing(*args, dir=None, **kwargs):
+        """``mkstemp``, failing in ``folder``."""
+        if dir is not None and pathlib.Path(dir) == folder:
+            raise OSError(code, os.strerror(code))
+        return mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", failing)
+
+
+def test_a_cache_in_a_read_only_folder_is_refused_before_training(
+        tmp_path, capsys, monkeypatch):
+    """--cache where no file can be made: one line naming the flag and
+    the folder, exit code 2, before any image is decoded, and nothing
+    written (the cache's folder-to-be is not made either)."""
+    import errno
+    images = tmp_path / "images"
+    images.mkdir()
+    for index in range(4):
+        Image.new("RGB", (8, 8)).save(images / f"{index}.png")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    refuse_files_in(monkeypatch, locked, errno.EROFS)
+    before = listing(tmp_path)
+    line = fails(TRAIN + ["--model", "dcgan", "--dataset", str(images),
+                          "--stream", "always", "--cache",
+                          str(locked / "cache" / "faces"), "--out",
+                          str(tmp_path / "run")], capsys)
+    assert (f"--cache: cannot write in {locked} (Read-only file system)"
+            in line), line
+    assert listing(tmp_path) == before
+
+
+def test_a_cache_the_disk_has_no_room_for_is_one_line_and_no_file(
+        tmp_path):
+    """A full disk while tf.data writes the cache (TensorFlow's own
+    error) is WriteFailed naming the cache; its partial files go."""
+    import tensorflow as tf
+
+    from ganlab import io
+    from ganlab.data.streaming import fill_cache
+
+    class FillsTheDisk:
+        """A dataset whose cache writes half a file, then finds no
+        room."""
+
+        def cache(self, filename):
+            """Start the cache file, then fail as TensorFlow does."""
+            pathlib.Path(filename + ".data-00000-of-00001").write_bytes(
+                b"\0" * 64)
+            return self
+
+        def batch(self, size):
+            """Batch nothing; iterating fails."""
+            return self
+
+        def __iter__(self):
+            """Fail as a full disk does."""
+            raise tf.errors.ResourceExhaustedError(
+                None, None, "cache.data-00000-of-00001; No space left on "
+                "device")
+
+    with pytest.raises(io.WriteFailed) as failed:
+        fill_cache(FillsTheDisk(), tmp_path / "cache")
+    assert str(failed.value) == (f"cannot write {tmp_path / 'cache'}: no "
+                                 "space left on device (free some space, "
+                                 "or write elsewhere)")
+    assert listing(tmp_path) == []

@@ -103,32 +103,10 @@ def nonfinite_variables(models):
 
 
 # What a checkpoint save raises when the disk is full or the folder may
-# not be written: TensorFlow maps ENOSPC and EDQUOT to
-# ResourceExhaustedError, EACCES, EPERM and EROFS to PermissionDeniedError,
-# and some file systems' faults to UnknownError; its Python side raises
-# OSError.
+# not be written (``io.TENSORFLOW_WRITE_ERRORS``), and what its Python
+# side raises.
 SAVE_FAULTS = (OSError, tf.errors.ResourceExhaustedError,
                tf.errors.PermissionDeniedError, tf.errors.UnknownError)
-
-
-def save_fault_reason(error):
-    """Return the end of the one line for a failed save: the reason and
-    what to do, e.g. "no space left on device (free some space, ...)";
-    None for an ``OSError`` that is no fault of room or rights."""
-    if isinstance(error, OSError):
-        failure = io.write_failure(error, "")
-        return None if failure is None else failure.reason
-    message = io.first_line(error)
-    reason = next((phrase for phrase in (
-        "no space left on device", "disk quota exceeded",
-        "read-only file system", "permission denied",
-        "operation not permitted") if phrase in message.lower()), None)
-    if reason is None:
-        reason = {tf.errors.ResourceExhaustedError: "no space left",
-                  tf.errors.PermissionDeniedError: "permission denied"
-                  }.get(type(error), message)
-    hint = io.hint_for(reason.lower())
-    return f"{reason} ({hint})" if hint else reason
 
 
 def warn(line):
@@ -342,8 +320,8 @@ class GANCheckpoint(keras.callbacks.Callback):
         files unless the checkpoint is whole (the save failed later, on
         the manager's list); the earlier checkpoints are untouched.
         """
-        reason = save_fault_reason(error)
-        if reason is None:
+        failure = io.tensorflow_write_failure(error, self.prefix(number))
+        if failure is None:
             return error
         if self.chief:
             prefix = self.prefix(number)
@@ -353,8 +331,7 @@ class GANCheckpoint(keras.callbacks.Callback):
                         f"ckpt-{number}.*"):
                     path.unlink(missing_ok=True)
             remove_temporaries(self.directory)
-        return io.WriteFailed(self.prefix(number), reason,
-                              getattr(error, "errno", None))
+        return failure
 
     def stop_saving(self, reason):
         """Save no more checkpoints in this run; ``reason`` says why in

@@ -139,6 +139,7 @@ summed gradients by their number, so N devices train as one does
 """
 import argparse
 import contextlib
+import glob
 import json
 import math
 import pathlib
@@ -420,7 +421,9 @@ def choose_arithmetic(arguments):
 def check_stream(arguments, parser):
     """Refuse ``--stream always`` and ``--cache`` where nothing would be
     streamed: a data set that is not a folder, a model that trains from
-    memory, a subset (``--examples``)."""
+    memory, a subset (``--examples``); and ``--cache`` where it could not
+    be written (a read-only folder), before training rather than at the
+    first pass."""
     if not pathlib.Path(arguments.dataset).is_dir() and (
             arguments.stream == "auto"):
         arguments.stream = "never"  # what run.json records
@@ -442,6 +445,14 @@ def check_stream(arguments, parser):
     if arguments.examples is not None:
         parser.error(f"--examples: a streamed folder trains on all its "
                      f"images; drop {flag}")
+    cache = arguments.cache
+    # a cache there already (PREFIX-SIZE...-shard...) is only read
+    if cache is not None and not any(
+            cache.parent.glob(glob.escape(cache.name) + "-*.index")):
+        try:
+            io.check_can_create(cache, "--cache")
+        except ValueError as error:
+            parser.error(str(error))
 
 
 def streamed_folder(arguments, parser, folder):
