@@ -867,3 +867,62 @@ def test_a_cache_the_disk_has_no_room_for_is_one_line_and_no_file(
                                  "space left on device (free some space, "
                                  "or write elsewhere)")
     assert listing(tmp_path) == []
+
+
+# ------------------------------------------- .keras files holding code
+
+@pytest.fixture(scope="module")
+def lambda_generator(tmp_path_factory):
+    """A generator whose Lambda layer would create a file when run."""
+    import keras
+    folder = tmp_path_factory.mktemp("lambda")
+    marker = str(folder / "ran")
+    latent = keras.Input((4,))
+    dense = keras.layers.Dense(256, activation="tanh")(latent)
+    # the layer's code runs on every call: loading it would run it
+    touched = keras.layers.Lambda(
+        lambda tensor: (open(marker, "w").close(), tensor)[1])(dense)
+    keras.Model(latent, keras.layers.Reshape((16, 16, 1))(touched)).save(
+        folder / "lambda.keras")
+    pathlib.Path(marker).unlink(missing_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_a_keras_file_with_a_lambda_layer_is_refused(command,
+                                                     lambda_generator,
+                                                     bad_files, tmp_path,
+                                                     capsys):
+    """A .keras file holding Python code (a Lambda layer) is refused in
+    one line by sample and evaluate, whose code is never run, even with
+    Keras's unsafe deserialisation switched on elsewhere in the
+    process."""
+    import keras
+    path = lambda_generator / "lambda.keras"
+    argv = (["sample", "--generator", str(path), "--out",
+             str(tmp_path / "drawn")] if command == "sample" else
+            ["evaluate", "--dataset", "faces", "--faces",
+             str(bad_files / "faces.npy"), "--model", str(path),
+             "--samples", "10"])
+    from keras.src.backend.common import global_state
+    before = global_state.get_global_attribute("safe_mode_saving")
+    keras.config.enable_unsafe_deserialization()
+    try:
+        line = fails(argv, capsys)
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    flag = "--generator" if command == "sample" else "--model"
+    assert (f"{flag}: {path} holds Python code (a Lambda layer or a lambda "
+            "in its config), which is never run from a file") in line
+    assert not (lambda_generator / "ran").exists()
+    assert listing(tmp_path) == []
+
+
+def test_no_loader_turns_keras_safe_mode_off():
+    """Nowhere in the package is a .keras file loaded with safe_mode
+    False, nor unsafe deserialisation switched on."""
+    package = ROOT / "ganlab"
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        assert "safe_mode=False" not in text.replace(" ", ""), path
+        assert "enable_unsafe_deserialization" not in text, path
