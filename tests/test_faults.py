@@ -3,12 +3,18 @@
 trains on wrong data and never loses a run (issue 37).
 
 Grouped by what goes wrong: two runs in one folder; Ctrl-C and SIGTERM
-(the only cases run as real processes, since a signal and an exit code
-are what they test); files that would run code; image files of odd bit
-depth, transparency, shape or size; numbers beyond what the data type
-holds; broken generators; edited or damaged run files; the lessons used
-from Python. Every refusal is one line naming what was wrong, exit code
-2 for the commands, and nothing written.
+(run as real processes, since a signal and an exit code are what they
+test, as is a multi-worker run whose other worker never starts); files
+that would run code (a CIFAR batch, a .keras file with a Lambda layer);
+image files of odd bit depth, transparency, shape or size; numbers
+beyond what the data type holds, or absurd (--disc-iter, --latent_dim);
+pixels on another scale; broken generators; edited or damaged run
+files; the lessons used from Python; full disks and folders that may not
+be written, simulated in this process (the write fails as the system's
+would; no disk is filled). Every refusal is one line naming what was
+wrong, exit code 2 for the commands, and nothing written; a write that
+fails is one line naming the file, exit code 1, with nothing
+half-written, and the run then resumes.
 """
 import json
 import os
@@ -381,9 +387,15 @@ def bad_files(tmp_path_factory):
     (TRAIN + ["--dataset", "ring", "--model", "simple", "--latent_dim",
               str(10 ** 9)], "--latent_dim must be at most 4096; got "
      "1000000000 (the generator's first layer would hold"),
+    (TRAIN + ["--dataset", "ring", "--model", "mlp", "--worker-timeout",
+              "5"], "--worker-timeout needs --strategy multi-worker"),
+    (TRAIN + ["--dataset", "ring", "--model", "mlp", "--strategy",
+              "multi-worker", "--worker-timeout", "nan"],
+     "--worker-timeout must be more than 0 and at most 86400 seconds"),
 ], ids=["float64 1e39", "--out ''", "train seed", "sample seed",
         "sample NaN", "evaluate NaN", "evaluate one face", "disc-iter 10000",
-        "refine disc-iter 101", "latent_dim 10**9"])
+        "refine disc-iter 101", "latent_dim 10**9", "worker-timeout alone",
+        "worker-timeout nan"])
 def test_the_command_line_refuses_in_one_line(argv, phrase, bad_files,
                                              capsys, monkeypatch):
     """One line naming the flag, exit code 2, and no new file."""
