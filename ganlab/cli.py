@@ -21,11 +21,15 @@ Commands:
 Run ``python -m ganlab COMMAND --help`` for a command's flags. A bad flag
 or argument stops the command with one line on standard error naming it,
 and exit code 2; a damaged install (a shipped file missing or changed,
-``ganlab.resources``) with one line naming the file, and exit code 1.
+``ganlab.resources``) with one line naming the file, and exit code 1;
+so does a file the command cannot write for want of room or rights
+(``ganlab.io.WriteFailed``: a full disk or quota, a read-only folder),
+with nothing half-written left behind.
 """
 import argparse
 import sys
 
+from ganlab.io import WriteFailed
 from ganlab.resources import DamagedInstall
 
 
@@ -85,7 +89,7 @@ def main(argv=None):
     arguments.argv = argv
     try:
         return arguments.run(arguments, arguments.parser)
-    except DamagedInstall as error:
+    except (DamagedInstall, WriteFailed) as error:
         # no traceback: nothing the user typed is wrong, and the line says
         # which file to blame and what to do
         arguments.parser.exit(1, f"{arguments.parser.prog}: {error}\n")

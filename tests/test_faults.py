@@ -3,12 +3,18 @@
 trains on wrong data and never loses a run (issue 37).
 
 Grouped by what goes wrong: two runs in one folder; Ctrl-C and SIGTERM
-(the only cases run as real processes, since a signal and an exit code
-are what they test); files that would run code; image files of odd bit
-depth, transparency, shape or size; numbers beyond what the data type
-holds; broken generators; edited or damaged run files; the lessons used
-from Python. Every refusal is one line naming what was wrong, exit code
-2 for the commands, and nothing written.
+(run as real processes, since a signal and an exit code are what they
+test, as is a multi-worker run whose other worker never starts); files
+that would run code (a CIFAR batch, a .keras file with a Lambda layer);
+image files of odd bit depth, transparency, shape or size; numbers
+beyond what the data type holds, or absurd (--disc-iter, --latent_dim);
+pixels on another scale; broken generators; edited or damaged run
+files; the lessons used from Python; full disks and folders that may not
+be written, simulated in this process (the write fails as the system's
+would; no disk is filled). Every refusal is one line naming what was
+wrong, exit code 2 for the commands, and nothing written; a write that
+fails is one line naming the file, exit code 1, with nothing
+half-written, and the run then resumes.
 """
 import json
 import os
@@ -95,8 +101,11 @@ def test_the_lock_is_one_holder_at_a_time(tmp_path):
 
 # ------------------------------------------------------- graceful stops
 
-STOP_FLAGS = ["train", "--img_size", "12", "--batch_size", "32",
-              "--latent_dim", "16", "--steps-per-epoch", "40",
+# --model mlp: one of the models that resume exactly (train's docstring),
+# at any image size; the default model is neither
+STOP_FLAGS = ["train", "--model", "mlp", "--img_size", "12",
+              "--batch_size", "32", "--latent_dim", "16",
+              "--steps-per-epoch", "40",
               "--n_epochs", "3", "--sample_interval", "1000",
               "--deterministic", "--no-tensorboard", "--verbose", "0"]
 
@@ -370,8 +379,23 @@ def bad_files(tmp_path_factory):
     (["evaluate", "--dataset", "faces", "--faces", "{d}/one_face.npy",
       "--model", "{d}/nan.keras", "--samples", "10"],
      "--faces: 1 training image(s) besides the held-out ones"),
+    (TRAIN + ["--dataset", "ring", "--model", "simple", "--disc-iter",
+              "10000"], "--disc-iter must be at most 100; got 10000 (each "
+     "step would make that many critic updates, taking minutes"),
+    (["refine-faces", "--faces", "{d}/faces.npy", "--out", "{d}/refined",
+      "--disc-iter", "101"], "--disc-iter must be from 1 to 100"),
+    (TRAIN + ["--dataset", "ring", "--model", "simple", "--latent_dim",
+              str(10 ** 9)], "--latent_dim must be at most 4096; got "
+     "1000000000 (the generator's first layer would hold"),
+    (TRAIN + ["--dataset", "ring", "--model", "mlp", "--worker-timeout",
+              "5"], "--worker-timeout needs --strategy multi-worker"),
+    (TRAIN + ["--dataset", "ring", "--model", "mlp", "--strategy",
+              "multi-worker", "--worker-timeout", "nan"],
+     "--worker-timeout must be more than 0 and at most 86400 seconds"),
 ], ids=["float64 1e39", "--out ''", "train seed", "sample seed",
-        "sample NaN", "evaluate NaN", "evaluate one face"])
+        "sample NaN", "evaluate NaN", "evaluate one face", "disc-iter 10000",
+        "refine disc-iter 101", "latent_dim 10**9", "worker-timeout alone",
+        "worker-timeout nan"])
 def test_the_command_line_refuses_in_one_line(argv, phrase, bad_files,
                                              capsys, monkeypatch):
     """One line naming the flag, exit code 2, and no new file."""
@@ -473,3 +497,444 @@ def test_saving_a_whole_lesson_leaves_an_existing_file_alone(
     with pytest.raises(NotImplementedError, match="save its networks"):
         gan.save(path)
     assert path.read_bytes() == b"precious"
+
+
+# ------------------------------------- full disks, folders not to write
+
+# the cheapest model to train, for the tests that only need a run's files
+QUICK = TRAIN + ["--model", "mlp", "--augment", "none", "--average-decay",
+                 "0"]
+
+
+def stops_with_one_line(argv, capsys, code=1):
+    """Run ``python -m ganlab ARGV`` in this process; check that it stops
+    with exit code ``code`` and one line on stderr; return that line."""
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == code
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    return error.strip()
+
+
+def leftovers(root):
+    """What a writer cut short would leave under ``root``: partial files
+    and TensorFlow's temporary checkpoint files."""
+    return [path for path in listing(root)
+            if ".partial-" in path or "_temp" in path or "tempstate" in path
+            or ".tmp" in path]
+
+
+def refuse_replacing(monkeypatch, name, code):
+    """Make ``os.replace`` onto a file called ``name`` fail with errno
+    ``code``, as a full disk or a read-only folder would at the last step
+    of an atomic write (after the data went to the temporary file)."""
+    replace = os.replace
+
+    def failing(source, target, *args, **kwargs):
+        """``os.replace``, failing for ``name``."""
+        if pathlib.Path(target).name == name:
+            raise OSError(code, os.strerror(code), str(target))
+        return replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+
+
+def test_a_full_disk_at_a_checkpoint_stops_in_one_line_and_resumes(
+        tmp_path, digits, capsys, monkeypatch):
+    """TensorFlow's own error at a checkpoint save (ENOSPC, which it
+    raises as ResourceExhaustedError) is one line naming the checkpoint
+    and the one to resume from, exit code 1; its temporary files are
+    gone, the checkpoint before it is intact, and --resume finishes."""
+    import errno
+
+    import tensorflow as tf
+    out = tmp_path / "run"
+    save = tf.train.CheckpointManager.save
+
+    def full_disk(manager, checkpoint_number=None, **kwargs):
+        """Save, but find the disk full at checkpoint 2, halfway."""
+        if checkpoint_number != 2:
+            return save(manager, checkpoint_number=checkpoint_number,
+                        **kwargs)
+        temporary = pathlib.Path(manager.directory) / "ckpt-2_temp"
+        temporary.mkdir()
+        shard = temporary / "part-00000-of-00001.data-00000-of-00001"
+        shard.write_bytes(b"\0" * 64)
+        raise tf.errors.ResourceExhaustedError(
+            None, None, f"{shard}.tempstate1; "
+            f"{os.strerror(errno.ENOSPC)}")
+
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", full_disk)
+    argv = QUICK + ["--n_epochs", "2", "--dataset", str(digits), "--out",
+                    str(out)]
+    line = stops_with_one_line(argv, capsys)
+    checkpoints = out / "checkpoints"
+    assert (f"cannot write {checkpoints / 'ckpt-2'}: no space left on "
+            "device (free some space" in line), line
+    assert f"the run is saved up to {checkpoints / 'ckpt-1'}" in line
+    assert line.endswith(" --resume") and "Traceback" not in line
+    assert sorted(path.name for path in checkpoints.iterdir()) == [
+        "checkpoint", "ckpt-1.data-00000-of-00001", "ckpt-1.index"]
+    assert leftovers(out) == [] and not (out / "generator.keras").exists()
+    monkeypatch.undo()
+    cli.main(argv + ["--resume"])
+    assert (out / "generator.keras").is_file()
+    assert [row.split(",")[0] for row in (
+        out / "losses.csv").read_text().splitlines()] == ["step", "1", "2"]
+
+
+class HalfWritten:
+    """An append stream whose write puts half a row on disk, then finds
+    the disk full (what ENOSPC midway through a buffered write leaves)."""
+
+    def __init__(self, path):
+        """Open ``path`` for appending."""
+        self.stream = open(path, "a", newline="")
+
+    def write(self, text):
+        """Write the first half of ``text``, then fail."""
+        import errno
+        self.stream.write(text[:len(text) // 2])
+        self.stream.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name):
+        """Everything else as the real stream does it."""
+        return getattr(self.stream, name)
+
+
+@pytest.mark.parametrize("writer", ["losses.csv", "sample grid",
+                                    "generator.keras"])
+def test_every_train_writer_stops_in_one_line_and_leaves_files_whole(
+        writer, tmp_path, digits, capsys, monkeypatch):
+    """No room for losses.csv's next row (ENOSPC), a sample grid in a
+    folder that may not be written (EACCES), generator.keras on a
+    read-only disk (EROFS): one line naming the file, exit code 1,
+    nothing half-written; then the line's advice (run again, or
+    --resume) finishes the run."""
+    import errno
+
+    from ganlab.training import callbacks
+    out = tmp_path / "run"
+    argv = QUICK + ["--n_epochs", "2", "--sample_interval", "1",
+                    "--dataset", str(digits), "--out", str(out)]
+    if writer == "losses.csv":
+        real_open = open
+
+        def opening(path, mode="r", *args, **kwargs):
+            """``open``, with appends to losses.csv running out of
+            room."""
+            if mode == "a":
+                return HalfWritten(path)
+            return real_open(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(callbacks, "open", opening, raising=False)
+        target, reason = out / "losses.csv", "no space left on device"
+    elif writer == "sample grid":
+        refuse_replacing(monkeypatch, "step_000002.png", errno.EACCES)
+        target, reason = out / "samples" / "step_000002.png", (
+            "permission denied (choose a folder you may write in)")
+    else:
+        refuse_replacing(monkeypatch, "generator.keras", errno.EROFS)
+        target, reason = out / "generator.keras", "read-only file system"
+    line = stops_with_one_line(argv, capsys)
+    assert f"cannot write {target}: {reason}" in line, line
+    assert leftovers(out) == []
+    assert not (out / "generator.keras").exists()
+    assert (out / "losses.csv").read_text().endswith("\n")
+    monkeypatch.undo()
+    if writer == "losses.csv":
+        # the first row failed: nothing to resume from, start again
+        assert "no checkpoint was saved yet" in line
+        # the header alone: the half row was taken back out
+        assert len((out / "losses.csv").read_text().splitlines()) == 1
+        cli.main(argv)
+    else:
+        cli.main(argv + ["--resume"])
+    assert (out / "generator.keras").is_file()
+    assert [row.split(",")[0] for row in (
+        out / "losses.csv").read_text().splitlines()] == ["step", "1", "2"]
+
+
+@pytest.fixture(scope="module")
+def sound_generator(tmp_path_factory):
+    """A small generator of 16x16 grey images, saved as .keras."""
+    import keras
+    path = tmp_path_factory.mktemp("sound") / "generator.keras"
+    latent = keras.Input((4,))
+    images = keras.layers.Reshape((16, 16, 1))(
+        keras.layers.Dense(256, activation="tanh")(latent))
+    keras.Model(latent, images, name="generator").save(path)
+    return path
+
+
+def test_sample_on_a_full_disk_is_one_line_with_whole_files(
+        sound_generator, tmp_path, capsys, monkeypatch):
+    """``sample`` finding the disk full at its third PNG: one line naming
+    it, exit code 1; the two before are whole, no partial file stays."""
+    import errno
+    refuse_replacing(monkeypatch, "0002.png", errno.ENOSPC)
+    out = tmp_path / "drawn"
+    line = stops_with_one_line(["sample", "--generator",
+                                str(sound_generator), "--count", "4",
+                                "--out", str(out)], capsys)
+    assert line == (f"python -m ganlab sample: cannot write {out}/0002.png: "
+                    "no space left on device (free some space, or write "
+                    "elsewhere)")
+    assert listing(out) == ["0000.png", "0001.png"]
+    for name in ("0000.png", "0001.png"):
+        with Image.open(out / name) as picture:
+            assert picture.size == (16, 16)
+
+
+def test_evaluate_json_over_quota_is_one_line_and_no_file(
+        sound_generator, bad_files, tmp_path, capsys, monkeypatch):
+    """``evaluate --json`` over the disk quota (EDQUOT): one line naming
+    the file, exit code 1, and neither the file nor a partial one."""
+    import errno
+    refuse_replacing(monkeypatch, "scores.json", errno.EDQUOT)
+    line = stops_with_one_line(["evaluate", "--dataset", "faces", "--faces",
+                                str(bad_files / "faces.npy"), "--model",
+                                str(sound_generator), "--samples", "10",
+                                "--json", str(tmp_path / "scores.json")],
+                               capsys)
+    assert f"cannot write {tmp_path / 'scores.json'}: disk quota " in line
+    assert listing(tmp_path) == []
+
+
+def test_a_write_refused_for_other_reasons_keeps_its_traceback(tmp_path):
+    """Only faults of room and rights become one line: another error (a
+    bug's, or a bad path's) goes on as it was raised, and the partial
+    file is gone either way."""
+    import errno
+
+    from ganlab import io
+    with pytest.raises(OSError) as raised:
+        with io.atomic_path(tmp_path / "a.txt") as temporary:
+            temporary.write_text("half")
+            raise OSError(errno.EIO, "I/O error")
+    assert type(raised.value) is OSError
+    with pytest.raises(io.WriteFailed, match="cannot write .*b.txt: "
+                                             "operation not permitted"):
+        with io.atomic_path(tmp_path / "b.txt"):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+    assert listing(tmp_path) == []
+
+
+# ------------------------------------------------ waits that would hang
+
+def free_port():
+    """A TCP port on localhost that nothing listens on now."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("index", [
+    0, pytest.param(1, marks=pytest.mark.slow)],
+    ids=["leader waiting", "worker waiting for its leader"])
+def test_a_worker_that_never_starts_ends_the_run_in_one_line(index,
+                                                             tmp_path):
+    """TF_CONFIG names two workers, and only one is started: within
+    --worker-timeout it stops, its last line naming the missing worker
+    and the flag, exit code 2, no traceback and no run folder."""
+    workers = [f"localhost:{free_port()}", f"localhost:{free_port()}"]
+    config = {"cluster": {"worker": workers},
+              "task": {"type": "worker", "index": index}}
+    started = time.monotonic()
+    alone = ganlab(["train", "--model", "mlp", "--dataset", "ring",
+                    "--strategy", "multi-worker", "--worker-timeout", "2",
+                    "--out", str(tmp_path / "run")],
+                   env=dict(os.environ, TF_CONFIG=json.dumps(config)))
+    assert time.monotonic() - started < 120
+    assert alone.returncode == 2, alone.stderr
+    last = alone.stderr.strip().splitlines()[-1]
+    missing = (f"worker 1 ({workers[1]}) has" if index == 0 else
+               f"worker 0 ({workers[0]}), which gathers the cluster, has")
+    assert last == (f"python -m ganlab train: error: --strategy "
+                    f"multi-worker: {missing} not joined within 2 s "
+                    "(--worker-timeout): start every worker of "
+                    "TF_CONFIG's cluster with the same command and its "
+                    "own task index, or check their addresses")
+    assert "Traceback" not in alone.stderr
+    assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------ pixel scales, judged
+
+def test_evaluate_takes_float_faces_in_0_1_as_they_are(tmp_path):
+    """Faces stored as floats in [0, 1] are the same pixels as their
+    uint8 levels divided by 255 (they were divided again before)."""
+    from argparse import Namespace
+
+    from ganlab.evaluation.evaluate import faces_data
+    levels = np.random.default_rng(0).integers(0, 256, (1010, 16, 16),
+                                               dtype=np.uint8)
+    np.save(tmp_path / "levels.npy", levels)
+    np.save(tmp_path / "fractions.npy", (levels / 255.).astype(np.float32))
+    (train_a, held_a, _), (train_b, held_b, _) = (
+        faces_data(Namespace(faces=tmp_path / name))
+        for name in ("levels.npy", "fractions.npy"))
+    np.testing.assert_allclose(train_b, train_a, atol=1e-7)
+    np.testing.assert_allclose(held_b, held_a, atol=1e-7)
+    assert train_a.max() <= 1 and train_b.max() > .99
+
+
+@pytest.mark.parametrize("values, found", [
+    ((0., 255.), "floats from 0 to 255"),
+    ((-1., 1.), "floats from -1 to 1"),
+    ((-3, 200), "int64 levels from -3 to 200")])
+def test_evaluate_refuses_faces_of_another_scale(values, found, tmp_path,
+                                                 sound_generator, capsys):
+    """Float faces beyond [0, 1] (levels stored as floats, or centred on
+    0) or integers beyond 0 to 255: one line naming the file and the
+    range, exit code 2, before any generator is loaded."""
+    faces = np.random.default_rng(0).uniform(*values, (1010, 16, 16))
+    faces[0, 0, :2] = values
+    faces = faces.astype(np.int64 if isinstance(values[0], int)
+                         else np.float32)
+    np.save(tmp_path / "faces.npy", faces)
+    line = fails(["evaluate", "--dataset", "faces", "--faces",
+                  str(tmp_path / "faces.npy"), "--model",
+                  str(sound_generator), "--samples", "10"], capsys)
+    assert (f"--faces: {tmp_path / 'faces.npy'} holds {found}; give faces "
+            "as uint8 levels 0 to 255 or as floats in [0, 1]") in line
+
+
+# ----------------------------------------------- a cache nowhere to go
+
+def refuse_files_in(monkeypatch, folder, code):
+    """Make ``tempfile.mkstemp`` in ``folder`` fail with errno ``code``,
+    as a read-only folder or file system does (root ignores the mode
+    bits, so a chmod would not do here)."""
+    import tempfile
+    mkstemp = tempfile.mkstemp
+
+    def failing(*args, dir=None, **kwargs):
+        """``mkstemp``, failing in ``folder``."""
+        if dir is not None and pathlib.Path(dir) == folder:
+            raise OSError(code, os.strerror(code))
+        return mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", failing)
+
+
+def test_a_cache_in_a_read_only_folder_is_refused_before_training(
+        tmp_path, capsys, monkeypatch):
+    """--cache where no file can be made: one line naming the flag and
+    the folder, exit code 2, before any image is decoded, and nothing
+    written (the cache's folder-to-be is not made either)."""
+    import errno
+    images = tmp_path / "images"
+    images.mkdir()
+    for index in range(4):
+        Image.new("RGB", (8, 8)).save(images / f"{index}.png")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    refuse_files_in(monkeypatch, locked, errno.EROFS)
+    before = listing(tmp_path)
+    line = fails(TRAIN + ["--model", "dcgan", "--dataset", str(images),
+                          "--stream", "always", "--cache",
+                          str(locked / "cache" / "faces"), "--out",
+                          str(tmp_path / "run")], capsys)
+    assert (f"--cache: cannot write in {locked} (Read-only file system)"
+            in line), line
+    assert listing(tmp_path) == before
+
+
+def test_a_cache_the_disk_has_no_room_for_is_one_line_and_no_file(
+        tmp_path):
+    """A full disk while tf.data writes the cache (TensorFlow's own
+    error) is WriteFailed naming the cache; its partial files go."""
+    import tensorflow as tf
+
+    from ganlab import io
+    from ganlab.data.streaming import fill_cache
+
+    class FillsTheDisk:
+        """A dataset whose cache writes half a file, then finds no
+        room."""
+
+        def cache(self, filename):
+            """Start the cache file, then fail as TensorFlow does."""
+            pathlib.Path(filename + ".data-00000-of-00001").write_bytes(
+                b"\0" * 64)
+            return self
+
+        def batch(self, size):
+            """Batch nothing; iterating fails."""
+            return self
+
+        def __iter__(self):
+            """Fail as a full disk does."""
+            raise tf.errors.ResourceExhaustedError(
+                None, None, "cache.data-00000-of-00001; No space left on "
+                "device")
+
+    with pytest.raises(io.WriteFailed) as failed:
+        fill_cache(FillsTheDisk(), tmp_path / "cache")
+    assert str(failed.value) == (f"cannot write {tmp_path / 'cache'}: no "
+                                 "space left on device (free some space, "
+                                 "or write elsewhere)")
+    assert listing(tmp_path) == []
+
+
+# ------------------------------------------- .keras files holding code
+
+@pytest.fixture(scope="module")
+def lambda_generator(tmp_path_factory):
+    """A generator whose Lambda layer would create a file when run."""
+    import keras
+    folder = tmp_path_factory.mktemp("lambda")
+    marker = str(folder / "ran")
+    latent = keras.Input((4,))
+    dense = keras.layers.Dense(256, activation="tanh")(latent)
+    # the layer's code runs on every call: loading it would run it
+    touched = keras.layers.Lambda(
+        lambda tensor: (open(marker, "w").close(), tensor)[1])(dense)
+    keras.Model(latent, keras.layers.Reshape((16, 16, 1))(touched)).save(
+        folder / "lambda.keras")
+    pathlib.Path(marker).unlink(missing_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_a_keras_file_with_a_lambda_layer_is_refused(command,
+                                                     lambda_generator,
+                                                     bad_files, tmp_path,
+                                                     capsys):
+    """A .keras file holding Python code (a Lambda layer) is refused in
+    one line by sample and evaluate, whose code is never run, even with
+    Keras's unsafe deserialisation switched on elsewhere in the
+    process."""
+    import keras
+    path = lambda_generator / "lambda.keras"
+    argv = (["sample", "--generator", str(path), "--out",
+             str(tmp_path / "drawn")] if command == "sample" else
+            ["evaluate", "--dataset", "faces", "--faces",
+             str(bad_files / "faces.npy"), "--model", str(path),
+             "--samples", "10"])
+    from keras.src.backend.common import global_state
+    before = global_state.get_global_attribute("safe_mode_saving")
+    keras.config.enable_unsafe_deserialization()
+    try:
+        line = fails(argv, capsys)
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    flag = "--generator" if command == "sample" else "--model"
+    assert (f"{flag}: {path} holds Python code (a Lambda layer or a lambda "
+            "in its config), which is never run from a file") in line
+    assert not (lambda_generator / "ran").exists()
+    assert listing(tmp_path) == []
+
+
+def test_no_loader_turns_keras_safe_mode_off():
+    """Nowhere in the package is a .keras file loaded with safe_mode
+    False, nor unsafe deserialisation switched on."""
+    package = ROOT / "ganlab"
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        assert "safe_mode=False" not in text.replace(" ", ""), path
+        assert "enable_unsafe_deserialization" not in text, path

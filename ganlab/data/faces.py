@@ -3,6 +3,8 @@
 
 - ``load_face_array``: the curriculum's 10,000 faces, one uint8 NumPy file
   of shape (10000, 16, 16). It is not part of this package: give its path.
+  ``face_pixels`` turns them into fractions in [0, 1]: uint8 levels
+  divided by 255, floats in [0, 1] as they are, any other range refused.
 - ``load_image_folder``: a folder of face photographs (CelebA or FFHQ
   thumbnails, say) as 16x16 grey or 64x64 RGB arrays.
 - ``lfw_faces``: scikit-image's 100 small LFW faces, the offline fallback.
@@ -57,6 +59,28 @@ def load_face_array(path):
         raise ValueError(f"{path}: {bad} of {len(faces)} faces hold NaN "
                          "or inf")
     return faces
+
+
+def face_pixels(faces, path):
+    """Return ``faces`` (from the file ``path``) as float pixels in
+    [0, 1]: integer levels 0 to 255 (uint8, as the curriculum's file
+    holds) divided by 255 (in float64), floats in [0, 1] as they are.
+
+    Any other range raises ``ValueError`` naming ``path`` and the range
+    found: floats beyond [0, 1] (levels 0 to 255 stored as floats, or
+    pixels centred on 0) would be judged wrongly by any scale guessed.
+    """
+    faces = np.asarray(faces)
+    low, high = (faces.min(), faces.max()) if faces.size else (0, 0)
+    if np.issubdtype(faces.dtype, np.integer) and 0 <= low and high <= 255:
+        return faces / 255.
+    if np.issubdtype(faces.dtype, np.floating) and 0 <= low and high <= 1:
+        return faces
+    kind = ("floats" if np.issubdtype(faces.dtype, np.floating)
+            else f"{faces.dtype} levels")
+    raise ValueError(f"{path} holds {kind} from {low:g} to {high:g}; give "
+                     "faces as uint8 levels 0 to 255 or as floats in "
+                     "[0, 1]")
 
 
 SHIPPED = {"generator": "faces_generator.weights.h5",

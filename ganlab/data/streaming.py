@@ -74,6 +74,7 @@ would pass a budget (2 GiB by default). Both run without TensorFlow
 command can decide, and report a bad folder in one line, before
 TensorFlow starts.
 """
+import contextlib
 import hashlib
 import os
 import pathlib
@@ -302,27 +303,42 @@ def fill_cache(decoded, prefix):
     pass left under that temporary name (lockfile, ``.tempstate`` file)
     is removed first, so two processes must not fill the same cache at
     once (workers fill their own: the shard is in the name). A cache
-    already complete is left as it is.
+    already complete is left as it is. A disk that fills up or a folder
+    that may not be written raises ``ganlab.io.WriteFailed`` naming the
+    cache, its temporary files removed.
     """
     prefix = pathlib.Path(prefix)
     if cache_is_complete(prefix):
         return prefix
-    prefix.parent.mkdir(parents=True, exist_ok=True)
     temporary = prefix.with_name(f"{io.PARTIAL_PREFIX}{prefix.name}")
-    for stale in prefix.parent.glob(temporary.name + "*"):
-        stale.unlink()
-    # batching after the cache reads every element, so the pass is full
-    # and TensorFlow finishes the files; the batches are thrown away
-    for _ in decoded.cache(str(temporary)).batch(256):
-        pass
+    try:
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+        for stale in prefix.parent.glob(temporary.name + "*"):
+            stale.unlink()
+        # batching after the cache reads every element, so the pass is
+        # full and TensorFlow finishes the files; the batches are thrown
+        # away
+        for _ in decoded.cache(str(temporary)).batch(256):
+            pass
+    except Exception as error:  # noqa: BLE001
+        # TensorFlow raises its own types for a full disk (which ones:
+        # ganlab.io.TENSORFLOW_WRITE_ERRORS)
+        failure = io.tensorflow_write_failure(error, prefix)
+        if failure is None:
+            raise
+        for partial in prefix.parent.glob(temporary.name + "*"):
+            with contextlib.suppress(OSError):
+                partial.unlink()
+        raise failure from error
     written = sorted(prefix.parent.glob(temporary.name + ".data-*"))
     index = temporary.with_name(temporary.name + ".index")
     if not written or not index.is_file():
         raise RuntimeError(f"cache at {temporary} was not written whole")
-    for data in written:
-        os.replace(data, prefix.with_name(
-            prefix.name + data.name[len(temporary.name):]))
-    os.replace(index, prefix.with_name(prefix.name + ".index"))
+    with io.writing(prefix):
+        for data in written:
+            os.replace(data, prefix.with_name(
+                prefix.name + data.name[len(temporary.name):]))
+        os.replace(index, prefix.with_name(prefix.name + ".index"))
     return prefix
 
 

@@ -88,11 +88,13 @@ UNTRAINED = "untrained generator"
 def faces_data(arguments):
     """Return the curriculum faces as ``(training, held_out, description)``,
     pixels in [0, 1] of shape (N, 16, 16): the held-out part is the last
-    ``HOLDOUT`` faces, which no shipped network was trained on."""
-    from ganlab.data.faces import load_face_array, split_holdout
-    training, held_out = split_holdout(load_face_array(arguments.faces))
-    return (training.reshape(-1, 16, 16) / 255.,
-            held_out.reshape(-1, 16, 16) / 255.,
+    ``HOLDOUT`` faces, which no shipped network was trained on. uint8
+    faces are divided by 255, float ones in [0, 1] taken as they are,
+    others refused (``ganlab.data.faces.face_pixels``)."""
+    from ganlab.data.faces import face_pixels, load_face_array, split_holdout
+    faces = face_pixels(load_face_array(arguments.faces), arguments.faces)
+    training, held_out = split_holdout(faces)
+    return (training.reshape(-1, 16, 16), held_out.reshape(-1, 16, 16),
             f"last {len(held_out)} faces of {arguments.faces.name}")
 
 

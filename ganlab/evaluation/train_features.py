@@ -65,20 +65,24 @@ def add_arguments(parser):
 
 
 def load_faces(arguments, parser):
-    """Return the training faces as float32 (N, 16, 16, 1) in [0, 1]."""
-    from ganlab.data.faces import HOLDOUT, load_face_array, split_holdout
+    """Return the training faces as float32 (N, 16, 16, 1) in [0, 1]
+    (``ganlab.data.faces.face_pixels``: uint8 divided by 255, floats in
+    [0, 1] as they are, other ranges refused)."""
+    from ganlab.data.faces import (HOLDOUT, face_pixels, load_face_array,
+                                   split_holdout)
     if arguments.faces is None:
         parser.error("--dataset faces needs --faces")
     holdout = HOLDOUT if arguments.holdout is None else arguments.holdout
     try:
-        faces = load_face_array(arguments.faces)
+        faces = face_pixels(load_face_array(arguments.faces),
+                            arguments.faces)
     except (OSError, ValueError) as error:
         parser.error(f"--faces: {error}")
     try:
         faces, _ = split_holdout(faces, holdout)
     except ValueError as error:
         parser.error(f"--holdout: {error}")
-    return (faces.reshape(-1, 16, 16, 1) / 255.).astype(np.float32)
+    return faces.reshape(-1, 16, 16, 1).astype(np.float32)
 
 
 def load_fashion(arguments, parser):

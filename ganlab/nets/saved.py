@@ -13,6 +13,7 @@ The generator maps normal latent vectors to images with pixels in [-1, 1]
 (a tanh output), grey or RGB. ``python -m ganlab sample``
 (``ganlab.viz.sample``) writes what it draws.
 """
+import contextlib
 import pathlib
 import zipfile
 
@@ -53,8 +54,9 @@ def load_generator(path):
     machine has no native bfloat16, saying so in one line
     (``ganlab.nets.precision.float32_unless_native``).
     Raises ``ValueError`` naming ``path`` when the file is no saved model
-    (a weights file, text, a truncated download) or the model is no
-    generator (a discriminator, say).
+    (a weights file, text, a truncated download), holds code (a
+    ``Lambda`` layer: files are loaded in Keras's safe mode, always) or
+    the model is no generator (a discriminator, say).
     """
     path = resources.verified(path)
     if path.name.endswith(".weights.h5"):
@@ -71,8 +73,19 @@ def load_generator(path):
     lessons.load("4-progan")
     from tensorflow import keras
     try:
-        generator = keras.models.load_model(path, compile=False)
+        # Safe mode, always: a file's Lambda layer holds Python code,
+        # which loading would run. Keras lets a process-wide switch to
+        # unsafe loading (in keras.config) override the argument; its
+        # scope puts safe mode back for this load.
+        with safe_mode_scope():
+            generator = keras.models.load_model(path, compile=False,
+                                                safe_mode=True)
     except Exception as error:  # noqa: BLE001
+        if "arbitrary code execution" in str(error):
+            raise ValueError(f"{path} holds Python code (a Lambda layer or "
+                             "a lambda in its config), which is never run "
+                             "from a file (Keras's safe mode): rebuild the "
+                             "generator from layers without it") from None
         # Keras, zipfile, h5py and JSON each raise their own types on a
         # file that is not a saved model; all mean the same to the user.
         reason = io.first_line(error)
@@ -82,6 +95,17 @@ def load_generator(path):
     float32_unless_native(generator, path)
     check_generator(generator, path)
     return generator
+
+
+def safe_mode_scope():
+    """Return Keras's scope that turns its safe mode on inside it, over
+    any process-wide setting; where Keras has moved it, a scope that does
+    nothing (the ``safe_mode=True`` argument then holds alone)."""
+    try:
+        from keras.src.saving.serialization_lib import SafeModeScope
+    except ImportError:
+        return contextlib.nullcontext()
+    return SafeModeScope(True)
 
 
 def check_generator(generator, path):

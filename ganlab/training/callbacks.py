@@ -22,11 +22,14 @@
   epoch, and it can stop training and put back the generator of the most
   diverse epoch.
 """
+import contextlib
 import csv
 import math
+import os
 import pathlib
 import re
 import warnings
+from io import StringIO
 
 import numpy as np
 import tensorflow as tf
@@ -155,7 +158,10 @@ class LossLog(keras.callbacks.Callback):
 
     Rows are ``step`` then one column per loss. A resumed run starts at
     the step of its checkpoint: rows after it (written before the
-    interruption, and about to be redone) are dropped first.
+    interruption, and about to be redone) are dropped first. A row the
+    disk has no room for (or that may not be written) is taken back out
+    whole and raises ``ganlab.io.WriteFailed`` naming the file: the file
+    ends with the last whole row.
     """
 
     def __init__(self, folder, names):
@@ -198,9 +204,29 @@ class LossLog(keras.callbacks.Callback):
                 for step, values in kept:
                     writer.writerow([step] + [repr(values[name])
                                               for name in self.names])
-        self.stream = open(self.path, "a", newline="")
-        self.writer = csv.writer(self.stream)
+        with io.writing(self.path):
+            self.stream = open(self.path, "a", newline="")
+        self.whole_size = os.path.getsize(self.path)
         self.last_step = last_step
+
+    def append(self, row):
+        """Append ``row`` (a list of cells) to the file, flushed; a write
+        that fails leaves the file as it was before it (the stream is
+        closed: a failed flush keeps the row's text, which closing at
+        exit would write again)."""
+        text = StringIO()
+        csv.writer(text).writerow(row)
+        text = text.getvalue()
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            with contextlib.suppress(OSError):
+                os.truncate(self.path, self.whole_size)
+            raise io.write_failure(error, self.path) or error
+        self.whole_size += len(text.encode())
 
     def on_train_begin(self, logs=None):
         """Keep the rows up to the current step."""
@@ -214,9 +240,8 @@ class LossLog(keras.callbacks.Callback):
         if step <= self.last_step:
             self.stream.close()
             self.keep_until(step - 1)
-        self.writer.writerow([step] + [repr(float(logs[name]))
-                                       for name in self.names])
-        self.stream.flush()
+        self.append([step] + [repr(float(logs[name]))
+                              for name in self.names])
         self.last_step = step
 
     def on_train_end(self, logs=None):

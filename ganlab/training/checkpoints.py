@@ -38,7 +38,8 @@ from tensorflow import keras
 
 from ganlab import io
 from ganlab.nets.saved import fresh_copy
-from ganlab.training.checkpoint_folder import (saved_numbers,
+from ganlab.training.checkpoint_folder import (remove_temporaries,
+                                               saved_numbers,
                                                write_checkpoint_list)
 from ganlab.training.distribute import is_chief, worker_scratch
 
@@ -99,6 +100,13 @@ def nonfinite_variables(models):
             for variable in model.variables
             if np.issubdtype(np.asarray(variable).dtype, np.floating)
             and not np.isfinite(np.asarray(variable)).all()]
+
+
+# What a checkpoint save raises when the disk is full or the folder may
+# not be written (``io.TENSORFLOW_WRITE_ERRORS``), and what its Python
+# side raises.
+SAVE_FAULTS = (OSError, tf.errors.ResourceExhaustedError,
+               tf.errors.PermissionDeniedError, tf.errors.UnknownError)
 
 
 def warn(line):
@@ -274,7 +282,10 @@ class GANCheckpoint(keras.callbacks.Callback):
     def write(self, number, epochs_done, epoch_steps):
         """Save checkpoint ``number`` holding ``epochs_done`` finished
         epochs and ``epoch_steps`` steps of the next; return its path, or
-        None when a variable holds NaN or inf (said in a warning line)."""
+        None when a variable holds NaN or inf (said in a warning line).
+        A disk that is full or a folder that may not be written raises
+        ``ganlab.io.WriteFailed`` naming the checkpoint, with its partial
+        files removed and the earlier checkpoints intact."""
         broken = nonfinite_variables(
             (self.gan.generator, self.gan.discriminator)
             + optimizers_of(self.gan) + self.watched)
@@ -294,7 +305,33 @@ class GANCheckpoint(keras.callbacks.Callback):
             # resumed from.
             (pathlib.Path(self.directory) / f"ckpt-{number}.index"
              ).unlink(missing_ok=True)
-        return self.manager.save(checkpoint_number=number)
+        try:
+            return self.manager.save(checkpoint_number=number)
+        except SAVE_FAULTS as error:
+            raise self.failed_save(number, error) from error
+
+    def failed_save(self, number, error):
+        """Clear away what the failed save of checkpoint ``number`` left
+        and return the ``WriteFailed`` (or ``error`` itself, when it is no
+        fault of room or rights) to raise.
+
+        TensorFlow writes a checkpoint into ``ckpt-N_temp/`` and moves it
+        into place at the end: those files go, and so do the ``ckpt-N.*``
+        files unless the checkpoint is whole (the save failed later, on
+        the manager's list); the earlier checkpoints are untouched.
+        """
+        failure = io.tensorflow_write_failure(error, self.prefix(number))
+        if failure is None:
+            return error
+        if self.chief:
+            prefix = self.prefix(number)
+            if not (pathlib.Path(prefix + ".index").is_file()
+                    and fault_of(prefix) is None):
+                for path in pathlib.Path(self.directory).glob(
+                        f"ckpt-{number}.*"):
+                    path.unlink(missing_ok=True)
+            remove_temporaries(self.directory)
+        return failure
 
     def stop_saving(self, reason):
         """Save no more checkpoints in this run; ``reason`` says why in

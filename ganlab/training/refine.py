@@ -112,8 +112,10 @@ def check_arguments(arguments, parser):
         parser.error(f"--every must be at least 1; got {arguments.every}")
     if not arguments.lr > 0:
         parser.error(f"--lr must be positive; got {arguments.lr}")
-    if arguments.disc_iter < 1:
-        parser.error(f"--disc-iter must be at least 1; got "
+    from ganlab.training.train import MAX_DISC_ITER
+    if not 1 <= arguments.disc_iter <= MAX_DISC_ITER:
+        parser.error(f"--disc-iter must be from 1 to {MAX_DISC_ITER} "
+                     "(each step makes that many critic updates); got "
                      f"{arguments.disc_iter}")
     if not 0 <= arguments.average_decay < 1:
         parser.error(f"--average-decay must be in [0, 1); got "
@@ -165,11 +167,12 @@ def check_record(arguments, parser):
 
 def centred_training_faces(path, mean_face):
     """Return the training faces of the curriculum file ``path`` (all but
-    the held-out last ones) as float32 (N, 16, 16, 1), divided by 255 and
-    centred by ``mean_face`` (16, 16), the shipped weights' convention."""
-    from ganlab.data.faces import load_face_array, split_holdout
-    training, _ = split_holdout(load_face_array(path))
-    faces = training.reshape(-1, 16, 16, 1) / np.float32(255.)
+    the held-out last ones) as float32 (N, 16, 16, 1) in [0, 1]
+    (``ganlab.data.faces.face_pixels``) centred by ``mean_face`` (16,
+    16), the shipped weights' convention."""
+    from ganlab.data.faces import face_pixels, load_face_array, split_holdout
+    training, _ = split_holdout(face_pixels(load_face_array(path), path))
+    faces = training.reshape(-1, 16, 16, 1).astype(np.float32)
     return (faces - mean_face.reshape(1, 16, 16, 1)).astype(np.float32)
 
 

@@ -128,7 +128,9 @@ without a GPU the CPU is split into N logical devices) and splits each
 global batch among them; ``--strategy multi-worker`` does the same
 across machines, each started with the same command and a ``TF_CONFIG``
 environment variable naming the cluster and its own place in it (see
-README). Every random number (latent vectors, real samples, flips,
+README); a worker waits at most ``--worker-timeout`` seconds (default
+300) for the others to join, then stops in one line naming those
+missing. Every random number (latent vectors, real samples, flips,
 dropout, mixing weights, DiffAugment) is drawn once for the global
 batch, batch norm and the ProGAN's minibatch deviation pool their
 statistics over the devices, and each optimizer divides the
@@ -137,6 +139,7 @@ summed gradients by their number, so N devices train as one does
 """
 import argparse
 import contextlib
+import glob
 import json
 import math
 import pathlib
@@ -147,6 +150,7 @@ from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
+from ganlab.training.distribute import WORKER_TIMEOUT
 from ganlab.training.seeding import MAX_SEED
 
 # TensorFlow is imported inside the functions that use it, not here: the
@@ -189,6 +193,14 @@ AVERAGE_WARMUP = 100
 # critic soon learns the data by heart (Zhao et al. 2020 show the gains on
 # 10% of CIFAR-10, 5,000 images, and fewer), none from here on.
 AUTO_AUGMENT_BELOW = 10_000
+# --disc-iter's ceiling: every step makes that many critic updates; the
+# WGAN papers make 5, and a few thousand would make each step last
+# minutes with no sign of progress.
+MAX_DISC_ITER = 100
+# --latent_dim's ceiling: the models' first layers hold latent_dim times
+# thousands of weights, so 10**9 asks for terabytes; 4096 is many times
+# what any GAN here uses (16 to 512).
+MAX_LATENT_DIM = 4096
 # Of those, the ones ``read_data`` replaces by what the data gave when the
 # flag was left out (``holdout``: the default hold-out of a faces file),
 # and which older records may hold as null.
@@ -372,6 +384,11 @@ def add_arguments(parser):
                         default="default", help="default: one device")
     parser.add_argument("--devices", type=int,
                         help="with --strategy mirrored: how many devices")
+    parser.add_argument("--worker-timeout", type=float, metavar="SECONDS",
+                        help="with --strategy multi-worker: how long to "
+                             "wait for every worker of TF_CONFIG's cluster "
+                             "to join before giving up in one line "
+                             f"(default: {WORKER_TIMEOUT})")
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
                         help="Keras progress display (default: "
                              "%(default)s)")
@@ -404,7 +421,9 @@ def choose_arithmetic(arguments):
 def check_stream(arguments, parser):
     """Refuse ``--stream always`` and ``--cache`` where nothing would be
     streamed: a data set that is not a folder, a model that trains from
-    memory, a subset (``--examples``)."""
+    memory, a subset (``--examples``); and ``--cache`` where it could not
+    be written (a read-only folder), before training rather than at the
+    first pass."""
     if not pathlib.Path(arguments.dataset).is_dir() and (
             arguments.stream == "auto"):
         arguments.stream = "never"  # what run.json records
@@ -426,6 +445,14 @@ def check_stream(arguments, parser):
     if arguments.examples is not None:
         parser.error(f"--examples: a streamed folder trains on all its "
                      f"images; drop {flag}")
+    cache = arguments.cache
+    # a cache there already (PREFIX-SIZE...-shard...) is only read
+    if cache is not None and not any(
+            cache.parent.glob(glob.escape(cache.name) + "-*.index")):
+        try:
+            io.check_can_create(cache, "--cache")
+        except ValueError as error:
+            parser.error(str(error))
 
 
 def streamed_folder(arguments, parser, folder):
@@ -489,6 +516,16 @@ def check_arguments(arguments, parser):
         if value is not None and value < 1:
             parser.error(f"{flag_of(parser, name)} must be at least 1; "
                          f"got {value}")
+    for name, ceiling, why in (
+            ("disc_iter", MAX_DISC_ITER, "each step would make that many "
+             "critic updates, taking minutes; the WGAN papers make 5"),
+            ("latent_dim", MAX_LATENT_DIM, "the generator's first layer "
+             "would hold that many times thousands of weights, more than "
+             "memory holds")):
+        value = getattr(arguments, name)
+        if value is not None and value > ceiling:
+            parser.error(f"{flag_of(parser, name)} must be at most "
+                         f"{ceiling}; got {value} ({why})")
     for name in ("lr", "d_lr"):
         value = getattr(arguments, name)
         # argparse's float() takes "inf" and "nan"; neither is a rate
@@ -573,6 +610,13 @@ def check_arguments(arguments, parser):
         arguments.disc_iter = getattr(model, "disc_iter", None)
     if arguments.devices and arguments.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
+    if arguments.worker_timeout is not None:
+        if arguments.strategy != "multi-worker":
+            parser.error("--worker-timeout needs --strategy multi-worker")
+        if not 0 < arguments.worker_timeout <= 86400:
+            parser.error(f"--worker-timeout must be more than 0 and at "
+                         f"most 86400 seconds (a day); got "
+                         f"{arguments.worker_timeout}")
     check_techniques(arguments, parser, model)
     named = arguments.dataset in TOY_SETS + IMAGE_SETS
     if not named:
@@ -1058,11 +1102,40 @@ def prepare_run_folder(arguments, parser, record):
 
 def run(arguments, parser):
     """Train (or resume) as the flags say; return the trained GAN. The
-    run folder is locked while it runs (``ganlab.training.run_lock``)."""
+    run folder is locked while it runs (``ganlab.training.run_lock``);
+    a file that cannot be written stops it in one line
+    (``write_failures_stop``)."""
     from ganlab.training.stopping import stop_signals
-    with stop_signals() as stop, contextlib.ExitStack() as held:
+    with write_failures_stop(arguments, parser), stop_signals() as stop, \
+            contextlib.ExitStack() as held:
         arguments.stop = stop
         return run_holding(arguments, parser, held)
+
+
+@contextlib.contextmanager
+def write_failures_stop(arguments, parser):
+    """Stop the run in one line, exit code 1, when a file cannot be
+    written for want of room or rights (``ganlab.io.WriteFailed``: a
+    checkpoint, a sample grid, losses.csv, generator.keras). Every writer
+    leaves its file whole or as it was, so the line names the checkpoint
+    a ``--resume`` continues from, with the command."""
+    from ganlab.training import stopping
+    from ganlab.training.checkpoint_folder import saved_numbers
+    try:
+        yield
+    except io.WriteFailed as error:
+        numbers = saved_numbers(arguments.out / "checkpoints")
+        argv = list(getattr(arguments, "argv", None)
+                    or ["train", "--out", str(arguments.out)])
+        if numbers:
+            then = (f"the run is saved up to "
+                    f"{arguments.out / 'checkpoints'}/ckpt-{numbers[-1]}; "
+                    f"once that is fixed, resume with: "
+                    + stopping.resume_command(argv))
+        else:
+            then = ("no checkpoint was saved yet; once that is fixed, "
+                    "run the command again")
+        parser.exit(1, f"{parser.prog}: {error}; {then}\n")
 
 
 def lock_run_folder(arguments, parser, held):
@@ -1128,7 +1201,9 @@ def run_holding(arguments, parser, held):
         from ganlab.nets.saved import latent_dim_of
         from ganlab.training.seeding import set_seed
         try:
-            strategy = make_strategy(arguments.strategy, arguments.devices)
+            strategy = make_strategy(arguments.strategy, arguments.devices,
+                                     arguments.worker_timeout
+                                     or WORKER_TIMEOUT)
         except (ValueError, RuntimeError) as error:
             parser.error(str(error))
         chief = is_chief(strategy)
