@@ -104,8 +104,8 @@ def listing(root):
     return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
 
 
-TRAIN = ["train", "--n_epochs", "1", "--steps-per-epoch", "1",
-         "--verbose", "0", "--no-tensorboard", "--batch_size", "16"]
+TRAIN = ["train", "--model", "mlp", "--n_epochs", "1", "--steps-per-epoch",
+         "1", "--verbose", "0", "--no-tensorboard", "--batch_size", "16"]
 DIGITS = ["--dataset", "{d}/digits.npy"]
 FACES = ["--dataset", "faces", "--faces", "{d}/faces.npy"]
 

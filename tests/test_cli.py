@@ -224,8 +224,9 @@ def test_impossible_settings_are_one_line_exit_2(flags, message, digits,
 
 def test_a_finished_run_is_not_overwritten(digits, tmp_path, capsys):
     """A folder with checkpoints needs --resume; --resume needs them."""
-    flags = ["train", "--dataset", str(digits), "--img_size", "8",
-             "--n_epochs", "1", "--steps-per-epoch", "1", "--verbose", "0",
+    flags = ["train", "--model", "mlp", "--dataset", str(digits),
+             "--img_size", "8", "--n_epochs", "1", "--steps-per-epoch", "1",
+             "--verbose", "0",
              "--no-tensorboard", "--out", str(tmp_path / "run")]
     error = fails(flags[:-1] + [str(tmp_path / "new"), "--resume"], capsys)
     assert "holds no checkpoint" in error

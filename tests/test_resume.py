@@ -100,7 +100,8 @@ def test_kill_9_then_resume_gives_the_uninterrupted_losses(tmp_path):
     data = tmp_path / "digits.npy"
     np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
                                                     dtype=np.uint8))
-    flags = [sys.executable, "-m", "ganlab", "train", "--dataset", str(data),
+    flags = [sys.executable, "-m", "ganlab", "train", "--model", "mlp",
+             "--dataset", str(data),
              "--img_size", "12", "--batch_size", "32", "--latent_dim", "16",
              "--steps-per-epoch", "3", "--sample_interval", "1000",
              "--deterministic", "--no-tensorboard", "--verbose", "0"]

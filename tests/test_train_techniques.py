@@ -302,7 +302,7 @@ def test_the_lessons_average_only_when_asked():
         assert arguments.average_decay == (decay if entry.averages else 0)
         assert arguments.average_warmup == (100 if entry.averages else None)
     assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
-        "mlp", "conv", "faces", "dcgan", "progan"}
+        "r3gan", "mlp", "conv", "faces", "dcgan", "progan"}
     arguments = parsed(["--model", "wgan-gp", "--average-decay", ".99"])
     assert (arguments.average_decay, arguments.average_warmup) == (.99, 100)
 

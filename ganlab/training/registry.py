@@ -273,13 +273,14 @@ class R3GAN(Model):
                    "relativistic loss with R1 and R2, no normalisation, "
                    "an averaged generator (ganlab.nets.residual_gan; the "
                    "default for images)")
-    # R3GAN's Adam: no momentum (beta_1 0), beta_2 .99
-    lr, b1, b2 = 2e-4, 0., .99
+    # R3GAN's Adam (no momentum, beta_2 .99) at the learning rate and
+    # gamma of the shipped emoji generator's run (data/README.md)
+    lr, b1, b2 = 5e-4, 0., .99
     latent_dim = 64
     takes_d_lr = multi_device = mixed_precision = True
     averages = takes_augment = takes_capacity = True
     # gamma of R1 + R2 (--r1), computed on one critic update in 4
-    r1, r1_every = 1., 4
+    r1, r1_every = .3, 4
     shape_hint = ("--model r3gan draws square images of side 16, 32, 64, "
                   "128 or 256 with 1 or 3 channels: pass --img_size")
 
