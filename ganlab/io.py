@@ -210,6 +210,12 @@ def check_can_create(path, name):
         folder = folder.parent
     if not folder.is_dir():
         raise ValueError(f"{name}: {folder} is a file, not a folder")
+    return probe_writable(folder, name)
+
+
+def probe_writable(folder, name):
+    """Create and remove a file in the existing ``folder``; return it, or
+    raise ``ValueError`` naming ``name`` (a flag) when that fails."""
     try:
         handle, probe = tempfile.mkstemp(prefix=PARTIAL_PREFIX, dir=folder)
         os.close(handle)
@@ -232,10 +238,7 @@ def check_writable_folder(folder, name):
         raise ValueError(f"{name}: {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=PARTIAL_PREFIX, dir=folder)
-        os.close(handle)
-        os.unlink(probe)
     except OSError as error:
         raise ValueError(f"{name}: cannot write in {folder} "
                          f"({error.strerror or error})") from None
-    return folder
+    return probe_writable(folder, name)

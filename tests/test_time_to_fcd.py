@@ -97,6 +97,9 @@ def test_the_race_scores_each_mark_once_on_its_own_clock():
         100., 150., 300.]
 
 
+# about 50 s of tracing five contestants: a benchmark's smoke test,
+# run under -m slow with the emoji one
+@pytest.mark.slow
 @pytest.mark.skipif(
     not all((image_sets.DEBIAN_FASHION_MNIST / name).is_file()
             for name in image_sets.FASHION_FILES),

@@ -158,6 +158,8 @@ def test_generator_keras_is_the_average_and_loads_quietly(
     np.testing.assert_allclose(grids[-1], expected, atol=1e-6)
 
 
+# a training run of about 40 s: under -m slow
+@pytest.mark.slow
 def test_conv_saves_its_average_calibrated_when_asked(digits, tmp_path):
     """--model conv --calibrate: the same run saved with and without it
     differs only in the output layer's kernel,

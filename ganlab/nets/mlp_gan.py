@@ -271,8 +271,10 @@ class MLPGAN(keras.Model):
             return images
         return augment_with(self.augment, images)
 
-    def train_step(self, useless_batch):
-        """One discriminator update, then one generator update."""
+    def draw_step(self):
+        """Return this step's real batch and its two batches of latent
+        vectors (the discriminator's and the generator's updates), drawn
+        once for the global batch from ``rng``, this replica's share."""
         seeds = draw_seeds(self.rng, 3)
         count = tf.shape(self.real_examples)[0]
         chosen = tf.random.experimental.stateless_shuffle(
@@ -281,6 +283,11 @@ class MLPGAN(keras.Model):
         latent = [replica_share(tf.random.stateless_normal(
             (self.batch_size, self.latent_dim), seed=seeds[:, index]))
             for index in (1, 2)]
+        return real, latent
+
+    def train_step(self, useless_batch):
+        """One discriminator update, then one generator update."""
+        real, latent = self.draw_step()
 
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)

@@ -31,8 +31,7 @@ import tensorflow as tf
 from ganlab.nets.mlp_gan import MLPGAN
 from ganlab.training.losses import (r1_penalty, relativistic_critic_loss,
                                     relativistic_generator_loss)
-from ganlab.training.replicas import (draw_seeds, logs_for_workers,
-                                      replica_share)
+from ganlab.training.replicas import logs_for_workers
 
 
 def zero_centred_penalty(gamma):
@@ -91,14 +90,7 @@ class RelativisticGAN(MLPGAN):
 
     def train_step(self, useless_batch):
         """One critic update, then one generator update."""
-        seeds = draw_seeds(self.rng, 3)
-        count = tf.shape(self.real_examples)[0]
-        chosen = tf.random.experimental.stateless_shuffle(
-            tf.range(count), seed=seeds[:, 0])[:self.batch_size]
-        real = tf.gather(self.real_examples, replica_share(chosen))
-        latent = [replica_share(tf.random.stateless_normal(
-            (self.batch_size, self.latent_dim), seed=seeds[:, index]))
-            for index in (1, 2)]
+        real, latent = self.draw_step()
         real_seen = self.seen(real)
 
         with tf.GradientTape() as tape:
