@@ -237,8 +237,10 @@ def test_grow_rejects_bad_images():
     schedule = progan.GrowthSchedule(8, 8, 8, {4: 4, 8: 4})
     with pytest.raises(ValueError, match=r"shape \(N, 8, 8, 1\)"):
         growth.grow(gan, noise_images(8, 16), schedule, verbose=0)
+    # uint8 is held as it is (a quarter of the bytes); other integers
+    # are neither pixels in [-1, 1] nor 0-255 bytes
     with pytest.raises(TypeError, match="floating-point"):
-        growth.grow(gan, (noise_images(8, 8) * 100).astype(np.uint8),
+        growth.grow(gan, (noise_images(8, 8) * 100).astype(np.int32),
                     schedule, verbose=0)
     with pytest.raises(ValueError, match="loss must be one of"):
         progan.ProGAN(gan.generator, gan.discriminator, loss="hinge")
@@ -265,6 +267,50 @@ def seeded_gan(seed):
     """A small 8x8 ProGAN whose initial weights depend only on ``seed``."""
     tf.keras.utils.set_random_seed(seed)
     return small_gan(seed=seed, max_resolution=8)
+
+
+def test_grow_trains_alike_on_bytes_and_on_floats():
+    """uint8 images, held as bytes and scaled a batch at a time, grow the
+    very ProGAN their float32 version grows (each batch shrunk to the
+    phase's side in the pipeline, as the lesson's ``real_at_stage``
+    would)."""
+    from ganlab.data.image_sets import to_symmetric
+    pixels = np.random.default_rng(0).integers(0, 256, (24, 8, 8, 1),
+                                               dtype=np.uint8)
+    schedule = progan.GrowthSchedule(8, fade_images=16, stable_images=16,
+                                     batch_sizes={4: 8, 8: 8})
+    from_bytes, from_floats = seeded_gan(5), seeded_gan(5)
+    bytes_history = growth.grow(from_bytes, pixels, schedule,
+                                steps_per_epoch=1, verbose=0)
+    floats_history = growth.grow(from_floats, to_symmetric(pixels),
+                                 schedule, steps_per_epoch=1, verbose=0)
+    assert bytes_history == floats_history
+    for ours, theirs in zip(from_bytes.get_weights(),
+                            from_floats.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_grow_streams_a_folder(tmp_path):
+    """A ``StreamedFolder`` stands in for the array: the ProGAN grows
+    through every phase on batches decoded from disk, and a folder of
+    another size is refused in one line."""
+    from PIL import Image
+    from ganlab.data.streaming import StreamedFolder
+    rng = np.random.default_rng(1)
+    for index in range(12):
+        Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8)).save(
+            tmp_path / f"{index:02d}.png")
+    schedule = progan.GrowthSchedule(8, fade_images=8, stable_images=8,
+                                     batch_sizes={4: 4, 8: 4})
+    gan = seeded_gan(2)
+    histories = growth.grow(gan, StreamedFolder(tmp_path, 8, 1), schedule,
+                            steps_per_epoch=1, verbose=0)
+    assert len(histories) == 3 and gan.generator.resolution == 8
+    assert all(np.isfinite(history["gen_loss"]).all()
+               for history in histories)
+    with pytest.raises(ValueError, match=r"need \(8, 8, 1\)"):
+        growth.grow(seeded_gan(2), StreamedFolder(tmp_path, 16, 1),
+                    schedule, verbose=0)
 
 
 def test_resume_mid_fade_in_continues_exactly(tmp_path):

@@ -5,12 +5,59 @@ The DCGAN and the ProGAN of the command line read their real images
 through ``real_batches``: the batch of step k is fixed by the seed and k
 alone, so a resumed run reads on from where it stopped, with no state of
 its own to save, and N devices read what one does.
+
+The images are held once (``held``): a tensor made from the array a
+single time and shared by every pipeline built on it, so a ProGAN that
+enters thirteen phases keeps one copy of its data, not thirteen. They may
+be held as uint8, a quarter of float32's bytes, and become float32 in
+[-1, 1] a batch at a time; a pipeline may also shrink each batch to a
+smaller side by averaging squares of pixels, as the ProGAN's early
+phases want.
 """
+import numpy as np
 import tensorflow as tf
 
 
-def real_batches(images, batch_size, seed, first_step=0):
-    """Return an endless ``tf.data`` stream of batches of ``images``.
+def held(images):
+    """Return ``images`` (a NumPy array or a tensor, uint8 or float) as a
+    tensor, made once: pass the result to ``real_batches`` as often as
+    needed without another copy."""
+    if isinstance(images, tf.Tensor):
+        return images
+    images = np.asarray(images)
+    if images.dtype != np.uint8 and not np.issubdtype(images.dtype,
+                                                      np.floating):
+        raise TypeError(f"images must be uint8 or floating-point pixels; "
+                        f"got dtype {images.dtype}")
+    return tf.convert_to_tensor(images)
+
+
+def as_symmetric(batch):
+    """Return a batch as float32 in [-1, 1]: uint8 pixels scaled as
+    ``image_sets.to_symmetric`` scales them, float ones as they are."""
+    if batch.dtype == tf.uint8:
+        return tf.cast(batch, tf.float32) / 127.5 - 1.
+    return tf.cast(batch, tf.float32)
+
+
+def shrunk(batch, side):
+    """Return a batch of square images shrunk to ``side`` by averaging
+    squares of pixels (the ProGAN's own ``downsample``); as it is when
+    ``side`` is None or its own."""
+    full = batch.shape[1]
+    if side is None or side == full:
+        return batch
+    if full % side:
+        raise ValueError(f"resolution must divide the images' side {full}; "
+                         f"got {side}")
+    factor = full // side
+    return tf.nn.avg_pool2d(batch, factor, factor, "VALID")
+
+
+def real_batches(images, batch_size, seed, first_step=0, resolution=None):
+    """Return an endless ``tf.data`` stream of batches of ``images``
+    (``held``'s tensor, or an array held here), float32 in [-1, 1],
+    shrunk to ``resolution`` when it is given.
 
     The batch of global step k holds examples k * batch_size onwards of
     an endless sequence that visits the data in a fresh random order on
@@ -21,8 +68,8 @@ def real_batches(images, batch_size, seed, first_step=0):
     (a ``shuffle`` in the pipeline would be drawn anew once the strategy
     rewrites it).
     """
-    count = len(images)
-    data = tf.constant(images)
+    data = held(images)
+    count = int(data.shape[0])
 
     @tf.autograph.experimental.do_not_convert  # plain ops, nothing to convert
     def batch_at(step):
@@ -35,7 +82,8 @@ def real_batches(images, batch_size, seed, first_step=0):
         indices = tf.raw_ops.RandomIndexShuffle(
             index=positions % count, seed=keys,
             max_index=tf.constant(count - 1, tf.int64))
-        return tf.gather(data, indices)
+        batch = as_symmetric(tf.gather(data, indices))
+        return shrunk(batch, resolution) if data.shape.rank == 4 else batch
 
     options = tf.data.Options()
     # The autotune thread can delay the end of each phase's fit by seconds.

@@ -265,12 +265,6 @@ def decode_square(path, size, channels):
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
-def to_symmetric(images):
-    """uint8 pixels to float32 in [-1, 1], as ``image_sets.to_symmetric``."""
-    import tensorflow as tf
-    return tf.cast(images, tf.float32) / 127.5 - 1.
-
-
 def cache_name(cache, paths, size, channels, num_shards, index):
     """Return the final prefix of the cache for these files, size,
     channels and shard: ``cache`` plus a digest, so that a cache of other
@@ -382,6 +376,8 @@ def stream_image_folder(folder, size=64, channels=3, batch_size=64, seed=0,
     the file when something is wrong before training starts.
     """
     import tensorflow as tf
+
+    from ganlab.data.batches import as_symmetric
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3; got {channels}")
     for name, value in (("size", size), ("batch_size", batch_size),
@@ -442,7 +438,7 @@ def stream_image_folder(folder, size=64, channels=3, batch_size=64, seed=0,
             images = images.repeat()
         # read back from the cache, not decoded, to be skipped
         images = images.skip(skipped)
-    batches = images.map(plain(to_symmetric), num_parallel_calls=parallel,
+    batches = images.map(plain(as_symmetric), num_parallel_calls=parallel,
                          deterministic=True).batch(batch_size,
                                                    drop_remainder=True)
     batches = batches.prefetch(tf.data.AUTOTUNE if autotune else 2)

@@ -15,6 +15,11 @@ module adds is the bookkeeping that makes a long run stoppable:
 - each phase reads ``ganlab.data.batches.real_batches`` from the global
   step reached, a stream that is a function of the step alone, so the
   resumed run sees exactly the batches the uninterrupted one would have;
+  the images are held once for all phases (as uint8 when they come as
+  uint8) and each batch is shrunk to the phase's side in the pipeline,
+  so memory stays about the data's size whatever the number of phases;
+  a folder too large to hold (``ganlab.data.streaming.StreamedFolder``)
+  is streamed instead, each phase's batches shrunk the same way;
 - ``check_images`` refuses images that do not fit the schedule, saying
   what was expected;
 - ``AverageEachPhase`` starts an averaged generator's warm-up again at
@@ -34,7 +39,7 @@ import math
 import numpy as np
 from tensorflow import keras
 
-from ganlab.data.batches import real_batches
+from ganlab.data.batches import held, real_batches, shrunk
 
 
 class AverageEachPhase(keras.callbacks.Callback):
@@ -63,14 +68,17 @@ def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,
     """Train ``gan`` (a ``ProGAN``) through ``schedule``'s phases, from
     where its state says (a fresh model starts at the first phase).
 
-    ``images``: float32 real images in [-1, 1] of shape (N, R, R, C) with
-    R the schedule's largest resolution. Each phase is one ``fit`` call of
+    ``images``: real images of shape (N, R, R, C) with R the schedule's
+    largest resolution, float32 in [-1, 1] or uint8, or a
+    ``StreamedFolder`` of that size. Each phase is one ``fit`` call of
     epochs of ``steps_per_epoch`` steps (checkpoint callbacks save between
-    epochs); its last epoch may run a few steps past the phase's image
-    count. A callback that stops training leaves the phase unfinished, to
-    be resumed. Returns the list of each phase's ``history.history``.
+    epochs), on batches shrunk to the phase's resolution; its last epoch
+    may run a few steps past the phase's image count. A callback that
+    stops training leaves the phase unfinished, to be resumed. Returns the
+    list of each phase's ``history.history``.
     """
-    images = check_images(images, schedule, gan.generator.channels)
+    batches_at = phase_batches(check_images(images, schedule,
+                                            gan.generator.channels), seed)
     histories = []
     while int(gan.phase_index.numpy()) < len(schedule.phases):
         phase = schedule.phases[int(gan.phase_index.numpy())]
@@ -81,8 +89,7 @@ def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,
             continue
         steps = math.ceil(remaining / phase.batch_size)
         epoch_steps = min(steps_per_epoch, steps)
-        gan.fit(real_batches(images, phase.batch_size, seed,
-                             int(gan.steps_done.numpy())),
+        gan.fit(batches_at(phase, int(gan.steps_done.numpy())),
                 epochs=math.ceil(steps / epoch_steps),
                 steps_per_epoch=epoch_steps, callbacks=list(callbacks),
                 shuffle=False, verbose=verbose)
@@ -96,6 +103,27 @@ def grow(gan, images, schedule, steps_per_epoch=50, callbacks=(), verbose=1,
     return histories
 
 
+def phase_batches(images, seed):
+    """Return ``batches_at(phase, step)``: the stream of real batches of
+    a phase from global step ``step`` on, at the phase's batch size and
+    resolution. In-memory images are held once here for every phase; a
+    streamed folder is read anew from its batch ``step``."""
+    if hasattr(images, "batches"):
+        def batches_at(phase, step):
+            """The folder's batches, shrunk to the phase's side."""
+            return images.batches(phase.batch_size, seed,
+                                  first_batch=step).map(
+                lambda batch: shrunk(batch, phase.resolution))
+        return batches_at
+    data = held(images)
+
+    def batches_at(phase, step):
+        """The held images' batches, shrunk to the phase's side."""
+        return real_batches(data, phase.batch_size, seed, step,
+                            resolution=phase.resolution)
+    return batches_at
+
+
 def next_phase(gan):
     """Count the current phase done: the next one starts at image 0."""
     gan.phase_index.assign_add(1)
@@ -103,14 +131,22 @@ def next_phase(gan):
 
 
 def check_images(images, schedule, channels):
-    """Return ``images`` as float32 (N, R, R, C), or raise an error that
-    says what was expected."""
-    images = np.asarray(images)
+    """Return ``images`` as (N, R, R, C) float or uint8 pixels without a
+    copy, or a ``StreamedFolder`` as it is, or raise an error that says
+    what was expected."""
     size = schedule.max_resolution
-    if not np.issubdtype(images.dtype, np.floating):
+    if hasattr(images, "batches"):
+        if tuple(images.shape[1:]) != (size, size, channels):
+            raise ValueError(f"the folder streams images of shape "
+                             f"{tuple(images.shape[1:])}; this schedule and "
+                             f"generator need ({size}, {size}, {channels})")
+        return images
+    images = np.asarray(images)
+    if images.dtype != np.uint8 and not np.issubdtype(images.dtype,
+                                                      np.floating):
         raise TypeError("images must hold floating-point pixels in [-1, 1] "
-                        "(scale uint8 as x / 127.5 - 1); got dtype "
-                        f"{images.dtype}")
+                        "(scale uint8 as x / 127.5 - 1) or uint8 pixels; got "
+                        f"dtype {images.dtype}")
     if images.ndim == 3 and channels == 1:
         images = images[..., np.newaxis]
     if images.shape[1:] != (size, size, channels):
@@ -120,4 +156,6 @@ def check_images(images, schedule, channels):
     if len(images) < 2:
         raise ValueError(f"images must hold at least 2 examples; got "
                          f"{len(images)}")
-    return images.astype(np.float32)
+    if images.dtype == np.uint8:
+        return images
+    return images.astype(np.float32, copy=False)
