@@ -156,7 +156,7 @@ def load_images(parser, size):
 def endless_batches(images, batch_size, seed):
     """Shuffled batches of in-memory ``images``, prefetched a few ahead.
     Autotuning is off: its thread would hold up each timed ``fit``'s
-    return by up to seconds (DESIGN.md)."""
+    return by up to seconds (BENCHMARKS.md)."""
     import tensorflow as tf
     options = tf.data.Options()
     options.autotune.enabled = False

@@ -64,7 +64,7 @@ Autotuning. ``autotune=False`` (the default) fixes the parallelism (one
 decode per CPU core) and prefetches two batches, so the memory held is
 bounded and known, and ``fit`` returns at once after its last batch: on
 these machines tf.data's autotune thread can delay the end of ``fit`` by
-seconds (DESIGN.md). ``autotune=True`` lets tf.data tune both, for long
+seconds (BENCHMARKS.md). ``autotune=True`` lets tf.data tune both, for long
 runs that feed a GPU.
 
 ``count_images`` counts without decoding, and ``should_stream`` is the

@@ -13,7 +13,7 @@ the columns of ``losses.csv``; ``other_logs``, its other keys;
 ``log_names`` gives both for the flags, ``penalty`` included under
 ``--r1``); and how it is fitted (``fit``).
 
-The techniques of DESIGN.md's "Samples worth keeping" are entry
+The techniques of docs/techniques.md ("Samples worth keeping") are entry
 attributes too: ``averages`` (an averaged generator by default, for the
 image models; the lessons average only when ``--average-decay`` asks),
 ``takes_augment`` (``--augment``: DiffAugment, passed as ``augment=``)

@@ -93,7 +93,7 @@ one killed before its first save starts again at epoch 0. Without
 ``generator.keras``). A run stopped by the GAN doctor saves neither a
 checkpoint nor ``generator.keras`` from its broken state.
 
-Techniques (DESIGN.md, "Samples worth keeping"), each a registry
+Techniques (docs/techniques.md, "Samples worth keeping"), each a registry
 attribute of the models that take it, refused in one line by the others:
 ``--average-decay`` (default .999 for ``mlp``, ``faces``, ``dcgan`` and
 ``progan``, .99 for ``conv``, 0 for the lessons; 0 is off) keeps an exponential moving
