@@ -50,13 +50,9 @@ def main(argv=None):
     plots.save_image_grid(samples[:64], out / f"{arguments.name}.png",
                           columns=8,
                           title=f"64 samples of {arguments.generator.name}")
-    few = samples[:16]
-    nearest, distances = face_pictures.nearest_real(few, training)
-    plots.save_image_grid(
-        np.concatenate([few[:8], nearest[:8], few[8:], nearest[8:]]),
-        out / f"{arguments.name}_nearest.png", columns=8,
-        title="samples above their nearest training emoji; RMS pixel "
-              f"distance {distances.mean():.3f}")
+    face_pictures.save_beside_nearest(
+        samples[:16], training, out / f"{arguments.name}_nearest.png",
+        what="emoji")
     report = {"samples_median": float(np.median(sample_distances)),
               "samples_smallest": float(sample_distances.min()),
               "held_out_median": float(np.median(new_distances)),

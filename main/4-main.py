@@ -202,13 +202,9 @@ def draw_shipped(arguments):
                                   scale=2))
     # the emoji it was trained on, drawn the same way (on white)
     training = emoji.load_emoji(size, "train") / np.float32(255)
-    few = samples[:8]
-    nearest, distances = face_pictures.nearest_real(few, training)
-    written.append(plots.save_image_grid(
-        np.concatenate([few, nearest]), out / "4-shipped_nearest.png",
-        columns=len(few),
-        title="samples (top) and their nearest training emoji (bottom); "
-              f"RMS pixel distance {distances.mean():.3f}"))
+    written.append(face_pictures.save_beside_nearest(
+        samples[:8], training, out / "4-shipped_nearest.png",
+        what="emoji")[0])
     for path in written:
         print(f"wrote {path}")
     return written

@@ -7,13 +7,15 @@
   around a circle in latent space; smooth changes mean the generator has
   learned a continuous face space rather than a lookup table.
 - ``nearest_real``: each fake beside the training face closest to it in
-  pixels; a fake identical to its neighbour would be memorised.
+  pixels; a fake identical to its neighbour would be memorised;
+  ``save_beside_nearest`` draws them as a picture.
 
 A walk becomes a GIF with ``ganlab.viz.plots.save_gif``.
 """
 import numpy as np
 
 from ganlab.evaluation.metrics import squared_distances
+from ganlab.viz import plots
 
 
 def sorted_by_critic(generator, critic, latent_vectors):
@@ -63,3 +65,20 @@ def nearest_real(fakes, real_faces):
                                 None) / fakes.shape[1])
     shape = (len(fakes),) + np.shape(real_faces)[1:]
     return real[nearest].reshape(shape), distances
+
+
+def save_beside_nearest(samples, training, path, columns=8, what="image"):
+    """Save ``samples`` (in [0, 1]) as rows of ``columns``, each above a
+    row of the training images nearest to them in pixels, titled with the
+    mean RMS pixel distance; return ``(path, distances)``."""
+    samples = np.asarray(samples, np.float32)
+    nearest, distances = nearest_real(samples, training)
+    rows = []
+    for start in range(0, len(samples), columns):
+        rows += [samples[start:start + columns],
+                 nearest[start:start + columns]]
+    path = plots.save_image_grid(
+        np.concatenate(rows), path, columns=min(columns, len(samples)),
+        title=f"samples above their nearest training {what}; RMS pixel "
+              f"distance {distances.mean():.3f}")
+    return path, distances

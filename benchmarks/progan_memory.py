@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Peak memory of task 4's ProGAN grown to 64, 128 and 256 pixels.
+
+Each case runs ``python -m ganlab train --model progan`` in a process of
+its own, one short run spread over every phase of growth (``--n_epochs
+1 --steps-per-epoch 18 --batch_size 8``), and reads the process's peak
+resident memory (``VmHWM``) as it ends:
+
+- the 3,554 training emoji held in memory at ``--img_size`` 64, 128 and
+  256 (the data set as uint8 and as float32 are printed beside it: a
+  ProGAN holds its images once, as bytes, for all its phases, and
+  shrinks each batch to the phase's side in the pipeline);
+- a folder of ``--folder-images`` (default 20,000) generated 256x256
+  JPEGs (``streaming_memory.write_jpeg_folder``: smooth colour fields
+  with shapes on them), streamed from disk (``--stream always``), whose
+  peak should not depend on the number of images.
+
+    python benchmarks/progan_memory.py                      # minutes
+    python benchmarks/progan_memory.py --sides 64 128 --folder-images 0
+
+It prints the table and writes ``progan_memory.json`` to ``--out``
+(default ``outputs/benchmarks``).
+"""
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+import common
+from streaming_memory import write_jpeg_folder
+
+from ganlab import io
+
+EMOJI = 3554
+# the emoji's training run, shrunk: every phase, a few steps each
+SHORT_RUN = ["--model", "progan", "--channels", "3", "--n_epochs", "1",
+             "--steps-per-epoch", "18", "--batch_size", "8", "--verbose",
+             "0", "--sample-interval", "0"]
+# run in the child: the command line's train, then the peak, whatever
+# way it ends
+CHILD = """
+import runpy, sys
+sys.argv = ["ganlab"] + sys.argv[1:]
+try:
+    runpy.run_module("ganlab", run_name="__main__")
+finally:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            print("PEAK_KIB", line.split()[1], flush=True)
+"""
+
+
+def measure(flags, out):
+    """Run ``train`` with ``flags`` into ``out`` in a child process;
+    return its peak resident MiB, its seconds and its exit status."""
+    start = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-c", CHILD, "train", *flags, "--out", str(out)],
+        capture_output=True, text=True, check=False,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    seconds = time.perf_counter() - start
+    peaks = [int(line.split()[1]) for line in finished.stdout.splitlines()
+             if line.startswith("PEAK_KIB")]
+    last = (finished.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"peak_mib": peaks[-1] / 1024 if peaks else None,
+            "seconds": seconds, "returncode": finished.returncode,
+            "error": None if finished.returncode == 0 else last}
+
+
+def arguments_from(argv):
+    """Parse the flags."""
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sides", type=int, nargs="+",
+                        default=[64, 128, 256])
+    parser.add_argument("--folder-images", type=int, default=20_000,
+                        help="generated 256x256 JPEGs to stream (0: none)")
+    parser.add_argument("--folder", type=pathlib.Path,
+                        help="where to write them (default: a temporary "
+                             "folder; kept and reused when given)")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=pathlib.Path("outputs/benchmarks"))
+    arguments = parser.parse_args(argv)
+    if any(side not in (16, 32, 64, 128, 256) for side in arguments.sides):
+        parser.error("--sides must be powers of two from 16 to 256")
+    return arguments
+
+
+def main(argv=None):
+    """Measure every case; print the table; write the JSON."""
+    arguments = arguments_from(argv)
+    cases = {}
+    with tempfile.TemporaryDirectory(prefix="progan-memory-") as scratch:
+        scratch = pathlib.Path(scratch)
+        for side in arguments.sides:
+            cases[f"emoji {side}"] = {
+                "side": side, "images": EMOJI,
+                "uint8_mib": EMOJI * side * side * 3 / 2 ** 20,
+                **measure(["--dataset", "emoji", "--img_size", str(side),
+                           *SHORT_RUN], scratch / f"emoji{side}")}
+            print(json.dumps({f"emoji {side}": cases[f"emoji {side}"]}),
+                  flush=True)
+        if arguments.folder_images:
+            folder = arguments.folder or scratch / "jpegs"
+            write_jpeg_folder(folder, arguments.folder_images, 256)
+            count = arguments.folder_images
+            cases["streamed folder 256"] = {
+                "side": 256, "images": count,
+                "uint8_mib": count * 256 * 256 * 3 / 2 ** 20,
+                **measure(["--dataset", str(folder), "--img_size", "256",
+                           "--stream", "always", *SHORT_RUN],
+                          scratch / "folder256")}
+    report = {"cases": cases, "short_run": SHORT_RUN,
+              "machine": common.machine()}
+    print(f"{'case':<22}{'images':>8}{'uint8 MiB':>11}{'float32 MiB':>13}"
+          f"{'peak MiB':>10}{'seconds':>9}")
+    for name, case in cases.items():
+        peak = ("failed" if case["peak_mib"] is None or case["returncode"]
+                else f"{case['peak_mib']:.0f}")
+        print(f"{name:<22}{case['images']:>8,}{case['uint8_mib']:>11.0f}"
+              f"{4 * case['uint8_mib']:>13.0f}{peak:>10}"
+              f"{case['seconds']:>9.0f}")
+        if case["error"]:
+            print(f"  {case['error']}")
+    path = io.write_json(report, arguments.out / "progan_memory.json")
+    print(f"wrote {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
