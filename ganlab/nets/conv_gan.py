@@ -47,7 +47,7 @@ Choices, and why:
 - LeakyReLU(.2) everywhere, so no unit dies; no dropout, which the
   averaged generator makes unnecessary on these short runs;
 - the minibatch standard deviation of Karras et al.'s ProGAN (2018,
-  ``ganlab.training.replicas.GlobalMinibatchStdDev``) before the dense
+  ``ganlab.nets.layers.GlobalMinibatchStdDev``) before the dense
   layer: the discriminator sees how much its batch varies, and a
   generator drawing too few kinds of garment is caught. On Fashion-MNIST
   it cut the FCD at 4,000 steps from 16.7 to 11.7 (the trained
@@ -76,7 +76,7 @@ at a quarter of the size); 28x28 is what it is built for.
 """
 from tensorflow import keras
 
-from ganlab.training.replicas import GlobalMinibatchStdDev
+from ganlab.nets.layers import GlobalMinibatchStdDev
 
 
 def check_image_shape(image_shape):

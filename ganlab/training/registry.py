@@ -574,8 +574,8 @@ class ProGAN(Model):
     def build(self, arguments, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
-        from ganlab.training.replicas import (GlobalMinibatchStdDev,
-                                              replicated)
+        from ganlab.nets.layers import GlobalMinibatchStdDev
+        from ganlab.training.replicas import replicated
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:
