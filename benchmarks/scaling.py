@@ -5,8 +5,8 @@
 --model ...`` builds it (``ganlab.training.registry``), inside a
 strategy's scope, then ``fit(epochs=1, steps_per_epoch=N)``:
 
-- ``mlp`` (the default): ``ganlab.nets.mlp_gan.MLPGAN`` with its default
-  networks (28x28x1 images; generator 100-128-256-512-1024-784,
+- ``mlp`` (the default): ``ganlab.training.nonsaturating.MLPGAN`` with its
+  default networks (28x28x1 images; generator 100-128-256-512-1024-784,
   discriminator 784-512-256-1), which draws its own real batches;
 - ``dcgan``: task 5's DCGAN (32x32x3 images, 128-256-512 filters in the
   discriminator), fed ``ganlab.data.batches.real_batches`` through
@@ -75,12 +75,13 @@ import common
 from ganlab import cli, io
 from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
-from ganlab.training import registry, train
+from ganlab.training import nonsaturating, registry, train
 from ganlab.viz import plots
 
 EXAMPLES = 10_000
 IMAGE_SHAPES = {"mlp": (28, 28, 1), "dcgan": (32, 32, 3)}
-DESCRIPTIONS = {"mlp": "ganlab.nets.mlp_gan.MLPGAN, default networks",
+DESCRIPTIONS = {"mlp": "ganlab.training.nonsaturating.MLPGAN, default "
+                        "networks",
                 "dcgan": "task 5's DCGAN as --model dcgan builds it, fed "
                          "real_batches through tf.data"}
 DEVICES = ("/cpu:0", "/cpu:1")
@@ -185,7 +186,7 @@ class FitContestant:
         with strategy.scope():
             if model == "mlp":
                 shape = IMAGE_SHAPES["mlp"]
-                self.gan = mlp_gan.MLPGAN(
+                self.gan = nonsaturating.MLPGAN(
                     mlp_gan.build_generator(image_shape=shape),
                     mlp_gan.build_discriminator(image_shape=shape),
                     real_examples, batch_size=batch_size)

@@ -123,7 +123,7 @@ from ganlab.data import image_sets
 from ganlab.data.batches import real_batches
 from ganlab.evaluation import evaluate, features
 from ganlab.nets import mlp_gan
-from ganlab.training import growth, registry
+from ganlab.training import growth, nonsaturating, registry
 from ganlab.viz import plots
 
 # per data set: the contestants, marks (minutes) and samples per score
@@ -456,7 +456,8 @@ def mlp_gan_loop(data, arguments):
         common.random_rows(data.real, registry.MLP.batch_size,
                            arguments.seed),
         registry.MLP.batch_size,
-        mlp_gan.discriminator_loss, mlp_gan.generator_loss,
+        nonsaturating.discriminator_loss,
+        nonsaturating.generator_loss,
         generator_optimizer, discriminator_optimizer)
 
 
@@ -499,7 +500,7 @@ def keras_io_critic():
                        name="keras_io_critic")
 
 
-class KerasIoWGANGP(mlp_gan.MLPGAN):
+class KerasIoWGANGP(nonsaturating.MLPGAN):
     """A WGAN-GP trained as the keras.io example describes: for each real
     batch, ``critic_steps`` critic updates (each with fresh latent
     vectors, the Wasserstein loss plus ``gp_weight`` times the gradient

@@ -13,11 +13,13 @@ from it:
   LFW, the shipped face networks);
 - ``nets``: ``builders`` (the curriculum's perceptrons, ReLU perceptrons,
   DCGAN-style convolutional networks), ``mlp_gan`` (the original fully
-  connected GAN, trainable on several devices), ``precision`` (bfloat16),
-  ``saved`` (loading and drawing from a saved generator);
+  connected GAN's networks), ``layers`` (the minibatch standard deviation
+  over every device's share), ``precision`` (bfloat16), ``saved``
+  (loading and drawing from a saved generator);
 - ``training``: ``train`` (``python -m ganlab train``: checkpoints,
   --resume, sample grids, TensorBoard, multi-device; faces too),
-  ``registry`` (one entry per model), ``callbacks`` (sample grids and
+  ``registry`` (one entry per model), ``nonsaturating`` (``MLPGAN``, the
+  original GAN's training, on several devices), ``callbacks`` (sample grids and
   GIFs, loss logs, TensorBoard images, the GAN doctor, a diversity
   monitor),
   ``checkpoints`` and ``checkpoint_folder`` (resumable checkpoints, weight

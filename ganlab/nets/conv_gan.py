@@ -20,9 +20,10 @@ al.'s DCGAN recipe (2015) cut down to two resolution steps, so that a
                    -> minibatch standard deviation (one more map)
                    -> dense 1 (the logit) -> sigmoid
 
-They train as the MLP GAN does (``mlp_gan.MLPGAN``: the non-saturating
-loss, one discriminator update then one generator update, Adam with
-beta_1 .5), at the learning rate of ``--model conv``'s registry entry.
+They train as the MLP GAN does (``ganlab.training.nonsaturating.MLPGAN``:
+the non-saturating loss, one discriminator update then one generator
+update, Adam with beta_1 .5), at the learning rate of ``--model conv``'s
+registry entry.
 ``python -m ganlab train --model conv`` adds two things:
 
 - the R1 penalty (Mescheder et al. 2018; ``--r1``, gamma 1 by default):

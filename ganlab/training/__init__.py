@@ -9,6 +9,9 @@
   gives its samples the training images' pixel variance;
 - ``registry``: one entry per ``--model``: its flags and defaults, the
   data it needs, how it is built and fitted, its loss names;
+- ``nonsaturating``: ``MLPGAN``, the original GAN's training with the
+  non-saturating loss, on one device or several; ``relativistic``: its
+  variant with R3GAN's relativistic pair loss;
 - ``recipes``: a model trained one way wherever it is trained (task 2's
   ring recipe, shared by its demo and its benchmarks);
 - ``growth``: task 4's ProGAN grown through its schedule, one ``fit``

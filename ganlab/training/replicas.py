@@ -16,7 +16,7 @@ would:
    which are the rows a ``tf.data`` batch distributed by the strategy
    hands it. Two sources of shared seeds serve: the model's
    ``tf.random.Generator`` (``rng``), asked once per step outside the
-   replicas (``draw_seeds``, as ``ganlab.nets.mlp_gan`` does), and a
+   replicas (``draw_seeds``, as ``ganlab.training.nonsaturating`` does), and a
    layer's ``keras.random.SeedGenerator``, whose state is one variable
    that every replica reads alike and that moves once per step.
 2. **Each replica's loss counts for its share.** A loss is a mean over
