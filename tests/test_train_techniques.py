@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import fails, rolled_back
+from conftest import ROOT, fails, rolled_back
 from ganlab import cli
 from ganlab.nets import mlp_gan
 from ganlab.nets.saved import load_generator
-from ganlab.training import registry, train
+from ganlab.training import augment_policies, registry, train
 from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.checkpoint_folder import saved_numbers
 from ganlab.viz import plots
@@ -255,15 +255,22 @@ def test_augment_auto_chooses_by_the_number_of_images():
     # DiffAugment draws per global batch, so several devices choose alike
     several = parsed(["--model", "mlp", "--strategy", "mirrored"])
     train.choose_augment(several, 10, "the data")
-    assert several.augment == train.augment_constants()[1]
+    assert several.augment == augment_policies.DEFAULT_POLICY
 
 
 def test_the_policy_names_are_augment_s_own():
-    """The names checked before TensorFlow starts are those of
-    ganlab.training.augment, read from its source."""
+    """The names checked before TensorFlow starts are those
+    ganlab.training.augment applies, and train reads them without
+    starting TensorFlow."""
+    import subprocess
+    import sys
     from ganlab.training import augment
-    assert train.augment_constants() == (augment.POLICIES,
-                                         augment.DEFAULT_POLICY)
+    assert (augment.POLICIES, augment.DEFAULT_POLICY) == (
+        augment_policies.POLICIES, augment_policies.DEFAULT_POLICY)
+    assert tuple(augment.TRANSFORMATIONS) == augment_policies.POLICIES
+    code = ("import sys; from ganlab.training import train; "
+            "assert 'tensorflow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 REFUSED = (

@@ -23,7 +23,8 @@
 - ``averaging``, ``augment`` and ``losses``: the techniques every image
   GAN outside the curriculum's lessons 0-3 may use: an averaged copy of
   the generator, DiffAugment before the critic, the hinge loss and the
-  R1 penalty;
+  R1 penalty; ``augment_policies``: DiffAugment's names without
+  TensorFlow, for the flag checks;
 - ``distribute``: ``tf.distribute`` strategies, the chief worker;
 - ``seeding``: one seed for Python, NumPy and TensorFlow.
 """
