@@ -72,11 +72,10 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import cli, io
+from ganlab import cli, image_files, io
 from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
 from ganlab.training import nonsaturating, registry, train
-from ganlab.viz import plots
 
 EXAMPLES = 10_000
 IMAGE_SHAPES = {"mlp": (28, 28, 1), "dcgan": (32, 32, 3)}
@@ -305,7 +304,7 @@ def print_devices(part, rounds):
 def plot(report, path):
     """Images per second against the batch size (log-2 axis; line:
     medians, dots: rounds) beside a bar panel of 1 against 2 devices."""
-    figure, (line_axes, bar_axes) = plots.plt.subplots(
+    figure, (line_axes, bar_axes) = image_files.plt.subplots(
         1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [3, 1.3]})
     rows = report["batch_sizes"]
     sizes = [row["batch_size"] for row in rows]
@@ -337,7 +336,7 @@ def plot(report, path):
     figure.suptitle(f"{report['model_name']} training speed (line and "
                     "bars: medians; dots: rounds)", fontsize=10)
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def main(argv=None):

@@ -118,13 +118,12 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import io
+from ganlab import arrays, image_files, io
 from ganlab.data import image_sets
 from ganlab.data.batches import real_batches
 from ganlab.evaluation import evaluate, features
 from ganlab.nets import mlp_gan
 from ganlab.training import growth, nonsaturating, registry
-from ganlab.viz import plots
 
 # per data set: the contestants, marks (minutes) and samples per score
 # when the flags leave them out
@@ -708,7 +707,7 @@ def plot(report, pictures, path):
     real floor dashed, and a grid of each contestant's last samples, side
     by side."""
     count = len(pictures)
-    figure = plots.plt.figure(figsize=(3.7 * (count + 1), 4))
+    figure = image_files.plt.figure(figsize=(3.7 * (count + 1), 4))
     axes = figure.add_subplot(1, count + 1, 1)
     for name, record in report["contestants"].items():
         scored = [check for check in record["checks"]
@@ -723,7 +722,7 @@ def plot(report, pictures, path):
     # the panels in the table's order, whatever order they were scored in
     drawn = [name for name in report["contestants"] if name in pictures]
     for column, name in enumerate(drawn, start=2):
-        grid = plots.tile(pictures[name][:64], 8)
+        grid = arrays.tile(pictures[name][:64], 8)
         panel = figure.add_subplot(1, count + 1, column)
         if grid.shape[-1] == 1:
             panel.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1)
@@ -738,7 +737,7 @@ def plot(report, pictures, path):
                     f"{report['reference']} ({report['features']}) against "
                     "training time", fontsize=10)
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def print_table(report):

@@ -29,10 +29,12 @@ from it:
   extractors with provenance), ``train_features`` (``train-features``:
   trains the shipped ones), ``baselines`` (PCA), ``evaluate``
   (``python -m ganlab evaluate``: the table of every contestant);
-- ``viz``: ``plots`` (figures, grids, ``tile``, ``save_gif``),
+- ``viz``: ``plots`` (the toy-model figure, the emoji split),
   ``face_pictures``, ``growth`` (the progressive GAN's pictures),
   ``sample`` (``python -m ganlab sample``);
-- ``io`` (atomic writes and JSON), ``lessons`` (the one loader of the
+- ``io`` (atomic writes and JSON), ``arrays`` (``tile``, distances
+  between rows: NumPy only), ``image_files`` (figures, image grids, loss
+  curves, GIFs), ``lessons`` (the one loader of the
   numbered files), ``resources`` (where the lessons and the shipped
   ``data/`` are, in a checkout or an installed wheel, and their
   checksums), ``cli`` (``python -m

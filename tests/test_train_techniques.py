@@ -18,13 +18,12 @@ import pytest
 import tensorflow as tf
 
 from conftest import ROOT, fails, rolled_back
-from ganlab import cli
+from ganlab import cli, image_files
 from ganlab.nets import mlp_gan
 from ganlab.nets.saved import load_generator
 from ganlab.training import augment_policies, registry, train
 from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.checkpoint_folder import saved_numbers
-from ganlab.viz import plots
 
 # mlp on 8x8 grey images; --deterministic, so runs repeat bit for bit
 TINY = ["train", "--model", "mlp", "--img_size", "8", "--batch_size", "16",
@@ -114,13 +113,13 @@ def test_generator_keras_is_the_average_and_loads_quietly(
     it loads with no warning about optimizer state; without averaging it
     is the trained generator, just as quiet."""
     grids = []
-    save_grid = plots.save_image_grid
+    save_grid = image_files.save_image_grid
 
     def recording(pixels, path, **kwargs):
         """Keep each grid's pixels, then save it as usual."""
         grids.append(np.array(pixels))
         return save_grid(pixels, path, **kwargs)
-    monkeypatch.setattr(plots, "save_image_grid", recording)
+    monkeypatch.setattr(image_files, "save_image_grid", recording)
     out = tmp_path / "run"
     gan = cli.main(TINY + ["--dataset", str(digits), "--n_epochs", "2",
                            "--average-decay", decay, "--sample_interval",

@@ -36,13 +36,13 @@ import tensorflow as tf
 from PIL import Image
 from tensorflow import keras
 
-from ganlab import io
+from ganlab import image_files, io
+from ganlab.arrays import tile
 from ganlab.data import nonfinite_rows
 from ganlab.evaluation import metrics
 from ganlab.training.checkpoints import (nonfinite_variables, optimizers_of,
                                         steps_done)
-from ganlab.viz import plots
-from ganlab.viz.plots import save_gif, tile
+from ganlab.image_files import save_gif
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -88,7 +88,7 @@ class SampleGrid(keras.callbacks.Callback):
                                     np.float32), 0, 1)
         if pixels.ndim == 3:
             pixels = pixels[..., np.newaxis]
-        plots.save_image_grid(pixels, self.folder / self.name.format(number),
+        image_files.save_image_grid(pixels, self.folder / self.name.format(number),
                               columns=self.columns,
                               title=f"{label} {number}")
         if self.writer is not None:
@@ -249,7 +249,7 @@ class LossLog(keras.callbacks.Callback):
         self.stream.close()
         rows = self.read()
         if rows:
-            plots.plot_losses({name: [values[name] for _, values in rows]
+            image_files.plot_losses({name: [values[name] for _, values in rows]
                                for name in self.names}, self.picture,
                               xlabel="step")
 

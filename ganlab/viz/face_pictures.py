@@ -9,11 +9,11 @@
 - ``nearest_real``: each fake beside the training face closest to it in
   pixels; a fake identical to its neighbour would be memorised.
 
-A walk becomes a GIF with ``ganlab.viz.plots.save_gif``.
+A walk becomes a GIF with ``ganlab.image_files.save_gif``.
 """
 import numpy as np
 
-from ganlab.evaluation.metrics import squared_distances
+from ganlab.arrays import squared_distances
 
 
 def sorted_by_critic(generator, critic, latent_vectors):
