@@ -19,16 +19,17 @@ from it:
 - ``training``: ``train`` (``python -m ganlab train``: checkpoints,
   --resume, sample grids, TensorBoard, multi-device; faces too),
   ``registry`` (one entry per model), ``nonsaturating`` (``MLPGAN``, the
-  original GAN's training, on several devices), ``callbacks`` (sample grids and
-  GIFs, loss logs, TensorBoard images, the GAN doctor, a diversity
-  monitor),
+  original GAN's training, on several devices), ``callbacks`` (sample
+  grids and GIFs, loss logs, TensorBoard images, the GAN doctor),
   ``checkpoints`` and ``checkpoint_folder`` (resumable checkpoints, weight
   export), ``distribute`` (strategies), ``seeding``;
 - ``evaluation``: ``metrics`` (toy-mode metrics, Frechet and kernel
   distances with provenance, diversity, spectra), ``features`` (feature
   extractors with provenance), ``train_features`` (``train-features``:
-  trains the shipped ones), ``baselines`` (PCA), ``evaluate``
-  (``python -m ganlab evaluate``: the table of every contestant);
+  trains the shipped ones), ``baselines`` (PCA), ``monitors`` (a
+  diversity monitor that scores samples while a run trains),
+  ``evaluate`` (``python -m ganlab evaluate``: the table of every
+  contestant);
 - ``viz``: ``plots`` (the toy-model figure, the emoji split),
   ``face_pictures``, ``growth`` (the progressive GAN's pictures),
   ``sample`` (``python -m ganlab sample``);

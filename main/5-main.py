@@ -63,12 +63,13 @@ import tensorflow as tf
 from ganlab import image_files, io, lessons
 from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features
+from ganlab.evaluation.monitors import DiversityMonitor
 from ganlab.nets import precision
 from ganlab.nets.saved import generate
 from ganlab.training.augment import DiffAugment
 from ganlab.training.averaging import (GeneratorAveraging,
                                        with_own_batch_statistics)
-from ganlab.training.callbacks import DiversityMonitor, SampleGrid
+from ganlab.training.callbacks import SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
 from ganlab.training.train import AVERAGE_WARMUP

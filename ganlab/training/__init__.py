@@ -16,8 +16,8 @@
   ring recipe, shared by its demo and its benchmarks);
 - ``growth``: task 4's ProGAN grown through its schedule, one ``fit``
   per phase, resumable in the middle of a phase;
-- ``callbacks``: sample grids and GIFs, loss logs, the GAN doctor, the
-  diversity monitor, a linear learning-rate decay;
+- ``callbacks``: sample grids and GIFs, loss logs, the GAN doctor, a
+  linear learning-rate decay;
 - ``checkpoints`` and ``checkpoint_folder``: resumable checkpoints that
   are whole and finite, and weight export;
 - ``averaging``, ``augment`` and ``losses``: the techniques every image
