@@ -29,8 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlab import lessons
-from ganlab.viz import plots
+from ganlab import image_files, lessons
 
 # Every gradient computed before any weight moves (see the lesson's
 # docstring): the reference loop must be exact, so it waits as the ProGAN does
@@ -355,7 +354,7 @@ def bar_chart(groups, path, title, xlabel, reference_colour="0.6"):
     and each round is a black dot on its bar. Panels have their own
     scales, since tasks differ in speed by orders of magnitude.
     """
-    figure, all_axes = plots.plt.subplots(
+    figure, all_axes = image_files.plt.subplots(
         len(groups), 1, squeeze=False,
         figsize=(8, 1.1 + sum(.35 * len(bars) + .5
                               for bars in groups.values())),
@@ -373,4 +372,4 @@ def bar_chart(groups, path, title, xlabel, reference_colour="0.6"):
     all_axes[-1, 0].set_xlabel(xlabel)
     figure.suptitle(title, fontsize=10)
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)

@@ -36,7 +36,8 @@ def main(argv=None):
     from ganlab.data import emoji
     from ganlab.data.image_sets import symmetric_to_unit
     from ganlab.nets.saved import generate, load_generator
-    from ganlab.viz import face_pictures, plots
+    from ganlab import image_files
+    from ganlab.viz import face_pictures
     generator = load_generator(arguments.generator)
     side = int(generator.output_shape[1])
     samples = np.clip(symmetric_to_unit(
@@ -47,7 +48,7 @@ def main(argv=None):
     _, new_distances = face_pictures.nearest_real(held_out, training)
     out = arguments.out
     out.mkdir(parents=True, exist_ok=True)
-    plots.save_image_grid(samples[:64], out / f"{arguments.name}.png",
+    image_files.save_image_grid(samples[:64], out / f"{arguments.name}.png",
                           columns=8,
                           title=f"64 samples of {arguments.generator.name}")
     face_pictures.save_beside_nearest(

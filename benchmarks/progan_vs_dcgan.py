@@ -48,13 +48,13 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import cli, io
+from ganlab import cli, image_files, io
+from ganlab.arrays import tile
 from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features, metrics
 from ganlab.nets.saved import generate, load_generator
-from ganlab.viz import plots
+from ganlab.image_files import plt
 from ganlab.viz.face_pictures import nearest_real
-from ganlab.viz.plots import plt, tile
 
 SCORED_SAMPLES = 1000
 SIZE = 32
@@ -190,7 +190,7 @@ def draw(results, pictures, held_out, path):
             axis.set_title(caption, fontsize=7)
             axis.axis("off")
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def main(argv=None):

@@ -5,8 +5,8 @@
 --model ...`` builds it (``ganlab.training.registry``), inside a
 strategy's scope, then ``fit(epochs=1, steps_per_epoch=N)``:
 
-- ``mlp`` (the default): ``ganlab.nets.mlp_gan.MLPGAN`` with its default
-  networks (28x28x1 images; generator 100-128-256-512-1024-784,
+- ``mlp`` (the default): ``ganlab.training.nonsaturating.MLPGAN`` with its
+  default networks (28x28x1 images; generator 100-128-256-512-1024-784,
   discriminator 784-512-256-1), which draws its own real batches;
 - ``dcgan``: task 5's DCGAN (32x32x3 images, 128-256-512 filters in the
   discriminator), fed ``ganlab.data.batches.real_batches`` through
@@ -72,15 +72,15 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import cli, io
+from ganlab import cli, image_files, io
 from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
-from ganlab.training import registry, train
-from ganlab.viz import plots
+from ganlab.training import nonsaturating, registry, train
 
 EXAMPLES = 10_000
 IMAGE_SHAPES = {"mlp": (28, 28, 1), "dcgan": (32, 32, 3)}
-DESCRIPTIONS = {"mlp": "ganlab.nets.mlp_gan.MLPGAN, default networks",
+DESCRIPTIONS = {"mlp": "ganlab.training.nonsaturating.MLPGAN, default "
+                        "networks",
                 "dcgan": "task 5's DCGAN as --model dcgan builds it, fed "
                          "real_batches through tf.data"}
 DEVICES = ("/cpu:0", "/cpu:1")
@@ -185,7 +185,7 @@ class FitContestant:
         with strategy.scope():
             if model == "mlp":
                 shape = IMAGE_SHAPES["mlp"]
-                self.gan = mlp_gan.MLPGAN(
+                self.gan = nonsaturating.MLPGAN(
                     mlp_gan.build_generator(image_shape=shape),
                     mlp_gan.build_discriminator(image_shape=shape),
                     real_examples, batch_size=batch_size)
@@ -304,7 +304,7 @@ def print_devices(part, rounds):
 def plot(report, path):
     """Images per second against the batch size (log-2 axis; line:
     medians, dots: rounds) beside a bar panel of 1 against 2 devices."""
-    figure, (line_axes, bar_axes) = plots.plt.subplots(
+    figure, (line_axes, bar_axes) = image_files.plt.subplots(
         1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [3, 1.3]})
     rows = report["batch_sizes"]
     sizes = [row["batch_size"] for row in rows]
@@ -336,7 +336,7 @@ def plot(report, path):
     figure.suptitle(f"{report['model_name']} training speed (line and "
                     "bars: medians; dots: rounds)", fontsize=10)
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def main(argv=None):

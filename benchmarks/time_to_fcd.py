@@ -118,13 +118,12 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import io
+from ganlab import arrays, image_files, io
 from ganlab.data import image_sets
 from ganlab.data.batches import real_batches
 from ganlab.evaluation import evaluate, features
 from ganlab.nets import mlp_gan
-from ganlab.training import growth, registry
-from ganlab.viz import plots
+from ganlab.training import growth, nonsaturating, registry
 
 # per data set: the contestants, marks (minutes) and samples per score
 # when the flags leave them out
@@ -456,7 +455,8 @@ def mlp_gan_loop(data, arguments):
         common.random_rows(data.real, registry.MLP.batch_size,
                            arguments.seed),
         registry.MLP.batch_size,
-        mlp_gan.discriminator_loss, mlp_gan.generator_loss,
+        nonsaturating.discriminator_loss,
+        nonsaturating.generator_loss,
         generator_optimizer, discriminator_optimizer)
 
 
@@ -499,7 +499,7 @@ def keras_io_critic():
                        name="keras_io_critic")
 
 
-class KerasIoWGANGP(mlp_gan.MLPGAN):
+class KerasIoWGANGP(nonsaturating.MLPGAN):
     """A WGAN-GP trained as the keras.io example describes: for each real
     batch, ``critic_steps`` critic updates (each with fresh latent
     vectors, the Wasserstein loss plus ``gp_weight`` times the gradient
@@ -707,7 +707,7 @@ def plot(report, pictures, path):
     real floor dashed, and a grid of each contestant's last samples, side
     by side."""
     count = len(pictures)
-    figure = plots.plt.figure(figsize=(3.7 * (count + 1), 4))
+    figure = image_files.plt.figure(figsize=(3.7 * (count + 1), 4))
     axes = figure.add_subplot(1, count + 1, 1)
     for name, record in report["contestants"].items():
         scored = [check for check in record["checks"]
@@ -722,7 +722,7 @@ def plot(report, pictures, path):
     # the panels in the table's order, whatever order they were scored in
     drawn = [name for name in report["contestants"] if name in pictures]
     for column, name in enumerate(drawn, start=2):
-        grid = plots.tile(pictures[name][:64], 8)
+        grid = arrays.tile(pictures[name][:64], 8)
         panel = figure.add_subplot(1, count + 1, column)
         if grid.shape[-1] == 1:
             panel.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1)
@@ -737,7 +737,7 @@ def plot(report, pictures, path):
                     f"{report['reference']} ({report['features']}) against "
                     "training time", fontsize=10)
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def print_table(report):

@@ -35,11 +35,10 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import io
+from ganlab import image_files, io
 from ganlab.evaluation import metrics
 from ganlab.training import recipes
 from ganlab.training.seeding import set_seed
-from ganlab.viz import plots
 
 TARGET_MODES = 8
 TARGET_QUALITY = .8
@@ -163,7 +162,7 @@ def run_seed(seed, settings, arguments, clock=None):
 def plot(records, path, title):
     """High-quality share against steps, one curve per seed; open dots
     mark checks with fewer than 8 modes covered."""
-    figure, axes = plots.plt.subplots(figsize=(7, 4))
+    figure, axes = image_files.plt.subplots(figsize=(7, 4))
     for record in records:
         steps = [check["steps"] for check in record["checks"]]
         quality = [check["high_quality_fraction"]
@@ -183,7 +182,7 @@ def plot(records, path, title):
     axes.title.set_fontsize(9)
     axes.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
-    return plots.save_figure(figure, path)
+    return image_files.save_figure(figure, path)
 
 
 def main(argv=None, clock=None):

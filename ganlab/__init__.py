@@ -13,24 +13,29 @@ from it:
   LFW, the shipped face networks);
 - ``nets``: ``builders`` (the curriculum's perceptrons, ReLU perceptrons,
   DCGAN-style convolutional networks), ``mlp_gan`` (the original fully
-  connected GAN, trainable on several devices), ``precision`` (bfloat16),
-  ``saved`` (loading and drawing from a saved generator);
+  connected GAN's networks), ``layers`` (the minibatch standard deviation
+  over every device's share), ``precision`` (bfloat16), ``saved``
+  (loading and drawing from a saved generator);
 - ``training``: ``train`` (``python -m ganlab train``: checkpoints,
   --resume, sample grids, TensorBoard, multi-device; faces too),
-  ``registry`` (one entry per model), ``callbacks`` (sample grids and
-  GIFs, loss logs, TensorBoard images, the GAN doctor, a diversity
-  monitor),
+  ``registry`` (one entry per model), ``nonsaturating`` (``MLPGAN``, the
+  original GAN's training, on several devices), ``callbacks`` (sample
+  grids and GIFs, loss logs, TensorBoard images, the GAN doctor),
   ``checkpoints`` and ``checkpoint_folder`` (resumable checkpoints, weight
   export), ``distribute`` (strategies), ``seeding``;
 - ``evaluation``: ``metrics`` (toy-mode metrics, Frechet and kernel
   distances with provenance, diversity, spectra), ``features`` (feature
   extractors with provenance), ``train_features`` (``train-features``:
-  trains the shipped ones), ``baselines`` (PCA), ``evaluate``
-  (``python -m ganlab evaluate``: the table of every contestant);
-- ``viz``: ``plots`` (figures, grids, ``tile``, ``save_gif``),
+  trains the shipped ones), ``baselines`` (PCA), ``monitors`` (a
+  diversity monitor that scores samples while a run trains),
+  ``evaluate`` (``python -m ganlab evaluate``: the table of every
+  contestant);
+- ``viz``: ``plots`` (the toy-model figure, the emoji split),
   ``face_pictures``, ``growth`` (the progressive GAN's pictures),
   ``sample`` (``python -m ganlab sample``);
-- ``io`` (atomic writes and JSON), ``lessons`` (the one loader of the
+- ``io`` (atomic writes and JSON), ``arrays`` (``tile``, distances
+  between rows: NumPy only), ``image_files`` (figures, image grids, loss
+  curves, GIFs), ``lessons`` (the one loader of the
   numbered files), ``resources`` (where the lessons and the shipped
   ``data/`` are, in a checkout or an installed wheel, and their
   checksums), ``cli`` (``python -m

@@ -22,12 +22,12 @@ import pathlib
 
 import numpy as np
 
-from ganlab import lessons
+from ganlab import image_files, lessons
 from ganlab.data.faces import (load_face_array, load_shipped_face_models,
                                split_holdout)
 from ganlab.evaluation.baselines import PCABaseline
 from ganlab.training.seeding import set_seed
-from ganlab.viz import face_pictures, plots
+from ganlab.viz import face_pictures
 
 faces_lesson = lessons.load("3-generate_faces")
 
@@ -94,7 +94,7 @@ def main(argv=None):
 
     fakes, scores = face_pictures.sorted_by_critic(
         generator, critic, rng.normal(size=(400, 16)).astype(np.float32))
-    written.append(plots.save_image_grid(
+    written.append(image_files.save_image_grid(
         to_pixels(fakes), out / "3-sorted_by_critic.png", columns=20,
         title=f"400 fakes by critic score, from {scores[0]:.2f} (top "
               f"left) to {scores[-1]:.2f}"))
@@ -105,10 +105,10 @@ def main(argv=None):
                                                    end, 48, radius=2.)}
     for name, latent in walks.items():
         faces = to_pixels(generator(latent))
-        written.append(plots.save_image_grid(
+        written.append(image_files.save_image_grid(
             faces[::4], out / f"3-latent_{name}.png", columns=12,
             title=f"a walk along a latent {name}"))
-        written.append(plots.save_gif(
+        written.append(image_files.save_gif(
             faces, out / f"3-latent_{name}.gif"))
 
     if arguments.faces is not None:
@@ -117,7 +117,7 @@ def main(argv=None):
         training, _ = split_holdout(real)
         few = to_pixels(fakes[::50])[..., 0]
         nearest, distances = face_pictures.nearest_real(few, training)
-        written.append(plots.save_image_grid(
+        written.append(image_files.save_image_grid(
             np.concatenate([few, nearest]), out / "3-nearest_real.png",
             columns=len(few),
             title="fakes (top) and their nearest training faces "
@@ -125,7 +125,7 @@ def main(argv=None):
                   f"RMS pixel distance {distances.mean():.3f}"))
         baseline = PCABaseline(training).sample(24, rng)
         ours = to_pixels(fakes[:400:17])[..., 0]
-        written.append(plots.save_image_grid(
+        written.append(image_files.save_image_grid(
             np.concatenate([ours[:24], baseline]),
             out / "3-gan_vs_pca.png", columns=12,
             title="GAN fakes (top two rows) and PCA baseline faces "

@@ -29,13 +29,13 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
-from ganlab import lessons
+from ganlab import image_files, lessons
 from ganlab.data import emoji, image_sets, faces
 from ganlab.nets.saved import load_generator
 from ganlab.training import growth
 from ganlab.training.checkpoints import GANCheckpoint, export_weights
 from ganlab.training.seeding import set_seed
-from ganlab.viz import face_pictures, plots
+from ganlab.viz import face_pictures
 from ganlab.viz.growth import GrowthPictures
 
 progan = lessons.load("4-progan")
@@ -189,16 +189,16 @@ def draw_shipped(arguments):
             generator(latent_vectors, training=False)))
 
     samples = drawn(latent)
-    written = [plots.save_image_grid(
+    written = [image_files.save_image_grid(
         samples, out / "4-shipped_samples.png", columns=8,
         title=f"64 samples of the shipped {size}x{size} emoji ProGAN")]
     start, end = np.random.default_rng(seed).normal(
         size=(2, generator.latent_dim)).astype(np.float32)
     walk = drawn(face_pictures.latent_segment(start, end, 48))
-    written.append(plots.save_image_grid(
+    written.append(image_files.save_image_grid(
         walk[::4], out / "4-shipped_walk.png", columns=12,
         title="a walk along a latent segment"))
-    written.append(plots.save_gif(walk, out / "4-shipped_walk.gif",
+    written.append(image_files.save_gif(walk, out / "4-shipped_walk.gif",
                                   scale=2))
     # the emoji it was trained on, drawn the same way (on white)
     training = emoji.load_emoji(size, "train") / np.float32(255)
@@ -240,7 +240,7 @@ def main(argv=None):
               for name in ("discr_loss", "gen_loss", "gp")}
     curves = {name: values for name, values in curves.items() if values}
     if curves:  # a resumed run that had nothing left keeps the old plot
-        plots.plot_losses(curves, out / "4-losses.png",
+        image_files.plot_losses(curves, out / "4-losses.png",
                           title=f"ProGAN on {len(images)} images, epochs "
                                 f"of {arguments.steps_per_epoch} steps")
     # the weights alone, without the optimizer the generator trains with

@@ -60,19 +60,19 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
-from ganlab import io, lessons
+from ganlab import image_files, io, lessons
 from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features
+from ganlab.evaluation.monitors import DiversityMonitor
 from ganlab.nets import precision
 from ganlab.nets.saved import generate
 from ganlab.training.augment import DiffAugment
 from ganlab.training.averaging import (GeneratorAveraging,
                                        with_own_batch_statistics)
-from ganlab.training.callbacks import DiversityMonitor, SampleGrid
+from ganlab.training.callbacks import SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
 from ganlab.training.train import AVERAGE_WARMUP
-from ganlab.viz import plots
 
 dcgan = lessons.load("5-dcgan_cifar")
 
@@ -268,7 +268,7 @@ def main(argv=None):
     model.fit(training, batch_size=arguments.batch_size,
               epochs=arguments.epochs, shuffle=True,
               verbose=arguments.verbose, callbacks=callbacks)
-    plots.plot_losses(model.history.history, out / "5-losses.png",
+    image_files.plot_losses(model.history.history, out / "5-losses.png",
                       title=f"DCGAN on {len(training)} images "
                             f"({len(held_out)} held out)")
     final = drawn()

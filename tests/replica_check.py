@@ -22,6 +22,7 @@ tf.config.set_logical_device_configuration(
 
 from ganlab import lessons  # noqa: E402  (after the split, deliberately)
 from ganlab.data.batches import real_batches  # noqa: E402
+from ganlab.nets.layers import GlobalMinibatchStdDev  # noqa: E402
 from ganlab.training import replicas  # noqa: E402
 from ganlab.training.augment import DiffAugment  # noqa: E402
 
@@ -103,7 +104,7 @@ def progan_like(examples, scaled):
     task4 = lessons.load("4-progan")
     generator, critic = task4.build_networks(
         8, 8, 3, max_filters=16, filter_base=64,
-        minibatch_std=replicas.GlobalMinibatchStdDev())
+        minibatch_std=GlobalMinibatchStdDev())
     gan = replicas.replicated(task4.ProGAN)(
         generator, critic, seed=3, augment=DiffAugment(seed=4))
     gan.compile()

@@ -246,16 +246,16 @@ def test_resume_refuses_another_size(folder, tmp_path, capsys):
 def test_the_grid_is_capped_and_every_single_is_written(folder, tmp_path,
                                                         monkeypatch):
     """``--count 70 --grid 9`` writes 70 PNGs and a grid of 9."""
-    from ganlab.viz import plots
+    from ganlab import image_files
     tiled = []
-    original = plots.save_image_grid
+    original = image_files.save_image_grid
 
     def counting(images, path, **kwargs):
         """Record how many images are tiled, then tile them."""
         tiled.append(len(images))
         return original(images, path, **kwargs)
 
-    monkeypatch.setattr(plots, "save_image_grid", counting)
+    monkeypatch.setattr(image_files, "save_image_grid", counting)
     cli.main(["sample", "--generator", str(folder / "generator.keras"),
               "--count", "70", "--grid", "9", "--out", str(tmp_path)])
     assert tiled == [9]

@@ -5,7 +5,7 @@ import pytest
 from tensorflow import keras
 
 from ganlab.nets import conv_gan
-from ganlab.training.replicas import GlobalMinibatchStdDev
+from ganlab.nets.layers import GlobalMinibatchStdDev
 
 
 def test_the_networks_shapes():

@@ -6,8 +6,8 @@ import pytest
 from conftest import load_gan_class
 from ganlab.data import toy
 from ganlab.evaluation import metrics
+from ganlab.evaluation.monitors import DiversityMonitor
 from ganlab.nets import builders
-from ganlab.training.callbacks import DiversityMonitor
 
 
 def test_mean_pairwise_distance_by_hand():

@@ -8,10 +8,11 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import ROOT, load_demo, load_gan_class
+from ganlab import image_files
 from ganlab.data.faces import SHIPPED, load_shipped_face_models
 from ganlab.evaluation.baselines import PCABaseline
 from ganlab.evaluation.features import FaceFeatures, file_checksum
-from ganlab.viz import face_pictures, plots
+from ganlab.viz import face_pictures
 
 
 def test_latent_segment_runs_from_start_to_end():
@@ -55,7 +56,7 @@ def test_nearest_real_finds_a_copied_face():
 def test_gif_has_every_frame(tmp_path):
     """A 6-frame walk becomes a 6-frame looping GIF, 8x enlarged."""
     frames = np.random.default_rng(2).random((6, 16, 16, 1))
-    path = plots.save_gif(frames, tmp_path / "walk.gif")
+    path = image_files.save_gif(frames, tmp_path / "walk.gif")
     with Image.open(path) as gif:
         assert gif.n_frames == 6 and gif.size == (128, 128)
     assert [p.name for p in tmp_path.iterdir()] == ["walk.gif"]

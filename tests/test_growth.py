@@ -30,7 +30,7 @@ from ganlab.viz.growth import GrowthPictures
 progan = __import__('4-progan')
 
 LATENT_DIM = 8
-DPI = 110  # ganlab.viz.plots.save_figure's
+DPI = 110  # ganlab.image_files.save_figure's
 GREY = .5  # a pixel value no text or background has: 127 in a PNG
 
 
@@ -87,7 +87,7 @@ def assert_size(path, width_inches, height_inches):
 
 
 def grid_inches(count, columns=4):
-    """The figure size ``plots.save_image_grid`` gives ``count`` images."""
+    """The figure size ``image_files.save_image_grid`` gives ``count`` images."""
     rows = math.ceil(count / columns)
     return columns * .9, rows * .9 + .4
 

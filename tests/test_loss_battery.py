@@ -15,7 +15,8 @@ The losses: lesson 0's least-squares pair, lessons 1 and 2's Wasserstein
 pair, lesson 4's Wasserstein critic loss, drift penalty and
 non-saturating pair (with one-sided label smoothing), lesson 5's
 non-saturating pair (with one-sided label smoothing) and the MLP GAN's
-clipped binary cross-entropy pair (``ganlab.nets.mlp_gan``) and the
+clipped binary cross-entropy pair (``ganlab.training.nonsaturating``) and
+the
 hinge pair of ``ganlab.training.losses``. The two
 gradient penalties need a critic rather than scores: lesson 2's is a
 method, tested through a tiny ``WGAN_GP`` whose critic is linear (its
@@ -32,8 +33,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from conftest import linear_critic
-from ganlab.nets import mlp_gan
-from ganlab.training import losses
+from ganlab.training import losses, nonsaturating
 
 simple_gan = __import__("0-simple_gan")
 wgan_clip = __import__("1-wgan_clip")
@@ -98,12 +98,12 @@ CASES = {
         dcgan.generator_loss, (FAKE,), bce_on_logits(1., FAKE)),
     # (mean(-log .9, -log .5, -log .2) + mean(-log .9, -log .5, -log .2)) / 2
     "mlp discriminator_loss": (
-        mlp_gan.discriminator_loss, (REAL_P, FAKE_P),
+        nonsaturating.discriminator_loss, (REAL_P, FAKE_P),
         (-(math.log(.9) + math.log(.5) + math.log(.2)) / 3
          - (math.log(.9) + math.log(.5) + math.log(.2)) / 3) / 2),
     # mean(-log .1, -log .5, -log .8)
     "mlp generator_loss": (
-        mlp_gan.generator_loss, (FAKE_P,),
+        nonsaturating.generator_loss, (FAKE_P,),
         -(math.log(.1) + math.log(.5) + math.log(.8)) / 3),
     # mean(relu(1 - .5), relu(1 + 1), relu(1 - 2))
     # + mean(relu(1 + 0), relu(1 + 1), relu(1 - .5)) = 2.5 / 3 + 3.5 / 3
@@ -239,10 +239,10 @@ def test_mlp_losses_clip_probabilities():
     """p is clipped to [1e-7, 1 - 1e-7]: a fake at p = 0 costs the
     generator -log(1e-7) = 16.118..., not infinity, and a perfect
     discriminator (real 1, fake 0) costs about 1e-7, not 0 or NaN."""
-    assert float(mlp_gan.generator_loss(tf.zeros((2, 1)))) == pytest.approx(
-        -math.log(1e-7), rel=1e-6)
-    perfect = float(mlp_gan.discriminator_loss(tf.ones((2, 1)),
-                                               tf.zeros((2, 1))))
+    assert float(nonsaturating.generator_loss(tf.zeros((2, 1)))) == (
+        pytest.approx(-math.log(1e-7), rel=1e-6))
+    perfect = float(nonsaturating.discriminator_loss(tf.ones((2, 1)),
+                                                     tf.zeros((2, 1))))
     assert np.isfinite(perfect) and 0 <= perfect < 1e-6
 
 
@@ -250,8 +250,8 @@ def test_mlp_discriminator_loss_halves_the_sum():
     """At p = .5 everywhere each cross-entropy is log 2, and the MLP GAN's
     discriminator loss is their mean, (log 2 + log 2) / 2 = log 2."""
     half = tf.fill((3, 1), .5)
-    assert float(mlp_gan.discriminator_loss(half, half)) == pytest.approx(
-        math.log(2), rel=1e-6)
+    assert float(nonsaturating.discriminator_loss(half, half)) == (
+        pytest.approx(math.log(2), rel=1e-6))
 
 
 # ## The gradient penalties

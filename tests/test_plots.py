@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from conftest import load_gan_class
+from ganlab import image_files
 from ganlab.data import toy
 from ganlab.nets import builders
 from ganlab.viz import plots
@@ -40,7 +41,7 @@ def test_a_failed_save_leaves_no_file(tmp_path, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(figure, "savefig", broken_savefig)
     with pytest.raises(OSError, match="disk full"):
-        plots.save_figure(figure, tmp_path / "broken.png")
+        image_files.save_figure(figure, tmp_path / "broken.png")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -18,6 +18,7 @@ from tensorflow import keras
 
 from conftest import ROOT
 from ganlab import lessons
+from ganlab.nets.layers import GlobalMinibatchStdDev
 from ganlab.training import replicas
 
 TOLERANCE = 1e-5
@@ -163,7 +164,7 @@ def test_global_minibatch_deviation_is_the_lesson_s_on_one_device():
     values = tf.constant(np.random.default_rng(0).normal(
         size=(6, 4, 4, 5)).astype("float32"))
     np.testing.assert_allclose(
-        replicas.GlobalMinibatchStdDev()(values),
+        GlobalMinibatchStdDev()(values),
         task4.MinibatchStdDev()(values), rtol=1e-6)
 
 
@@ -176,7 +177,7 @@ def test_a_replicated_progan_needs_the_global_deviation_and_counts_once():
         replicas.replicated(task4.ProGAN)(*networks)
     gan = replicas.replicated(task4.ProGAN)(*task4.build_networks(
         8, 8, 3, max_filters=8, filter_base=32,
-        minibatch_std=replicas.GlobalMinibatchStdDev()), seed=1)
+        minibatch_std=GlobalMinibatchStdDev()), seed=1)
     gan.compile()
     gan.enter_phase(task4.GrowthSchedule(8, 32, 32).phases[1])
     gan.train_on_batch(np.zeros((8, 8, 8, 3), np.float32))

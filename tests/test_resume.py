@@ -17,6 +17,7 @@ import tensorflow as tf
 from conftest import ROOT, rolled_back
 from ganlab import cli
 from ganlab.nets import mlp_gan
+from ganlab.training import nonsaturating
 from ganlab.training.callbacks import GANDoctor, LossLog
 from ganlab.training.checkpoint_folder import saved_numbers
 from ganlab.training.checkpoints import GANCheckpoint
@@ -27,9 +28,10 @@ def small_gan(seed=0):
     same initial weights every time."""
     keras.utils.set_random_seed(0)
     real = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1))
-    gan = mlp_gan.MLPGAN(mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
-                         mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
-                         real.astype(np.float32), batch_size=16, seed=seed)
+    gan = nonsaturating.MLPGAN(
+        mlp_gan.build_generator(4, (8, 8, 1), (16, 32)),
+        mlp_gan.build_discriminator((8, 8, 1), (32, 16)),
+        real.astype(np.float32), batch_size=16, seed=seed)
     gan.compile()
     return gan
 

@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import fails, rolled_back
-from ganlab import cli
+from conftest import ROOT, fails, rolled_back
+from ganlab import cli, image_files
 from ganlab.nets import mlp_gan
 from ganlab.nets.saved import load_generator
-from ganlab.training import registry, train
+from ganlab.training import augment_policies, registry, train
 from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.checkpoint_folder import saved_numbers
-from ganlab.viz import plots
 
 # mlp on 8x8 grey images; --deterministic, so runs repeat bit for bit
 TINY = ["train", "--model", "mlp", "--img_size", "8", "--batch_size", "16",
@@ -114,13 +113,13 @@ def test_generator_keras_is_the_average_and_loads_quietly(
     it loads with no warning about optimizer state; without averaging it
     is the trained generator, just as quiet."""
     grids = []
-    save_grid = plots.save_image_grid
+    save_grid = image_files.save_image_grid
 
     def recording(pixels, path, **kwargs):
         """Keep each grid's pixels, then save it as usual."""
         grids.append(np.array(pixels))
         return save_grid(pixels, path, **kwargs)
-    monkeypatch.setattr(plots, "save_image_grid", recording)
+    monkeypatch.setattr(image_files, "save_image_grid", recording)
     out = tmp_path / "run"
     gan = cli.main(TINY + ["--dataset", str(digits), "--n_epochs", "2",
                            "--average-decay", decay, "--sample_interval",
@@ -255,15 +254,22 @@ def test_augment_auto_chooses_by_the_number_of_images():
     # DiffAugment draws per global batch, so several devices choose alike
     several = parsed(["--model", "mlp", "--strategy", "mirrored"])
     train.choose_augment(several, 10, "the data")
-    assert several.augment == train.augment_constants()[1]
+    assert several.augment == augment_policies.DEFAULT_POLICY
 
 
 def test_the_policy_names_are_augment_s_own():
-    """The names checked before TensorFlow starts are those of
-    ganlab.training.augment, read from its source."""
+    """The names checked before TensorFlow starts are those
+    ganlab.training.augment applies, and train reads them without
+    starting TensorFlow."""
+    import subprocess
+    import sys
     from ganlab.training import augment
-    assert train.augment_constants() == (augment.POLICIES,
-                                         augment.DEFAULT_POLICY)
+    assert (augment.POLICIES, augment.DEFAULT_POLICY) == (
+        augment_policies.POLICIES, augment_policies.DEFAULT_POLICY)
+    assert tuple(augment.TRANSFORMATIONS) == augment_policies.POLICIES
+    code = ("import sys; from ganlab.training import train; "
+            "assert 'tensorflow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 REFUSED = (

@@ -311,27 +311,3 @@ def load_emoji(size=32, split="train", background=WHITE, channels=3,
     chosen = set(split_files(paths, split))
     return images[[index for index, path in enumerate(paths)
                    if path in chosen]]
-
-
-def save_split_picture(path, size=32, count=64, columns=8, scale=2):
-    """Draw ``count`` training emoji beside ``count`` held-out ones.
-
-    The emoji are evenly spaced through each split's sorted files (no
-    seed), laid out ``columns`` wide by ``ganlab.viz.plots.tile``, each
-    pixel drawn as a ``scale`` x ``scale`` block; the PNG file at
-    ``path`` appears only when complete. Returns ``path``.
-    """
-    from ganlab import io
-    from ganlab.viz.plots import tile
-    grids = []
-    for split in ("train", "held_out"):
-        images = load_emoji(size, split)
-        picks = np.linspace(0, len(images) - 1, count).round().astype(int)
-        grids.append(tile(images[picks], columns))
-    gap = np.full((grids[0].shape[0], size, 3), 255, np.uint8)
-    canvas = Image.fromarray(np.concatenate([grids[0], gap, grids[1]], 1))
-    canvas = canvas.resize((canvas.width * scale, canvas.height * scale),
-                           Image.NEAREST)
-    with io.atomic_path(path) as temporary:
-        canvas.save(temporary, format="PNG")
-    return pathlib.Path(path)

@@ -10,6 +10,8 @@
   with NumPy and a restricted unpickler; ``train_features``:
   ``python -m ganlab train-features``, which trains the shipped ones;
 - ``baselines``: the PCA baseline;
+- ``monitors``: ``DiversityMonitor``, a callback that scores samples'
+  diversity after every epoch of a run;
 - ``evaluate``: ``python -m ganlab evaluate``, one table of every
   contestant on a data set's held-out images.
 """

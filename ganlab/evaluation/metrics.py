@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ganlab.arrays import squared_distances
 from ganlab.data.toy import distance_to_circle
 
 
@@ -312,14 +313,6 @@ def spectral_distance(images_a, images_b):
     spectrum_b = radial_power_spectrum(images_b)[1:]
     return float(np.mean(np.abs(np.log10(spectrum_a + 1e-12)
                                 - np.log10(spectrum_b + 1e-12))))
-
-
-def squared_distances(rows_a, rows_b):
-    """Return the (len(rows_a), len(rows_b)) squared Euclidean distances
-    between the rows of two 2-D arrays, by |a|^2 + |b|^2 - 2 a.b (one
-    matrix product; rounding can leave tiny negatives where rows meet)."""
-    return ((rows_a ** 2).sum(1)[:, None] + (rows_b ** 2).sum(1)[None]
-            - 2 * rows_a @ rows_b.T)
 
 
 def mean_pairwise_distance(features, max_samples=1000, seed=0):

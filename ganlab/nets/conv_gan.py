@@ -20,9 +20,10 @@ al.'s DCGAN recipe (2015) cut down to two resolution steps, so that a
                    -> minibatch standard deviation (one more map)
                    -> dense 1 (the logit) -> sigmoid
 
-They train as the MLP GAN does (``mlp_gan.MLPGAN``: the non-saturating
-loss, one discriminator update then one generator update, Adam with
-beta_1 .5), at the learning rate of ``--model conv``'s registry entry.
+They train as the MLP GAN does (``ganlab.training.nonsaturating.MLPGAN``:
+the non-saturating loss, one discriminator update then one generator
+update, Adam with beta_1 .5), at the learning rate of ``--model conv``'s
+registry entry.
 ``python -m ganlab train --model conv`` adds two things:
 
 - the R1 penalty (Mescheder et al. 2018; ``--r1``, gamma 1 by default):
@@ -47,7 +48,7 @@ Choices, and why:
 - LeakyReLU(.2) everywhere, so no unit dies; no dropout, which the
   averaged generator makes unnecessary on these short runs;
 - the minibatch standard deviation of Karras et al.'s ProGAN (2018,
-  ``ganlab.training.replicas.GlobalMinibatchStdDev``) before the dense
+  ``ganlab.nets.layers.GlobalMinibatchStdDev``) before the dense
   layer: the discriminator sees how much its batch varies, and a
   generator drawing too few kinds of garment is caught. On Fashion-MNIST
   it cut the FCD at 4,000 steps from 16.7 to 11.7 (the trained
@@ -76,7 +77,7 @@ at a quarter of the size); 28x28 is what it is built for.
 """
 from tensorflow import keras
 
-from ganlab.training.replicas import GlobalMinibatchStdDev
+from ganlab.nets.layers import GlobalMinibatchStdDev
 
 
 def check_image_shape(image_shape):

@@ -52,10 +52,9 @@ sampling never see it.
 import tensorflow as tf
 from tensorflow import keras
 
+from ganlab.training.augment_policies import DEFAULT_POLICY, POLICIES
 from ganlab.training.replicas import for_the_global_batch
 
-POLICIES = ("color", "translation", "cutout")
-DEFAULT_POLICY = "color,translation,cutout"
 # Zhao et al.'s ratios: shift up to 1/8 of the side, cut half the side
 TRANSLATION_RATIO = 1 / 8
 CUTOUT_RATIO = 1 / 2

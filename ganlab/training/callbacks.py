@@ -13,14 +13,10 @@
   stops, and keeps the broken state from being saved).
 - ``LinearDecay`` lowers a lesson GAN's two learning rates linearly over
   the run, so that generator and critic settle rather than circle.
-- ``DiversityMonitor`` measures, after every epoch, how varied the
-  generator's samples are, and records it in the training history beside
-  the losses, so collapse shows up as a falling curve rather than as a
-  surprise at the end. It also watches for the divergence seen in DCGAN
-  runs: the generator's loss climbing epoch after epoch while the
-  discriminator's falls below a bound. On either sign it warns with the
-  epoch, and it can stop training and put back the generator of the most
-  diverse epoch.
+
+The callback that scores samples while a run goes, ``DiversityMonitor``,
+is ``ganlab.evaluation.monitors``'s: it measures with evaluation's
+metrics.
 """
 import contextlib
 import csv
@@ -28,7 +24,6 @@ import math
 import os
 import pathlib
 import re
-import warnings
 from io import StringIO
 
 import numpy as np
@@ -36,13 +31,12 @@ import tensorflow as tf
 from PIL import Image
 from tensorflow import keras
 
-from ganlab import io
+from ganlab import image_files, io
+from ganlab.arrays import tile
 from ganlab.data import nonfinite_rows
-from ganlab.evaluation import metrics
 from ganlab.training.checkpoints import (nonfinite_variables, optimizers_of,
                                         steps_done)
-from ganlab.viz import plots
-from ganlab.viz.plots import save_gif, tile
+from ganlab.image_files import save_gif
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -88,7 +82,7 @@ class SampleGrid(keras.callbacks.Callback):
                                     np.float32), 0, 1)
         if pixels.ndim == 3:
             pixels = pixels[..., np.newaxis]
-        plots.save_image_grid(pixels, self.folder / self.name.format(number),
+        image_files.save_image_grid(pixels, self.folder / self.name.format(number),
                               columns=self.columns,
                               title=f"{label} {number}")
         if self.writer is not None:
@@ -249,7 +243,7 @@ class LossLog(keras.callbacks.Callback):
         self.stream.close()
         rows = self.read()
         if rows:
-            plots.plot_losses({name: [values[name] for _, values in rows]
+            image_files.plot_losses({name: [values[name] for _, values in rows]
                                for name in self.names}, self.picture,
                               xlabel="step")
 
@@ -365,84 +359,6 @@ class GANDoctor(keras.callbacks.Callback):
         line = f"GAN doctor: step {step}: {cause}; {action}"
         self.diagnoses.append(line)
         print(line, flush=True)
-
-
-class DiversityMonitor(keras.callbacks.Callback):
-    """Log the mean pairwise distance of generated samples each epoch.
-
-    Distances are taken between ``features(samples)`` when a feature
-    extractor is given (see ``ganlab.evaluation.features``), else between raw
-    samples. The score of the real data, measured once, is the yardstick: below
-    ``warn_below`` times it, a warning names the epoch, unless the
-    diversity is still growing, by at least ``growing`` times the best of
-    the epochs before (the first epoch, with none before, counts as
-    growing). A generator starts out drawing near copies of one image and
-    learns to vary them over its first epochs; what collapses is one whose
-    diversity stays low, or falls.
-    """
-
-    def __init__(self, real_examples, samples=500, features=None,
-                 warn_below=.5, losses=None, critic_floor=.1,
-                 patience=3, stop=False, restore_best=False, seed=0,
-                 growing=1.05):
-        """Measure the real data's diversity as the reference.
-
-        ``losses`` names the generator's and the critic's loss in the logs
-        (e.g. ``("gen_loss", "discr_loss")``) to watch for divergence: the
-        first rising for ``patience`` epochs in a row while the second is
-        below ``critic_floor``. ``stop`` ends training on a warning;
-        ``restore_best`` then puts back the most diverse generator.
-        """
-        super().__init__()
-        self.samples = samples
-        self.features = features or (lambda x: np.asarray(x))
-        self.warn_below = warn_below
-        self.losses = losses
-        self.critic_floor = critic_floor
-        self.patience = patience
-        self.stop = stop
-        self.restore_best = restore_best
-        self.seed = seed
-        self.growing = growing
-        real = np.asarray(real_examples)[:samples]
-        self.real_diversity = metrics.mean_pairwise_distance(
-            self.features(real), seed=seed)
-        self.generator_losses = []
-        self.best = (-np.inf, None)
-
-    def on_epoch_end(self, epoch, logs=None):
-        """Add ``diversity`` (relative to the real data) to the logs and
-        act on collapse or divergence."""
-        logs = {} if logs is None else logs
-        fakes = np.asarray(self.model.get_fake_sample(self.samples))
-        relative = metrics.mean_pairwise_distance(
-            self.features(fakes), seed=self.seed) / self.real_diversity
-        logs["diversity"] = relative
-        still_growing = relative >= self.growing * self.best[0]
-        if relative > self.best[0]:
-            self.best = (relative, self.model.generator.get_weights())
-        problems = []
-        if relative < self.warn_below and not still_growing:
-            problems.append(f"generated samples are {relative:.2f} times "
-                            "as diverse as the real data; the generator "
-                            "may be collapsing")
-        if self.losses:
-            generator_key, critic_key = self.losses
-            self.generator_losses.append(float(logs[generator_key]))
-            recent = self.generator_losses[-self.patience - 1:]
-            if (len(recent) > self.patience
-                    and all(np.diff(recent) > 0)
-                    and float(logs[critic_key]) < self.critic_floor):
-                problems.append(f"{generator_key} rose {self.patience} "
-                                f"epochs in a row while {critic_key} is "
-                                f"below {self.critic_floor}: training may "
-                                "be diverging")
-        for problem in problems:
-            warnings.warn(f"epoch {epoch + 1}: {problem}", stacklevel=2)
-        if problems and self.stop:
-            self.model.stop_training = True
-            if self.restore_best and self.best[1] is not None:
-                self.model.generator.set_weights(self.best[1])
 
 
 class LinearDecay(keras.callbacks.Callback):

@@ -187,11 +187,11 @@ class MLP(Model):
         """Build and compile it (see ``Model.build``): the networks of
         ``networks`` in ``MLPGAN``'s training, with R1 every ``r1_every``
         steps where ``--r1`` (or the entry's default) asks for it."""
-        from ganlab.nets import mlp_gan
+        from ganlab.training.nonsaturating import MLPGAN
         gamma = self.r1_gamma(arguments)
         penalty = dict(penalty=r1_term(gamma),
                        penalty_every=self.r1_every) if gamma else {}
-        gan = mlp_gan.MLPGAN(
+        gan = MLPGAN(
             *self.networks(arguments, examples), examples,
             batch_size=arguments.batch_size, seed=arguments.seed,
             **hooks(augment=augment), **penalty)
@@ -574,8 +574,8 @@ class ProGAN(Model):
     def build(self, arguments, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
-        from ganlab.training.replicas import (GlobalMinibatchStdDev,
-                                              replicated)
+        from ganlab.nets.layers import GlobalMinibatchStdDev
+        from ganlab.training.replicas import replicated
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:

@@ -15,22 +15,22 @@ of StyleGAN2 and beyond with no other trick. The loss:
   both, the critic is flat where the data and the generator's samples
   lie, and training settles there rather than circling.
 
-Everything else is ``ganlab.nets.mlp_gan.MLPGAN``'s: the data in memory,
-the random numbers from the model's ``rng`` (so a resumed run draws what
-an uninterrupted one would), DiffAugment of both batches before the
-critic (``augment``), several devices, the penalty's lazy schedule
-(computed on one critic update in ``penalty_every`` and weighted by that
-many, as StyleGAN2 regularises). The averaged generator is kept by the
-``GeneratorAveraging`` callback that ``train`` adds.
+Everything else is ``ganlab.training.nonsaturating.MLPGAN``'s: the data
+in memory, the random numbers from the model's ``rng`` (so a resumed run
+draws what an uninterrupted one would), DiffAugment of both batches
+before the critic (``augment``), several devices, the penalty's lazy
+schedule (computed on one critic update in ``penalty_every`` and
+weighted by that many, as StyleGAN2 regularises). The averaged generator
+is kept by the ``GeneratorAveraging`` callback that ``train`` adds.
 
 The networks are ``ganlab.nets.residual_gan``'s, whose discriminator
 gives logits: the penalties differentiate it as it is.
 """
 import tensorflow as tf
 
-from ganlab.nets.mlp_gan import MLPGAN
 from ganlab.training.losses import (r1_penalty, relativistic_critic_loss,
                                     relativistic_generator_loss)
+from ganlab.training.nonsaturating import MLPGAN
 from ganlab.training.replicas import logs_for_workers
 
 

@@ -16,7 +16,7 @@ would:
    which are the rows a ``tf.data`` batch distributed by the strategy
    hands it. Two sources of shared seeds serve: the model's
    ``tf.random.Generator`` (``rng``), asked once per step outside the
-   replicas (``draw_seeds``, as ``ganlab.nets.mlp_gan`` does), and a
+   replicas (``draw_seeds``, as ``ganlab.training.nonsaturating`` does), and a
    layer's ``keras.random.SeedGenerator``, whose state is one variable
    that every replica reads alike and that moves once per step.
 2. **Each replica's loss counts for its share.** A loss is a mean over
@@ -43,6 +43,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from ganlab import lessons
+from ganlab.nets.layers import GlobalMinibatchStdDev
 
 
 def replica_count():
@@ -174,7 +175,8 @@ def replicated(gan_class):
     - task 4's ``ProGAN``, fed likewise, whose step draws through
       ``get_fake_sample`` and ``get_mix`` and counts its images with
       ``count_step``; its critic must take the minibatch standard
-      deviation over the global batch (``GlobalMinibatchStdDev``).
+      deviation over the global batch
+      (``ganlab.nets.layers.GlobalMinibatchStdDev``).
 
     Asking twice for the same class returns the same subclass, named
     ``Replicated`` + the lesson's name.
@@ -341,33 +343,3 @@ class GrowingShares(Shares):
             return count(batch_size)
         return tf.distribute.get_replica_context().merge_call(
             lambda strategy: count(batch_size * replicas))
-
-
-class GlobalMinibatchStdDev(keras.layers.Layer):
-    """Task 4's minibatch standard deviation over the global batch: the
-    mean and the squared deviations of each feature are summed over the
-    replicas (as synchronised batch norm sums its statistics), so each
-    replica appends the statistic one device would."""
-
-    def __init__(self, epsilon=1e-8, **kwargs):
-        """Remember the small constant under the square root."""
-        super().__init__(**kwargs)
-        self.epsilon = epsilon
-
-    def call(self, inputs):
-        """Return ``inputs`` with the global statistic as one more
-        channel."""
-        context = tf.distribute.get_replica_context()
-
-        def summed(values):
-            """``values`` summed over the batch and over the replicas."""
-            total = tf.reduce_sum(values, axis=0)
-            return total if context is None else context.all_reduce(
-                "sum", total)
-
-        count = summed(tf.ones_like(inputs[:, :1, :1, :1]))
-        mean = summed(inputs) / count
-        variance = summed(tf.square(inputs - mean)) / count
-        statistic = tf.reduce_mean(tf.sqrt(variance + self.epsilon))
-        shape = tf.concat([tf.shape(inputs)[:-1], [1]], axis=0)
-        return tf.concat([inputs, tf.fill(shape, statistic)], axis=-1)

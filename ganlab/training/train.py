@@ -150,6 +150,7 @@ from ganlab import io
 from ganlab.data import image_sets, nonfinite_rows, toy
 from ganlab.data.faces import HOLDOUT
 from ganlab.training import registry
+from ganlab.training.augment_policies import DEFAULT_POLICY, POLICIES
 from ganlab.training.distribute import WORKER_TIMEOUT
 from ganlab.training.seeding import MAX_SEED
 
@@ -294,8 +295,8 @@ def add_arguments(parser):
                              "policy below "
                              f"{AUTO_AUGMENT_BELOW:,} training images, "
                              "else none), none, or comma-separated "
-                             "transformations of color, translation, "
-                             f"cutout ({registry.names_or(augmenting, 'and')}"
+                             f"transformations of {', '.join(POLICIES)} "
+                             f"({registry.names_or(augmenting, 'and')}"
                              "; default: auto)")
     parser.add_argument("--loss", choices=("default", "hinge"),
                         help="the model's own loss or the hinge loss "
@@ -637,21 +638,6 @@ def check_arguments(arguments, parser):
                      f"{arguments.dataset} would ignore it")
 
 
-def augment_constants():
-    """Return ``(POLICIES, DEFAULT_POLICY)`` of ``ganlab.training.augment``,
-    read from its source rather than imported: importing it starts
-    TensorFlow, and a policy is checked before that."""
-    import ast
-    source = pathlib.Path(__file__).with_name("augment.py").read_text()
-    constants = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and (
-                getattr(node.targets[0], "id", None) in (
-                    "POLICIES", "DEFAULT_POLICY")):
-            constants[node.targets[0].id] = ast.literal_eval(node.value)
-    return constants["POLICIES"], constants["DEFAULT_POLICY"]
-
-
 def adopt_old_defaults(arguments):
     """On ``--resume`` of a run whose ``run.json`` predates some of the
     technique flags (``BEFORE_FLAG``), give each such flag left out the
@@ -703,15 +689,14 @@ def check_techniques(arguments, parser, model):
                          f"augmentation hook (only {takers('takes_augment')}"
                          " take --augment)")
         if arguments.augment not in ("auto", "none"):
-            policies, _ = augment_constants()
             names = [name.strip() for name in arguments.augment.split(",")
                      if name.strip()]
-            unknown = [name for name in names if name not in policies]
+            unknown = [name for name in names if name not in POLICIES]
             if unknown or not names:
                 parser.error(f"--augment: {', '.join(unknown) or 'nothing'}"
                              f" is no DiffAugment transformation; give "
                              f"auto, none, or names of "
-                             f"{', '.join(policies)} separated by commas")
+                             f"{', '.join(POLICIES)} separated by commas")
             arguments.augment = ",".join(names)
     elif not model.takes_augment:
         arguments.augment = "none"
@@ -749,11 +734,10 @@ def choose_augment(arguments, count, description):
     policy was given)."""
     if arguments.augment != "auto":
         return None
-    _, default = augment_constants()
     if count < AUTO_AUGMENT_BELOW:
-        arguments.augment = default
-        return (f"--augment auto: DiffAugment {default}, as the {count:,} "
-                f"examples of {description} are fewer than "
+        arguments.augment = DEFAULT_POLICY
+        return (f"--augment auto: DiffAugment {DEFAULT_POLICY}, as the "
+                f"{count:,} examples of {description} are fewer than "
                 f"{AUTO_AUGMENT_BELOW:,} (a critic learns so few by heart)")
     arguments.augment = "none"
     return (f"--augment auto: none, as {description} holds {count:,} "

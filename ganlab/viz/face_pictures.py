@@ -10,12 +10,12 @@
   pixels; a fake identical to its neighbour would be memorised;
   ``save_beside_nearest`` draws them as a picture.
 
-A walk becomes a GIF with ``ganlab.viz.plots.save_gif``.
+A walk becomes a GIF with ``ganlab.image_files.save_gif``.
 """
 import numpy as np
 
-from ganlab.evaluation.metrics import squared_distances
-from ganlab.viz import plots
+from ganlab.arrays import squared_distances
+from ganlab.image_files import save_image_grid
 
 
 def sorted_by_critic(generator, critic, latent_vectors):
@@ -77,7 +77,7 @@ def save_beside_nearest(samples, training, path, columns=8, what="image"):
     for start in range(0, len(samples), columns):
         rows += [samples[start:start + columns],
                  nearest[start:start + columns]]
-    path = plots.save_image_grid(
+    path = save_image_grid(
         np.concatenate(rows), path, columns=min(columns, len(samples)),
         title=f"samples above their nearest training {what}; RMS pixel "
               f"distance {distances.mean():.3f}")

@@ -24,9 +24,8 @@ import zipfile
 import numpy as np
 from tensorflow import keras
 
-from ganlab import io
-from ganlab.viz import plots
-from ganlab.viz.plots import plt  # with its screenless backend set
+from ganlab import image_files, io
+from ganlab.image_files import plt  # with its screenless backend set
 
 
 class GrowthPictures(keras.callbacks.Callback):
@@ -82,7 +81,7 @@ class GrowthPictures(keras.callbacks.Callback):
         size = gan.generator.resolution
         kind = "fade-in" if gan.generator.fading else "stable"
         index = int(gan.phase_index.numpy())
-        plots.save_image_grid(
+        image_files.save_image_grid(
             images, self.folder / f"{self.prefix}phase_{index:02d}_"
                                   f"{size}x{size}_{kind}.png",
             columns=4, title=f"phase {index}: {size}x{size} {kind}")
@@ -141,4 +140,4 @@ class GrowthPictures(keras.callbacks.Callback):
         figure.suptitle("one latent vector as the networks grow",
                         fontsize=9)
         figure.tight_layout()
-        return plots.save_figure(figure, path)
+        return image_files.save_figure(figure, path)

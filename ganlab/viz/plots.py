@@ -1,37 +1,21 @@
 #!/usr/bin/env python3
-"""Pictures of trained models, written atomically as PNG files.
+"""Pictures of trained models and of data sets, written as PNG files.
 
 ``plot_toy_model`` draws what a 2-D GAN learned in one figure: real and
 generated samples, the critic's score over the plane (where it thinks
-data lives), and the losses per epoch. ``save_image_grid`` lays images
-out in a grid (``tile`` puts them on one canvas), and ``save_gif`` makes
-a looping GIF of a sequence of them.
+data lives), and the losses per epoch. ``save_emoji_split_picture``
+shows the emoji that train beside those held out. Grids, loss curves and
+GIFs of plain arrays are ``ganlab.image_files``'s.
 """
-
 import pathlib
 
-import matplotlib
+import numpy as np
+from PIL import Image
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (backend first, no screen)
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from ganlab import io  # noqa: E402
-
-
-def save_figure(figure, path):
-    """Save ``figure`` as PNG at ``path`` without ever leaving half a file.
-
-    The picture goes to a temporary file in the same folder, then replaces
-    ``path`` in one step; the figure is closed either way.
-    """
-    try:
-        with io.atomic_path(path) as temporary:
-            figure.savefig(temporary, format="png", dpi=110)
-    finally:
-        plt.close(figure)
-    return path
+from ganlab import io
+from ganlab.arrays import tile
+from ganlab.data.emoji import load_emoji
+from ganlab.image_files import plt, save_figure
 
 
 def plot_toy_model(gan, path, title="", centres=None, nb_points=1000):
@@ -84,71 +68,24 @@ def plot_toy_model(gan, path, title="", centres=None, nb_points=1000):
     return save_figure(figure, path)
 
 
-def save_image_grid(images, path, columns=None, title=""):
-    """Save images of shape (N, H, W) or (N, H, W, C) with pixels in
-    [0, 1] as one grid picture at ``path``.
+def save_emoji_split_picture(path, size=32, count=64, columns=8, scale=2):
+    """Draw ``count`` training emoji beside ``count`` held-out ones
+    (``ganlab.data.emoji``'s split).
 
-    ``columns`` defaults to a square grid. Grey images are drawn in grey.
+    The emoji are evenly spaced through each split's sorted files (no
+    seed), laid out ``columns`` wide by ``ganlab.arrays.tile``, each
+    pixel drawn as a ``scale`` x ``scale`` block; the PNG file at
+    ``path`` appears only when complete. Returns ``path``.
     """
-    images = np.clip(np.asarray(images, dtype=np.float32), 0., 1.)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    count = len(images)
-    columns = columns or int(np.ceil(np.sqrt(count)))
-    rows = int(np.ceil(count / columns))
-    figure, axes = plt.subplots(rows, columns, squeeze=False,
-                                figsize=(columns * .9, rows * .9 + .4))
-    for index, axis in enumerate(axes.flat):
-        axis.axis("off")
-        if index < count:
-            axis.imshow(images[index], cmap="gray", vmin=0, vmax=1,
-                        interpolation="nearest")
-    figure.suptitle(title, fontsize=9)
-    figure.tight_layout(pad=.2)
-    return save_figure(figure, path)
-
-
-def plot_losses(history, path, title="losses", xlabel="epoch"):
-    """Draw each curve of a Keras ``history.history`` dict, one point per
-    epoch (or per whatever ``xlabel`` names, counted from 1)."""
-    figure, axes = plt.subplots(figsize=(6, 4))
-    for name, values in history.items():
-        axes.plot(np.arange(1, len(values) + 1), values,
-                  marker="." if len(values) < 200 else None, label=name)
-    axes.set(xlabel=xlabel, title=title)
-    axes.legend(fontsize=8)
-    figure.tight_layout()
-    return save_figure(figure, path)
-
-
-def tile(images, columns):
-    """Lay images (N, H, W, C) out as one image of ``columns`` columns."""
-    count, height, width, channels = images.shape
-    rows = -(-count // columns)
-    canvas = np.zeros((rows * height, columns * width, channels),
-                      images.dtype)
-    for index, image in enumerate(images):
-        row, column = divmod(index, columns)
-        canvas[row * height:(row + 1) * height,
-               column * width:(column + 1) * width] = image
-    return canvas
-
-
-def save_gif(images, path, scale=8, milliseconds=80):
-    """Save grey (N, H, W[, 1]) or RGB (N, H, W, 3) images in [0, 1] as a
-    looping GIF.
-
-    Each pixel becomes a ``scale`` x ``scale`` block so small faces are
-    visible; the file appears only once complete.
-    """
-    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
-        (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
-        for image in images]
+    grids = []
+    for split in ("train", "held_out"):
+        images = load_emoji(size, split)
+        picks = np.linspace(0, len(images) - 1, count).round().astype(int)
+        grids.append(tile(images[picks], columns))
+    gap = np.full((grids[0].shape[0], size, 3), 255, np.uint8)
+    canvas = Image.fromarray(np.concatenate([grids[0], gap, grids[1]], 1))
+    canvas = canvas.resize((canvas.width * scale, canvas.height * scale),
+                           Image.NEAREST)
     with io.atomic_path(path) as temporary:
-        frames[0].save(temporary, format="GIF", save_all=True,
-                       append_images=frames[1:], duration=milliseconds,
-                       loop=0)
+        canvas.save(temporary, format="PNG")
     return pathlib.Path(path)

@@ -21,10 +21,9 @@ import pathlib
 import numpy as np
 from PIL import Image
 
-from ganlab import io, resources
+from ganlab import image_files, io, resources
 from ganlab.training.seeding import MAX_SEED
 from ganlab.nets.saved import check_finite, generate, load_generator
-from ganlab.viz import plots
 
 
 def save_samples(images, folder, grid=64):
@@ -40,7 +39,7 @@ def save_samples(images, folder, grid=64):
     shown = images[:grid]
     title = (f"{len(images)} samples" if len(shown) == len(images)
              else f"the first {len(shown)} of {len(images)} samples")
-    return plots.save_image_grid(shown / 255., folder / "grid.png",
+    return image_files.save_image_grid(shown / 255., folder / "grid.png",
                                  title=title)
 
 

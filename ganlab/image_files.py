@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Image files made from arrays: figures, grids, loss curves, GIFs.
+
+Each file is written atomically (``ganlab.io``): it appears whole or not
+at all. The training callbacks write these pictures while a run goes, and
+the scores and pictures drawn after it write them too, so they sit below
+every layer of the package, knowing nothing of networks or models.
+Matplotlib draws without a screen (its Agg backend, chosen before
+``pyplot`` is imported).
+"""
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (backend first, no screen)
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from ganlab import io  # noqa: E402
+
+
+def save_figure(figure, path):
+    """Save ``figure`` as PNG at ``path`` without ever leaving half a file.
+
+    The picture goes to a temporary file in the same folder, then replaces
+    ``path`` in one step; the figure is closed either way.
+    """
+    try:
+        with io.atomic_path(path) as temporary:
+            figure.savefig(temporary, format="png", dpi=110)
+    finally:
+        plt.close(figure)
+    return path
+
+
+def save_image_grid(images, path, columns=None, title=""):
+    """Save images of shape (N, H, W) or (N, H, W, C) with pixels in
+    [0, 1] as one grid picture at ``path``.
+
+    ``columns`` defaults to a square grid. Grey images are drawn in grey.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0., 1.)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    count = len(images)
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    figure, axes = plt.subplots(rows, columns, squeeze=False,
+                                figsize=(columns * .9, rows * .9 + .4))
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index < count:
+            axis.imshow(images[index], cmap="gray", vmin=0, vmax=1,
+                        interpolation="nearest")
+    figure.suptitle(title, fontsize=9)
+    figure.tight_layout(pad=.2)
+    return save_figure(figure, path)
+
+
+def plot_losses(history, path, title="losses", xlabel="epoch"):
+    """Draw each curve of a Keras ``history.history`` dict, one point per
+    epoch (or per whatever ``xlabel`` names, counted from 1)."""
+    figure, axes = plt.subplots(figsize=(6, 4))
+    for name, values in history.items():
+        axes.plot(np.arange(1, len(values) + 1), values,
+                  marker="." if len(values) < 200 else None, label=name)
+    axes.set(xlabel=xlabel, title=title)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def save_gif(images, path, scale=8, milliseconds=80):
+    """Save grey (N, H, W[, 1]) or RGB (N, H, W, 3) images in [0, 1] as a
+    looping GIF.
+
+    Each pixel becomes a ``scale`` x ``scale`` block so small faces are
+    visible; the file appears only once complete.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    frames = [Image.fromarray((image * 255).astype(np.uint8)).resize(
+        (image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+        for image in images]
+    with io.atomic_path(path) as temporary:
+        frames[0].save(temporary, format="GIF", save_all=True,
+                       append_images=frames[1:], duration=milliseconds,
+                       loop=0)
+    return pathlib.Path(path)

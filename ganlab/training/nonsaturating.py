@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""The original GAN's training: ``MLPGAN``, the non-saturating loss.
+
+Goodfellow et al. 2014 ("Generative Adversarial Nets") train D to tell
+real from fake, G to make D say "real":
+
+    discriminator: (BCE(1, D(x)) + BCE(0, D(G(z)))) / 2
+    generator:     BCE(1, D(G(z)))
+
+where BCE(y, p) = -(y log p + (1 - y) log(1 - p)) is the binary
+cross-entropy. The generator's loss is the paper's "non-saturating" form:
+minimising log(1 - D(G(z))), the literal minimax loss, gives G almost no
+gradient early on, when D rejects every fake with confidence; maximising
+log D(G(z)) has the same fixed point and strong gradients there.
+
+``MLPGAN`` trains any generator with a discriminator that gives
+probabilities: the fully connected networks of ``ganlab.nets.mlp_gan``
+(``--model mlp``) and the convolutional ones of ``ganlab.nets.conv_gan``
+(``--model conv``).
+
+Where the randomness comes from
+-------------------------------
+Every random number a training step uses (which real images, which latent
+vectors) comes from one ``tf.random.Generator`` held by the model
+(``rng``), so its state is saved in checkpoints beside the weights and a
+resumed run draws exactly what an uninterrupted run would have drawn.
+
+Each step draws its seeds once for the whole global batch, and every
+replica of a ``tf.distribute`` strategy cuts its own slice out of the same
+global draw. The batch norm layers pool their statistics over replicas
+(``synchronized=True``) and each optimizer divides the sum of the
+replicas' gradients by their number. Training on two devices is
+therefore the same computation as on one, up to the order of
+floating-point additions (``ganlab.training.replicas``).
+"""
+import functools
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+from ganlab.nets.mlp_gan import logits_of
+from ganlab.training.augment import augment_with
+from ganlab.training.replicas import (draw_seeds, logs_for_workers,
+                                      prepare_networks, replica_share)
+
+
+def binary_cross_entropy(label, probabilities):
+    """Return mean(-(y log p + (1 - y) log(1 - p))) with p kept inside
+    [1e-7, 1 - 1e-7], so a confident network gives a large loss rather
+    than an infinite one."""
+    probabilities = tf.clip_by_value(probabilities, 1e-7, 1. - 1e-7)
+    return -tf.reduce_mean(label * tf.math.log(probabilities)
+                           + (1. - label) * tf.math.log(1. - probabilities))
+
+
+def discriminator_loss(real_probabilities, fake_probabilities):
+    """Return (BCE(1, D(real)) + BCE(0, D(fake))) / 2."""
+    return (binary_cross_entropy(1., real_probabilities)
+            + binary_cross_entropy(0., fake_probabilities)) / 2.
+
+
+def generator_loss(fake_probabilities):
+    """Return BCE(1, D(fake)): the non-saturating generator loss."""
+    return binary_cross_entropy(1., fake_probabilities)
+
+
+class MLPGAN(keras.Model):
+    """A generator and a discriminator trained by ``fit`` on real images.
+
+    ``real_examples`` (N, H, W, C) in [-1, 1] stay in memory; each step
+    draws ``batch_size`` of them without replacement, updates D once, then
+    G once, and returns ``discr_loss`` and ``gen_loss`` (the names of the
+    lessons). ``fit`` needs no data:
+    give it ``steps_per_epoch`` (default: one pass over the examples).
+    Build it inside ``strategy.scope()`` to train on several devices;
+    ``batch_size`` is then the global batch, split evenly among them.
+
+    ``augment`` (None or a differentiable function of a batch of images,
+    such as ``ganlab.training.augment.DiffAugment``): applied to the real
+    batch and to every fake batch before the discriminator sees it, in
+    both updates (DiffAugment, Zhao et al. 2020). The images are in the
+    networks' shape, (batch, H, W, C), e.g. (batch, 28, 28, 1). A Keras
+    layer is called with ``training=True``. It draws its own random
+    numbers, not from ``rng``, so an exactly resumed run also needs its
+    random state in the checkpoint (``augment.seed_state``).
+
+    ``penalty`` (None or a function ``(critic, real_images) -> scalar``,
+    such as ``ganlab.training.registry.r1_term(gamma)``): added to the
+    discriminator's loss as the papers add it, to the sum of the two
+    cross-entropies (so at half weight to the mean that ``discr_loss``
+    is). It is given the discriminator's logits (the
+    network up to its sigmoid, ``logits_of``), not its probabilities, so
+    a gradient penalty such as R1 keeps its strength where the sigmoid
+    saturates, and the real batch as the discriminator sees it.
+    ``penalty_every``: computed on one step in that many, on the
+    discriminator's update count, and then weighted by that many, so its
+    average weight is as given for a fraction of its cost (the lazy
+    regularisation of Karras et al. 2020, "StyleGAN2"; on several
+    replicas it is computed on every step and weighted by 0 on the others,
+    ``lazy_penalty``). The steps then log ``penalty``: the mean of the
+    penalties computed this epoch.
+    """
+
+    def __init__(self, generator, discriminator, real_examples,
+                 batch_size=64, seed=0, augment=None, penalty=None,
+                 penalty_every=1):
+        """Keep the networks and the data; seed the model's random
+        generator ``rng``."""
+        super().__init__()
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be None or a function images -> "
+                            f"images; got {type(augment).__name__}")
+        if penalty is not None and not callable(penalty):
+            raise TypeError(f"penalty must be None or a function (critic, "
+                            f"real_images) -> scalar; got "
+                            f"{type(penalty).__name__}")
+        if isinstance(penalty_every, bool) or not (
+                isinstance(penalty_every, (int, np.integer))
+                and penalty_every >= 1):
+            raise ValueError(f"penalty_every must be a whole number, 1 or "
+                             f"more; got {penalty_every!r}")
+        real_examples = np.asarray(real_examples)
+        output_shape = tuple(generator.outputs[0].shape[1:])
+        if not np.issubdtype(real_examples.dtype, np.floating):
+            raise TypeError("real_examples must hold floats in [-1, 1] "
+                            "(scale pixels with ganlab.data.image_sets."
+                            f"to_symmetric); got dtype {real_examples.dtype}")
+        if real_examples.shape[1:] != output_shape:
+            raise ValueError(f"real_examples must have shape (N, "
+                             f"{', '.join(map(str, output_shape))}) to "
+                             "match the generator's output; got "
+                             f"{real_examples.shape}")
+        if not 1 <= batch_size <= len(real_examples):
+            raise ValueError(f"batch_size must be between 1 and the number "
+                             f"of real_examples ({len(real_examples)}); got "
+                             f"{batch_size}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.real_examples = tf.constant(real_examples, tf.float32)
+        self.batch_size = int(batch_size)
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.rng = tf.random.Generator.from_seed(seed)
+        self.augment = augment
+        self.penalty = penalty
+        self.penalty_every = int(penalty_every)
+        if penalty is not None:
+            # a function, not a network attribute: Keras would count the
+            # discriminator's weights twice in the GAN's own
+            self.critic = functools.partial(self.logits_of(discriminator),
+                                            training=True)
+            self.penalty_tracker = keras.metrics.Mean(name="penalty")
+        self.built = True
+
+    def logits_of(self, discriminator):
+        """Return the network a penalty differentiates: the
+        discriminator up to its sigmoid (``logits_of``); a subclass whose
+        discriminator gives logits returns it as it is."""
+        return logits_of(discriminator)
+
+    def compile(self, learning_rate=2e-4, beta_1=.5, beta_2=.999,
+                discriminator_learning_rate=None, **kwargs):
+        """Give each network its own Adam optimizer, held by the network
+        as in the lessons (``generator.optimizer``,
+        ``discriminator.optimizer``); the discriminator's learning rate
+        defaults to the generator's.
+
+        The optimizers' moments are created here, not lazily at the first
+        step: variables first created inside a replicated step fail under
+        ``MirroredStrategy``, and a checkpoint needs them to restore into.
+        Call it in the scope of the strategy the GAN was built in.
+        """
+        super().compile(jit_compile=False, **kwargs)
+        self.generator.optimizer = keras.optimizers.Adam(
+            learning_rate, beta_1=beta_1, beta_2=beta_2)
+        self.discriminator.optimizer = keras.optimizers.Adam(
+            discriminator_learning_rate or learning_rate, beta_1=beta_1,
+            beta_2=beta_2)
+        prepare_networks((self.generator, self.discriminator),
+                         self.distribute_strategy.num_replicas_in_sync)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
+
+        An endless dummy dataset stands in for the data, with one element
+        per replica so that a strategy can hand each its share; the real
+        images are drawn by ``train_step`` itself.
+        """
+        replicas = self.distribute_strategy.num_replicas_in_sync
+        options = tf.data.Options()
+        # The autotune thread can delay the end of fit by seconds.
+        options.autotune.enabled = False
+        # Each worker of a multi-worker run needs the dummy, not a shard.
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.OFF)
+        dummy = tf.data.Dataset.from_tensors(0.).repeat().batch(
+            replicas).with_options(options)
+        kwargs.setdefault("steps_per_epoch",
+                          len(self.real_examples) // self.batch_size)
+        kwargs["shuffle"] = False
+        return super().fit(dummy, **kwargs)
+
+    def get_fake_sample(self, size=None, training=False):
+        """Return ``size`` generated images (default: ``batch_size``),
+        from latent vectors drawn from ``rng``."""
+        latent = self.rng.normal((size or self.batch_size, self.latent_dim))
+        return self.generator(latent, training=training)
+
+    def seen(self, images):
+        """Return ``images`` as the discriminator sees them in training:
+        through ``augment`` when there is one."""
+        if self.augment is None:
+            return images
+        return augment_with(self.augment, images)
+
+    def draw_step(self):
+        """Return this step's real batch and its two batches of latent
+        vectors (the discriminator's and the generator's updates), drawn
+        once for the global batch from ``rng``, this replica's share."""
+        seeds = draw_seeds(self.rng, 3)
+        count = tf.shape(self.real_examples)[0]
+        chosen = tf.random.experimental.stateless_shuffle(
+            tf.range(count), seed=seeds[:, 0])[:self.batch_size]
+        real = tf.gather(self.real_examples, replica_share(chosen))
+        latent = [replica_share(tf.random.stateless_normal(
+            (self.batch_size, self.latent_dim), seed=seeds[:, index]))
+            for index in (1, 2)]
+        return real, latent
+
+    def train_step(self, useless_batch):
+        """One discriminator update, then one generator update."""
+        real, latent = self.draw_step()
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(latent[0], training=True)
+            real_seen = self.seen(real)
+            discr_loss = discriminator_loss(
+                self.discriminator(real_seen, training=True),
+                self.discriminator(self.seen(fake), training=True))
+            penalised = discr_loss
+            if self.penalty is not None:
+                # discr_loss is the mean of the two cross-entropies and
+                # the papers add a penalty to their sum: half the penalty
+                # here, so that gamma weighs as theirs (and task 5's) does
+                penalised = discr_loss + self.lazy_penalty(real_seen) / 2.
+        variables = self.discriminator.trainable_variables
+        self.discriminator.optimizer.apply_gradients(
+            zip(tape.gradient(penalised, variables), variables))
+
+        with tf.GradientTape() as tape:
+            gen_loss = generator_loss(self.discriminator(self.seen(
+                self.generator(latent[1], training=True)), training=True))
+        variables = self.generator.trainable_variables
+        self.generator.optimizer.apply_gradients(
+            zip(tape.gradient(gen_loss, variables), variables))
+        logs = {"discr_loss": discr_loss, "gen_loss": gen_loss}
+        if self.penalty is not None:
+            logs["penalty"] = self.penalty_tracker.result()
+        return logs_for_workers(self.distribute_strategy, logs)
+
+    def lazy_penalty(self, real_seen):
+        """Return the penalty's term in this step's discriminator loss:
+        ``penalty_every`` times the penalty on a step it is due (the
+        discriminator's update count a multiple of ``penalty_every``),
+        else 0.
+
+        On one replica nothing is computed when it is not due. Several
+        replicas cannot skip it: the minibatch standard deviation's
+        all-reduce may not sit in a branch of ``tf.cond`` there, so the
+        penalty is computed on every step and weighted by 0 when it is not
+        due: the same training, without the saving."""
+        every = self.penalty_every
+
+        def value():
+            """The penalty of this step's real batch, as a float32."""
+            return tf.cast(self.penalty(self.critic, real_seen), tf.float32)
+        due = tf.equal(self.discriminator.optimizer.iterations % every, 0)
+        if self.distribute_strategy.num_replicas_in_sync > 1:
+            penalty, weight = value(), tf.cast(due, tf.float32)
+            self.penalty_tracker.update_state(penalty, sample_weight=weight)
+            return penalty * weight * float(every)
+
+        def computed():
+            """The weighted penalty, its value kept for the logs."""
+            penalty = value()
+            self.penalty_tracker.update_state(penalty)
+            return penalty * float(every)
+        return tf.cond(due, computed, lambda: tf.constant(0.))
