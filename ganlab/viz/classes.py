@@ -8,7 +8,7 @@
   class numbers; an unknown value, or any for a generator trained
   without classes, raises ``ValueError`` in one line (listing the known
   names);
-- ``draw_class_rows``: images of the chosen classes, one row of
+- ``generate_class_rows``: images of the chosen classes, one row of
   ``per_class`` each, the same latent vector down each column, so that
   along a column only the class changes;
 - ``class_grid_inputs``: the same layout as inputs to call a generator
@@ -58,20 +58,21 @@ def resolve_classes(values, names):
     return chosen
 
 
-def draw_class_rows(generator, classes, per_class, seed=0):
-    """Return uint8 images (len(classes) * per_class, H, W, C) from the
-    conditional ``generator``: ``per_class`` of each of ``classes`` (class
-    numbers), class by class; column ``j`` of every class is drawn from
-    the same latent vector (``ganlab.nets.saved.draw`` with ``seed``)."""
-    from ganlab.nets.saved import draw
-    return np.concatenate([draw(generator, per_class, seed,
-                                labels=np.full(per_class, number))
+def generate_class_rows(generator, classes, per_class, seed=0):
+    """Return the conditional ``generator``'s raw outputs (as
+    ``ganlab.nets.saved.generate`` gives them) for ``per_class`` images of
+    each of ``classes`` (class numbers), class by class; column ``j`` of
+    every class is drawn from the same latent vector (the ``j``-th that
+    ``generate`` draws for ``seed``)."""
+    from ganlab.nets.saved import generate
+    return np.concatenate([generate(generator, per_class, seed,
+                                    labels=np.full(per_class, number))
                            for number in classes])
 
 
 def class_grid_inputs(latent, classes):
     """Return ``[latent vectors, labels]`` that lay a conditional
-    generator's samples out as ``draw_class_rows`` does: the rows of
+    generator's samples out as ``generate_class_rows`` does: the rows of
     ``latent`` (one per column) repeated for each of ``classes``, each
     with its class's number."""
     latent = np.asarray(latent, np.float32)
@@ -80,9 +81,10 @@ def class_grid_inputs(latent, classes):
 
 
 def save_class_grid(images, classes, names, path, title=""):
-    """Save ``images`` (uint8, as ``draw_class_rows`` lays them out for
-    the class numbers ``classes``) as one picture at ``path``, each row
-    titled with its class's name from ``names``; return ``path``."""
+    """Save ``images`` (uint8 pixels, laid out as ``generate_class_rows``
+    lays them for the class numbers ``classes``) as one picture at
+    ``path``, each row titled with its class's name from ``names``;
+    return ``path``."""
     from ganlab.viz import plots
     per_class = len(images) // max(len(classes), 1)
     return plots.save_image_grid(
