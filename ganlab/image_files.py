@@ -34,25 +34,42 @@ def save_figure(figure, path):
     return path
 
 
-def save_image_grid(images, path, columns=None, title=""):
+def save_image_grid(images, path, columns=None, title="", row_titles=None):
     """Save images of shape (N, H, W) or (N, H, W, C) with pixels in
     [0, 1] as one grid picture at ``path``.
 
-    ``columns`` defaults to a square grid. Grey images are drawn in grey.
+    ``columns`` defaults to a square grid, or with ``row_titles`` (one
+    per row: a class's name, say) to as many columns as fill that many
+    rows; each title is written to the left of its row. Grey images are
+    drawn in grey.
     """
     images = np.clip(np.asarray(images, dtype=np.float32), 0., 1.)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     count = len(images)
+    titled = row_titles is not None
+    if titled:
+        columns = columns or int(np.ceil(count / max(len(row_titles), 1)))
     columns = columns or int(np.ceil(np.sqrt(count)))
     rows = int(np.ceil(count / columns))
-    figure, axes = plt.subplots(rows, columns, squeeze=False,
-                                figsize=(columns * .9, rows * .9 + .4))
-    for index, axis in enumerate(axes.flat):
+    # the titles take a column of their own, about two images wide (a
+    # name of 15 letters)
+    first = 1 if titled else 0
+    title_width = 2.2 if titled else 0.
+    figure, axes = plt.subplots(
+        rows, columns + first, squeeze=False,
+        figsize=((columns + title_width) * .9, rows * .9 + .4),
+        gridspec_kw={"width_ratios": [title_width] * first + [1] * columns})
+    for index, axis in enumerate(axes[:, first:].flat):
         axis.axis("off")
         if index < count:
             axis.imshow(images[index], cmap="gray", vmin=0, vmax=1,
                         interpolation="nearest")
+    for row, axis in enumerate(axes[:, 0] if titled else ()):
+        axis.axis("off")
+        if row < len(row_titles):
+            axis.text(1., .5, row_titles[row], ha="right", va="center",
+                      fontsize=8, transform=axis.transAxes)
     figure.suptitle(title, fontsize=9)
     figure.tight_layout(pad=.2)
     return save_figure(figure, path)

@@ -3,7 +3,6 @@
 agree with a plain NumPy forward pass, real photographs get their
 classes, a user's folder is scored end to end, and the k-NN precision
 and recall behave as the paper says."""
-import io
 import pickle
 
 import numpy as np

@@ -145,26 +145,17 @@ def eight_bit(image):
     return image
 
 
-def load_image_folder(folder, size=64, channels=3):
-    """Return the images of ``folder`` as uint8 (N, size, size, channels).
+def image_files(folder):
+    """Return the paths of the image files (``IMAGE_SUFFIXES``) in
+    ``folder`` and its sub-folders, at any depth, sorted."""
+    return sorted(path for path in pathlib.Path(folder).rglob("*")
+                  if path.suffix.lower() in IMAGE_SUFFIXES)
 
-    JPEG, PNG, BMP, GIF and WebP files of any size are centre-cropped to a
-    square and resized; ``channels`` is 1 (grey) or 3 (RGB); 16-bit
-    images are scaled to 8 bits and transparent ones composited onto
-    white (``eight_bit``). A missing folder, a folder without images and
-    an unreadable image (a decompression bomb too) each raise an error
-    that names the path.
-    """
-    folder = pathlib.Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"image folder {folder} does not exist")
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3; got {channels}")
-    paths = sorted(path for path in folder.rglob("*")
-                   if path.suffix.lower() in IMAGE_SUFFIXES)
-    if not paths:
-        raise ValueError(f"image folder {folder} contains no images "
-                         f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+
+def read_image_files(paths, size, channels):
+    """Return the images at ``paths`` as uint8 (N, size, size, channels),
+    read as ``load_image_folder`` says; an unreadable one raises
+    ``ValueError`` naming it."""
     images = []
     for path in paths:
         try:
@@ -178,6 +169,37 @@ def load_image_folder(folder, size=64, channels=3):
             raise ValueError(f"cannot read image {path}: "
                              f"{io.first_line(error)}") from None
     return np.stack(images).reshape(len(images), size, size, channels)
+
+
+def check_image_folder(folder, channels):
+    """Return ``folder`` as a path, or raise ``FileNotFoundError`` when it
+    is no folder and ``ValueError`` when ``channels`` is not 1 or 3."""
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder {folder} does not exist")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3; got {channels}")
+    return folder
+
+
+def load_image_folder(folder, size=64, channels=3):
+    """Return the images of ``folder`` as uint8 (N, size, size, channels).
+
+    JPEG, PNG, BMP, GIF and WebP files of any size, in the folder and its
+    sub-folders, sorted by path, are centre-cropped to a square and
+    resized; ``channels`` is 1 (grey) or 3 (RGB); 16-bit images are
+    scaled to 8 bits and transparent ones composited onto white
+    (``eight_bit``). A missing folder, a folder without images and an
+    unreadable image (a decompression bomb too) each raise an error that
+    names the path. ``ganlab.data.labels.image_folder_with_labels`` reads
+    the same images with their sub-folders as classes.
+    """
+    folder = check_image_folder(folder, channels)
+    paths = image_files(folder)
+    if not paths:
+        raise ValueError(f"image folder {folder} contains no images "
+                         f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return read_image_files(paths, size, channels)
 
 
 def lfw_faces(size=64, channels=3):

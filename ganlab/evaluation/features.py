@@ -5,7 +5,8 @@ An extractor is called on images with pixels in [0, 1] and returns one
 float64 feature vector per image; its ``name`` and ``checksum`` (of the
 weights it uses) travel with every score made from it, so scores made
 with different features are never compared (``ganlab.evaluation.metrics``).
-An extractor that can also classify has ``features_and_classes``.
+An extractor that can also classify has ``features_and_classes``, and
+``class_names``, its classes in the order of its predictions.
 
 - ``FashionFeatures``: a small classifier the package trains on
   Fashion-MNIST and ships (``data/fashion_classifier.weights.h5``); its
@@ -44,7 +45,8 @@ import numpy as np
 from tensorflow import keras
 
 from ganlab import lessons, resources
-from ganlab.evaluation.emoji_labels import CATEGORY_COUNT
+from ganlab.data.image_sets import FASHION_CLASSES
+from ganlab.evaluation.emoji_labels import CATEGORY_COUNT, read_table
 
 FASHION_WEIGHTS = lessons.SHIPPED / "fashion_classifier.weights.h5"
 FACE_WEIGHTS = lessons.SHIPPED / "face_features.weights.h5"
@@ -90,6 +92,8 @@ def build_fashion_classifier():
 
 class FashionFeatures:
     """The shipped Fashion-MNIST classifier as a feature extractor."""
+
+    class_names = FASHION_CLASSES
 
     def __init__(self, weights=FASHION_WEIGHTS):
         """Load the classifier; a missing file gets a clear error."""
@@ -253,6 +257,13 @@ class EmojiFeatures:
         self.name = (f"emoji category classifier, {EMOJI_FEATURES}-D "
                      f"hidden layer, {EMOJI_SIDE}x{EMOJI_SIDE} RGB")
         self.checksum = file_checksum(weights)
+
+    @property
+    def class_names(self):
+        """The emoji categories, in the order of the predictions: read
+        from the installed category table, which the features do not
+        need (``FileNotFoundError`` says what to install without it)."""
+        return read_table()[0]
 
     def __call__(self, pixels):
         """Return float64 (N, 128) features of images in [0, 1]."""

@@ -102,22 +102,20 @@ def load_emoji_categories(arguments, parser):
     ``(pixels float32 (N, 32, 32, 3) in [0, 1], category indices)`` with
     the files of no category left out, and the sorted category names.
     Prints how many files each split leaves out."""
-    from ganlab.data.emoji import emoji_files, load_emoji
-    from ganlab.evaluation.emoji_labels import CATEGORY_COUNT, categories_of
+    from ganlab.data.emoji import emoji_files
+    from ganlab.data.labels import emoji_with_labels
+    from ganlab.evaluation.emoji_labels import CATEGORY_COUNT
     for flag in ("faces", "holdout"):
         if getattr(arguments, flag) is not None:
             parser.error(f"--{flag} goes with --dataset faces")
     splits = []
     try:
         for split in ("train", "held_out"):
-            categories, labels = categories_of(emoji_files(split))
-            # load_emoji returns the images in emoji_files' order
-            pixels = load_emoji(32, split) / np.float32(255.)
-            labels = np.asarray(labels)
-            known = labels >= 0
-            print(f"emoji {split}: {known.sum()} of {len(labels)} files "
-                  f"with a category; {(~known).sum()} without one left out")
-            splits.append((pixels[known], labels[known]))
+            images, labels, categories = emoji_with_labels(32, split)
+            files = len(emoji_files(split))
+            print(f"emoji {split}: {len(labels)} of {files} files with a "
+                  f"category; {files - len(labels)} without one left out")
+            splits.append((images / np.float32(255.), labels))
     except (OSError, ValueError) as error:
         parser.error(f"--dataset emoji: {error}")
     if len(categories) != CATEGORY_COUNT:

@@ -5,15 +5,30 @@
   train`` (or any saved Keras generator), refused with a clear error when
   it is a weights file, a discriminator, or a truncated download;
 - ``latent_dim_of``, ``generate`` (raw outputs for seeded normal latent
-  vectors) and ``draw`` (the same as uint8 pixels);
+  vectors, and given labels for a conditional generator) and ``draw``
+  (the same as uint8 pixels);
 - ``fresh_copy``: a network to save or to change without touching the
-  one trained.
+  one trained;
+- ``save_class_names`` and ``load_class_names``: the names of a
+  conditional generator's classes, kept beside its file.
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
-(a tanh output), grey or RGB. ``python -m ganlab sample``
-(``ganlab.viz.sample``) writes what it draws.
+(a tanh output), grey or RGB; a conditional one (``ganlab.nets.
+residual_gan`` with ``classes``) maps ``[latent vectors, labels]``.
+``python -m ganlab sample`` (``ganlab.viz.sample``) writes what it draws.
+
+Where the class names are kept: in a small JSON file beside the
+generator, ``generator.classes.json`` for ``generator.keras``
+(``class_names_path``), holding ``{"classes": [name, ...]}`` in label
+order. A ``.keras`` file has no place for data of one's own that Keras
+reads back, and a layer that carried the names in its config would have
+to be a custom one, which safe mode refuses to load. The network itself
+knows how many classes it draws (its class embedding's rows,
+``ganlab.nets.residual_gan.class_count``): a generator copied without its
+JSON file still draws, its classes named by their numbers.
 """
 import contextlib
+import json
 import pathlib
 import zipfile
 
@@ -21,6 +36,8 @@ import numpy as np
 
 from ganlab import io, lessons, resources
 from ganlab.data.image_sets import from_symmetric
+
+CLASSES_SUFFIX = ".classes.json"
 
 
 def fresh_copy(network):
@@ -110,14 +127,22 @@ def safe_mode_scope():
 
 def check_generator(generator, path):
     """Raise ``ValueError`` unless ``generator`` (loaded from ``path``)
-    maps latent vectors (N, D) to images (N, H, W, 1 or 3)."""
+    maps latent vectors (N, D), or latent vectors and labels (N,) for a
+    conditional one, to images (N, H, W, 1 or 3)."""
+    from ganlab.nets.residual_gan import LABEL_INPUT, class_count
     inputs = getattr(generator, "inputs", None)
-    if inputs and (len(inputs) != 1 or len(inputs[0].shape) != 2):
-        shapes = ", ".join(str(tuple(tensor.shape)) for tensor in inputs)
-        raise ValueError(f"{path} takes inputs of shape {shapes}, not "
-                         "latent vectors (N, D): is it a discriminator?")
+    shapes = [tuple(tensor.shape) for tensor in inputs or ()]
+    latent_only = len(shapes) == 1 and len(shapes[0]) == 2
+    labelled = (len(shapes) == 2 and len(shapes[0]) == 2
+                and len(shapes[1]) == 1 and LABEL_INPUT in inputs[1].name)
+    if inputs and not (latent_only or labelled):
+        raise ValueError(f"{path} takes inputs of shape "
+                         f"{', '.join(map(str, shapes))}, not latent "
+                         "vectors (N, D), with labels (N,) or alone: is it "
+                         "a discriminator?")
     try:
-        output = generate(generator, 2)
+        output = generate(generator, 2,
+                          labels=[0, 0] if class_count(generator) else None)
     except Exception as error:  # noqa: BLE001
         # whatever a foreign model raises on latent vectors, it is no
         # generator of ours
@@ -130,20 +155,37 @@ def check_generator(generator, path):
                          "is it a discriminator?")
 
 
-def generate(generator, count, seed=0, batch_size=256):
+def generate(generator, count, seed=0, batch_size=256, labels=None):
     """Return the generator's raw outputs for ``count`` normal latent
-    vectors, the same ones for the same ``seed`` (NumPy array).
+    vectors, the same ones for the same ``seed`` (NumPy array); for a
+    conditional generator, of the classes ``labels`` (``count`` whole
+    numbers), which it needs and any other refuses (``ValueError``).
 
-    The vectors are drawn at once (so they do not depend on
-    ``batch_size``) and fed ``batch_size`` at a time, which bounds the
-    memory thousands of samples take.
+    The vectors are drawn at once (so they depend neither on
+    ``batch_size`` nor on the labels) and fed ``batch_size`` at a time,
+    which bounds the memory thousands of samples take.
     """
     import tensorflow as tf
+    from ganlab.nets.residual_gan import check_labels, class_count
+    classes = class_count(generator)
+    if classes and labels is None:
+        raise ValueError(f"it draws the class it is asked for, one of "
+                         f"{classes}: give the class of each image")
+    if not classes and labels is not None:
+        raise ValueError("it was trained without classes: it draws no "
+                         "given class")
     latent = tf.random.stateless_normal((count, latent_dim_of(generator)),
                                         seed=(seed, 0))
+    if classes:
+        labels = tf.constant(check_labels(labels, count, classes))
+
+    def batch(start):
+        """The generator's inputs for the batch from ``start``."""
+        rows = slice(start, start + batch_size)
+        return latent[rows] if labels is None else [latent[rows],
+                                                    labels[rows]]
     return np.concatenate([
-        np.asarray(generator(latent[start:start + batch_size],
-                             training=False))
+        np.asarray(generator(batch(start), training=False))
         for start in range(0, count, batch_size)])
 
 
@@ -162,6 +204,56 @@ def check_finite(outputs):
     return outputs
 
 
-def draw(generator, count, seed=0):
-    """Return ``count`` generated images as uint8 pixels (N, H, W, C)."""
-    return from_symmetric(generate(generator, count, seed))
+def draw(generator, count, seed=0, labels=None):
+    """Return ``count`` generated images as uint8 pixels (N, H, W, C), of
+    the classes ``labels`` for a conditional generator (``generate``)."""
+    return from_symmetric(generate(generator, count, seed, labels=labels))
+
+
+def class_names_path(generator_path):
+    """Return the path of the class names kept beside the generator file
+    ``generator_path``: ``generator.classes.json`` for
+    ``generator.keras``."""
+    path = pathlib.Path(generator_path)
+    return path.with_name(path.stem + CLASSES_SUFFIX)
+
+
+def save_class_names(generator_path, names):
+    """Write ``names``, the generator's classes in label order, beside
+    the generator file ``generator_path`` (``class_names_path``),
+    atomically; return the path written."""
+    names = [str(name) for name in names]
+    return io.write_json({"classes": names}, class_names_path(generator_path))
+
+
+def load_class_names(generator_path, generator):
+    """Return the names of the classes ``generator`` (loaded from
+    ``generator_path``) draws, in label order: those kept beside its file,
+    or, without that file, their numbers "0", "1", ...; ``()`` for a
+    generator trained without classes.
+
+    Raises ``ValueError`` in one line when the file beside it is no list
+    of as many distinct names as the generator has classes (it belongs
+    to another generator, or was edited).
+    """
+    from ganlab.nets.residual_gan import class_count
+    classes = class_count(generator)
+    path = class_names_path(generator_path)
+    if not classes:
+        return ()
+    if not path.is_file():
+        return tuple(str(number) for number in range(classes))
+    try:
+        names = json.loads(path.read_text())["classes"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"cannot read the class names in {path} "
+                         f"({type(error).__name__}: {io.first_line(error)})"
+                         ) from None
+    if (not isinstance(names, list) or len(names) != classes
+            or not all(isinstance(name, str) for name in names)
+            or len(set(names)) != classes):
+        raise ValueError(f"{path} must list the {classes} distinct class "
+                         f"names of {pathlib.Path(generator_path).name}; "
+                         "it lists something else (another generator's, "
+                         "or edited?)")
+    return tuple(names)

@@ -46,6 +46,25 @@ def zero_centred_penalty(gamma):
     return penalty
 
 
+def with_labels(values, labels):
+    """Return what a network is called on: ``values`` alone, or with
+    ``labels`` as ``[values, labels]`` for a network that takes classes
+    (``labels`` not None)."""
+    return values if labels is None else [values, labels]
+
+
+def apply_dense(network, gradients):
+    """Apply ``gradients`` (of ``network.trainable_variables``) with the
+    network's optimizer, each as a dense tensor. A class embedding's
+    gradient comes as ``tf.IndexedSlices`` (only the rows of the classes
+    in the batch), which an optimizer dividing its gradients among
+    replicas (``loss_scale_factor``) cannot divide; dense, it is the
+    same update on one device and on several."""
+    network.optimizer.apply_gradients(zip(
+        [tf.convert_to_tensor(gradient) for gradient in gradients],
+        network.trainable_variables))
+
+
 class RelativisticGAN(MLPGAN):
     """``MLPGAN``'s training with the relativistic pairing loss and R1 +
     R2 (``gamma``, 0 for none), for a discriminator that gives logits.
@@ -79,39 +98,52 @@ class RelativisticGAN(MLPGAN):
         """The discriminator itself: it gives logits."""
         return discriminator
 
-    def scores(self, real_seen, fake_seen):
+    def draw_batch(self):
+        """Return this step's real batch, its two batches of latent
+        vectors (``draw_step``) and the labels the networks are given
+        with them: None here, where no network takes any."""
+        real, latent = self.draw_step()
+        return real, latent, None
+
+    def scores(self, real_seen, fake_seen, labels=None):
         """Return the critic's logits of the real and of the fake batch,
         float32, from one call on both (one pass through the network
-        rather than two; no layer of it mixes a batch)."""
-        logits = tf.cast(self.discriminator(
-            tf.concat([real_seen, fake_seen], 0), training=True), tf.float32)
+        rather than two; no layer of it mixes a batch); ``labels``, when
+        the critic takes them, are those of both batches, stacked."""
+        logits = tf.cast(self.discriminator(with_labels(
+            tf.concat([real_seen, fake_seen], 0), labels), training=True),
+            tf.float32)
         count = tf.shape(real_seen)[0]
         return logits[:count], logits[count:]
 
     def train_step(self, useless_batch):
-        """One critic update, then one generator update."""
-        real, latent = self.draw_step()
+        """One critic update, then one generator update; each fake batch
+        is drawn for the labels of the real batch, when there are any."""
+        real, latent, labels = self.draw_batch()
         real_seen = self.seen(real)
+        both_labels = None if labels is None else tf.concat([labels, labels],
+                                                            0)
 
         with tf.GradientTape() as tape:
-            fake_seen = self.seen(self.generator(latent[0], training=True))
+            fake_seen = self.seen(self.generator(
+                with_labels(latent[0], labels), training=True))
             discr_loss = relativistic_critic_loss(
-                *self.scores(real_seen, fake_seen))
+                *self.scores(real_seen, fake_seen, both_labels))
             penalised = discr_loss
             if self.penalty is not None:
-                penalised = discr_loss + self.lazy_penalty(tf.concat(
-                    [real_seen, tf.stop_gradient(fake_seen)], 0))
-        variables = self.discriminator.trainable_variables
-        self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(penalised, variables), variables))
+                penalised = discr_loss + self.lazy_penalty(with_labels(
+                    tf.concat([real_seen, tf.stop_gradient(fake_seen)], 0),
+                    both_labels))
+        apply_dense(self.discriminator, tape.gradient(
+            penalised, self.discriminator.trainable_variables))
 
         with tf.GradientTape() as tape:
-            fake_seen = self.seen(self.generator(latent[1], training=True))
+            fake_seen = self.seen(self.generator(
+                with_labels(latent[1], labels), training=True))
             gen_loss = relativistic_generator_loss(
-                *self.scores(real_seen, fake_seen))
-        variables = self.generator.trainable_variables
-        self.generator.optimizer.apply_gradients(
-            zip(tape.gradient(gen_loss, variables), variables))
+                *self.scores(real_seen, fake_seen, both_labels))
+        apply_dense(self.generator, tape.gradient(
+            gen_loss, self.generator.trainable_variables))
         logs = {"discr_loss": discr_loss, "gen_loss": gen_loss}
         if self.penalty is not None:
             logs["penalty"] = self.penalty_tracker.result()

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""The training of ``--model r3gan`` with classes: each image with its label.
+
+``ConditionalRelativisticGAN`` is ``RelativisticGAN``'s training for the
+networks ``ganlab.nets.residual_gan`` builds with ``classes > 0``: the
+generator draws ``[latent vectors, labels]`` -> images, the critic scores
+``[images, labels]`` (a projection discriminator). What changes, and why:
+
+- **Each real image comes with its label**, gathered with the same
+  indices, so a step's batch is drawn exactly as the unconditional
+  model's would be from the same ``rng`` state, and a resumed run draws
+  what an uninterrupted one would (the labels are data, held in memory
+  with the images, not state to checkpoint).
+- **The fakes are drawn for the real batch's labels.** The relativistic
+  loss pairs row ``i`` of the real batch with row ``i`` of the fake one;
+  with the same label in both rows, each pair is a comparison within one
+  class, and the class frequencies the generator is trained on are the
+  data's. It costs no random number, so the draw stays the unconditional
+  one's.
+- **R1 and R2 differentiate with respect to the image only**, the labels
+  held fixed (``with_labels_fixed``): a label is a whole number, and the
+  penalty asks the critic to be flat where the data lie, for each class.
+"""
+import tensorflow as tf
+
+from ganlab.nets.residual_gan import check_labels, class_count
+from ganlab.training.relativistic import RelativisticGAN
+from ganlab.training.replicas import draw_seeds, replica_share
+
+
+def with_labels_fixed(penalty):
+    """Return ``penalty`` (a function ``(critic, images) -> scalar`` such
+    as ``zero_centred_penalty(gamma)``) as a function ``(critic, [images,
+    labels])``: it is given the critic as a function of the images alone,
+    at those labels, so it differentiates with respect to the images
+    only."""
+    def labelled(critic, images_and_labels):
+        """``penalty`` of ``critic`` at the images, labels held fixed."""
+        images, labels = images_and_labels
+        return penalty(lambda batch: critic([batch, labels]), images)
+    return labelled
+
+
+class ConditionalRelativisticGAN(RelativisticGAN):
+    """``RelativisticGAN`` with a class label for every real example.
+
+    ``real_labels``: one whole number per example of ``real_examples``,
+    0 to ``classes`` - 1, where ``classes`` is what both networks embed
+    (``class_count``; they must agree). The rest is ``RelativisticGAN``'s;
+    each step draws as the module's docstring says.
+    """
+
+    def __init__(self, generator, discriminator, real_examples, real_labels,
+                 batch_size=64, seed=0, augment=None, gamma=1.,
+                 penalty_every=1):
+        """Keep the networks, the data and their labels (see
+        ``RelativisticGAN``); raise ``ValueError`` when the networks take
+        no classes, other numbers of them, or the labels do not fit."""
+        classes = class_count(generator)
+        if not classes or class_count(discriminator) != classes:
+            raise ValueError(f"both networks must take classes, as many: "
+                             f"the generator takes {classes}, the "
+                             f"discriminator {class_count(discriminator)} "
+                             "(build them with classes=)")
+        labels = check_labels(real_labels, len(real_examples), classes)
+        super().__init__(generator, discriminator, real_examples,
+                         batch_size=batch_size, seed=seed, augment=augment,
+                         gamma=gamma, penalty_every=penalty_every)
+        self.classes = classes
+        self.real_labels = tf.constant(labels, tf.int32)
+        if self.penalty is not None:
+            self.penalty = with_labels_fixed(self.penalty)
+
+    def draw_batch(self):
+        """Return this step's real batch, its two batches of latent
+        vectors and the real batch's labels, this replica's share.
+
+        The seeds and indices are ``MLPGAN.draw_step``'s, drawn the same
+        way from ``rng``, so the images are those the unconditional
+        model would draw; the labels are gathered with the same indices.
+        """
+        seeds = draw_seeds(self.rng, 3)
+        count = tf.shape(self.real_examples)[0]
+        chosen = replica_share(tf.random.experimental.stateless_shuffle(
+            tf.range(count), seed=seeds[:, 0])[:self.batch_size])
+        latent = [replica_share(tf.random.stateless_normal(
+            (self.batch_size, self.latent_dim), seed=seeds[:, index]))
+            for index in (1, 2)]
+        return (tf.gather(self.real_examples, chosen), latent,
+                tf.gather(self.real_labels, chosen))
+
+    def get_fake_sample(self, size=None, training=False):
+        """Return ``size`` generated images (default: ``batch_size``),
+        for latent vectors drawn from ``rng`` and the labels of as many
+        real examples drawn at random (the data's class frequencies)."""
+        size = size or self.batch_size
+        latent = self.rng.normal((size, self.latent_dim))
+        picked = self.rng.uniform((size,), 0, tf.shape(self.real_labels)[0],
+                                  dtype=tf.int32)
+        return self.generator([latent, tf.gather(self.real_labels, picked)],
+                              training=training)
