@@ -94,7 +94,7 @@ def write_image(path, colour):
 def test_emoji_labels_are_the_categories_of_their_files():
     """Each split's emoji with a category come with it, in the order of
     load_emoji, and the names are the feature network's ten."""
-    from ganlab.evaluation.emoji_labels import CATEGORY_COUNT, categories_of
+    from ganlab.data.emoji_labels import CATEGORY_COUNT, categories_of
     for split in ("train", "held_out"):
         images, labels, names = labelled.emoji_with_labels(16, split)
         categories, every = categories_of(emoji_files(split))

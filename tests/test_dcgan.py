@@ -170,6 +170,47 @@ def test_demo_trains_saves_and_samples(tmp_path):
     assert floor["spectral_distance"] < untrained["spectral_distance"]
 
 
+def test_demo_draws_the_shipped_generator(tmp_path):
+    """With no flag, main/5-main.py loads the emoji DCGAN of data/ and
+    draws its samples and the nearest-training-emoji picture: no
+    training, no data set but the emoji it compares with."""
+    from PIL import Image
+    written = load_demo(5).main(["--out", str(tmp_path)])
+    assert sorted(path.name for path in written) == [
+        "5-shipped_nearest.png", "5-shipped_samples.png"]
+    assert not (tmp_path / "5-generator.keras").exists()
+    for path in written:
+        with Image.open(path) as picture:
+            assert picture.size[0] > 100 and picture.size[1] > 100
+
+
+def test_demo_trains_when_a_flag_asks_for_it():
+    """No flag: draw, no data loaded. --train, or a flag that only
+    training reads, trains one, with the other training defaults filled
+    in."""
+    demo = load_demo(5)
+    arguments, images, held_out = demo.arguments_from([])
+    assert not arguments.train and images is None and held_out is None
+    for flags in (["--train"], ["--epochs", "3"], ["--float32"]):
+        arguments, images, held_out = demo.arguments_from(flags)
+        assert arguments.train and arguments.batch_size == 64
+        assert arguments.epochs == (3 if "--epochs" in flags else 20)
+        assert images.shape[1:] == (32, 32, 3) and len(held_out) == 455
+
+
+def test_the_shipped_dcgan_draws_32x32_colour_emoji():
+    """The shipped generator is task 5's (its batch normalisation and
+    tanh output): 32x32 RGB in [-1, 1], and not one colour everywhere."""
+    from ganlab.nets.saved import generate, load_generator
+    generator = load_generator(ROOT / "data" / "dcgan_emoji32_generator.keras")
+    assert any(isinstance(layer, keras.layers.BatchNormalization)
+               for layer in generator.layers)
+    images = generate(generator, 16, seed=0)
+    assert images.shape == (16, 32, 32, 3)
+    assert images.min() >= -1 and images.max() <= 1
+    assert images.std(axis=0).mean() > .05
+
+
 @needs_bfloat16_kernels
 def test_bfloat16_networks_keep_float32_outputs():
     """Switched by ganlab.nets.precision.use_bfloat16, the hidden layers

@@ -31,7 +31,7 @@ def held_out_with_categories():
     """Return the held-out emoji with a category as ``(pixels in [0, 1]
     (N, 32, 32, 3), category indices)``."""
     from ganlab.data.emoji import emoji_files, load_emoji
-    from ganlab.evaluation.emoji_labels import categories_of
+    from ganlab.data.emoji_labels import categories_of
     _, labels = categories_of(emoji_files("held_out"))
     labels = np.asarray(labels)
     pixels = load_emoji(32, "held_out") / 255.
@@ -42,7 +42,7 @@ def test_file_keys_match_either_spelling():
     """emoji-data writes upper case with leading zeros and fe0f; Twemoji's
     file names are lower case, without leading zeros, often without
     fe0f: both come to one key."""
-    from ganlab.evaluation.emoji_labels import file_key
+    from ganlab.data.emoji_labels import file_key
     assert file_key("0023-FE0F-20E3") == file_key("23-20e3") == "23-20e3"
     assert file_key("1F44B-1F3FD") == "1f44b-1f3fd"
     assert file_key("00A9-FE0F") == file_key("a9") == "a9"
@@ -52,7 +52,7 @@ def test_most_files_get_a_category():
     """All but a few files map to one of the table's ten categories: by
     their own code points or, in another skin tone, by their family's."""
     from ganlab.data.emoji import emoji_files
-    from ganlab.evaluation.emoji_labels import (CATEGORY_COUNT, categories_of,
+    from ganlab.data.emoji_labels import (CATEGORY_COUNT, categories_of,
                                                 category_of, read_table)
     for split, missing in UNLABELLED.items():
         paths = emoji_files(split)
@@ -177,7 +177,7 @@ def test_a_dcgan_trains_on_the_training_split(tmp_path):
 def test_a_missing_category_table_is_one_line(monkeypatch, capsys):
     """Without emoji-data's table the command says what to install, in
     one line naming the data set, before any training."""
-    from ganlab.evaluation import emoji_labels
+    from ganlab.data import emoji_labels
     monkeypatch.setattr(emoji_labels, "PACKAGE", "no_such_package_here")
     emoji_labels.read_table.cache_clear()
     try:

@@ -7,7 +7,7 @@ into ``class_names``), and the names of the classes in label order. The
 loaders they read through keep their own return values.
 
 - ``emoji_with_labels``: the Twemoji of a split with their Unicode
-  category (``ganlab.evaluation.emoji_labels``), the ten categories of
+  category (``ganlab.data.emoji_labels``), the ten categories of
   the emoji feature network in the order of its logits; files of no
   category are left out.
 - ``fashion_mnist_with_labels``, ``mnist_with_labels``,
@@ -46,7 +46,7 @@ def emoji_with_labels(size=32, split="train", background=WHITE, channels=3,
     for the arguments) that have a Unicode category, their category's
     index, and the sorted categories."""
     from ganlab.data.emoji import emoji_files, load_emoji
-    from ganlab.evaluation.emoji_labels import categories_of
+    from ganlab.data.emoji_labels import categories_of
     categories, labels = categories_of(emoji_files(split, folder))
     # load_emoji returns the images in emoji_files' order
     images = load_emoji(size, split, background, channels, folder)

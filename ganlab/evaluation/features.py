@@ -46,7 +46,7 @@ from tensorflow import keras
 
 from ganlab import lessons, resources
 from ganlab.data.image_sets import FASHION_CLASSES
-from ganlab.evaluation.emoji_labels import CATEGORY_COUNT, read_table
+from ganlab.data.emoji_labels import CATEGORY_COUNT, read_table
 
 FASHION_WEIGHTS = lessons.SHIPPED / "fashion_classifier.weights.h5"
 FACE_WEIGHTS = lessons.SHIPPED / "face_features.weights.h5"
@@ -273,7 +273,7 @@ class EmojiFeatures:
 
     def predict_classes(self, pixels):
         """Return the predicted category index of each image (the order
-        of ``ganlab.evaluation.emoji_labels.read_table``)."""
+        of ``ganlab.data.emoji_labels.read_table``)."""
         logits = self.classifier.predict(as_emoji_batch(pixels),
                                          batch_size=500, verbose=0)
         return np.argmax(logits, axis=1)

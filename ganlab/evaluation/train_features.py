@@ -17,7 +17,7 @@
 - ``emoji``: the category classifier of ``EmojiFeatures``, trained on the
   training split of ``ganlab.data.emoji`` (32x32 RGB on white; every tenth
   family held out) with each emoji's Unicode category from emoji-data
-  (``ganlab.evaluation.emoji_labels``; files without one are left out and
+  (``ganlab.data.emoji_labels``; files without one are left out and
   counted), on randomly shifted, recoloured copies; tested on the
   held-out families, beside the share of their most common category (what
   always guessing it would score). 30 epochs by default. Writes
@@ -104,7 +104,7 @@ def load_emoji_categories(arguments, parser):
     Prints how many files each split leaves out."""
     from ganlab.data.emoji import emoji_files
     from ganlab.data.labels import emoji_with_labels
-    from ganlab.evaluation.emoji_labels import CATEGORY_COUNT
+    from ganlab.data.emoji_labels import CATEGORY_COUNT
     for flag in ("faces", "holdout"):
         if getattr(arguments, flag) is not None:
             parser.error(f"--{flag} goes with --dataset faces")
