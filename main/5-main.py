@@ -71,7 +71,7 @@ from ganlab.training.averaging import (GeneratorAveraging,
 from ganlab.training.callbacks import DiversityMonitor, SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
-from ganlab.training.train import AVERAGE_WARMUP
+from ganlab.training.config import AVERAGE_WARMUP
 from ganlab.viz import plots
 
 dcgan = lessons.load("5-dcgan_cifar")
