@@ -259,17 +259,17 @@ def normal_latent(latent_dim):
 
 class TrainBuilt:
     """What ``python -m ganlab train`` builds for its flags, before it
-    fits: ``arguments`` (the flags, settled as ``train`` settles them),
+    fits: ``config`` (its ``RunConfig``, resolved as ``train`` does),
     ``model`` (the registry entry), ``examples`` (the images it trains
     on, resized and scaled to [-1, 1]), ``gan`` (compiled), ``averaging``
     (the ``GeneratorAveraging`` callback, or None when the model averages
     nothing) and ``augment_line`` (what ``--augment auto`` chose, and
     why; None when the policy was given)."""
 
-    def __init__(self, arguments, model, examples, gan, averaging,
+    def __init__(self, config, model, examples, gan, averaging,
                  augment_line):
         """Keep the parts."""
-        self.arguments, self.model, self.examples = arguments, model, examples
+        self.config, self.model, self.examples = config, model, examples
         self.gan, self.averaging = gan, averaging
         self.augment_line = augment_line
 
@@ -288,7 +288,7 @@ class TrainBuilt:
         ``fit`` (the DCGAN's batches read on from the step reached), with
         the average as its callback. Not for the ProGAN, whose ``fit``
         grows through the whole schedule."""
-        self.model.fit(self.gan, self.examples, self.arguments, dict(
+        self.model.fit(self.gan, self.examples, self.config, dict(
             epochs=1, steps_per_epoch=steps, initial_epoch=0, verbose=0,
             callbacks=[] if self.averaging is None else [self.averaging]))
 
@@ -298,37 +298,47 @@ def built_as_train(flags, images, description):
     builds for ``images`` (uint8, (N, H, W) or (N, H, W, C), of the data
     set ``description`` names), and its average.
 
-    The flags are parsed and settled by ``train``'s own functions (the
+    The flags are resolved by ``train``'s own ``config.resolve`` (the
     model's defaults, ``--img_size`` from the data through the entry's
-    ``image_side``, ``--augment auto`` from the count of images,
-    ``--precision`` from this machine), the seed is set, the images are
-    resized and scaled, and the model is built, in that order, as
+    ``image_side``, ``--augment auto`` from the count of images) and
+    ``--precision`` settled for this machine, the seed is set, the images
+    are resized and scaled, and the model is built, in that order, as
     ``train`` does; nothing is written.
     """
+    import dataclasses
+
     from ganlab import cli
+    from ganlab.data import sources
+    from ganlab.training import config as run_config
     from ganlab.training import registry, train
     from ganlab.training.averaging import GeneratorAveraging
     from ganlab.training.seeding import set_seed
     parser = cli.build_parser("train")
     arguments = parser.parse_args(["train", *flags])
-    train.check_arguments(arguments, parser)
-    model = registry.entry(arguments.model)
-    arguments.img_size = arguments.img_size or model.image_side(
-        images.shape[1])
-    arguments.channels = arguments.channels or (
-        images.shape[3] if images.ndim == 4 else 1)
-    augment_line = train.choose_augment(arguments, len(images), description)
-    train.choose_arithmetic(arguments)
-    set_seed(arguments.seed)
-    examples = train.prepare_examples(images, arguments)
-    augment = train.make_augment(arguments)
-    gan, _ = train.build_gan(arguments, examples, augment)
+
+    def read(wanted, image_side, **unused):
+        """The images given, checked and sized as train reads data."""
+        return sources.checked_images(
+            images, dataclasses.replace(wanted, description=description),
+            description, image_side)
+    lines = []
+    config, _ = run_config.resolve(arguments, parser, read, lines.append)
+    augment_line = next((line for line in lines
+                         if line.startswith("--augment")), None)
+    config = run_config.with_arithmetic(config)
+    model = registry.entry(config.model.name)
+    set_seed(config.run.seed)
+    examples = sources.prepare_examples(images, config.data.img_size,
+                                        config.data.channels)
+    augment = train.make_augment(config)
+    gan, _ = train.build_gan(config, examples, augment)
     averaging = None
-    if arguments.average_decay:
+    if config.techniques.average_decay:
         averaging = GeneratorAveraging(
-            gan.generator, arguments.average_decay, arguments.average_warmup,
+            gan.generator, config.techniques.average_decay,
+            config.techniques.average_warmup,
             copy_network=model.copy_generator)
-    return TrainBuilt(arguments, model, examples, gan, averaging,
+    return TrainBuilt(config, model, examples, gan, averaging,
                       augment_line)
 
 

@@ -75,7 +75,8 @@ import common
 from ganlab import cli, image_files, io
 from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
-from ganlab.training import nonsaturating, registry, train
+from ganlab.training import config as run_config
+from ganlab.training import nonsaturating, registry
 
 EXAMPLES = 10_000
 IMAGE_SHAPES = {"mlp": (28, 28, 1), "dcgan": (32, 32, 3)}
@@ -197,11 +198,11 @@ class FitContestant:
                 arguments = parser.parse_args(
                     ["train", "--model", model,
                      "--batch_size", str(batch_size)])
-                train.check_arguments(arguments, parser)
-                self.gan = registry.entry(model).build(arguments,
+                config, _ = run_config.resolve(arguments, parser)
+                self.gan = registry.entry(model).build(config,
                                                        real_examples)
                 self.batches = real_batches(real_examples, batch_size,
-                                            arguments.seed)
+                                            config.run.seed)
         self.batch_size = batch_size
         self.repeats = repeats
         self.images_per_step = repeats * batch_size

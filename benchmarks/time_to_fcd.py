@@ -331,8 +331,9 @@ class GrowingContestant:
     def __init__(self, built):
         """Lay out the schedule ``train`` would grow ``built`` through."""
         self.built = built
-        gan, arguments = built.gan, built.arguments
-        self.schedule = built.model.schedule(arguments, gan, built.examples)
+        gan = built.gan
+        self.schedule = built.model.schedule(built.config, gan,
+                                             built.examples)
         self.images = growth.check_images(built.examples, self.schedule,
                                           gan.generator.channels)
         self.callbacks = ([] if built.averaging is None else
@@ -370,7 +371,7 @@ class GrowingContestant:
             left = phase.images - int(gan.phase_images.numpy())
             steps = max(1, min(steps, math.ceil(left / phase.batch_size)))
         gan.fit(real_batches(self.images, phase.batch_size,
-                             self.built.arguments.seed,
+                             self.built.config.run.seed,
                              int(gan.steps_done.numpy())),
                 epochs=1, steps_per_epoch=steps, callbacks=self.callbacks,
                 shuffle=False, verbose=0)
@@ -386,11 +387,13 @@ def as_train_builds(data, arguments, *flags):
     built = common.built_as_train(
         ["--dataset", data.dataset, "--seed", str(arguments.seed), *flags],
         data.images, data.description)
-    settled = built.arguments
-    chosen = built.augment_line or f"--augment {settled.augment}"
-    print(f"  {' '.join(flags)}: {settled.img_size}x{settled.img_size}x"
-          f"{settled.channels}, {settled.precision}, average decay "
-          f"{settled.average_decay:g}; {chosen}", flush=True)
+    config = built.config
+    chosen = (built.augment_line
+              or f"--augment {config.techniques.augment}")
+    print(f"  {' '.join(flags)}: {config.data.img_size}x"
+          f"{config.data.img_size}x{config.data.channels}, "
+          f"{config.model.precision}, average decay "
+          f"{config.techniques.average_decay:g}; {chosen}", flush=True)
     return built
 
 
@@ -829,8 +832,9 @@ def train_settings(contestant):
     built = getattr(contestant, "built", None)
     if built is None:
         return {}
-    settled = built.arguments
-    return {"train": {key: getattr(settled, key) for key in (
+    from ganlab.training import config as run_config
+    settled = run_config.flattened(run_config.record_of(built.config))
+    return {"train": {key: settled[key] for key in (
         "model", "img_size", "channels", "batch_size", "latent_dim", "lr",
         "d_lr", "b1", "b2", "precision", "augment", "average_decay",
         "average_warmup", "r1", "loss", "capacity", "n_epochs")}}

@@ -72,7 +72,7 @@ from ganlab.training.averaging import (GeneratorAveraging,
 from ganlab.training.callbacks import SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
-from ganlab.training.train import AVERAGE_WARMUP
+from ganlab.training.config import AVERAGE_WARMUP
 
 dcgan = lessons.load("5-dcgan_cifar")
 

@@ -374,7 +374,7 @@ def test_dcgan_fit_refuses_images_outside_its_range(dcgan_networks, kind,
 
 def test_fit_images_refuses_other_channel_counts():
     """Only grey and RGB are converted; 5 channels are not made 15."""
-    from ganlab.training.train import fit_images
+    from ganlab.data.sources import fit_images
     for channels in (2, 4, 5):
         with pytest.raises(ValueError, match=f"got {channels} in shape"):
             fit_images(np.zeros((3, 8, 8, channels), np.uint8), 8, 3)

@@ -148,7 +148,7 @@ def test_task_3_network_on_faces(tmp_path):
 def test_images_are_fitted_to_size_and_channels():
     """Grey becomes RGB by repetition, RGB grey by the mean; sizes are
     resized."""
-    from ganlab.training.train import fit_images
+    from ganlab.data.sources import fit_images
     grey = np.arange(2 * 4 * 4, dtype=np.uint8).reshape(2, 4, 4)
     rgb = fit_images(grey, 4, 3)
     assert rgb.shape == (2, 4, 4, 3) and rgb.dtype == np.uint8

@@ -157,6 +157,7 @@ def test_a_dcgan_trains_on_the_training_split(tmp_path):
     import argparse
 
     from ganlab.data.emoji import load_emoji
+    from ganlab.training import config as run_config
     from ganlab.training import train
     out = tmp_path / "emoji"
     flags = ["--model", "dcgan", "--dataset", "emoji", "--examples", "64",
@@ -164,13 +165,17 @@ def test_a_dcgan_trains_on_the_training_split(tmp_path):
              "--no-tensorboard", "--verbose", "0", "--out", str(out)]
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
-    images, _ = train.read_data(parser.parse_args(flags), parser)
+    arguments = parser.parse_args(flags)
+    _, images = run_config.resolve(
+        arguments, parser, train.reader(arguments, parser,
+                                        chief_known=False))
     np.testing.assert_array_equal(images, load_emoji(32, "train")[:64])
     cli.main(["train"] + flags)
     record = json.loads((out / "run.json").read_text())
-    assert record["data"] == ("3,554 Twemoji training emoji (every tenth "
-                              "family held out)")
-    assert (record["img_size"], record["channels"]) == (32, 3)
+    assert record["data"]["description"] == (
+        "3,554 Twemoji training emoji (every tenth family held out)")
+    assert (record["data"]["img_size"], record["data"]["channels"]) == (
+        32, 3)
     assert (out / "generator.keras").is_file()
 
 

@@ -130,8 +130,8 @@ def test_curriculum_faces_train_without_the_last_1000(tmp_path):
     assert float(gan.generator.optimizer.learning_rate) == pytest.approx(
         2e-4)
     record = json.loads((out / "run.json").read_text())
-    assert record["holdout"] == HOLDOUT
-    assert record["data"] == (f"{path} without its last {HOLDOUT} faces "
+    assert record["data"]["holdout"] == HOLDOUT
+    assert record["data"]["description"] == (f"{path} without its last {HOLDOUT} faces "
                               "(held out for evaluation)")
     assert loss_columns(out / "losses.csv") == [
         "step", "discr_loss", "gen_loss", "gp"]
@@ -153,11 +153,14 @@ def face_file(tmp_path):
 def read_faces(argv):
     """Return ``(images, description)`` that ``train`` would train on for
     ``argv``, read as the run reads them, without training."""
+    from ganlab.training import config as run_config
     from ganlab.training import train
     parser = cli.build_parser("train")
     arguments = parser.parse_args(argv)
-    train.check_arguments(arguments, arguments.parser)
-    return train.read_data(arguments, arguments.parser)
+    config, images = run_config.resolve(
+        arguments, arguments.parser,
+        train.reader(arguments, arguments.parser, chief_known=False))
+    return images, config.data.description
 
 
 def test_any_faces_file_loses_its_last_holdout_faces(face_file, tmp_path):

@@ -308,7 +308,7 @@ def test_transparent_pixels_show_white_in_both_paths(tmp_path):
 def test_non_square_arrays_are_cropped_as_folders_are():
     """One shape rule: a 4x8 array image keeps its central 4x4, as a
     folder's image would, rather than being squashed."""
-    from ganlab.training.train import fit_images
+    from ganlab.data.sources import fit_images
     images = np.arange(32, dtype=np.uint8).reshape(1, 4, 8)
     np.testing.assert_array_equal(fit_images(images, 4, 1)[0, ..., 0],
                                   images[0, :, 2:6])
@@ -328,7 +328,7 @@ def test_a_decompression_bomb_is_one_line(tmp_path, monkeypatch):
 def test_a_corrupt_streamed_file_is_named(tmp_path):
     """The file that stops a stream (tf.data names none) is found and
     named, with what to do."""
-    from ganlab.training.train import unreadable_line
+    from ganlab.data.sources import unreadable_line
     for index in range(3):
         Image.new("RGB", (8, 8)).save(tmp_path / f"{index}.png")
     (tmp_path / "1.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")

@@ -12,8 +12,19 @@ import tensorflow as tf
 from conftest import load_gan_class, needs_bfloat16_kernels
 
 from ganlab.nets import builders, precision
+from ganlab.training import config as run_config
+from ganlab.training import flags
 
 faces = __import__('3-generate_faces')
+
+
+def resolved(argv):
+    """Return the ``RunConfig`` of the ``train`` flags ``argv``, resolved
+    without data (its precision as asked, not yet settled)."""
+    import argparse
+    parser = argparse.ArgumentParser()
+    flags.add_arguments(parser)
+    return run_config.resolve(parser.parse_args(argv), parser)[0]
 
 
 @needs_bfloat16_kernels
@@ -184,17 +195,14 @@ def test_train_settles_precision_per_model(monkeypatch, capsys):
     float32 with one line where bfloat16 is not native, takes it where it
     is, and keeps float32 on a CPU by default; the models that compute in
     float32 alone refuse bfloat16 in one line and settle on float32."""
-    import argparse
-    from ganlab.training import train
     monkeypatch.setattr(precision, "list_gpus", list)
     monkeypatch.setattr(precision, "bfloat16_support",
                         lambda **probes: (False, "no bfloat16 here"))
 
     def settled(model, asked):
         """The precision train would run ``model`` in."""
-        arguments = argparse.Namespace(model=model, precision=asked)
-        train.choose_arithmetic(arguments)
-        return arguments.precision
+        return run_config.with_arithmetic(resolved(
+            ["--model", model, "--precision", asked])).model.precision
 
     assert settled("dcgan", "bfloat16") == "float32"
     assert capsys.readouterr().err == (
@@ -221,13 +229,11 @@ def test_train_builds_the_dcgan_in_bfloat16(tmp_path):
     """With --precision bfloat16 the DCGAN's hidden layers compute in
     bfloat16, its weights (and their average) stay float32, and the run
     records what it ran in."""
-    import argparse
     from ganlab.training import registry
-    arguments = argparse.Namespace(
-        latent_dim=16, spectral_norm=False, seed=0, lr=None, d_lr=None,
-        b1=None, loss="default", r1=0., precision="bfloat16")
+    config = resolved(["--model", "dcgan", "--latent_dim", "16",
+                       "--precision", "bfloat16"])
     gan = registry.entry("dcgan").build(
-        arguments, np.zeros((4, 32, 32, 3), np.float32))
+        config, np.zeros((4, 32, 32, 3), np.float32))
     policies = {layer.dtype_policy.name for layer in gan.generator.layers}
     assert "mixed_bfloat16" in policies
     assert {weight.dtype for weight in gan.generator.weights} == {"float32"}
@@ -242,16 +248,14 @@ def test_train_builds_conv_in_bfloat16_with_r1_on_a_float32_logit(seeded):
     logit. Its value is float32's within a few percent (the same
     weights, the same images), and a training step with R1 due gives
     finite losses and a positive penalty."""
-    import argparse
     from ganlab.nets import conv_gan
     from ganlab.nets.mlp_gan import logits_of
     from ganlab.training import registry
     images = np.random.default_rng(0).uniform(
         -1, 1, (32, 28, 28, 1)).astype(np.float32)
-    arguments = argparse.Namespace(
-        latent_dim=8, batch_size=16, seed=0, lr=None, d_lr=None, b1=None,
-        b2=None, r1=None, precision="bfloat16")
-    gan = registry.entry("conv").build(arguments, images)
+    config = resolved(["--model", "conv", "--latent_dim", "8",
+                       "--batch_size", "16", "--precision", "bfloat16"])
+    gan = registry.entry("conv").build(config, images)
     generator, discriminator = gan.generator, gan.discriminator
     assert {layer.compute_dtype for layer in generator.layers[1:-1]} == {
         "bfloat16"}

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """``ganlab.training.registry``: one entry per ``--model``, each of which
 builds on tiny data, names exactly the losses its ``train_step`` returns,
-has the defaults it advertises, and makes the flag refusals of
-``check_arguments``."""
+has the defaults it advertises, and makes the flag refusals that
+``ganlab.training.config.resolve`` reads from it."""
 import argparse
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlab.training import registry, train
+from ganlab.training import config as run_config
+from ganlab.training import flags, registry, train
 
 # The tiny examples each entry trains on: vectors for the lessons, the
 # fixed shapes of faces and dcgan, small images otherwise.
@@ -19,16 +20,16 @@ SHAPES = {"r3gan": (16, 16, 3), "mlp": (8, 8, 1), "conv": (8, 8, 1), "simple": (
 
 
 def parsed(argv):
-    """Return ``(arguments, parser)`` of ``train``, checked."""
+    """Return ``(config, parser)`` of ``train``'s flags ``argv``: the
+    ``RunConfig`` resolved without data."""
     parser = argparse.ArgumentParser()
-    train.add_arguments(parser)
-    arguments = parser.parse_args(argv)
-    train.check_arguments(arguments, parser)
-    return arguments, parser
+    flags.add_arguments(parser)
+    config, _ = run_config.resolve(parser.parse_args(argv), parser)
+    return config, parser
 
 
 def refused(argv):
-    """Whether ``check_arguments`` refuses ``argv``."""
+    """Whether ``resolve`` refuses ``argv``."""
     try:
         parsed(argv)
     except SystemExit:
@@ -44,10 +45,10 @@ def tiny_examples(name, count=16):
 
 
 def test_every_model_choice_has_one_entry():
-    assert train.MODELS == registry.MODELS
-    assert set(train.MODELS) == set(SHAPES)
+    assert flags.MODELS == registry.MODELS
+    assert set(flags.MODELS) == set(SHAPES)
     assert len(registry.ENTRIES) == len(set(registry.MODELS))
-    for name in train.MODELS:
+    for name in flags.MODELS:
         entry = registry.entry(name)
         assert entry.name == name and entry.description
         assert isinstance(entry, registry.Model)
@@ -56,13 +57,13 @@ def test_every_model_choice_has_one_entry():
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_entry_builds_and_names_its_losses(name):
     tf.keras.utils.set_random_seed(0)
-    arguments, _ = parsed(["--model", name, "--batch_size", "4",
+    config, _ = parsed(["--model", name, "--batch_size", "4",
                            "--latent_dim", "16" if name == "faces" else "8"])
     examples = tiny_examples(name)
-    gan, loss_names = train.build_gan(arguments, examples)
+    gan, loss_names = train.build_gan(config, examples)
     entry = registry.entry(name)
     # conv's default R1 and r3gan's R1 + R2 add their penalty to the names
-    logged, other_logs = entry.log_names(arguments)
+    logged, other_logs = entry.log_names(config)
     assert logged == entry.loss_names + (
         ("penalty",) if name in ("conv", "r3gan") else ())
     assert loss_names == logged
@@ -90,37 +91,37 @@ def test_refusals_come_from_the_entry(name):
         is not entry.multi_device
     assert refused(model + ["--latent_dim", "7"]) \
         is bool(entry.fixed_latent_dim)
-    arguments, _ = parsed(model)
-    assert arguments.latent_dim == entry.latent_dim
+    config, _ = parsed(model)
+    assert config.model.latent_dim == entry.latent_dim
     # the batch and, for the lessons, the critic updates are the entry's
-    assert arguments.batch_size == entry.batch_size
-    assert arguments.disc_iter == getattr(entry, "disc_iter", None)
+    assert config.model.batch_size == entry.batch_size
+    assert config.model.disc_iter == getattr(entry, "disc_iter", None)
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_data_check_comes_from_the_entry(name):
     entry = registry.entry(name)
-    arguments, _ = parsed(["--model", name, "--dataset", "ring"])
+    config, _ = parsed(["--model", name, "--dataset", "ring"])
     vectors = np.zeros((8, 2), np.float32)
     if entry.takes_vectors:
-        entry.check_data(arguments, vectors)
+        entry.check_data(config, vectors)
     else:
         with pytest.raises(ValueError, match=f"--model {name}"):
-            entry.check_data(arguments, vectors)
+            entry.check_data(config, vectors)
     if entry.shape is not None:
         with pytest.raises(ValueError, match="--img_size"):
-            entry.check_data(arguments, np.zeros((8, 12, 12, 1), np.float32))
+            entry.check_data(config, np.zeros((8, 12, 12, 1), np.float32))
 
 
 def test_conv_refuses_sizes_two_doublings_cannot_reach():
     """--model conv starts at a quarter of the image: 28x28 and 12x12
     are fine, 10x10 is refused naming --img_size."""
     entry = registry.entry("conv")
-    arguments, _ = parsed(["--model", "conv"])
+    config, _ = parsed(["--model", "conv"])
     for size in (28, 12):
-        entry.check_data(arguments, np.zeros((4, size, size, 1), np.float32))
+        entry.check_data(config, np.zeros((4, size, size, 1), np.float32))
     with pytest.raises(ValueError, match="--img_size 28"):
-        entry.check_data(arguments, np.zeros((4, 10, 10, 1), np.float32))
+        entry.check_data(config, np.zeros((4, 10, 10, 1), np.float32))
 
 
 def test_refusal_messages_name_the_entries_that_take_the_flag():

@@ -11,7 +11,8 @@ import tensorflow as tf
 from tensorflow import keras
 
 from ganlab.nets import residual_gan
-from ganlab.training import registry, train
+from ganlab.training import config as run_config
+from ganlab.training import flags, registry
 from ganlab.training.losses import (relativistic_critic_loss,
                                     relativistic_generator_loss)
 from ganlab.training.relativistic import (RelativisticGAN,
@@ -152,22 +153,21 @@ def test_bad_gamma_is_refused(gamma):
 
 
 def settled(argv):
-    """``train``'s flags after ``check_arguments``."""
+    """The ``RunConfig`` of ``train``'s flags ``argv``, resolved without
+    data."""
     parser = argparse.ArgumentParser()
-    train.add_arguments(parser)
-    arguments = parser.parse_args(argv)
-    train.check_arguments(arguments, parser)
-    return arguments
+    flags.add_arguments(parser)
+    return run_config.resolve(parser.parse_args(argv), parser)[0]
 
 
 def test_train_picks_r3gan_for_images_and_wgan_gp_for_toy_sets(tmp_path):
     for dataset in ("emoji", "mnist", "cifar10", str(tmp_path)):
-        arguments = settled(["--dataset", dataset])
-        assert arguments.model == "r3gan"
-        assert arguments.capacity == 1.
-        assert arguments.r1 == registry.R3GAN.r1
-    assert settled(["--dataset", "ring"]).model == "wgan-gp"
-    assert settled(["--model", "conv"]).capacity is None
+        config = settled(["--dataset", dataset])
+        assert config.model.name == "r3gan"
+        assert config.model.capacity == 1.
+        assert config.techniques.r1 == registry.R3GAN.r1
+    assert settled(["--dataset", "ring"]).model.name == "wgan-gp"
+    assert settled(["--model", "conv"]).model.capacity is None
 
 
 def test_capacity_is_refused_by_models_of_fixed_width(capsys):

@@ -296,7 +296,7 @@ def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
     cut = rolled_back(whole, tmp_path / "cut", 2)
     assert "streamed from disk" in train(cut, "--resume")
     record = json.loads((whole / "run.json").read_text())
-    assert record["stream"] == "always"
+    assert record["data"]["stream"] == "always"
     losses = [(run / "losses.csv").read_text() for run in (cut, whole)]
     assert losses[0] == losses[1] and len(losses[0].splitlines()) == 7
 
@@ -330,10 +330,7 @@ def test_stream_always_needs_a_folder(tmp_path, capsys):
 
 def test_auto_keeps_a_small_folder_in_memory(folder):
     """Six images are far below 2 GiB: --stream auto loads them."""
-    import argparse
-    from ganlab.training import train
-    arguments = argparse.Namespace(stream="auto", model="dcgan",
-                                   examples=None, img_size=32, channels=3,
-                                   cache=None)
-    assert train.streamed_folder(arguments, None, str(folder)) is None
-    assert arguments.stream == "never"
+    from ganlab.data.sources import DataConfig, streamed_folder
+    wanted = DataConfig(dataset=str(folder), stream="auto", img_size=32,
+                        channels=3)
+    assert streamed_folder(wanted, may_stream=True) == (None, "never")

@@ -9,6 +9,7 @@ the sample grids are drawn from, which flags each model refuses.
 """
 import argparse
 import collections
+import dataclasses
 import json
 import warnings
 
@@ -21,7 +22,8 @@ from conftest import ROOT, fails, rolled_back
 from ganlab import cli, image_files
 from ganlab.nets import mlp_gan
 from ganlab.nets.saved import load_generator
-from ganlab.training import augment_policies, registry, train
+from ganlab.training import augment_policies, flags, registry, run_folder, train
+from ganlab.training import config as run_config
 from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.checkpoint_folder import saved_numbers
 
@@ -41,13 +43,12 @@ def digits(tmp_path_factory):
 
 
 def parsed(argv):
-    """Return the ``train`` flags of ``argv``, checked."""
+    """Return the ``RunConfig`` of the ``train`` flags ``argv``, resolved
+    without data."""
     parser = argparse.ArgumentParser()
-    train.add_arguments(parser)
-    arguments = parser.parse_args(argv)
-    arguments.parser = parser
-    train.check_arguments(arguments, parser)
-    return arguments
+    flags.add_arguments(parser)
+    config, _ = run_config.resolve(parser.parse_args(argv), parser)
+    return config
 
 
 def checkpoint_tensors(folder, number, prefix):
@@ -126,7 +127,7 @@ def test_generator_keras_is_the_average_and_loads_quietly(
                            "6", "--out", str(out)]
                    + (["--average-warmup", "2"] if decay != "0" else []))
     record = json.loads((out / "run.json").read_text())
-    assert record["average_decay"] == float(decay)
+    assert record["techniques"]["average_decay"] == float(decay)
     generator, said = loaded_quietly(out / "generator.keras")
     assert not [line for line in said if "optimizer" in line.lower()], said
     assert "optimizer" not in optimizer_entries(out / "generator.keras")
@@ -224,7 +225,7 @@ def test_save_generator_leaves_the_optimizer_out(tmp_path):
     assert "optimizer" in optimizer_entries(tmp_path / "with.keras")
     with pytest.raises(TypeError, match="lesson_loss"):
         keras.models.load_model(tmp_path / "with.keras")
-    train.save_generator(generator, tmp_path / "without.keras")
+    run_folder.save_generator(generator, tmp_path / "without.keras")
     assert "optimizer" not in optimizer_entries(tmp_path / "without.keras")
     for compile in (True, False):
         with warnings.catch_warnings(record=True) as caught:
@@ -242,19 +243,22 @@ def test_augment_auto_chooses_by_the_number_of_images():
     10,000 (counts only: no data is made)."""
     for count, policy in ((9_999, "color,translation,cutout"),
                           (10_000, "none"), (60_000, "none")):
-        arguments = parsed(["--model", "dcgan"])
-        assert arguments.augment == "auto"
-        line = train.choose_augment(arguments, count, "the data")
-        assert arguments.augment == policy
+        augment = parsed(["--model", "dcgan"]).techniques.augment
+        assert augment == "auto"
+        augment, line = run_config.choose_augment(augment, count,
+                                                  "the data")
+        assert augment == policy
         assert f"{count:,}" in line and line.count("\n") == 0
     given = parsed(["--model", "progan", "--augment", "cutout, color"])
-    assert given.augment == "cutout,color"
-    assert train.choose_augment(given, 10, "the data") is None
-    assert parsed(["--model", "simple"]).augment == "none"
+    assert given.techniques.augment == "cutout,color"
+    assert run_config.choose_augment(given.techniques.augment, 10,
+                                     "the data")[1] is None
+    assert parsed(["--model", "simple"]).techniques.augment == "none"
     # DiffAugment draws per global batch, so several devices choose alike
     several = parsed(["--model", "mlp", "--strategy", "mirrored"])
-    train.choose_augment(several, 10, "the data")
-    assert several.augment == augment_policies.DEFAULT_POLICY
+    augment, _ = run_config.choose_augment(several.techniques.augment, 10,
+                                           "the data")
+    assert augment == augment_policies.DEFAULT_POLICY
 
 
 def test_the_policy_names_are_augment_s_own():
@@ -305,14 +309,16 @@ def test_the_lessons_average_only_when_asked():
     """Off by default for simple, wgan-clip and wgan-gp; on for the image
     models, at .999 (conv .99) and with the documented warm-up."""
     for entry in registry.ENTRIES:
-        arguments = parsed(["--model", entry.name])
+        techniques = parsed(["--model", entry.name]).techniques
         decay = .99 if entry.name == "conv" else .999
-        assert arguments.average_decay == (decay if entry.averages else 0)
-        assert arguments.average_warmup == (100 if entry.averages else None)
+        assert techniques.average_decay == (decay if entry.averages else 0)
+        assert techniques.average_warmup == (100 if entry.averages else None)
     assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
         "r3gan", "mlp", "conv", "faces", "dcgan", "progan"}
-    arguments = parsed(["--model", "wgan-gp", "--average-decay", ".99"])
-    assert (arguments.average_decay, arguments.average_warmup) == (.99, 100)
+    techniques = parsed(["--model", "wgan-gp", "--average-decay",
+                         ".99"]).techniques
+    assert (techniques.average_decay, techniques.average_warmup) == (.99,
+                                                                     100)
 
 
 def test_conv_trains_with_lazy_r1_unless_told_otherwise(digits):
@@ -323,54 +329,55 @@ def test_conv_trains_with_lazy_r1_unless_told_otherwise(digits):
     for name, argv in (("default", ["--model", "conv"]),
                        ("off", ["--model", "conv", "--r1", "0"]),
                        ("mlp", ["--model", "mlp"])):
-        arguments = parsed(argv)
-        arguments.img_size, arguments.latent_dim = 28, 8
-        built[name] = registry.entry(arguments.model).build(arguments, images)
-        built[name].arguments = arguments
+        config = parsed(argv)
+        config = dataclasses.replace(
+            config, data=dataclasses.replace(config.data, img_size=28),
+            model=dataclasses.replace(config.model, latent_dim=8))
+        built[name] = registry.entry(config.model.name).build(config, images)
+        built[name].config = config
     default = built["default"]
-    assert default.arguments.r1 == 1.
+    assert default.config.techniques.r1 == 1.
     assert default.penalty_every == 8
     assert float(default.penalty(mlp_gan.logits_of(default.discriminator),
                                  images[:8].astype(np.float32))) > 0
     assert "penalty" in registry.entry("conv").log_names(
-        default.arguments)[0]
+        default.config)[0]
     for name in ("off", "mlp"):
-        assert built[name].arguments.r1 == 0.
+        assert built[name].config.techniques.r1 == 0.
         assert built[name].penalty is None
         assert "penalty" not in registry.entry(
-            built[name].arguments.model).log_names(built[name].arguments)[0]
+            built[name].config.model.name).log_names(built[name].config)[0]
 
 
 def test_an_old_run_resumes_as_it_was_trained(tmp_path):
     """A run.json from before the technique flags means no averaging and
     no augmentation; a newer one refuses a change of them."""
     (tmp_path / "run.json").write_text(json.dumps({"model": "mlp"}))
-    arguments = parsed(["--resume", "--out", str(tmp_path)])
-    assert (arguments.average_decay, arguments.average_warmup,
-            arguments.augment, arguments.loss, arguments.r1) == (
+    config = parsed(["--resume", "--out", str(tmp_path)])
+    techniques = config.techniques
+    assert (techniques.average_decay, techniques.average_warmup,
+            techniques.augment, techniques.loss, techniques.r1) == (
         0., None, "none", "default", 0.)
-    record = {key: getattr(arguments, key) for key in train.RUN_IDENTITY}
+    record = run_config.record_of(config)
     (tmp_path / "run.json").write_text(json.dumps(record))
-    train.check_resumed_record(arguments, record, tmp_path / "run.json")
+    run_config.check_resumed_record(config, tmp_path / "run.json")
     changed = parsed(["--resume", "--out", str(tmp_path),
                       "--average-decay", ".99"])
-    changed.holdout = record["holdout"]
     with pytest.raises(ValueError, match="--average-decay 0.0; got 0.99"):
-        train.check_resumed_record(changed, dict(
-            record, average_decay=.99), tmp_path / "run.json")
+        run_config.check_resumed_record(changed, tmp_path / "run.json")
 
 
 def test_hinge_spectral_norm_and_r1_train_a_dcgan_step():
     """--loss hinge --spectral-norm --r1 on the DCGAN: the discriminator is
     spectrally normalised, and the step logs ``penalty`` as a loss."""
     keras.utils.set_random_seed(0)
-    arguments = parsed(["--model", "dcgan", "--loss", "hinge",
+    config = parsed(["--model", "dcgan", "--loss", "hinge",
                         "--spectral-norm", "--r1", "1", "--batch_size", "4",
                         "--latent_dim", "8", "--augment", "translation"])
     examples = np.random.default_rng(0).uniform(
         -1, 1, (8, 32, 32, 3)).astype(np.float32)
-    gan, loss_names = train.build_gan(arguments, examples,
-                                      train.make_augment(arguments))
+    gan, loss_names = train.build_gan(config, examples,
+                                      train.make_augment(config))
     assert loss_names == ("discr_loss", "gen_loss", "penalty")
     assert any(isinstance(layer, keras.layers.SpectralNormalization)
                for layer in gan.discriminator.layers)
@@ -383,12 +390,12 @@ def test_hinge_spectral_norm_and_r1_train_a_dcgan_step():
 def test_progan_hinge_drops_gp_and_logs_the_penalty():
     """The ProGAN's hinge loss has no gradient penalty; R1 is logged."""
     keras.utils.set_random_seed(0)
-    arguments = parsed(["--model", "progan", "--loss", "hinge", "--r1", "1",
+    config = parsed(["--model", "progan", "--loss", "hinge", "--r1", "1",
                         "--spectral-norm", "--batch_size", "4",
                         "--latent_dim", "8"])
     examples = np.random.default_rng(0).uniform(
         -1, 1, (8, 8, 8, 1)).astype(np.float32)
-    gan, loss_names = train.build_gan(arguments, examples)
+    gan, loss_names = train.build_gan(config, examples)
     assert loss_names == ("discr_loss", "gen_loss", "penalty")
     logs = gan.train_step(tf.constant(examples[:4]))
     assert sorted(logs) == sorted(loss_names + ("alpha",))
@@ -457,24 +464,25 @@ def test_every_image_model_augments_and_averages(name, shape):
     its generator gets an averaged copy of the same weights."""
     from ganlab.training.averaging import GeneratorAveraging
     keras.utils.set_random_seed(0)
-    arguments = parsed(["--model", name, "--batch_size", "4",
+    config = parsed(["--model", name, "--batch_size", "4",
                         "--latent_dim", "16" if name == "faces" else "8",
                         "--augment", "color,translation,cutout"])
     examples = np.random.default_rng(0).uniform(
         -1, 1, (8, *shape)).astype(np.float32)
-    augment = train.make_augment(arguments)
-    gan, loss_names = train.build_gan(arguments, examples, augment)
+    augment = train.make_augment(config)
+    gan, loss_names = train.build_gan(config, examples, augment)
     seed_before = np.array(augment.seed_generator.state)
     logs = gan.train_step(tf.constant(examples[:4]))
     assert all(np.isfinite(float(logs[key])) for key in loss_names)
     # the augmentation drew from its own seed state, which checkpoints hold
     assert not np.array_equal(seed_before, augment.seed_generator.state)
     entry = registry.entry(name)
-    averaging = GeneratorAveraging(gan.generator, arguments.average_decay,
-                                   arguments.average_warmup,
+    averaging = GeneratorAveraging(gan.generator,
+                                   config.techniques.average_decay,
+                                   config.techniques.average_warmup,
                                    copy_network=entry.copy_generator)
     copy = entry.follow(averaging.average.network, gan.generator)
-    latent = tf.random.stateless_normal((2, arguments.latent_dim),
+    latent = tf.random.stateless_normal((2, config.model.latent_dim),
                                         seed=(0, 0))
     # the same weights, and batch-norm statistics measured the same way
     drawn = entry.follow(gan.generator, gan.generator)

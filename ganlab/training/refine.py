@@ -112,7 +112,7 @@ def check_arguments(arguments, parser):
         parser.error(f"--every must be at least 1; got {arguments.every}")
     if not arguments.lr > 0:
         parser.error(f"--lr must be positive; got {arguments.lr}")
-    from ganlab.training.train import MAX_DISC_ITER
+    from ganlab.training.config import MAX_DISC_ITER
     if not 1 <= arguments.disc_iter <= MAX_DISC_ITER:
         parser.error(f"--disc-iter must be from 1 to {MAX_DISC_ITER} "
                      "(each step makes that many critic updates); got "

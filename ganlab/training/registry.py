@@ -8,12 +8,13 @@ size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``,
 ``batch_size``, and for the lessons ``disc_iter``);
 the data it needs (``takes_vectors``; ``shape``, the (H, W, C) it draws
 when that is fixed); how to build itself, compiled, from the data and the
-flags (``build``); the keys its ``train_step`` returns (``loss_names``,
+run's ``RunConfig`` (``build``: ``ganlab.training.config`` has applied
+these defaults already, so an entry never defaults a setting itself); the keys its ``train_step`` returns (``loss_names``,
 the columns of ``losses.csv``; ``other_logs``, its other keys;
 ``log_names`` gives both for the flags, ``penalty`` included under
 ``--r1``); and how it is fitted (``fit``).
 
-The techniques of docs/techniques.md ("Samples worth keeping") are entry
+The techniques of DESIGN.md's "Samples worth keeping" are entry
 attributes too: ``averages`` (an averaged generator by default, for the
 image models; the lessons average only when ``--average-decay`` asks),
 ``takes_augment`` (``--augment``: DiffAugment, passed as ``augment=``)
@@ -112,18 +113,12 @@ class Model:
         cannot find by name."""
         return type(generator).from_config(generator.get_config())
 
-    def r1_gamma(self, arguments):
-        """Return ``--r1``'s gamma for this model: the flag's value, or
-        the entry's default when the flag is left out (0 where the entry
-        has none)."""
-        gamma = getattr(arguments, "r1", None)
-        return float((self.r1 or 0.) if gamma is None else gamma)
-
-    def log_names(self, arguments):
+    def log_names(self, config):
         """Return ``(loss_names, other_logs)`` of the train step built
-        for ``arguments``: the entry's, and ``penalty`` (a loss, so that
-        losses.csv and the GAN doctor see it) under ``--r1``."""
-        penalty = ("penalty",) if getattr(arguments, "r1", 0) else ()
+        for ``config`` (a ``RunConfig``): the entry's, and ``penalty`` (a
+        loss, so that losses.csv and the GAN doctor see it) under
+        ``--r1``."""
+        penalty = ("penalty",) if config.techniques.r1 else ()
         return self.loss_names + penalty, self.other_logs
 
     def follow(self, average, generator):
@@ -135,31 +130,32 @@ class Model:
         from ganlab.training.averaging import with_own_batch_statistics
         return with_own_batch_statistics(average)
 
-    def check_data(self, arguments, examples):
+    def check_data(self, config, examples):
         """Raise ``ValueError`` naming the flag when the examples do not
         fit this model."""
         if not self.takes_vectors and examples.ndim != 4:
             vector_models = names_or(entry.name for entry in ENTRIES
                                      if entry.takes_vectors)
             raise ValueError(f"--model {self.name} draws images; --dataset "
-                             f"{arguments.dataset} holds vectors (train it "
+                             f"{config.data.dataset} holds vectors (train it "
                              f"with {vector_models})")
         if self.shape is not None and examples.shape[1:] != self.shape:
             raise ValueError(self.shape_hint)
 
-    def build(self, arguments, examples, augment=None):
-        """Return the GAN, compiled, for the flags and the examples;
-        ``augment`` is the ``DiffAugment`` layer to pass the model (None:
-        none)."""
+    def build(self, config, examples, augment=None):
+        """Return the GAN, compiled, for ``config`` (a resolved
+        ``RunConfig``: every setting is there, none is defaulted here) and
+        the examples; ``augment`` is the ``DiffAugment`` layer to pass
+        the model (None: none)."""
         raise NotImplementedError
 
-    def in_bfloat16(self, arguments):
-        """Return whether ``arguments`` (``--precision``, settled by
-        ``train``) ask this model's networks to compute in bfloat16."""
-        return self.mixed_precision and getattr(
-            arguments, "precision", "float32") == "bfloat16"
+    def in_bfloat16(self, config):
+        """Return whether ``config`` (its precision settled by
+        ``config.with_arithmetic``) asks this model's networks to compute
+        in bfloat16."""
+        return self.mixed_precision and config.model.precision == "bfloat16"
 
-    def fit(self, gan, examples, arguments, common_kwargs):
+    def fit(self, gan, examples, config, common_kwargs):
         """Train ``gan``; ``common_kwargs`` are the epochs, steps per
         epoch, initial epoch, verbosity and callbacks of the run."""
         gan.fit(**common_kwargs)
@@ -176,29 +172,26 @@ class MLP(Model):
     multi_device = True
     averages = takes_augment = True
 
-    def networks(self, arguments, examples):
+    def networks(self, config, examples):
         """Return ``(generator, discriminator)`` for the examples' shape."""
         from ganlab.nets import mlp_gan
-        return (mlp_gan.build_generator(arguments.latent_dim,
+        return (mlp_gan.build_generator(config.model.latent_dim,
                                         examples.shape[1:]),
                 mlp_gan.build_discriminator(examples.shape[1:]))
 
-    def build(self, arguments, examples, augment=None):
+    def build(self, config, examples, augment=None):
         """Build and compile it (see ``Model.build``): the networks of
         ``networks`` in ``MLPGAN``'s training, with R1 every ``r1_every``
-        steps where ``--r1`` (or the entry's default) asks for it."""
+        steps where the config's gamma asks for it."""
         from ganlab.training.nonsaturating import MLPGAN
-        gamma = self.r1_gamma(arguments)
+        gamma = config.techniques.r1
         penalty = dict(penalty=r1_term(gamma),
                        penalty_every=self.r1_every) if gamma else {}
         gan = MLPGAN(
-            *self.networks(arguments, examples), examples,
-            batch_size=arguments.batch_size, seed=arguments.seed,
+            *self.networks(config, examples), examples,
+            batch_size=config.model.batch_size, seed=config.run.seed,
             **hooks(augment=augment), **penalty)
-        gan.compile(learning_rate=arguments.lr or self.lr,
-                    beta_1=self.b1 if arguments.b1 is None else arguments.b1,
-                    beta_2=self.b2 if arguments.b2 is None else arguments.b2,
-                    discriminator_learning_rate=arguments.d_lr)
+        gan.compile(**adam_of(config))
         return gan
 
 
@@ -241,20 +234,20 @@ class Conv(MLP):
     shape_hint = ("--model conv draws images whose height and width are "
                   "multiples of 4: use --img_size 28 (or 32)")
 
-    def check_data(self, arguments, examples):
+    def check_data(self, config, examples):
         """Refuse vectors and sizes that two doublings cannot reach."""
-        super().check_data(arguments, examples)
+        super().check_data(config, examples)
         if examples.shape[1] % 4 or examples.shape[2] % 4:
             raise ValueError(self.shape_hint)
 
-    def networks(self, arguments, examples):
+    def networks(self, config, examples):
         """Return ``conv_gan``'s generator and discriminator, computing
         in bfloat16 under ``--precision bfloat16``."""
         from ganlab.nets import conv_gan
-        generator = conv_gan.build_generator(arguments.latent_dim,
+        generator = conv_gan.build_generator(config.model.latent_dim,
                                              examples.shape[1:])
         discriminator = conv_gan.build_discriminator(examples.shape[1:])
-        if self.in_bfloat16(arguments):
+        if self.in_bfloat16(config):
             from ganlab.nets.precision import use_bfloat16
             use_bfloat16(generator)
             # the logit stays float32 too: R1 differentiates it
@@ -292,44 +285,41 @@ class R3GAN(Model):
         return next((side for side in SIDES if side >= data_side),
                     SIDES[-1])
 
-    def check_data(self, arguments, examples):
+    def check_data(self, config, examples):
         """Refuse vectors and shapes its networks cannot draw."""
-        super().check_data(arguments, examples)
+        super().check_data(config, examples)
         from ganlab.nets.residual_gan import check_image_shape
         try:
             check_image_shape(examples.shape[1:])
         except ValueError:
             raise ValueError(self.shape_hint) from None
 
-    def networks(self, arguments, examples):
+    def networks(self, config, examples):
         """Return ``residual_gan``'s generator and discriminator at
         ``--capacity``, computing in bfloat16 under ``--precision
         bfloat16`` (the image and the logit in float32)."""
         from ganlab.nets import residual_gan
-        capacity = arguments.capacity or 1.
+        capacity = config.model.capacity
         generator = residual_gan.build_generator(
-            arguments.latent_dim, examples.shape[1:], capacity=capacity)
+            config.model.latent_dim, examples.shape[1:], capacity=capacity)
         discriminator = residual_gan.build_discriminator(
             examples.shape[1:], capacity=capacity)
-        if self.in_bfloat16(arguments):
+        if self.in_bfloat16(config):
             from ganlab.nets.precision import use_bfloat16
             use_bfloat16(generator)
             use_bfloat16(discriminator)
         return generator, discriminator
 
-    def build(self, arguments, examples, augment=None):
+    def build(self, config, examples, augment=None):
         """Build and compile it (see ``Model.build``): the networks of
         ``networks`` in ``RelativisticGAN``'s training."""
         from ganlab.training.relativistic import RelativisticGAN
         gan = RelativisticGAN(
-            *self.networks(arguments, examples), examples,
-            batch_size=arguments.batch_size, seed=arguments.seed,
-            gamma=self.r1_gamma(arguments), penalty_every=self.r1_every,
+            *self.networks(config, examples), examples,
+            batch_size=config.model.batch_size, seed=config.run.seed,
+            gamma=config.techniques.r1, penalty_every=self.r1_every,
             **hooks(augment=augment))
-        gan.compile(learning_rate=arguments.lr or self.lr,
-                    beta_1=self.b1 if arguments.b1 is None else arguments.b1,
-                    beta_2=self.b2 if arguments.b2 is None else arguments.b2,
-                    discriminator_learning_rate=arguments.d_lr)
+        gan.compile(**adam_of(config))
         return gan
 
 
@@ -345,16 +335,16 @@ class Lesson(Model):
     takes_vectors = True
     loss_names = ("discr_loss", "gen_loss")
 
-    def networks(self, arguments, examples):
+    def networks(self, config, examples):
         """Return ``(generator, discriminator, latent_generator)``: ReLU
         perceptrons on vectors, DCGAN-style networks on images."""
         from ganlab.nets import builders
+        latent_dim = config.model.latent_dim
         if examples.ndim != 4:
-            return builders.mlp_GenDiscr(arguments.latent_dim,
-                                         examples.shape[1])
+            return builders.mlp_GenDiscr(latent_dim, examples.shape[1])
         try:
             return builders.dcgan_GenDiscr(
-                examples.shape[1], examples.shape[3], arguments.latent_dim)
+                examples.shape[1], examples.shape[3], latent_dim)
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
 
@@ -373,28 +363,27 @@ class Lesson(Model):
         from ganlab.training.augment import augmenting
         return augmenting(gan_class)
 
-    def build(self, arguments, examples, augment=None):
+    def build(self, config, examples, augment=None):
         """Build and compile it (see ``Model.build``)."""
-        generator, discriminator, latent = self.networks(arguments, examples)
+        generator, discriminator, latent = self.networks(config, examples)
         # the replicated subclass draws from a generator of its own
-        seeded = {"seed": arguments.seed} if self.multi_device else {}
+        seeded = {"seed": config.run.seed} if self.multi_device else {}
         gan = self.gan_class(augment)(
             generator, discriminator, latent, examples,
-            batch_size=arguments.batch_size, disc_iter=arguments.disc_iter,
-            learning_rate=arguments.lr or self.lr, **seeded,
+            batch_size=config.model.batch_size,
+            disc_iter=config.model.disc_iter,
+            learning_rate=config.optimiser.lr, **seeded,
             **hooks(augment=augment))
         for network in (gan.generator, gan.discriminator):
             # The lessons fix their betas in the constructor (the
             # curriculum's contract); Adam reads them at every step, so
             # they can be set.
-            if arguments.b1 is not None:
-                network.optimizer.beta_1 = arguments.b1
-            if arguments.b2 is not None:
-                network.optimizer.beta_2 = arguments.b2
+            network.optimizer.beta_1 = config.optimiser.b1
+            network.optimizer.beta_2 = config.optimiser.b2
         gan.compile()
         return gan
 
-    def fit(self, gan, examples, arguments, common_kwargs):
+    def fit(self, gan, examples, config, common_kwargs):
         """Train it (see ``Model.fit``)."""
         gan.fit(gan.real_examples, **common_kwargs)
 
@@ -456,13 +445,13 @@ class Faces(WGANGP):
     shape_hint = ("--model faces is task 3's network for 16x16 grey faces: "
                   "use --img_size 16 --channels 1")
 
-    def check_data(self, arguments, examples):
+    def check_data(self, config, examples):
         """Check the shape only: vectors get its message, which says
         what to pass."""
         if examples.shape[1:] != self.shape:
             raise ValueError(self.shape_hint)
 
-    def networks(self, arguments, examples):
+    def networks(self, config, examples):
         """Task 3's generator and critic, normal latent vectors."""
         from ganlab.nets import builders
         generator, discriminator = lessons.load(
@@ -489,7 +478,7 @@ class DCGAN(Model):
     r1 = 0.
     streams = mixed_precision = True
 
-    def build(self, arguments, examples, augment=None):
+    def build(self, config, examples, augment=None):
         """Build and compile it (see ``Model.build``): the lesson's DCGAN
         with its step split over devices (on one device too), its
         dropout masks drawn per global batch
@@ -497,24 +486,24 @@ class DCGAN(Model):
         from ganlab.training.replicas import (replicated,
                                               with_global_batch_dropout)
         dcgan = lessons.load("5-dcgan_cifar")
-        generator = dcgan.build_generator(arguments.latent_dim)
+        generator = dcgan.build_generator(config.model.latent_dim)
         discriminator = with_global_batch_dropout(dcgan.build_discriminator(
-            **hooks(spectral_norm=spectral_norm_of(arguments))))
-        if self.in_bfloat16(arguments):
+            **hooks(spectral_norm=config.techniques.spectral_norm)))
+        if self.in_bfloat16(config):
             from ganlab.nets.precision import use_bfloat16
             for network in (generator, discriminator):
                 use_bfloat16(network)
         gan = replicated(dcgan.DCGAN)(
             generator, discriminator,
-            latent_dim=arguments.latent_dim, seed=arguments.seed,
-            generator_learning_rate=arguments.lr or self.lr,
-            discriminator_learning_rate=arguments.d_lr or self.d_lr,
-            beta_1=self.b1 if arguments.b1 is None else arguments.b1,
-            **hooks(augment=augment, **loss_hooks(arguments)))
+            latent_dim=config.model.latent_dim, seed=config.run.seed,
+            generator_learning_rate=config.optimiser.lr,
+            discriminator_learning_rate=config.optimiser.d_lr,
+            beta_1=config.optimiser.b1,
+            **hooks(augment=augment, **loss_hooks(config.techniques)))
         gan.compile()
         return gan
 
-    def fit(self, gan, examples, arguments, common_kwargs):
+    def fit(self, gan, examples, config, common_kwargs):
         """Train it (see ``Model.fit``) on ``real_batches`` of the
         examples, or on a streamed folder's batches (``--stream``), from
         the step a resumed run stopped at."""
@@ -524,11 +513,11 @@ class DCGAN(Model):
         done = steps_done(gan)
         if isinstance(examples, np.ndarray):
             from ganlab.data.batches import real_batches
-            batches = real_batches(examples, arguments.batch_size,
-                                   arguments.seed, first_step=done)
+            batches = real_batches(examples, config.model.batch_size,
+                                   config.run.seed, first_step=done)
         else:
-            batches = examples.batches(arguments.batch_size, arguments.seed,
-                                       first_batch=done)
+            batches = examples.batches(config.model.batch_size,
+                                       config.run.seed, first_batch=done)
         gan.fit(batches, shuffle=False, **common_kwargs)
 
 
@@ -544,11 +533,11 @@ class ProGAN(Model):
     averages = takes_augment = loss_options = multi_device = True
     r1 = 0.
 
-    def log_names(self, arguments):
+    def log_names(self, config):
         """Those of ``Model.log_names``, less ``gp``, the Wasserstein
         loss's gradient penalty, under ``--loss hinge``."""
-        losses, others = super().log_names(arguments)
-        if getattr(arguments, "loss", None) == "hinge":
+        losses, others = super().log_names(config)
+        if config.techniques.loss == "hinge":
             losses = tuple(name for name in losses if name != "gp")
         return losses, others
 
@@ -571,41 +560,41 @@ class ProGAN(Model):
         average.set_stage(generator.stage, generator.fading)
         return average
 
-    def build(self, arguments, examples, augment=None):
+    def build(self, config, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
-        from ganlab.nets.layers import GlobalMinibatchStdDev
-        from ganlab.training.replicas import replicated
+        from ganlab.training.replicas import (GlobalMinibatchStdDev,
+                                              replicated)
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:
             networks = progan.build_networks(
-                arguments.latent_dim, size, channels, max_filters=64,
+                config.model.latent_dim, size, channels, max_filters=64,
                 filter_base=512, minibatch_std=GlobalMinibatchStdDev(),
-                **hooks(spectral_norm=spectral_norm_of(arguments)))
+                **hooks(spectral_norm=config.techniques.spectral_norm))
         except ValueError as error:
             raise ValueError(f"--img_size: {error}") from None
         gan = replicated(progan.ProGAN)(
-            *networks, learning_rate=arguments.lr or self.lr,
-            beta_1=self.b1 if arguments.b1 is None else arguments.b1,
-            beta_2=self.b2 if arguments.b2 is None else arguments.b2,
-            seed=arguments.seed,
-            **hooks(augment=augment, **loss_hooks(arguments)))
+            *networks, learning_rate=config.optimiser.lr,
+            beta_1=config.optimiser.b1, beta_2=config.optimiser.b2,
+            seed=config.run.seed,
+            **hooks(augment=augment, **loss_hooks(config.techniques)))
         gan.compile()
         return gan
 
-    def schedule(self, arguments, gan, examples):
+    def schedule(self, config, gan, examples):
         """Spread ``--n_epochs`` passes over the data evenly over the
         phases of growth, at ``--batch_size`` throughout."""
         progan = lessons.load("4-progan")
         resolutions = gan.generator.resolutions
-        per_phase = max(arguments.batch_size, arguments.n_epochs
+        batch_size = config.model.batch_size
+        per_phase = max(batch_size, config.run.n_epochs
                         * len(examples) // (2 * len(resolutions) - 1))
         return progan.GrowthSchedule(resolutions[-1], per_phase, per_phase,
-                                     {size: arguments.batch_size
+                                     {size: batch_size
                                       for size in resolutions})
 
-    def fit(self, gan, examples, arguments, common_kwargs):
+    def fit(self, gan, examples, config, common_kwargs):
         """Train it (see ``Model.fit``) through its phases of growth, its
         average (if any) restarted at each phase
         (``growth.AverageEachPhase``)."""
@@ -615,10 +604,10 @@ class ProGAN(Model):
         callbacks = [growth.AverageEachPhase(callback.average)
                      for callback in callbacks
                      if isinstance(callback, GeneratorAveraging)] + callbacks
-        growth.grow(gan, examples, self.schedule(arguments, gan, examples),
+        growth.grow(gan, examples, self.schedule(config, gan, examples),
                     steps_per_epoch=common_kwargs["steps_per_epoch"],
                     callbacks=callbacks,
-                    verbose=common_kwargs["verbose"], seed=arguments.seed)
+                    verbose=common_kwargs["verbose"], seed=config.run.seed)
 
 
 def hooks(**values):
@@ -628,12 +617,6 @@ def hooks(**values):
     builds)."""
     return {key: value for key, value in values.items()
             if value is not None and value is not False}
-
-
-def spectral_norm_of(arguments):
-    """Whether ``--spectral-norm`` was given (flags parsed elsewhere may
-    lack it)."""
-    return bool(getattr(arguments, "spectral_norm", False))
 
 
 def r1_term(gamma):
@@ -649,18 +632,28 @@ def r1_term(gamma):
     return penalty
 
 
-def loss_hooks(arguments):
+def adam_of(config):
+    """Return the ``compile`` keyword arguments of the models compiled
+    with Adam's settings (``MLPGAN``, ``RelativisticGAN``): the resolved
+    learning rates and betas of ``config``."""
+    optimiser = config.optimiser
+    return dict(learning_rate=optimiser.lr, beta_1=optimiser.b1,
+                beta_2=optimiser.b2,
+                discriminator_learning_rate=optimiser.d_lr)
+
+
+def loss_hooks(techniques):
     """Return the ``loss`` and ``penalty`` keyword arguments for
-    ``--loss`` and ``--r1``: the hinge pair of
-    ``ganlab.training.losses`` for ``--loss hinge`` (None: the model's
-    own loss), R1 for ``--r1`` above 0."""
+    ``techniques`` (a ``TechniquesConfig``): the hinge pair of
+    ``ganlab.training.losses`` for the hinge loss (None: the model's own
+    loss), R1 for a gamma above 0."""
     loss = penalty = None
-    if getattr(arguments, "loss", None) == "hinge":
+    if techniques.loss == "hinge":
         from ganlab.training.losses import (hinge_critic_loss,
                                             hinge_generator_loss)
         loss = (hinge_critic_loss, hinge_generator_loss)
-    if getattr(arguments, "r1", 0):
-        penalty = r1_term(arguments.r1)
+    if techniques.r1:
+        penalty = r1_term(techniques.r1)
     return {"loss": loss, "penalty": penalty}
 
 

@@ -118,7 +118,7 @@ def stop_after_step(request, checkpoint):
     return StopAfterStep()
 
 
-def fit_resuming(model, gan, examples, arguments, common, checkpoint):
+def fit_resuming(model, gan, examples, config, common, checkpoint):
     """Fit ``gan`` as its registry ``model`` does, with the ``fit``
     keyword arguments ``common``, after first finishing the epoch that
     ``checkpoint`` (just restored) left unfinished: a graceful stop saved
@@ -130,7 +130,7 @@ def fit_resuming(model, gan, examples, arguments, common, checkpoint):
     if done and not hasattr(gan, "state") and first < last:
         steps = common["steps_per_epoch"]
         if done < steps:
-            model.fit(gan, examples, arguments,
+            model.fit(gan, examples, config,
                       dict(common, epochs=first + 1,
                            steps_per_epoch=steps - done))
             if gan.stop_training:
@@ -141,4 +141,4 @@ def fit_resuming(model, gan, examples, arguments, common, checkpoint):
         common = dict(common, initial_epoch=first + 1)
         if first + 1 >= last:
             return
-    model.fit(gan, examples, arguments, common)
+    model.fit(gan, examples, config, common)
