@@ -301,6 +301,23 @@ def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
     assert losses[0] == losses[1] and len(losses[0].splitlines()) == 7
 
 
+def test_the_progan_grows_on_a_streamed_folder(folder, tmp_path, capsys):
+    """``--model progan --stream always``: task 4 grows through every
+    phase on batches decoded from disk, each shrunk to its phase's side,
+    and saves a generator of the folder's size."""
+    import json
+    from ganlab import cli
+    from ganlab.nets.saved import load_generator
+    out = tmp_path / "run"
+    cli.main(train_command(folder, out, "--n_epochs", "1", "--stream",
+                           "always", model="progan")[3:])
+    assert "streamed from disk" in capsys.readouterr().out
+    record = json.loads((out / "run.json").read_text())
+    assert record["data"]["stream"] == "always"
+    generator = load_generator(out / "generator.keras")
+    assert generator.resolution == 32 and generator.channels == 3
+
+
 @pytest.mark.parametrize("model, flags, named", [
     ("mlp", ["--stream", "always"], "--stream always"),
     ("faces", ["--cache", "x"], "--cache"),

@@ -109,13 +109,16 @@ def fit_images(images, size, channels):
     return images
 
 
-def prepare_examples(data, img_size, channels):
+def prepare_examples(data, img_size, channels, as_bytes=False):
     """Return what the GAN trains on: toy vectors as they are, images
-    resized to ``img_size`` with ``channels`` and scaled to [-1, 1]; a
-    streamed folder as it is (its pipeline does all that)."""
+    resized to ``img_size`` with ``channels`` and scaled to [-1, 1] (or,
+    ``as_bytes``, left uint8 for a model that scales them a batch at a
+    time: a quarter of the memory); a streamed folder as it is (its
+    pipeline does all that)."""
     if data.ndim == 2 or not isinstance(data, np.ndarray):
         return data
-    return image_sets.to_symmetric(fit_images(data, img_size, channels))
+    images = fit_images(data, img_size, channels)
+    return images if as_bytes else image_sets.to_symmetric(images)
 
 
 def read_faces(wanted, shape=None):

@@ -67,6 +67,9 @@ class Model:
     multi_device = False
     # --stream: trains on an image folder streamed from disk
     streams = False
+    # its in-memory images stay uint8, scaled a batch at a time
+    # (ganlab.data.batches): a quarter of float32's memory
+    holds_bytes = False
     # --precision bfloat16: its networks compute in bfloat16
     mixed_precision = False
     fixed_latent_dim = None
@@ -531,6 +534,9 @@ class ProGAN(Model):
     loss_names = ("discr_loss", "gen_loss", "gp")
     other_logs = ("alpha",)  # the fade-in's progress
     averages = takes_augment = loss_options = multi_device = True
+    # its phases read one uint8 copy of the images, or a streamed folder,
+    # each batch shrunk to the phase's side (ganlab.training.growth)
+    streams = holds_bytes = True
     r1 = 0.
 
     def log_names(self, config):
@@ -563,8 +569,8 @@ class ProGAN(Model):
     def build(self, config, examples, augment=None):
         """Task 4's ProGAN growing to the images' size, with networks
         small enough for a CPU (64 filters at most)."""
-        from ganlab.training.replicas import (GlobalMinibatchStdDev,
-                                              replicated)
+        from ganlab.nets.layers import GlobalMinibatchStdDev
+        from ganlab.training.replicas import replicated
         progan = lessons.load("4-progan")
         size, channels = examples.shape[1], examples.shape[3]
         try:

@@ -111,9 +111,10 @@ def start(config, data, parser, held, chief_known):
         tf.config.experimental.enable_op_determinism()
     config = run_config.with_arithmetic(config)
     set_seed(settings.seed)
-    examples = sources.prepare_examples(data, config.data.img_size,
-                                        config.data.channels)
     model = registry.entry(config.model.name)
+    examples = sources.prepare_examples(data, config.data.img_size,
+                                        config.data.channels,
+                                        as_bytes=model.holds_bytes)
     averaging = None
     try:
         with strategy.scope():
