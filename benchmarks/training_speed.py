@@ -59,7 +59,6 @@ fused multiply-add units x SIMD width in float32 lanes x 2.
 It prints a table and writes ``training_speed.json`` and
 ``training_speed.png`` to ``--out`` (default ``outputs/benchmarks``).
 """
-import argparse
 import math
 import pathlib
 import time
@@ -71,7 +70,7 @@ import tensorflow as tf
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import io, lessons
+from ganlab import lessons
 from ganlab.data import batches, toy
 from ganlab.nets import builders, precision
 from ganlab.training import recipes
@@ -88,17 +87,18 @@ STEPS = {"0": (100, 600), "1": (100, 400), "2": (50, 200), "3": (10, 10),
          "4": (10, 20)}
 
 
+BENCHMARK = common.Benchmark(
+    "training_speed", __doc__, rounds=5,
+    quick="tiny networks, few steps, no XLA (its compilation alone takes "
+          "seconds): checks that it runs, measures nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; ``--quick`` shrinks everything."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--tasks", default="0,1,2,3,4",
                         type=common.comma_separated(str.strip, "0,3"),
                         help="tasks to measure, comma separated "
-                             "(default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="timed rounds per contestant "
                              "(default: %(default)s)")
     parser.add_argument("--steps-per-execution", type=int, default=10,
                         help="K, the training steps fused into one call "
@@ -108,23 +108,13 @@ def arguments_from(argv):
                         help="add a contestant compiled with XLA to the "
                              "convolutional tasks 3 and 4 too (slow) "
                              "(jit_compile=True)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, few steps, no XLA (its "
-                             "compilation alone takes seconds): checks "
-                             "that it runs, measures nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    parser.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
+    arguments = BENCHMARK.parse(
+        parser, argv, quick=dict(rounds=2, steps_per_execution=2),
+        at_least_one=("rounds", "steps_per_execution"))
     unknown = [task for task in arguments.tasks if task not in STEPS]
     if unknown or not arguments.tasks:
         parser.error(f"--tasks must list tasks among {', '.join(STEPS)}; "
                      f"got {', '.join(unknown) or 'none'}")
-    if arguments.quick:
-        arguments.rounds, arguments.steps_per_execution = 2, 2
-    for name in ("rounds", "steps_per_execution"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return arguments
 
 
@@ -531,7 +521,7 @@ def main(argv=None):
                                **ring_settings,
                                "hidden": list(ring_settings["hidden"])}},
               "machine": description}
-    path = io.write_json(report, arguments.out / "training_speed.json")
+    path = BENCHMARK.write(report, arguments)
     common.bar_chart(
         {result["title"]: {name: (rate, result["rounds"][name])
                            for name, rate in

@@ -46,7 +46,7 @@ def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
 
         def __init__(self, strategy, batch_size, real_examples, repeats,
                      model="mlp"):
-            """Keep the sizes, as FitContestant does."""
+            """Keep the sizes, as fit_contestant's contestant does."""
             self.batch_size, self.repeats = batch_size, repeats
             self.images_per_step = repeats * batch_size
             built.append((type(strategy).__name__, batch_size, repeats))
@@ -56,7 +56,7 @@ def test_batch_size_bookkeeping_on_stand_in_contestants(monkeypatch):
             clock.now += (steps * self.images_per_step
                           / (16. * self.batch_size))
 
-    monkeypatch.setattr(scaling, "FitContestant", StandIn)
+    monkeypatch.setattr(scaling, "fit_contestant", StandIn)
     monkeypatch.setattr(scaling.common, "measure", functools.partial(
         scaling.common.measure, clock=clock))
     arguments = scaling.arguments_from(["--batch-sizes", "16,32,64",
@@ -83,7 +83,7 @@ def test_dcgan_contestant_is_the_command_lines_dcgan():
     import tensorflow as tf
     examples = np.random.default_rng(0).uniform(
         -1, 1, (16, 32, 32, 3)).astype(np.float32)
-    contestant = scaling.FitContestant(
+    contestant = scaling.fit_contestant(
         tf.distribute.OneDeviceStrategy("/cpu:0"), 4, examples, 2, "dcgan")
     assert contestant.images_per_step == 8
     assert contestant.gan.generator.output_shape == (None, 32, 32, 3)
