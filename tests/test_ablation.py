@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The ablation harness (benchmarks/ablation.py): its variants differ in
+"""The ablation harness (benchmarks/studies/ablation.py): its variants differ in
 one technique each, its means and standard errors are right, and (slow)
 it trains, scores and draws every variant end to end."""
 import json
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-import ablation
+from benchmarks.studies import ablation
 
 
 def test_each_variant_switches_only_its_techniques():

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Ablation: what each technique buys, at one fixed budget, on held-out data.
 
-    python benchmarks/ablation.py --model dcgan                # 32x32 emoji
-    python benchmarks/ablation.py --model progan --size 32     # 4x4 -> 32x32
-    python benchmarks/ablation.py --model faces \\
+    python benchmarks/studies/ablation.py --model dcgan                # 32x32 emoji
+    python benchmarks/studies/ablation.py --model progan --size 32     # 4x4 -> 32x32
+    python benchmarks/studies/ablation.py --model faces \\
         --faces ../shared/data/curriculum/small_res_faces_10000.npy
-    python benchmarks/ablation.py --model dcgan --quick        # smoke test
+    python benchmarks/studies/ablation.py --model dcgan --quick        # smoke test
 
 For one image model, every variant below is trained by the package's own
 command (``python -m ganlab train``, one process each, same data, same
