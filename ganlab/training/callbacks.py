@@ -52,12 +52,14 @@ class SampleGrid(keras.callbacks.Callback):
     grid is also written to TensorBoard as an image. ``network``, a
     function of the GAN, returns the network to draw with (default: its
     ``generator``; ``python -m ganlab train`` passes the averaged copy,
-    which is what the run saves).
+    which is what the run saves). ``latent_vectors`` may be whatever the
+    network takes (a conditional one's ``[latent vectors, labels]``);
+    ``row_titles`` name the grid's rows (its classes).
     """
 
     def __init__(self, latent_vectors, to_pixels, folder, every=1,
                  name=None, every_steps=None, gif=None, log_dir=None,
-                 columns=4, network=None):
+                 columns=4, network=None, row_titles=None):
         """Remember what to draw and where to write it."""
         super().__init__()
         self.network = network or (lambda gan: gan.generator)
@@ -70,6 +72,7 @@ class SampleGrid(keras.callbacks.Callback):
                              else "epoch_{:04d}.png")
         self.gif = gif
         self.columns = columns
+        self.row_titles = row_titles
         self.writer = (tf.summary.create_file_writer(str(log_dir))
                        if log_dir else None)
         self.epochs_done = None
@@ -84,7 +87,8 @@ class SampleGrid(keras.callbacks.Callback):
             pixels = pixels[..., np.newaxis]
         image_files.save_image_grid(pixels, self.folder / self.name.format(number),
                               columns=self.columns,
-                              title=f"{label} {number}")
+                              title=f"{label} {number}",
+                              row_titles=self.row_titles)
         if self.writer is not None:
             with self.writer.as_default():
                 tf.summary.image("samples",

@@ -23,7 +23,8 @@ import pathlib
 import typing
 
 from ganlab import io
-from ganlab.data.sources import IMAGE_SETS, TOY_SETS, DataConfig
+from ganlab.data.sources import (IMAGE_SETS, LABELLED_SETS, TOY_SETS,
+                                 DataConfig)
 from ganlab.training import registry
 from ganlab.training.augment_policies import DEFAULT_POLICY, POLICIES
 from ganlab.training.distribute import WORKER_TIMEOUT
@@ -144,7 +145,14 @@ RENAMED = {("model", "name"): "model", ("data", "description"): "data"}
 RUN_IDENTITY = ("model", "dataset", "img_size", "channels", "latent_dim",
                 "batch_size", "examples", "holdout", "average_decay",
                 "average_warmup", "augment", "loss", "spectral_norm", "r1",
-                "stream", "capacity")
+                "stream", "capacity", "conditional", "class_names")
+# Fields that schema 2 records written before them lack, and the value
+# their runs had: a run.json of before --conditional trained without
+# classes.
+ADDED_TO_SCHEMA = {("data", "conditional"): False,
+                   ("data", "class_names"): None}
+# How a resume refusal names the identity values that no flag sets.
+NOT_FLAGS = {"class_names": "the classes"}
 # The flags of that list that schema 1 records may lack, and how those
 # runs were trained: without averaging or DiffAugment, with the model's
 # own loss. A record without the key means that value; a resume that
@@ -277,6 +285,30 @@ def check_stream(flags, parser, name):
             parser.error(str(error))
 
 
+def check_conditional(flags, parser, name, model):
+    """Refuse ``--conditional`` where there are no classes to learn: a
+    model whose networks take none (``name``, its entry ``model``), a toy
+    set, data without labels, a folder streamed from disk."""
+    if not flags.conditional:
+        return
+    if not model.takes_classes:
+        parser.error(f"--conditional: --model {name} draws no classes "
+                     f"(only {takers(lambda e: e.takes_classes)} take "
+                     "--conditional)")
+    if flags.dataset in TOY_SETS:
+        parser.error(f"--conditional: the toy set {flags.dataset} has no "
+                     "classes")
+    if flags.dataset in IMAGE_SETS and flags.dataset not in LABELLED_SETS:
+        parser.error(f"--conditional: --dataset {flags.dataset} carries "
+                     f"no classes (give {', '.join(LABELLED_SETS)} or a "
+                     "folder of class sub-folders)")
+    if flags.stream == "always" or flags.cache is not None:
+        parser.error("--conditional: a folder streamed from disk is read "
+                     "without its classes; drop "
+                     + ("--stream always" if flags.stream == "always"
+                        else "--cache"))
+
+
 def takers(test, last="and"):
     """The names of the entries for which ``test(entry)`` holds, as a
     message lists them."""
@@ -392,12 +424,17 @@ def migrate(record):
     (``trained_without``). What an old record left null (the learning
     rates it did not resolve) stays null: it is not known."""
     if record.get("schema") == SCHEMA:
-        return record
-    flat = {**record, **trained_without(record)}
-    upgraded = {group: {} for group in group_classes()}
-    for name, (group, field) in flat_names().items():
-        upgraded[group][field] = flat.get(name)
-    upgraded["schema"] = SCHEMA
+        upgraded = {key: dict(value) if isinstance(value, dict) else value
+                    for key, value in record.items()}
+    else:
+        flat = {**record, **trained_without(record)}
+        upgraded = {group: {} for group in group_classes()}
+        for name, (group, field) in flat_names().items():
+            upgraded[group][field] = flat.get(name)
+        upgraded["schema"] = SCHEMA
+    for (group, field), value in ADDED_TO_SCHEMA.items():
+        if upgraded.get(group, {}).get(field) is None:
+            upgraded.setdefault(group, {})[field] = value
     return upgraded
 
 
@@ -445,8 +482,9 @@ def check_resumed_record(config, path, parser=None):
         if key in EFFECTIVE and was_trained[key] is None:
             continue
         if was_trained[key] != now[key]:
+            named = NOT_FLAGS.get(key) or flag_of(parser, key)
             raise ValueError(f"--resume: {path.parent} was trained with "
-                             f"{flag_of(parser, key)} {was_trained[key]}; "
+                             f"{named} {was_trained[key]}; "
                              f"got {now[key]}")
 
 
@@ -543,6 +581,7 @@ def resolve(flags, parser, read=None, say=None):
                            else registry.DEFAULT_IMAGE_MODEL)
     model = registry.entry(name)
     check_counts(flags, parser)
+    check_conditional(flags, parser, name, model)
     check_stream(flags, parser, name)
     check_model_flags(flags, parser, name, model)
     techniques = resolved_techniques(flags, parser, name, model)
@@ -553,7 +592,8 @@ def resolve(flags, parser, read=None, say=None):
         examples=flags.examples, holdout=flags.holdout,
         img_size=flags.img_size, channels=flags.channels,
         stream=stream_of(flags),
-        cache=None if flags.cache is None else str(flags.cache))
+        cache=None if flags.cache is None else str(flags.cache),
+        conditional=flags.conditional)
     data = None
     if read is not None:
         data, wanted = read(wanted, seed=flags.seed, shape=model.shape,

@@ -141,6 +141,15 @@ def add_arguments(parser):
                              + str(registry.R3GAN.r1_every) + ")")
     calibrating = [model.name for model in registry.ENTRIES
                    if model.takes_calibrate]
+    conditioning = registry.names_or(
+        (model.name for model in registry.ENTRIES if model.takes_classes),
+        "and")
+    parser.add_argument("--conditional", action="store_true",
+                        help="learn the data's classes and draw images of "
+                             "a chosen class (sample --class): the labels "
+                             "of mnist, fashion-mnist, emoji (Unicode "
+                             "categories), cifar10, or a folder's class "
+                             f"sub-folders ({conditioning})")
     parser.add_argument("--calibrate", action="store_true",
                         help="scale the saved generator's output layer so "
                              "that its samples vary as much as the training "

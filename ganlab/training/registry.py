@@ -102,6 +102,8 @@ class Model:
     takes_calibrate = False
     # --capacity: the width of its networks scales with the flag
     takes_capacity = False
+    # --conditional: its networks take class labels
+    takes_classes = False
 
     def image_side(self, data_side):
         """Return the side trained at when ``--img_size`` is left out:
@@ -274,7 +276,7 @@ class R3GAN(Model):
     lr, b1, b2 = 5e-4, 0., .99
     latent_dim = 64
     takes_d_lr = multi_device = mixed_precision = True
-    averages = takes_augment = takes_capacity = True
+    averages = takes_augment = takes_capacity = takes_classes = True
     # gamma of R1 + R2 (--r1), computed on one critic update in 4
     r1, r1_every = .3, 4
     shape_hint = ("--model r3gan draws square images of side 16, 32, 64, "
@@ -299,29 +301,41 @@ class R3GAN(Model):
 
     def networks(self, config, examples):
         """Return ``residual_gan``'s generator and discriminator at
-        ``--capacity``, computing in bfloat16 under ``--precision
-        bfloat16`` (the image and the logit in float32)."""
+        ``--capacity``, taking the run's classes under ``--conditional``,
+        computing in bfloat16 under ``--precision bfloat16`` (the image
+        and the logit in float32)."""
         from ganlab.nets import residual_gan
         capacity = config.model.capacity
+        classes = len(config.data.class_names or ())
         generator = residual_gan.build_generator(
-            config.model.latent_dim, examples.shape[1:], capacity=capacity)
+            config.model.latent_dim, examples.shape[1:], capacity=capacity,
+            classes=classes)
         discriminator = residual_gan.build_discriminator(
-            examples.shape[1:], capacity=capacity)
+            examples.shape[1:], capacity=capacity, classes=classes)
         if self.in_bfloat16(config):
             from ganlab.nets.precision import use_bfloat16
             use_bfloat16(generator)
             use_bfloat16(discriminator)
         return generator, discriminator
 
-    def build(self, config, examples, augment=None):
+    def build(self, config, examples, augment=None, labels=None):
         """Build and compile it (see ``Model.build``): the networks of
-        ``networks`` in ``RelativisticGAN``'s training."""
+        ``networks`` in ``RelativisticGAN``'s training, or with
+        ``labels`` (one class number per example, ``--conditional``) in
+        ``ConditionalRelativisticGAN``'s."""
         from ganlab.training.relativistic import RelativisticGAN
-        gan = RelativisticGAN(
-            *self.networks(config, examples), examples,
-            batch_size=config.model.batch_size, seed=config.run.seed,
-            gamma=config.techniques.r1, penalty_every=self.r1_every,
-            **hooks(augment=augment))
+        common = dict(batch_size=config.model.batch_size,
+                      seed=config.run.seed, gamma=config.techniques.r1,
+                      penalty_every=self.r1_every, **hooks(augment=augment))
+        if labels is None:
+            gan = RelativisticGAN(*self.networks(config, examples),
+                                  examples, **common)
+        else:
+            from ganlab.training.conditional import \
+                ConditionalRelativisticGAN
+            gan = ConditionalRelativisticGAN(
+                *self.networks(config, examples), examples, labels,
+                **common)
         gan.compile(**adam_of(config))
         return gan
 

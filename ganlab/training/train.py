@@ -24,6 +24,8 @@ from ganlab.training import registry, run_folder
 
 # the cli finds a command's flags in its module
 add_arguments = train_flags.add_arguments
+# --conditional's sample grids: one row per class, of this many samples
+CLASS_COLUMNS = 8
 
 # TensorFlow is imported inside the functions that use it, not here: the
 # flags are then checked, and a mistake reported in one line, before
@@ -40,16 +42,19 @@ def make_augment(config):
     return DiffAugment(config.techniques.augment, seed=config.run.seed)
 
 
-def build_gan(config, examples, augment=None):
+def build_gan(config, examples, augment=None, labels=None):
     """Return ``(gan, loss_names)``, compiled, for ``config`` and the
     data: what the model's registry entry builds (with ``augment``, a
-    ``DiffAugment`` layer, before its critic), and its loss names.
+    ``DiffAugment`` layer, before its critic; with ``labels``, the
+    examples' classes, conditional), and its loss names.
 
     Raises ValueError naming the flag when model and data do not fit.
     """
     model = registry.entry(config.model.name)
     model.check_data(config, examples)
-    return (model.build(config, examples, augment),
+    # only a model that takes classes (--conditional) is given labels
+    given = {} if labels is None else {"labels": labels}
+    return (model.build(config, examples, augment, **given),
             model.log_names(config)[0])
 
 
@@ -112,6 +117,9 @@ def start(config, data, parser, held, chief_known):
     config = run_config.with_arithmetic(config)
     set_seed(settings.seed)
     model = registry.entry(config.model.name)
+    labels = None
+    if config.data.conditional:
+        data, labels = data
     examples = sources.prepare_examples(data, config.data.img_size,
                                         config.data.channels,
                                         as_bytes=model.holds_bytes)
@@ -119,7 +127,7 @@ def start(config, data, parser, held, chief_known):
     try:
         with strategy.scope():
             augment = make_augment(config)
-            gan, loss_names = build_gan(config, examples, augment)
+            gan, loss_names = build_gan(config, examples, augment, labels)
             if config.techniques.average_decay:
                 # made before the checkpoint, which restores into it
                 averaging = GeneratorAveraging(
@@ -180,6 +188,7 @@ def callbacks_of(run):
 
     from ganlab.nets.saved import latent_dim_of
     from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
+    from ganlab.viz.classes import class_grid_inputs
     config, out, averaging = run["config"], run["out"], run["averaging"]
     callbacks = [LossLog(out, run["loss_names"])]
     if averaging is not None:
@@ -191,11 +200,18 @@ def callbacks_of(run):
         callbacks.append(doctor)
     callbacks.append(run["checkpoint"])
     if run["examples"].ndim == 4:
+        names = config.data.class_names
         latent = tf.random.stateless_normal(
-            (16, latent_dim_of(run["gan"].generator)),
+            (CLASS_COLUMNS if names else 16,
+             latent_dim_of(run["gan"].generator)),
             seed=(config.run.seed, 1))
+        columns, row_titles = 4, None
+        if names:
+            latent = class_grid_inputs(latent, range(len(names)))
+            columns, row_titles = CLASS_COLUMNS, names
         callbacks.append(SampleGrid(
             latent, image_sets.symmetric_to_unit, out / "samples",
+            columns=columns, row_titles=row_titles,
             every_steps=config.run.sample_interval, gif=out / "samples.gif",
             log_dir=out / "tensorboard" / "samples"
             if config.run.tensorboard else None,
@@ -231,6 +247,7 @@ def run_holding(flags, parser, held, stop, argv):
         run = start(config, data, parser, held, chief_known)
     import tensorflow as tf
 
+    from ganlab.nets.saved import save_class_names
     from ganlab.training import stopping
     from ganlab.training.checkpoints import nonfinite_variables, steps_done
     config, gan, out = run["config"], run["gan"], run["out"]
@@ -280,6 +297,8 @@ def run_holding(flags, parser, held, stop, argv):
             from ganlab.training.calibration import calibrated_and_told
             kept = calibrated_and_told(kept, examples)
         saved = run_folder.save_generator(kept, out / "generator.keras")
+        if config.data.class_names:
+            save_class_names(saved, config.data.class_names)
         print(f"generator: {saved}; losses: {out / 'losses.csv'}",
               flush=True)
     return gan

@@ -15,6 +15,15 @@ of them (64 by default: a grid of thousands is megabytes that no one can
 read); ``0000.png``, ``0001.png``, ... hold every one at its own size.
 A file that is not a saved generator (a weights file, a discriminator,
 a truncated download) is refused before anything is written.
+
+A conditional generator (``train --conditional``) draws ``--count``
+images of each class that ``--class NAME|INDEX`` asks for (every class
+when none is asked), the same latent vectors for every class;
+``grid.png`` then holds one row per class, titled with its name (the
+names kept beside the generator, ``generator.classes.json``).
+
+    python -m ganlab sample --generator runs/pets/generator.keras \\
+        --class cat --class dog --count 8 --out samples/
 """
 import pathlib
 
@@ -23,7 +32,21 @@ from PIL import Image
 
 from ganlab import image_files, io, resources
 from ganlab.training.seeding import MAX_SEED
-from ganlab.nets.saved import check_finite, generate, load_generator
+from ganlab.nets.saved import (check_finite, generate, load_class_names,
+                               load_generator)
+from ganlab.viz.classes import (generate_class_rows, resolve_classes,
+                                save_class_grid)
+
+
+def save_singles(images, folder):
+    """Write one PNG per image into ``folder``, ``0000.png`` on, each
+    file whole or absent (``ganlab.io``)."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(images):
+        with io.atomic_path(folder / f"{index:04d}.png") as temporary:
+            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image
+                            ).save(temporary, format="PNG")
 
 
 def save_samples(images, folder, grid=64):
@@ -31,11 +54,7 @@ def save_samples(images, folder, grid=64):
     them into ``folder``, each file whole or absent (``ganlab.io``);
     return the grid's path."""
     folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, image in enumerate(images):
-        with io.atomic_path(folder / f"{index:04d}.png") as temporary:
-            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image
-                            ).save(temporary, format="PNG")
+    save_singles(images, folder)
     shown = images[:grid]
     title = (f"{len(images)} samples" if len(shown) == len(images)
              else f"the first {len(shown)} of {len(images)} samples")
@@ -68,6 +87,29 @@ def add_arguments(parser):
                         default=pathlib.Path("samples"),
                         help="folder to write into (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--class", dest="classes", action="append",
+                        metavar="NAME|INDEX",
+                        help="with a conditional generator (train "
+                             "--conditional): draw --count images of this "
+                             "class, by name or number; repeat it for "
+                             "several, one grid row each (default: every "
+                             "class)")
+
+
+def save_class_samples(images, classes, names, folder, grid=64):
+    """Write the images of ``classes`` (class numbers, laid out as
+    ``generate_class_rows`` lays them) as single PNGs and ``grid.png``
+    with one row per class of its first ``grid`` images, titled with the
+    class ``names``; return the grid's path."""
+    folder = pathlib.Path(folder)
+    save_singles(images, folder)
+    per_class = len(images) // len(classes)
+    shown = min(per_class, grid)
+    rows = images.reshape(len(classes), per_class, *images.shape[1:])
+    title = (f"{per_class} samples per class" if shown == per_class
+             else f"the first {shown} of {per_class} samples per class")
+    return save_class_grid(rows[:, :shown].reshape(-1, *images.shape[1:]),
+                           classes, names, folder / "grid.png", title=title)
 
 
 def run(arguments, parser):
@@ -95,15 +137,23 @@ def run(arguments, parser):
     if arguments.task == 3:
         from ganlab.evaluation.evaluate import task_3_generator
         generator, to_pixels = task_3_generator(arguments.weights, parser)
+        names = ()
     else:
         from ganlab.data.image_sets import symmetric_to_unit as to_pixels
         try:
             generator = load_generator(arguments.generator)
+            names = load_class_names(arguments.generator, generator)
         except ValueError as error:
             parser.error(f"--generator: {error}")
     try:
-        outputs = check_finite(generate(generator, arguments.count,
-                                        arguments.seed))
+        classes = resolve_classes(arguments.classes, names)
+    except ValueError as error:
+        parser.error(f"--class: {error}")
+    try:
+        outputs = check_finite(
+            generate_class_rows(generator, classes, arguments.count,
+                                arguments.seed) if names
+            else generate(generator, arguments.count, arguments.seed))
     except ValueError as error:
         parser.error(f"--generator: {given or 'task 3'}: {error}")
     try:
@@ -112,6 +162,10 @@ def run(arguments, parser):
         parser.error(str(error))
     pixels = to_pixels(outputs)
     images = np.clip((pixels * 255.).round(), 0, 255).astype(np.uint8)
-    grid = save_samples(images, arguments.out, arguments.grid)
-    print(f"wrote {grid} and {arguments.count} single images")
+    if names:
+        grid = save_class_samples(images, classes, names, arguments.out,
+                                  arguments.grid)
+    else:
+        grid = save_samples(images, arguments.out, arguments.grid)
+    print(f"wrote {grid} and {len(images)} single images")
     return grid
