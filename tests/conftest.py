@@ -122,3 +122,17 @@ def stop_after(steps):
     callback = StopAfter()
     callback.steps = steps
     return callback
+
+
+def step_losses(gan, epochs, initial_epoch=0, callbacks=()):
+    """Fit ``gan`` (a model that draws its own batches) two steps an
+    epoch and return each step's ``(discr_loss, gen_loss)``: what the
+    exact-resume tests compare."""
+    from tensorflow import keras
+    losses = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: losses.append(
+            (float(logs["discr_loss"]), float(logs["gen_loss"]))))
+    gan.fit(epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=2,
+            verbose=0, callbacks=list(callbacks) + [record])
+    return losses

@@ -83,6 +83,7 @@ def test_mlp_run_writes_grids_gif_losses_tensorboard_and_generator(
         assert image.size == (8, 8)
 
 
+@pytest.mark.slow
 def test_progan_grows_through_the_command_line_and_resumes(digits,
                                                            tmp_path):
     """Task 4 grows 4x4 -> 8x8 in 3 phases; the GIF holds grids of both

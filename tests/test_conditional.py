@@ -13,7 +13,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from conftest import ROOT
+from conftest import ROOT, step_losses
+from ganlab.arrays import class_grid_inputs
 from test_fashion import fashion_or_skip
 from ganlab import lessons
 from ganlab.data import labels as labelled
@@ -25,7 +26,7 @@ from ganlab.training.checkpoints import GANCheckpoint
 from ganlab.training.conditional import (ConditionalRelativisticGAN,
                                          with_labels_fixed)
 from ganlab.training.relativistic import RelativisticGAN, zero_centred_penalty
-from ganlab.viz.classes import (class_grid_inputs, generate_class_rows,
+from ganlab.viz.classes import (generate_class_rows,
                                 resolve_classes, save_class_grid)
 
 SHAPE = (16, 16, 3)
@@ -70,17 +71,6 @@ def small_gan(seed=0):
                                      penalty_every=2)
     gan.compile(learning_rate=1e-3, beta_1=0., beta_2=.99)
     return gan
-
-
-def fit_losses(gan, epochs, initial_epoch=0, callbacks=()):
-    """Train two steps an epoch; return each step's losses."""
-    losses = []
-    record = keras.callbacks.LambdaCallback(
-        on_train_batch_end=lambda batch, logs: losses.append(
-            (float(logs["discr_loss"]), float(logs["gen_loss"]))))
-    gan.fit(epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=2,
-            verbose=0, callbacks=list(callbacks) + [record])
-    return losses
 
 
 def write_image(path, colour):
@@ -306,11 +296,11 @@ def test_resume_is_exact(tmp_path):
     of another seed, and 2 more: the same losses and the same weights."""
     gan = small_gan()
     saver = GANCheckpoint(gan, tmp_path / "ckpt")
-    fit_losses(gan, 1, callbacks=[saver])
-    straight = fit_losses(gan, 2, initial_epoch=1)
+    step_losses(gan, 1, callbacks=[saver])
+    straight = step_losses(gan, 2, initial_epoch=1)
     resumed = small_gan(seed=99)
     assert GANCheckpoint(resumed, tmp_path / "ckpt").restore() == 1
-    assert fit_losses(resumed, 2, initial_epoch=1) == straight
+    assert step_losses(resumed, 2, initial_epoch=1) == straight
     for network in ("generator", "discriminator"):
         for ours, theirs in zip(getattr(resumed, network).get_weights(),
                                 getattr(gan, network).get_weights()):

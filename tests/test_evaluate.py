@@ -117,6 +117,7 @@ def test_pca_baseline_draws_colour_images_like_its_data():
     assert baseline.name == "PCA baseline (8 components)"
 
 
+@pytest.mark.slow
 def test_saved_models_on_fashion_mnist(tmp_path):
     """Two models given, each a row beside the three fixed ones; classes
     found and provenance in every row, and all of it in the JSON file."""

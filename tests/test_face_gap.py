@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""benchmarks/studies/face_gap.py takes the face Frechet distance apart and sets
+"""benchmarks/face_gap.py takes the face Frechet distance apart and sets
 it beside real faces with known flaws: its pieces by hand, one real quick
 run on a file of random faces, and its refusals."""
 import json
@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.studies import face_gap
+import face_gap
 
 
 def test_degraded_blurs_each_face_on_its_own_and_adds_seeded_noise():

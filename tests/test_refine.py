@@ -91,6 +91,7 @@ def test_with_no_averaging_the_written_generator_is_the_trained_one(
         np.testing.assert_array_equal(mine, theirs)
 
 
+@pytest.mark.slow
 def test_resume_goes_on_from_the_last_checkpoint(faces_file, tmp_path,
                                                  capsys):
     """A run of --disc-iter 3 stopped after 2 steps goes on to 4 with

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import ROOT, rolled_back
+from conftest import ROOT, rolled_back, step_losses
 from ganlab import cli
 from ganlab.nets import mlp_gan
 from ganlab.training import nonsaturating
@@ -34,17 +34,6 @@ def small_gan(seed=0):
         real.astype(np.float32), batch_size=16, seed=seed)
     gan.compile()
     return gan
-
-
-def step_losses(gan, epochs, initial_epoch=0, callbacks=()):
-    """Train and return each step's (discr_loss, gen_loss)."""
-    losses = []
-    record = keras.callbacks.LambdaCallback(
-        on_train_batch_end=lambda batch, logs: losses.append(
-            (float(logs["discr_loss"]), float(logs["gen_loss"]))))
-    gan.fit(epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=2,
-            verbose=0, callbacks=list(callbacks) + [record])
-    return losses
 
 
 def latest_epoch(folder):

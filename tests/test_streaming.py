@@ -310,12 +310,12 @@ def test_the_progan_grows_on_a_streamed_folder(folder, tmp_path, capsys):
     from ganlab.nets.saved import load_generator
     out = tmp_path / "run"
     cli.main(train_command(folder, out, "--n_epochs", "1", "--stream",
-                           "always", model="progan")[3:])
+                           "always", "--img_size", "16", model="progan")[3:])
     assert "streamed from disk" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text())
     assert record["data"]["stream"] == "always"
     generator = load_generator(out / "generator.keras")
-    assert generator.resolution == 32 and generator.channels == 3
+    assert generator.resolution == 16 and generator.channels == 3
 
 
 @pytest.mark.parametrize("model, flags, named", [

@@ -26,6 +26,7 @@ def test_generated_folder_is_reused_when_its_marker_matches(tmp_path):
     assert json.loads((folder / "generated.json").read_text())["images"] == 6
 
 
+@pytest.mark.slow
 def test_both_paths_iterate_the_same_batches_and_report(tmp_path, capsys):
     """40 images of 32x32 at 16x16, batch 8, 2 epochs: 10 batches on each
     path; peaks, baselines, the ratio and the bound are all there."""

@@ -88,6 +88,7 @@ def test_fused_steps_change_no_loss(name):
             == small_run_history(name))
 
 
+@pytest.mark.slow
 def test_demo_script_runs_and_refuses_bad_flags(tmp_path):
     """The script runs from the command line, and a zero epoch count stops
     it with a one-line error and exit code 2."""

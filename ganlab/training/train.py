@@ -188,7 +188,7 @@ def callbacks_of(run):
 
     from ganlab.nets.saved import latent_dim_of
     from ganlab.training.callbacks import GANDoctor, LossLog, SampleGrid
-    from ganlab.viz.classes import class_grid_inputs
+    from ganlab.arrays import class_grid_inputs
     config, out, averaging = run["config"], run["out"], run["averaging"]
     callbacks = [LossLog(out, run["loss_names"])]
     if averaging is not None:

@@ -11,7 +11,7 @@
 - ``generate_class_rows``: images of the chosen classes, one row of
   ``per_class`` each, the same latent vector down each column, so that
   along a column only the class changes;
-- ``class_grid_inputs``: the same layout as inputs to call a generator
+- ``ganlab.arrays.class_grid_inputs``: the same layout as inputs to call a generator
   on, for the grids ``train`` draws as it goes (``SampleGrid`` takes
   them in place of its latent vectors);
 - ``save_class_grid``: the picture, each row titled with its class.
@@ -70,16 +70,6 @@ def generate_class_rows(generator, classes, per_class, seed=0):
     return np.concatenate([generate(generator, per_class, seed,
                                     labels=np.full(per_class, number))
                            for number in classes])
-
-
-def class_grid_inputs(latent, classes):
-    """Return ``[latent vectors, labels]`` that lay a conditional
-    generator's samples out as ``generate_class_rows`` does: the rows of
-    ``latent`` (one per column) repeated for each of ``classes``, each
-    with its class's number."""
-    latent = np.asarray(latent, np.float32)
-    return [np.tile(latent, (len(classes), 1)),
-            np.repeat(np.asarray(classes, np.int32), len(latent))]
 
 
 def save_class_grid(images, classes, names, path, title=""):

@@ -21,24 +21,20 @@ A generator whose gap to the floor matches a half-pixel blur, with a
 spread ratio under 1 and a small mean term, draws faces a little too
 smooth; one with a large mean term draws them too light or too dark.
 
-    python benchmarks/studies/face_gap.py --faces small_res_faces_10000.npy
-    python benchmarks/studies/face_gap.py --faces ... --weights runs/faces_refined/faces_generator.weights.h5
-    python benchmarks/studies/face_gap.py --faces ... --quick     # 200 faces, one seed
+    python benchmarks/face_gap.py --faces small_res_faces_10000.npy
+    python benchmarks/face_gap.py --faces ... --weights runs/faces_refined/faces_generator.weights.h5
+    python benchmarks/face_gap.py --faces ... --quick     # 200 faces, one seed
 
 It prints a table and writes ``face_gap.json`` to ``--out`` (default
 ``outputs/benchmarks``). About a minute on 2 cores.
 """
 import argparse
 import pathlib
-import sys
 
+import common
 import numpy as np
 
-# a study runs as python benchmarks/studies/face_gap.py, and the machine
-# description it reports is the benchmarks' own, one folder up
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-import common  # noqa: E402
-from ganlab import io  # noqa: E402
+from ganlab import io
 
 QUICK_SAMPLES = 200
 
