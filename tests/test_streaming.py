@@ -301,6 +301,9 @@ def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
     assert losses[0] == losses[1] and len(losses[0].splitlines()) == 7
 
 
+# growth on a StreamedFolder is checked in tests/test_progan.py by default;
+# this whole command-line run is under -m slow
+@pytest.mark.slow
 def test_the_progan_grows_on_a_streamed_folder(folder, tmp_path, capsys):
     """``--model progan --stream always``: task 4 grows through every
     phase on batches decoded from disk, each shrunk to its phase's side,

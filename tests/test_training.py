@@ -27,6 +27,9 @@ def run_demo(number, tmp_path):
                                    str(tmp_path)])
 
 
+# the demo's whole run; the ring test below keeps a toy mixture's
+# coverage in the default run, this one runs under -m slow
+@pytest.mark.slow
 def test_simple_gan_puts_its_samples_on_the_circle(tmp_path):
     """3,000 steps, latent points on a circle, learning rates decaying
     from .005: over seeds 0-4 on both paths, mean distance .009 to .018
@@ -37,6 +40,7 @@ def test_simple_gan_puts_its_samples_on_the_circle(tmp_path):
     assert (tmp_path / "0-simple_gan.png").stat().st_size > 10000
 
 
+@pytest.mark.slow
 def test_wgan_clip_puts_its_samples_on_the_circle(tmp_path):
     """2,000 steps, 5 critic updates each, latent points on a circle,
     learning rates decaying from .001: over seeds 0-4 on both paths, mean
