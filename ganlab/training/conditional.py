@@ -25,7 +25,6 @@ import tensorflow as tf
 
 from ganlab.nets.residual_gan import check_labels, class_count
 from ganlab.training.relativistic import RelativisticGAN
-from ganlab.training.replicas import draw_seeds, replica_share
 
 
 def with_labels_fixed(penalty):
@@ -73,19 +72,11 @@ class ConditionalRelativisticGAN(RelativisticGAN):
 
     def draw_batch(self):
         """Return this step's real batch, its two batches of latent
-        vectors and the real batch's labels, this replica's share.
-
-        The seeds and indices are ``MLPGAN.draw_step``'s, drawn the same
-        way from ``rng``, so the images are those the unconditional
-        model would draw; the labels are gathered with the same indices.
-        """
-        seeds = draw_seeds(self.rng, 3)
-        count = tf.shape(self.real_examples)[0]
-        chosen = replica_share(tf.random.experimental.stateless_shuffle(
-            tf.range(count), seed=seeds[:, 0])[:self.batch_size])
-        latent = [replica_share(tf.random.stateless_normal(
-            (self.batch_size, self.latent_dim), seed=seeds[:, index]))
-            for index in (1, 2)]
+        vectors and the real batch's labels, this replica's share: the
+        draw of ``MLPGAN.draw_indices``, so the images are those the
+        unconditional model would draw, and the labels gathered with the
+        same indices."""
+        chosen, latent = self.draw_indices()
         return (tf.gather(self.real_examples, chosen), latent,
                 tf.gather(self.real_labels, chosen))
 

@@ -213,19 +213,25 @@ class MLPGAN(keras.Model):
             return images
         return augment_with(self.augment, images)
 
-    def draw_step(self):
-        """Return this step's real batch and its two batches of latent
-        vectors (the discriminator's and the generator's updates), drawn
-        once for the global batch from ``rng``, this replica's share."""
+    def draw_indices(self):
+        """Return this step's real examples' indices and its two batches
+        of latent vectors (the discriminator's and the generator's
+        updates), drawn once for the global batch from ``rng``, this
+        replica's share: what every model of this family draws a step."""
         seeds = draw_seeds(self.rng, 3)
         count = tf.shape(self.real_examples)[0]
         chosen = tf.random.experimental.stateless_shuffle(
             tf.range(count), seed=seeds[:, 0])[:self.batch_size]
-        real = tf.gather(self.real_examples, replica_share(chosen))
         latent = [replica_share(tf.random.stateless_normal(
             (self.batch_size, self.latent_dim), seed=seeds[:, index]))
             for index in (1, 2)]
-        return real, latent
+        return replica_share(chosen), latent
+
+    def draw_step(self):
+        """Return this step's real batch and its two batches of latent
+        vectors (``draw_indices``)."""
+        chosen, latent = self.draw_indices()
+        return tf.gather(self.real_examples, chosen), latent
 
     def train_step(self, useless_batch):
         """One discriminator update, then one generator update."""
