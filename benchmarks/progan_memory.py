@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Peak memory of task 4's ProGAN grown to 64, 128 and 256 pixels.
+"""Peak memory of task 4's ProGAN grown to 64, 128 and 256 pixels, and of
+the modern image GAN (``--model r3gan``) on the same data path.
 
 Each case runs ``python -m ganlab train --model progan`` in a process of
 its own, one pass over the data spread over every phase of growth
@@ -19,6 +20,8 @@ minutes long), and reads the process's peak resident memory
 
     python benchmarks/progan_memory.py                      # minutes
     python benchmarks/progan_memory.py --sides 64 128 --folder-images 0
+    python benchmarks/progan_memory.py --model r3gan --sides 64 128 \
+        --steps 2 --folder-side 64   # r3gan: uint8 in memory, or streamed
 
 It prints the table and writes ``progan_memory.json`` to ``--out``
 (default ``outputs/benchmarks``).
@@ -39,9 +42,14 @@ from ganlab import io
 
 EMOJI = 3554
 # the emoji's training run, shrunk: every phase, a few steps each
-SHORT_RUN = ["--model", "progan", "--channels", "3", "--n_epochs", "1",
-             "--steps-per-epoch", "18", "--verbose", "0",
-             "--sample-interval", "100000", "--no-tensorboard"]
+def short_run(model, steps):
+    """The flags of one short run of ``model``: ``steps`` steps of one
+    epoch (a ProGAN spreads them over its phases), nothing else drawn."""
+    return ["--model", model, "--channels", "3", "--n_epochs", "1",
+            "--steps-per-epoch", str(steps), "--verbose", "0",
+            "--sample-interval", "100000", "--no-tensorboard"]
+
+
 EMOJI_BATCH, FOLDER_BATCH = 8, 64
 # run in the child: the command line's train, then the peak, whatever
 # way it ends
@@ -79,8 +87,20 @@ def arguments_from(argv):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=("progan", "r3gan"),
+                        default="progan")
+    parser.add_argument("--steps", type=int, default=18,
+                        help="training steps of each run (default 18: a "
+                             "few in each of the ProGAN's phases)")
     parser.add_argument("--sides", type=int, nargs="+",
                         default=[64, 128, 256])
+    parser.add_argument("--folder-side", type=int, default=256,
+                        help="the side the folder's 256x256 JPEGs are "
+                             "trained at")
+    parser.add_argument("--folder-stream", choices=("always", "never"),
+                        default="always",
+                        help="stream the folder from disk (default), or "
+                             "load it into memory first")
     parser.add_argument("--folder-images", type=int, default=20_000,
                         help="generated 256x256 JPEGs to stream (0: none)")
     parser.add_argument("--folder", type=pathlib.Path,
@@ -89,14 +109,19 @@ def arguments_from(argv):
     parser.add_argument("--out", type=pathlib.Path,
                         default=pathlib.Path("outputs/benchmarks"))
     arguments = parser.parse_args(argv)
-    if any(side not in (16, 32, 64, 128, 256) for side in arguments.sides):
-        parser.error("--sides must be powers of two from 16 to 256")
+    if any(side not in (16, 32, 64, 128, 256)
+           for side in (*arguments.sides, arguments.folder_side)):
+        parser.error("--sides and --folder-side must be powers of two "
+                     "from 16 to 256")
+    if arguments.steps < 1:
+        parser.error(f"--steps must be 1 or more; got {arguments.steps}")
     return arguments
 
 
 def main(argv=None):
     """Measure every case; print the table; write the JSON."""
     arguments = arguments_from(argv)
+    run = short_run(arguments.model, arguments.steps)
     cases = {}
     with tempfile.TemporaryDirectory(prefix="progan-memory-") as scratch:
         scratch = pathlib.Path(scratch)
@@ -105,22 +130,25 @@ def main(argv=None):
                 "side": side, "images": EMOJI, "batch_size": EMOJI_BATCH,
                 "uint8_mib": EMOJI * side * side * 3 / 2 ** 20,
                 **measure(["--dataset", "emoji", "--img_size", str(side),
-                           "--batch_size", str(EMOJI_BATCH), *SHORT_RUN],
+                           "--batch_size", str(EMOJI_BATCH), *run],
                           scratch / f"emoji{side}")}
             print(json.dumps({f"emoji {side}": cases[f"emoji {side}"]}),
                   flush=True)
         if arguments.folder_images:
             folder = arguments.folder or scratch / "jpegs"
             write_jpeg_folder(folder, arguments.folder_images, 256)
-            count = arguments.folder_images
-            cases["streamed folder 256"] = {
-                "side": 256, "images": count, "batch_size": FOLDER_BATCH,
-                "uint8_mib": count * 256 * 256 * 3 / 2 ** 20,
-                **measure(["--dataset", str(folder), "--img_size", "256",
-                           "--stream", "always", "--batch_size",
-                           str(FOLDER_BATCH), *SHORT_RUN],
-                          scratch / "folder256")}
-    report = {"cases": cases, "short_run": SHORT_RUN,
+            count, side = arguments.folder_images, arguments.folder_side
+            how = ("streamed" if arguments.folder_stream == "always"
+                   else "in-memory")
+            cases[f"{how} folder {side}"] = {
+                "side": side, "images": count, "batch_size": FOLDER_BATCH,
+                "uint8_mib": count * side * side * 3 / 2 ** 20,
+                **measure(["--dataset", str(folder), "--img_size", str(side),
+                           "--stream", arguments.folder_stream,
+                           "--batch_size",
+                           str(FOLDER_BATCH), *run],
+                          scratch / f"folder{side}")}
+    report = {"model": arguments.model, "cases": cases, "short_run": run,
               "machine": common.machine()}
     print(f"{'case':<22}{'images':>8}{'batch':>7}{'uint8 MiB':>11}"
           f"{'float32 MiB':>13}{'peak MiB':>10}{'seconds':>9}")
@@ -133,7 +161,9 @@ def main(argv=None):
               f"{case['seconds']:>9.0f}")
         if case["error"]:
             print(f"  {case['error']}")
-    path = io.write_json(report, arguments.out / "progan_memory.json")
+    name = ("progan_memory.json" if arguments.model == "progan"
+            else f"{arguments.model}_memory.json")
+    path = io.write_json(report, arguments.out / name)
     print(f"wrote {path}")
     return report
 

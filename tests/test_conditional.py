@@ -240,8 +240,8 @@ def test_a_step_draws_the_unconditional_batch_with_its_labels():
     plain = RelativisticGAN(*(residual_gan.build_generator(8, SHAPE, .25),
                               residual_gan.build_discriminator(SHAPE, .25)),
                             images, batch_size=8)
-    real, latent, drawn_labels = conditional.draw_batch()
-    plain_real, plain_latent, none = plain.draw_batch()
+    real, latent, drawn_labels = conditional.draw_batch(None)
+    plain_real, plain_latent, none = plain.draw_batch(None)
     assert none is None
     np.testing.assert_array_equal(real, plain_real)
     for ours, theirs in zip(latent, plain_latent):

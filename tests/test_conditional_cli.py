@@ -137,3 +137,36 @@ def test_resume_keeps_the_conditional_setting(conditional_run, pets):
                   "--out", conditional_run)
     assert (f"--resume: {conditional_run} was trained with --conditional "
             "True; got False") in error_line(done)
+
+
+# the whole evaluate command on Fashion-MNIST (a minute); class_scores
+# itself is checked in tests/test_conditional.py by default
+@pytest.mark.slow
+def test_evaluate_scores_a_conditional_generator_class_by_class(tmp_path):
+    """A conditional generator of Fashion-MNIST's ten classes, drawing
+    32x32 as r3gan trains it: its row is scored after an area resize to
+    28x28, and gains the class scores, one per class in label order, the
+    shipped classifier's accuracy on the held-out images beside the
+    samples'."""
+    from test_fashion import fashion_or_skip
+    from ganlab.data.image_sets import FASHION_CLASSES
+    from ganlab.nets.saved import save_class_names
+    fashion_or_skip()
+    generator = residual_gan.build_generator(8, (32, 32, 1), capacity=.25,
+                                             classes=10)
+    path = save_generator(generator, tmp_path / "generator.keras")
+    save_class_names(path, FASHION_CLASSES)
+    done = ganlab("evaluate", "--dataset", "fashion-mnist", "--model", path,
+                  "--samples", "200", "--json", tmp_path / "scores.json")
+    assert done.returncode == 0, done.stderr
+    row = json.loads((tmp_path / "scores.json").read_text())[str(path)]
+    assert row["provenance"]["resize"] == "area 32x32 to 28x28"
+    scores = row["class_scores"]
+    assert [entry["class"] for entry in scores["per_class"]] == list(
+        FASHION_CLASSES)
+    assert sum(entry["samples"] for entry in scores["per_class"]) == 200
+    # the classifier is good on real clothes; an untrained generator's
+    # noise is not what it was asked for, most of the time
+    assert scores["real_accuracy"] > .85
+    assert 0 <= scores["asked_for_accuracy"] < .5
+    assert "asked-for-class accuracy" in done.stdout

@@ -242,3 +242,32 @@ def test_emoji_rows_on_held_out_families(tmp_path):
         assert floor[metric] < scores[PCA][metric] < untrained[metric]
     assert 10 * floor["frechet_distance"] < untrained["frechet_distance"]
     assert floor["classes_found"] > untrained["classes_found"]
+
+
+def test_grey_samples_of_another_side_are_resized_to_the_data_sets():
+    """Fashion-MNIST keeps no channel axis, (28, 28): a generator of
+    32x32x1 images (r3gan's side for it) is judged after an area resize;
+    one of 32x32x3 is refused in one line naming the flag."""
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
+        32 * 32), keras.layers.Reshape((32, 32, 1))])
+    pixels, resize = evaluate.generated_pixels(
+        generator, lambda images: (images + 1) / 2, 6, (28, 28), 0,
+        "--model", None, any_size=True)
+    assert pixels.shape == (6, 28, 28) and resize == "area 32x32 to 28x28"
+    colour = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
+        32 * 32 * 3), keras.layers.Reshape((32, 32, 3))])
+
+    class Refusal(Exception):
+        """What the parser's error raises here."""
+
+    class Parser:
+        """Stands in for argparse: raises with its message."""
+
+        def error(self, message):
+            """Raise ``Refusal(message)``."""
+            raise Refusal(message)
+    with pytest.raises(Refusal, match="--model: the generator draws images "
+                                      r"of shape \(32, 32, 3\)"):
+        evaluate.generated_pixels(colour, lambda images: images, 6,
+                                  (28, 28), 0, "--model", Parser(),
+                                  any_size=True)

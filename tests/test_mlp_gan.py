@@ -85,16 +85,17 @@ def test_same_seed_same_losses_other_seed_other_losses():
 
 
 def test_bad_data_named_in_errors():
-    """Wrong shape, integer pixels, batch larger than the data."""
+    """Wrong shape, integers other than uint8 pixels, batch larger than
+    the data."""
     generator = mlp_gan.build_generator(4, (8, 8, 1), (16,))
     discriminator = mlp_gan.build_discriminator((8, 8, 1), (16,))
     with pytest.raises(ValueError, match=r"real_examples must have shape "
                                          r"\(N, 8, 8, 1\)"):
         nonsaturating.MLPGAN(generator, discriminator,
                              np.zeros((10, 28, 28, 1), np.float32))
-    with pytest.raises(TypeError, match="to_symmetric"):
+    with pytest.raises(TypeError, match="uint8 pixels or floats"):
         nonsaturating.MLPGAN(generator, discriminator,
-                             np.zeros((10, 8, 8, 1), np.uint8))
+                             np.zeros((10, 8, 8, 1), np.int16))
     with pytest.raises(ValueError, match="batch_size must be between 1 "
                                          "and the number of real_examples"):
         nonsaturating.MLPGAN(generator, discriminator,
@@ -301,3 +302,55 @@ def test_bad_penalties_are_named():
         with pytest.raises(ValueError, match="penalty_every must be a whole "
                                              "number"):
             penalised_gan(None, penalty_every=every)
+
+
+def test_uint8_pixels_train_as_their_floats():
+    """Held as uint8 (a quarter of the memory) and scaled a batch at a
+    time, the pixels train the GAN to the bit as their float version."""
+    pixels = np.random.default_rng(1).integers(0, 256, (32, 8, 8, 1),
+                                               dtype=np.uint8)
+
+    def trained(examples):
+        """The weights after 3 steps on ``examples``."""
+        keras.utils.set_random_seed(0)
+        gan = nonsaturating.MLPGAN(
+            mlp_gan.build_generator(4, (8, 8, 1), (16,)),
+            mlp_gan.build_discriminator((8, 8, 1), (16,)), examples,
+            batch_size=8)
+        gan.compile()
+        gan.fit(epochs=1, steps_per_epoch=3, verbose=0)
+        return gan
+    from_bytes = trained(pixels)
+    assert from_bytes.real_examples.dtype == tf.uint8
+    for ours, theirs in zip(from_bytes.get_weights(),
+                            trained(image_sets.to_symmetric(
+                                pixels)).get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_a_streamed_folder_is_read_on_from_the_step_reached(tmp_path):
+    """On a ``StreamedFolder`` the GAN holds no images; two fits of 2
+    steps read the stream's batches 0-3 as one fit of 4 does, so a
+    resumed run reads on where it stopped."""
+    from PIL import Image
+
+    from ganlab.data.streaming import StreamedFolder
+    rng = np.random.default_rng(2)
+    for index in range(12):
+        Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8)).save(
+            tmp_path / f"{index:02d}.png")
+
+    def streamed(*fits):
+        """The weights after ``fits`` (steps of each fit call)."""
+        keras.utils.set_random_seed(0)
+        gan = nonsaturating.MLPGAN(
+            mlp_gan.build_generator(4, (8, 8, 1), (16,)),
+            mlp_gan.build_discriminator((8, 8, 1), (16,)),
+            StreamedFolder(tmp_path, 8, 1), batch_size=4)
+        gan.compile()
+        for steps in fits:
+            gan.fit(epochs=1, steps_per_epoch=steps, verbose=0)
+        assert gan.real_examples is None and gan.example_count == 12
+        return gan.get_weights()
+    for ours, theirs in zip(streamed(2, 2), streamed(4)):
+        np.testing.assert_array_equal(ours, theirs)

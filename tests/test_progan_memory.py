@@ -39,7 +39,7 @@ def test_measure_reports_a_refused_run_in_its_last_line(tmp_path):
     folder = write_folder(tmp_path / "images", 4, 16)
     failed = progan_memory.measure(
         ["--dataset", str(folder), "--img_size", "16", "--batch_size", "0",
-         *progan_memory.SHORT_RUN], tmp_path / "bad")
+         *progan_memory.short_run("progan", 18)], tmp_path / "bad")
     assert failed["returncode"] == 2 and "--batch_size" in failed["error"]
     assert 0 < failed["peak_mib"] < PEAK_BOUND_MIB
 
@@ -52,7 +52,8 @@ def test_the_progan_grows_to_256_within_its_bound(tmp_path):
     for stream in ("never", "always"):
         result = progan_memory.measure(
             ["--dataset", str(folder), "--img_size", "256", "--batch_size",
-             "8", "--stream", stream, *progan_memory.SHORT_RUN],
+             "8", "--stream", stream,
+             *progan_memory.short_run("progan", 18)],
             tmp_path / f"run_{stream}")
         assert result["returncode"] == 0, result["error"]
         assert result["peak_mib"] < PEAK_BOUND_MIB, (stream, result)
@@ -79,3 +80,17 @@ def test_the_gpu_script_reports_every_phase_on_a_cpu(tmp_path):
     assert all(row["images_per_second"] > 0 and row["peak_mib"] > 0
                for row in report["rows"])
     assert (tmp_path / "progan_gpu_phases.json").is_file()
+
+
+@pytest.mark.slow
+def test_r3gan_holds_its_images_as_bytes_or_streams_them(tmp_path):
+    """The modern GAN on the same data path: two steps at 64x64 in
+    memory (uint8) and streamed, each under the bound."""
+    folder = write_folder(tmp_path / "images", 16, 64)
+    for stream in ("never", "always"):
+        result = progan_memory.measure(
+            ["--dataset", str(folder), "--img_size", "64", "--batch_size",
+             "8", "--stream", stream, *progan_memory.short_run("r3gan", 2)],
+            tmp_path / f"r3gan_{stream}")
+        assert result["returncode"] == 0, result["error"]
+        assert result["peak_mib"] < PEAK_BOUND_MIB, (stream, result)

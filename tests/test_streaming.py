@@ -274,8 +274,9 @@ def train_command(folder, out, *extra, model="dcgan"):
             "--verbose", "0", "--deterministic", "--out", str(out), *extra]
 
 
+@pytest.mark.parametrize("model", ["dcgan", "r3gan"])
 def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
-                                                    capsys):
+                                                    capsys, model):
     """``--stream always``: the run says it streams and records it, and
     the run rolled back to its checkpoint of epoch 2 and resumed to 3 has
     the losses of 3 straight (the stream restarts at the batch it stopped
@@ -285,10 +286,10 @@ def test_train_streams_a_folder_and_resumes_exactly(folder, tmp_path,
     from ganlab import cli
 
     def train(out, *extra):
-        """Train the streamed DCGAN into ``out`` for 3 epochs, in this
-        process (the command line without ``python -m ganlab``)."""
+        """Train the streamed ``model`` into ``out`` for 3 epochs, in
+        this process (the command line without ``python -m ganlab``)."""
         cli.main(train_command(folder, out, "--n_epochs", "3", "--stream",
-                               "always", *extra)[3:])
+                               "always", *extra, model=model)[3:])
         return capsys.readouterr().out
 
     whole = tmp_path / "whole"

@@ -17,6 +17,8 @@ phases want.
 import numpy as np
 import tensorflow as tf
 
+from ganlab.data.image_sets import to_symmetric
+
 
 def held(images):
     """Return ``images`` (a NumPy array or a tensor, uint8 or float) as a
@@ -32,11 +34,20 @@ def held(images):
     return tf.convert_to_tensor(images)
 
 
+# what to_symmetric makes of each of the 256 pixel values: looked up, not
+# computed, because inside a tf.function Grappler turns the division by
+# 127.5 into a multiplication by its reciprocal, which rounds some values
+# differently from the NumPy scaling of the same pixels
+SYMMETRIC_OF_PIXEL = to_symmetric(np.arange(256, dtype=np.uint8))
+
+
 def as_symmetric(batch):
-    """Return a batch as float32 in [-1, 1]: uint8 pixels scaled as
-    ``image_sets.to_symmetric`` scales them, float ones as they are."""
+    """Return a batch as float32 in [-1, 1]: uint8 pixels scaled to the
+    bit as ``image_sets.to_symmetric`` scales them, float ones as they
+    are."""
     if batch.dtype == tf.uint8:
-        return tf.cast(batch, tf.float32) / 127.5 - 1.
+        return tf.gather(tf.constant(SYMMETRIC_OF_PIXEL),
+                         tf.cast(batch, tf.int32))
     return tf.cast(batch, tf.float32)
 
 

@@ -199,7 +199,7 @@ class DataSet:
 
 DATASETS = {"faces": DataSet(faces_data, "FaceFeatures", "--faces"),
             "fashion-mnist": DataSet(fashion_data, "FashionFeatures",
-                                     classes=fashion_classes),
+                                     any_size=True, classes=fashion_classes),
             "emoji": DataSet(emoji_data, "EmojiFeatures", any_size=True,
                              classes=emoji_classes),
             "folder": DataSet(folder_data, None, "--folder", any_size=True)}
@@ -412,10 +412,12 @@ def generated_pixels(generator, to_pixels, count, shape, seed, flag, parser,
         parser.error(f"{flag}: {error}")
     pixels = np.clip(to_pixels(drawn), 0, 1)
     drawn = pixels.shape[1:]
-    if (any_size and len(drawn) == len(shape) == 3 and drawn[0] == drawn[1]
-            and drawn[2] == shape[2] and drawn[0] != shape[0]):
-        method = "area" if drawn[0] > shape[0] else "bilinear"
-        return (resize_images(pixels, shape[0]),
+    # grey data sets keep no channel axis: (28, 28) is (28, 28, 1)
+    wanted = tuple(shape) + (1,) if len(shape) == 2 else tuple(shape)
+    if (any_size and len(drawn) == len(wanted) == 3 and drawn[0] == drawn[1]
+            and drawn[2] == wanted[2] and drawn[0] != wanted[0]):
+        method = "area" if drawn[0] > wanted[0] else "bilinear"
+        return (resize_images(pixels, wanted[0]).reshape((count,) + shape),
                 f"{method} {drawn[0]}x{drawn[0]} to {shape[0]}x{shape[1]}")
     if pixels[0].size != int(np.prod(shape)):
         also = (" (or square with its channels, of any size)" if any_size

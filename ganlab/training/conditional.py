@@ -23,6 +23,7 @@ generator draws ``[latent vectors, labels]`` -> images, the critic scores
 """
 import tensorflow as tf
 
+from ganlab.data.batches import as_symmetric
 from ganlab.nets.residual_gan import check_labels, class_count
 from ganlab.training.relativistic import RelativisticGAN
 
@@ -61,6 +62,10 @@ class ConditionalRelativisticGAN(RelativisticGAN):
                              f"the generator takes {classes}, the "
                              f"discriminator {class_count(discriminator)} "
                              "(build them with classes=)")
+        if hasattr(real_examples, "batches"):
+            raise ValueError("a conditional GAN holds its examples in "
+                             "memory with their labels; got a streamed "
+                             "folder")
         labels = check_labels(real_labels, len(real_examples), classes)
         super().__init__(generator, discriminator, real_examples,
                          batch_size=batch_size, seed=seed, augment=augment,
@@ -70,14 +75,14 @@ class ConditionalRelativisticGAN(RelativisticGAN):
         if self.penalty is not None:
             self.penalty = with_labels_fixed(self.penalty)
 
-    def draw_batch(self):
+    def draw_batch(self, batch):
         """Return this step's real batch, its two batches of latent
         vectors and the real batch's labels, this replica's share: the
         draw of ``MLPGAN.draw_indices``, so the images are those the
         unconditional model would draw, and the labels gathered with the
-        same indices."""
+        same indices (``batch``, ``fit``'s placeholder, is not used)."""
         chosen, latent = self.draw_indices()
-        return (tf.gather(self.real_examples, chosen), latent,
+        return (as_symmetric(tf.gather(self.real_examples, chosen)), latent,
                 tf.gather(self.real_labels, chosen))
 
     def get_fake_sample(self, size=None, training=False):

@@ -39,6 +39,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
+from ganlab.data.batches import as_symmetric, held
 from ganlab.nets.mlp_gan import logits_of
 from ganlab.training.augment import augment_with
 from ganlab.training.replicas import (draw_seeds, logs_for_workers,
@@ -65,14 +66,32 @@ def generator_loss(fake_probabilities):
     return binary_cross_entropy(1., fake_probabilities)
 
 
+def held_examples(real_examples):
+    """Return ``real_examples`` as an array to hold: uint8 pixels as they
+    are, floats as float32; raise ``TypeError`` for any other type."""
+    real_examples = np.asarray(real_examples)
+    if real_examples.dtype == np.uint8:
+        return real_examples
+    if not np.issubdtype(real_examples.dtype, np.floating):
+        raise TypeError("real_examples must hold uint8 pixels or floats in "
+                        "[-1, 1] (scale pixels with ganlab.data.image_sets."
+                        f"to_symmetric); got dtype {real_examples.dtype}")
+    return real_examples.astype(np.float32, copy=False)
+
+
 class MLPGAN(keras.Model):
     """A generator and a discriminator trained by ``fit`` on real images.
 
-    ``real_examples`` (N, H, W, C) in [-1, 1] stay in memory; each step
-    draws ``batch_size`` of them without replacement, updates D once, then
-    G once, and returns ``discr_loss`` and ``gen_loss`` (the names of the
-    lessons). ``fit`` needs no data:
-    give it ``steps_per_epoch`` (default: one pass over the examples).
+    ``real_examples`` (N, H, W, C): floats in [-1, 1], or uint8 pixels
+    (a quarter of the memory, scaled to [-1, 1] a batch at a time,
+    ``ganlab.data.batches``), held once in memory; each step draws
+    ``batch_size`` of them without replacement, updates D once, then G
+    once, and returns ``discr_loss`` and ``gen_loss`` (the names of the
+    lessons). ``fit`` needs no data: give it ``steps_per_epoch``
+    (default: one pass over the examples). A folder too large to hold
+    (``ganlab.data.streaming.StreamedFolder``) is streamed instead:
+    ``fit`` reads its batches from the step the optimizers have reached,
+    so a resumed run reads on where it stopped.
     Build it inside ``strategy.scope()`` to train on several devices;
     ``batch_size`` is then the global batch, split evenly among them.
 
@@ -120,24 +139,27 @@ class MLPGAN(keras.Model):
                 and penalty_every >= 1):
             raise ValueError(f"penalty_every must be a whole number, 1 or "
                              f"more; got {penalty_every!r}")
-        real_examples = np.asarray(real_examples)
         output_shape = tuple(generator.outputs[0].shape[1:])
-        if not np.issubdtype(real_examples.dtype, np.floating):
-            raise TypeError("real_examples must hold floats in [-1, 1] "
-                            "(scale pixels with ganlab.data.image_sets."
-                            f"to_symmetric); got dtype {real_examples.dtype}")
-        if real_examples.shape[1:] != output_shape:
+        # a StreamedFolder is read through fit; an array is held once
+        self.stream = real_examples if hasattr(real_examples,
+                                               "batches") else None
+        if self.stream is None:
+            real_examples = held_examples(real_examples)
+        if tuple(real_examples.shape[1:]) != output_shape:
             raise ValueError(f"real_examples must have shape (N, "
                              f"{', '.join(map(str, output_shape))}) to "
                              "match the generator's output; got "
-                             f"{real_examples.shape}")
-        if not 1 <= batch_size <= len(real_examples):
+                             f"{tuple(real_examples.shape)}")
+        self.example_count = len(real_examples)
+        if not 1 <= batch_size <= self.example_count:
             raise ValueError(f"batch_size must be between 1 and the number "
-                             f"of real_examples ({len(real_examples)}); got "
+                             f"of real_examples ({self.example_count}); got "
                              f"{batch_size}")
         self.generator = generator
         self.discriminator = discriminator
-        self.real_examples = tf.constant(real_examples, tf.float32)
+        self.real_examples = (None if self.stream is not None
+                              else held(real_examples))
+        self.data_seed = int(seed)
         self.batch_size = int(batch_size)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.rng = tf.random.Generator.from_seed(seed)
@@ -182,10 +204,19 @@ class MLPGAN(keras.Model):
     def fit(self, x=None, y=None, **kwargs):
         """Train with Keras's ``fit``; ``x`` and ``y`` are not used.
 
-        An endless dummy dataset stands in for the data, with one element
-        per replica so that a strategy can hand each its share; the real
-        images are drawn by ``train_step`` itself.
+        In memory, an endless dummy dataset stands in for the data, with
+        one element per replica so that a strategy can hand each its
+        share; the real images are drawn by ``train_step`` itself. A
+        streamed folder's batches are read from the batch of the step the
+        generator's optimizer has reached.
         """
+        kwargs.setdefault("steps_per_epoch",
+                          self.example_count // self.batch_size)
+        kwargs["shuffle"] = False
+        if self.stream is not None:
+            done = int(self.generator.optimizer.iterations.numpy())
+            return super().fit(self.stream.batches(
+                self.batch_size, self.data_seed, first_batch=done), **kwargs)
         replicas = self.distribute_strategy.num_replicas_in_sync
         options = tf.data.Options()
         # The autotune thread can delay the end of fit by seconds.
@@ -195,9 +226,6 @@ class MLPGAN(keras.Model):
             tf.data.experimental.AutoShardPolicy.OFF)
         dummy = tf.data.Dataset.from_tensors(0.).repeat().batch(
             replicas).with_options(options)
-        kwargs.setdefault("steps_per_epoch",
-                          len(self.real_examples) // self.batch_size)
-        kwargs["shuffle"] = False
         return super().fit(dummy, **kwargs)
 
     def get_fake_sample(self, size=None, training=False):
@@ -217,25 +245,32 @@ class MLPGAN(keras.Model):
         """Return this step's real examples' indices and its two batches
         of latent vectors (the discriminator's and the generator's
         updates), drawn once for the global batch from ``rng``, this
-        replica's share: what every model of this family draws a step."""
+        replica's share: what every model of this family draws a step.
+        A streamed model draws the same seeds and no indices (None)."""
         seeds = draw_seeds(self.rng, 3)
-        count = tf.shape(self.real_examples)[0]
-        chosen = tf.random.experimental.stateless_shuffle(
-            tf.range(count), seed=seeds[:, 0])[:self.batch_size]
+        chosen = None
+        if self.stream is None:
+            chosen = replica_share(tf.random.experimental.stateless_shuffle(
+                tf.range(self.example_count), seed=seeds[:, 0])
+                [:self.batch_size])
         latent = [replica_share(tf.random.stateless_normal(
             (self.batch_size, self.latent_dim), seed=seeds[:, index]))
             for index in (1, 2)]
-        return replica_share(chosen), latent
+        return chosen, latent
 
-    def draw_step(self):
-        """Return this step's real batch and its two batches of latent
-        vectors (``draw_indices``)."""
+    def draw_step(self, batch):
+        """Return this step's real batch, float32 in [-1, 1], and its two
+        batches of latent vectors (``draw_indices``); ``batch`` is what
+        ``fit`` hands the step: the streamed folder's batch, this
+        replica's share, or a placeholder when the images are held."""
         chosen, latent = self.draw_indices()
-        return tf.gather(self.real_examples, chosen), latent
+        if chosen is None:
+            return as_symmetric(batch), latent
+        return as_symmetric(tf.gather(self.real_examples, chosen)), latent
 
-    def train_step(self, useless_batch):
+    def train_step(self, batch):
         """One discriminator update, then one generator update."""
-        real, latent = self.draw_step()
+        real, latent = self.draw_step(batch)
 
         with tf.GradientTape() as tape:
             fake = self.generator(latent[0], training=True)

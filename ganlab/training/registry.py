@@ -176,6 +176,8 @@ class MLP(Model):
     takes_d_lr = True
     multi_device = True
     averages = takes_augment = True
+    # MLPGAN holds uint8 pixels and scales each batch
+    holds_bytes = True
 
     def networks(self, config, examples):
         """Return ``(generator, discriminator)`` for the examples' shape."""
@@ -277,6 +279,9 @@ class R3GAN(Model):
     latent_dim = 64
     takes_d_lr = multi_device = mixed_precision = True
     averages = takes_augment = takes_capacity = takes_classes = True
+    # one uint8 copy of the images in memory, or a streamed folder
+    # (not under --conditional, whose labels come with the images)
+    holds_bytes = streams = True
     # gamma of R1 + R2 (--r1), computed on one critic update in 4
     r1, r1_every = .3, 4
     shape_hint = ("--model r3gan draws square images of side 16, 32, 64, "

@@ -98,11 +98,12 @@ class RelativisticGAN(MLPGAN):
         """The discriminator itself: it gives logits."""
         return discriminator
 
-    def draw_batch(self):
+    def draw_batch(self, batch):
         """Return this step's real batch, its two batches of latent
-        vectors (``draw_step``) and the labels the networks are given
-        with them: None here, where no network takes any."""
-        real, latent = self.draw_step()
+        vectors (``draw_step``, of ``fit``'s ``batch``) and the labels
+        the networks are given with them: None here, where no network
+        takes any."""
+        real, latent = self.draw_step(batch)
         return real, latent, None
 
     def scores(self, real_seen, fake_seen, labels=None):
@@ -116,10 +117,10 @@ class RelativisticGAN(MLPGAN):
         count = tf.shape(real_seen)[0]
         return logits[:count], logits[count:]
 
-    def train_step(self, useless_batch):
+    def train_step(self, batch):
         """One critic update, then one generator update; each fake batch
         is drawn for the labels of the real batch, when there are any."""
-        real, latent, labels = self.draw_batch()
+        real, latent, labels = self.draw_batch(batch)
         real_seen = self.seen(real)
         both_labels = None if labels is None else tf.concat([labels, labels],
                                                             0)

@@ -293,9 +293,11 @@ def run_holding(flags, parser, held, stop, argv):
               flush=True)
     elif run["chief"]:
         if config.techniques.calibrate:
-            # the examples are in the generator's [-1, 1]
+            # compared in the generator's [-1, 1]
             from ganlab.training.calibration import calibrated_and_told
-            kept = calibrated_and_told(kept, examples)
+            kept = calibrated_and_told(kept, image_sets.to_symmetric(examples)
+                                       if examples.dtype == np.uint8
+                                       else examples)
         saved = run_folder.save_generator(kept, out / "generator.keras")
         if config.data.class_names:
             save_class_names(saved, config.data.class_names)
