@@ -97,6 +97,9 @@ def arguments_from(argv):
     parser.add_argument("--folder-side", type=int, default=256,
                         help="the side the folder's 256x256 JPEGs are "
                              "trained at")
+    parser.add_argument("--folder-batch", type=int, default=FOLDER_BATCH,
+                        help="the folder run's batch size (default "
+                             "%(default)s)")
     parser.add_argument("--folder-stream", choices=("always", "never"),
                         default="always",
                         help="stream the folder from disk (default), or "
@@ -113,8 +116,10 @@ def arguments_from(argv):
            for side in (*arguments.sides, arguments.folder_side)):
         parser.error("--sides and --folder-side must be powers of two "
                      "from 16 to 256")
-    if arguments.steps < 1:
-        parser.error(f"--steps must be 1 or more; got {arguments.steps}")
+    for flag in ("steps", "folder_batch"):
+        if getattr(arguments, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be 1 or more; "
+                         f"got {getattr(arguments, flag)}")
     return arguments
 
 
@@ -141,12 +146,13 @@ def main(argv=None):
             how = ("streamed" if arguments.folder_stream == "always"
                    else "in-memory")
             cases[f"{how} folder {side}"] = {
-                "side": side, "images": count, "batch_size": FOLDER_BATCH,
+                "side": side, "images": count,
+                "batch_size": arguments.folder_batch,
                 "uint8_mib": count * side * side * 3 / 2 ** 20,
                 **measure(["--dataset", str(folder), "--img_size", str(side),
                            "--stream", arguments.folder_stream,
-                           "--batch_size",
-                           str(FOLDER_BATCH), *run],
+                           "--batch_size", str(arguments.folder_batch),
+                           *run],
                           scratch / f"folder{side}")}
     report = {"model": arguments.model, "cases": cases, "short_run": run,
               "machine": common.machine()}

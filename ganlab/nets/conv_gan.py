@@ -50,27 +50,24 @@ Choices, and why:
 - the minibatch standard deviation of Karras et al.'s ProGAN (2018,
   ``ganlab.nets.layers.GlobalMinibatchStdDev``) before the dense
   layer: the discriminator sees how much its batch varies, and a
-  generator drawing too few kinds of garment is caught. On Fashion-MNIST
-  it cut the FCD at 4,000 steps from 16.7 to 11.7 (the trained
-  generator, learning rate 2e-4) and cost about 2 % of a step's time
-  (before the second convolution, as the ProGAN puts it, 23 %: 65
-  input channels slow oneDNN's convolution far more than one more map
-  of 49 values slows the dense layer);
-- R1 on one update in 8 (the training's, not the networks'; measured as
-  the minibatch standard deviation was): at 8,000 steps the averaged
-  generator's FCD went from 6.04 to 4.30 (gamma 1; 4.68 at gamma 0.3,
-  4.96 at 3) for 0.95x the steps per second. Computed on every update,
-  R1 had cost a third of a step, which put it behind at equal time;
-  the sigmoid is a layer of its own so that R1 sees the logit, whose
-  gradient does not vanish where the sigmoid saturates;
-- learning rate 1e-3 (``--model conv``'s default), which R1 allows:
-  at 8,000 steps the FCD was 4.48 and 4.45 (seeds 0 and 1) against 4.80
-  at 5e-4 and 4.77 and 4.48 at 7e-4; 1.5e-3 fell behind;
+  generator drawing too few kinds of garment is caught, for a few
+  per cent of a step's time (placed before the dense layer rather than
+  the second convolution, as the ProGAN puts it: 65 input channels slow
+  oneDNN's convolution far more than one more map slows the dense
+  layer);
+- R1 on one update in 8 (the training's, not the networks'): computed on
+  every update it cost a third of a step and lost at equal time; lazily,
+  it is the change that helped most. The sigmoid is a layer of its own
+  so that R1 sees the logit, whose gradient does not vanish where the
+  sigmoid saturates;
+- learning rate 1e-3 (``--model conv``'s default), which R1 allows;
 - bfloat16 where the CPU computes it natively (``--precision bfloat16``,
   ``ganlab.nets.precision``; the weights, the discriminator's logit and
-  both outputs stay float32): 1.5x the steps per second on an
-  AVX512_BF16 CPU (30.8 against 20.3) and no loss per step (FCD 6.61 and
-  4.19 at 4,000 and 8,000 steps, seed 0, against 6.41 and 4.48).
+  both outputs stay float32): more steps a second and the same score
+  per step.
+
+Each choice was measured on Fashion-MNIST: BENCHMARKS.md, "Time to
+quality on Fashion-MNIST", gives the figures.
 
 Any image of height and width divisible by 4 works (the generator starts
 at a quarter of the size); 28x28 is what it is built for.

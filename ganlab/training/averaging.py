@@ -35,10 +35,9 @@ Two decisions, and why:
   describe. ProGAN's code (``beta_nontrainable=0``) and StyleGAN2-ADA's
   (buffers copied) do the same, for the checkpointed average. But the
   statistics of the averaged weights are not those of the trained ones,
-  and the difference is not small: on Fashion-MNIST after 3,000 steps
-  the conv GAN's average scored FCD 23.7 with copied statistics and 16.4
-  with its own, and the face average's kernel distance fell from 0.00054
-  to 0.00012. So whatever draws from the average (``train``'s grids and
+  and the difference is not small: on Fashion-MNIST the conv GAN's
+  average scored far better with statistics of its own than with copied
+  ones (BENCHMARKS.md), and so did the face average. So whatever draws from the average (``train``'s grids and
   ``generator.keras``, through the registry's ``follow``) first measures
   its own statistics on a copy (``with_own_batch_statistics``), leaving
   the average as the checkpoint holds it. The weights that count as

@@ -26,10 +26,10 @@ module adds is the bookkeeping that makes a long run stoppable:
   the start of every phase. A block's weights begin to train only when
   it fades in, and an average over about 1,000 updates (.999) would
   still hold much of their untrained values at the end of a CPU-sized
-  run: the first 64x64 emoji ProGAN's average, with 1,600 steps at
-  64x64, drew every sample with a pink cast and scored Frechet 97.9,
-  against 48.3 for its trained generator; restarted at each phase, the
-  same run's average scores 45.7 and is the one shipped (data/README.md).
+  run: the first 64x64 emoji ProGAN's average drew every sample with a
+  pink cast, far behind its trained generator; restarted at each phase,
+  the same run's average is the one shipped (its model card in
+  data/README.md gives both scores).
 
 The registry's ``--model progan``, ``main/4-main.py`` and the benchmarks
 train the ProGAN through ``grow``.
