@@ -21,7 +21,8 @@ minutes long), and reads the process's peak resident memory
     python benchmarks/progan_memory.py                      # minutes
     python benchmarks/progan_memory.py --sides 64 128 --folder-images 0
     python benchmarks/progan_memory.py --model r3gan --sides 64 128 \
-        --steps 2 --folder-side 64   # r3gan: uint8 in memory, or streamed
+        --steps 2 --folder-side 128 --folder-batch 8 \
+        --folder-stream never always   # r3gan: in memory and streamed
 
 It prints the table and writes ``progan_memory.json`` to ``--out``
 (default ``outputs/benchmarks``).
@@ -101,9 +102,10 @@ def arguments_from(argv):
                         help="the folder run's batch size (default "
                              "%(default)s)")
     parser.add_argument("--folder-stream", choices=("always", "never"),
-                        default="always",
-                        help="stream the folder from disk (default), or "
-                             "load it into memory first")
+                        nargs="+", default=["always"],
+                        help="stream the folder from disk (always, the "
+                             "default), load it into memory first "
+                             "(never), or both, one case each")
     parser.add_argument("--folder-images", type=int, default=20_000,
                         help="generated 256x256 JPEGs to stream (0: none)")
     parser.add_argument("--folder", type=pathlib.Path,
@@ -143,17 +145,16 @@ def main(argv=None):
             folder = arguments.folder or scratch / "jpegs"
             write_jpeg_folder(folder, arguments.folder_images, 256)
             count, side = arguments.folder_images, arguments.folder_side
-            how = ("streamed" if arguments.folder_stream == "always"
-                   else "in-memory")
-            cases[f"{how} folder {side}"] = {
-                "side": side, "images": count,
-                "batch_size": arguments.folder_batch,
-                "uint8_mib": count * side * side * 3 / 2 ** 20,
-                **measure(["--dataset", str(folder), "--img_size", str(side),
-                           "--stream", arguments.folder_stream,
-                           "--batch_size", str(arguments.folder_batch),
-                           *run],
-                          scratch / f"folder{side}")}
+            for stream in arguments.folder_stream:
+                how = "streamed" if stream == "always" else "in-memory"
+                cases[f"{how} folder {side}"] = {
+                    "side": side, "images": count,
+                    "batch_size": arguments.folder_batch,
+                    "uint8_mib": count * side * side * 3 / 2 ** 20,
+                    **measure(["--dataset", str(folder), "--img_size",
+                               str(side), "--stream", stream,
+                               "--batch_size", str(arguments.folder_batch),
+                               *run], scratch / f"folder{side}{stream}")}
     report = {"model": arguments.model, "cases": cases, "short_run": run,
               "machine": common.machine()}
     print(f"{'case':<22}{'images':>8}{'batch':>7}{'uint8 MiB':>11}"
