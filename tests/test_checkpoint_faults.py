@@ -9,6 +9,7 @@ on 64 tiny images for a few steps (the same faults met by the library
 alone are in ``test_resume.py``).
 """
 import pathlib
+import shutil
 
 import numpy as np
 import pytest
@@ -26,6 +27,24 @@ def digits(tmp_path):
     np.save(path, np.random.default_rng(0).integers(
         0, 256, (64, 8, 8), dtype=np.uint8))
     return path
+
+
+@pytest.fixture(scope="module")
+def two_epochs(tmp_path_factory):
+    """``(digits, run)``: a finished two-epoch run on its own digits, made
+    once for the tests below that damage a copy of it and resume."""
+    folder = tmp_path_factory.mktemp("two_epochs")
+    path = folder / "digits.npy"
+    np.save(path, np.random.default_rng(0).integers(
+        0, 256, (64, 8, 8), dtype=np.uint8))
+    cli.main(train_flags(path, folder / "run", 2))
+    return path, folder / "run"
+
+
+def copy_of(two_epochs, tmp_path):
+    """``(digits, out)``: the two-epoch run copied into ``tmp_path``."""
+    digits, run = two_epochs
+    return digits, pathlib.Path(shutil.copytree(run, tmp_path / "run"))
 
 
 def train_flags(digits, out, epochs=2, *extra):
@@ -53,13 +72,12 @@ def cut_in_half(path):
 
 
 @pytest.mark.parametrize("damage", ["data", "index"])
-def test_resume_skips_a_damaged_newest_checkpoint(digits, tmp_path, capsys,
-                                                  damage):
+def test_resume_skips_a_damaged_newest_checkpoint(two_epochs, tmp_path,
+                                                  capsys, damage):
     """A newest checkpoint cut in half is skipped with one warning line
     naming it; the run resumes from the one before, and the checkpoints
     rotate as if the bad one had never been."""
-    out = tmp_path / "run"
-    cli.main(train_flags(digits, out, 2))
+    digits, out = copy_of(two_epochs, tmp_path)
     checkpoints = out / "checkpoints"
     files = {"data": "ckpt-2.data-00000-of-00001", "index": "ckpt-2.index"}
     cut_in_half(checkpoints / files[damage])
@@ -74,12 +92,11 @@ def test_resume_skips_a_damaged_newest_checkpoint(digits, tmp_path, capsys,
 
 
 @pytest.mark.parametrize("listing", [b"", b"\x00garbage{{ not a proto"])
-def test_a_broken_list_of_checkpoints_is_not_trusted(digits, tmp_path,
+def test_a_broken_list_of_checkpoints_is_not_trusted(two_epochs, tmp_path,
                                                      capsys, listing):
     """The ``checkpoint`` file empty or garbled: the checkpoints are found
     from their own files."""
-    out = tmp_path / "run"
-    cli.main(train_flags(digits, out, 2))
+    digits, out = copy_of(two_epochs, tmp_path)
     (out / "checkpoints" / "checkpoint").write_bytes(listing)
     capsys.readouterr()
     cli.main(train_flags(digits, out, 3, "--resume"))

@@ -34,7 +34,7 @@ STEPS = {"r3gan": 4, "mlp": 20, "conv": 4, "faces": 4, "dcgan": 4, "progan": 6}
 MODELS = {
     "r3gan": ((96, 16, 16, 3), ["--img_size", "16", "--channels", "3",
                                 "--augment", "color,translation,cutout",
-                                "--latent_dim", "16"]),
+                                "--latent_dim", "16", "--capacity", "0.25"]),
     "mlp": ((96, 28, 28), ["--img_size", "12", "--latent_dim", "16",
                            "--augment", "none"]),
     "conv": ((96, 28, 28), ["--img_size", "12", "--latent_dim", "16",

@@ -139,7 +139,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_losses(tmp_path):
 # model -> the data set's shape and the flags that fit the model to it
 DRAWING_MODELS = {
     "r3gan": ((96, 16, 16, 3), ["--img_size", "16", "--channels", "3",
-                                "--latent_dim", "16"]),
+                                "--latent_dim", "16", "--capacity", "0.25"]),
     "conv": ((96, 28, 28), ["--img_size", "12", "--channels", "1",
                             "--latent_dim", "16"]),
     "dcgan": ((96, 32, 32, 3), ["--img_size", "32", "--channels", "3",
