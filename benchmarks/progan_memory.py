@@ -27,7 +27,6 @@ minutes long), and reads the process's peak resident memory
 It prints the table and writes ``progan_memory.json`` to ``--out``
 (default ``outputs/benchmarks``).
 """
-import argparse
 import json
 import os
 import pathlib
@@ -39,10 +38,9 @@ import time
 import common
 from streaming_memory import write_jpeg_folder
 
-from ganlab import io
-
 EMOJI = 3554
-# the emoji's training run, shrunk: every phase, a few steps each
+
+
 def short_run(model, steps):
     """The flags of one short run of ``model``: ``steps`` steps of one
     epoch (a ProGAN spreads them over its phases), nothing else drawn."""
@@ -83,11 +81,14 @@ def measure(flags, out):
             "error": None if finished.returncode == 0 else last}
 
 
+BENCHMARK = common.Benchmark(
+    "progan_memory", __doc__,
+    "one small case: the emoji at 16x16, 2 steps, no folder", seed=False)
+
+
 def arguments_from(argv):
-    """Parse the flags."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    """Parse and check the flags."""
+    parser = BENCHMARK.parser()
     parser.add_argument("--model", choices=("progan", "r3gan"),
                         default="progan")
     parser.add_argument("--steps", type=int, default=18,
@@ -111,17 +112,13 @@ def arguments_from(argv):
     parser.add_argument("--folder", type=pathlib.Path,
                         help="where to write them (default: a temporary "
                              "folder; kept and reused when given)")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
+    arguments = BENCHMARK.parse(
+        parser, argv, quick={"sides": [16], "steps": 2, "folder_images": 0},
+        at_least_one=("steps", "folder_batch"))
     if any(side not in (16, 32, 64, 128, 256)
            for side in (*arguments.sides, arguments.folder_side)):
         parser.error("--sides and --folder-side must be powers of two "
                      "from 16 to 256")
-    for flag in ("steps", "folder_batch"):
-        if getattr(arguments, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must be 1 or more; "
-                         f"got {getattr(arguments, flag)}")
     return arguments
 
 
@@ -155,8 +152,7 @@ def main(argv=None):
                                str(side), "--stream", stream,
                                "--batch_size", str(arguments.folder_batch),
                                *run], scratch / f"folder{side}{stream}")}
-    report = {"model": arguments.model, "cases": cases, "short_run": run,
-              "machine": common.machine()}
+    report = {"model": arguments.model, "cases": cases, "short_run": run}
     print(f"{'case':<22}{'images':>8}{'batch':>7}{'uint8 MiB':>11}"
           f"{'float32 MiB':>13}{'peak MiB':>10}{'seconds':>9}")
     for name, case in cases.items():
@@ -168,9 +164,7 @@ def main(argv=None):
               f"{case['seconds']:>9.0f}")
         if case["error"]:
             print(f"  {case['error']}")
-    name = ("progan_memory.json" if arguments.model == "progan"
-            else f"{arguments.model}_memory.json")
-    path = io.write_json(report, arguments.out / name)
+    path = BENCHMARK.write(report, arguments, f"{arguments.model}_memory")
     print(f"wrote {path}")
     return report
 
