@@ -457,9 +457,18 @@ def test_class_scores_count_what_the_judge_says_class_by_class():
     assert [row["asked_for_accuracy"] for row in rows] == [1., 1., 0.]
     assert scores["real_accuracy"] == 1.
     assert scores["asked_for_accuracy"] == pytest.approx(2 / 3)
+    assert scores["balanced_asked_for_accuracy"] == pytest.approx(2 / 3)
+    # a larger class weighs more in the plain accuracy, not the balanced
+    heavy = np.concatenate([labels, np.zeros(60, int)])
+    more = class_scores(ShadeJudge(names), real, labels,
+                        np.concatenate([fakes, real[:60] * 0]), heavy, names)
+    assert more["asked_for_accuracy"] == pytest.approx(100 / 120)
+    assert more["balanced_asked_for_accuracy"] == pytest.approx(2 / 3)
+    assert more["balanced_real_accuracy"] == 1.
     other = class_scores(ShadeJudge(("a", "b", "c")), real, labels, fakes,
                          asked, names)
     assert other["asked_for_accuracy"] is None
+    assert other["balanced_asked_for_accuracy"] is None
     assert other["per_class"][2]["real_accuracy"] is None
     assert other["mean_class_frechet_distance"] == pytest.approx(
         scores["mean_class_frechet_distance"])

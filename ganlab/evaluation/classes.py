@@ -15,11 +15,14 @@ class when asked for one, or draw one class well and another badly.
 - **the asked-for-class accuracy**: how often the feature network
   classifies a sample as the class it was asked for, beside how often it
   classifies the held-out real images correctly, the most a generator
-  can expect from that judge. It needs a feature network whose
-  predictions are the generator's classes: one whose ``class_names`` are
-  the generator's (``EmojiFeatures`` for the emoji categories,
-  ``FashionFeatures`` for Fashion-MNIST); with any other the accuracies
-  are None.
+  can expect from that judge; and both balanced, the mean of the
+  per-class accuracies over the classes with held-out images, which a
+  generator cannot earn by drawing the largest class well (the emoji's
+  "People & Body" is most of their held-out images). It needs a feature
+  network whose predictions are the generator's classes: one whose
+  ``class_names`` are the generator's (``EmojiFeatures`` for the emoji
+  categories, ``FashionFeatures`` for Fashion-MNIST); with any other the
+  accuracies are None.
 """
 import numpy as np
 
@@ -44,7 +47,9 @@ def class_scores(features, real, real_labels, fakes, fake_labels, names):
     classes). ``features``: an extractor of ``ganlab.evaluation.features``.
 
     Returns a dict: ``asked_for_accuracy`` and ``real_accuracy`` over all
-    images (None unless ``features`` classifies into ``names``),
+    images (None unless ``features`` classifies into ``names``), and
+    ``balanced_asked_for_accuracy`` and ``balanced_real_accuracy``, the
+    means of the per-class ones over the classes with held-out images,
     ``mean_class_frechet_distance``, and ``per_class``, one dict per class
     in label order with its ``class`` name, ``samples`` and ``real``
     counts, ``frechet_distance``, ``asked_for_accuracy`` and
@@ -80,10 +85,18 @@ def class_scores(features, real, real_labels, fakes, fake_labels, names):
                 real_predicted[real_rows], number) if classifies else None})
     distances = [row["frechet_distance"] for row in per_class
                  if row["frechet_distance"] is not None]
+    judged = [row for row in per_class if row["real"]
+              and row["asked_for_accuracy"] is not None]
     return {"asked_for_accuracy": accuracy(fake_predicted, fake_labels)
             if classifies else None,
             "real_accuracy": accuracy(real_predicted, real_labels)
             if classifies else None,
+            "balanced_asked_for_accuracy": float(np.mean(
+                [row["asked_for_accuracy"] for row in judged]))
+            if judged else None,
+            "balanced_real_accuracy": float(np.mean(
+                [row["real_accuracy"] for row in judged]))
+            if judged else None,
             "mean_class_frechet_distance": float(np.mean(distances))
             if distances else None,
             "per_class": per_class}

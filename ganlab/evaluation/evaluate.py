@@ -520,7 +520,10 @@ def print_class_scores(table):
             continue
         print(f"{name}: asked-for-class accuracy "
               f"{shown(scores['asked_for_accuracy'], '.3f')} (held-out "
-              f"real images: {shown(scores['real_accuracy'], '.3f')}); "
+              f"real images: {shown(scores['real_accuracy'], '.3f')}), "
+              "balanced over the classes "
+              f"{shown(scores['balanced_asked_for_accuracy'], '.3f')} "
+              f"(real {shown(scores['balanced_real_accuracy'], '.3f')}); "
               f"mean per-class Frechet "
               f"{shown(scores['mean_class_frechet_distance'], '.4f')}")
         for entry in scores["per_class"]:
