@@ -67,12 +67,13 @@ def scripts_and_pictures(page):
 
 def test_every_script_and_picture_the_pages_name_exists():
     """Demo scripts and pictures referenced by the README and the docs
-    pages are present; the README shows the shipped r3gan's grid."""
+    pages are present; the README shows the shipped conv GAN's emoji
+    grid, the best colour samples shipped."""
     for page in PAGES:
         scripts, pictures = scripts_and_pictures(page)
         for path in sorted(scripts | {str(p) for p in pictures}):
             assert (ROOT / path).is_file(), (page.name, path)
-    assert "](docs/images/r3gan_emoji32.png)" in README
+    assert "](docs/images/conv_emoji32.png)" in README
 
 
 def without_code(text):

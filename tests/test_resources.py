@@ -41,13 +41,23 @@ def repository_files():
     return files
 
 
+def checkout_copy(folder):
+    """Copy this checkout into ``folder`` without its build outputs: a
+    build writes build/ in the tree it builds, and two test processes
+    building one tree at once would race there."""
+    return shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(
+        "build", "*.egg-info", "__pycache__", ".git", "outputs", "runs"))
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    """The wheel built from this checkout, as pip builds it."""
+    """The wheel built from (a copy of) this checkout, as pip builds
+    it."""
     folder = tmp_path_factory.mktemp("dist")
+    source = checkout_copy(tmp_path_factory.mktemp("source") / "checkout")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet",
                     "--no-deps", "--no-build-isolation", "-w", str(folder),
-                    str(ROOT)], check=True, timeout=300)
+                    str(source)], check=True, timeout=300)
     [built] = folder.glob("ganlab-*.whl")
     return built
 
@@ -161,9 +171,7 @@ def test_a_damaged_install_says_which_file_in_one_line(installed,
 def test_a_build_ships_no_file_the_repository_no_longer_has(tmp_path):
     """A file left in build/ by an earlier build is not shipped by the
     next: the build clears the folders it copies into."""
-    copy = tmp_path / "checkout"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        "build", "*.egg-info", "__pycache__", ".git", "outputs", "runs"))
+    copy = checkout_copy(tmp_path / "checkout")
     stale = copy / "build/lib/ganlab/_shipped/removed.h5"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"gone")
