@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Train the conditional r3gan one step on one device and on two, in one
-process, and print the largest relative differences of its losses and
-weights as JSON.
+"""Train a conditional GAN (r3gan, or conv as the first argument says)
+one step on one device and on two, in one process, and print the largest
+relative differences of its losses and weights as JSON.
 
 Run by tests/test_conditional.py in a process of its own: the CPU can be
 split into two logical devices only before TensorFlow starts them. The
@@ -13,6 +13,7 @@ generator's loss after one step here, from the critic's update), where
 SGD's step is as small as the gradient.
 """
 import json
+import sys
 
 import numpy as np
 import tensorflow as tf
@@ -23,27 +24,42 @@ tf.config.set_logical_device_configuration(
 
 import keras  # noqa: E402  (after the split, deliberately)
 
-from ganlab.nets import residual_gan  # noqa: E402
+from ganlab.nets import conv_gan, residual_gan  # noqa: E402
 from ganlab.training.conditional import (  # noqa: E402
-    ConditionalRelativisticGAN)
+    ConditionalMLPGAN, ConditionalRelativisticGAN)
+from ganlab.training.registry import r1_term  # noqa: E402
 from ganlab.training.replicas import prepare_networks  # noqa: E402
 
 SHAPE = (16, 16, 3)
 CLASSES = 3
 
 
-def train_one_step(strategy):
-    """Return the losses and the weights after one step of a global batch
-    of 8 under ``strategy``, from the same start and data every time."""
+def conditional_gan(model, images, labels):
+    """Build ``model``'s conditional GAN (``r3gan`` or ``conv``) with its
+    penalty on every step: R1 + R2, or R1."""
+    if model == "conv":
+        return ConditionalMLPGAN(
+            conv_gan.build_generator(8, SHAPE, widths=(16, 8),
+                                     classes=CLASSES),
+            conv_gan.build_discriminator(SHAPE, widths=(8, 16),
+                                         classes=CLASSES),
+            images, labels, batch_size=8, penalty=r1_term(1.))
+    return ConditionalRelativisticGAN(
+        residual_gan.build_generator(8, SHAPE, .25, classes=CLASSES),
+        residual_gan.build_discriminator(SHAPE, .25, classes=CLASSES),
+        images, labels, batch_size=8, gamma=1.)
+
+
+def train_one_step(strategy, model):
+    """Return the losses and the weights of ``model``'s GAN after one
+    step of a global batch of 8 under ``strategy``, from the same start
+    and data every time."""
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (32, *SHAPE)).astype(np.float32)
     labels = rng.integers(0, CLASSES, 32)
     with strategy.scope():
         keras.utils.set_random_seed(0)
-        gan = ConditionalRelativisticGAN(
-            residual_gan.build_generator(8, SHAPE, .25, classes=CLASSES),
-            residual_gan.build_discriminator(SHAPE, .25, classes=CLASSES),
-            images, labels, batch_size=8, gamma=1.)
+        gan = conditional_gan(model, images, labels)
         gan.compile()
         for network in (gan.generator, gan.discriminator):
             network.optimizer = keras.optimizers.SGD(1e-2)
@@ -65,10 +81,11 @@ def relative(ours, theirs):
 def main():
     """Print the figures as one line of JSON."""
     tf.config.experimental.enable_op_determinism()
+    model = sys.argv[1] if len(sys.argv) > 1 else "r3gan"
     one_losses, one_weights = train_one_step(
-        tf.distribute.OneDeviceStrategy("/cpu:0"))
+        tf.distribute.OneDeviceStrategy("/cpu:0"), model)
     two_losses, two_weights = train_one_step(
-        tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+        tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), model)
     print(json.dumps({
         "losses": relative(two_losses, one_losses),
         "weights": max(relative(two, one) for two, one

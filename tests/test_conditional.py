@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Classes (issue 32): labelled data, the conditional r3gan networks and
-training, drawing chosen classes, and scoring them class by class."""
+"""Classes (issue 32): labelled data, the conditional networks and
+trainings of r3gan and conv, drawing chosen classes, and scoring them
+class by class."""
 import hashlib
 import json
 import os
@@ -21,10 +22,13 @@ from ganlab.data import labels as labelled
 from ganlab.data.emoji import emoji_files, load_emoji
 from ganlab.data.faces import load_image_folder
 from ganlab.evaluation.classes import class_scores
-from ganlab.nets import residual_gan, saved
+from ganlab.nets import classes as class_input, conv_gan, residual_gan, saved
 from ganlab.training.checkpoints import GANCheckpoint
-from ganlab.training.conditional import (ConditionalRelativisticGAN,
+from ganlab.training.conditional import (ConditionalMLPGAN,
+                                         ConditionalRelativisticGAN,
                                          with_labels_fixed)
+from ganlab.training.nonsaturating import MLPGAN
+from ganlab.training.registry import r1_term
 from ganlab.training.relativistic import RelativisticGAN, zero_centred_penalty
 from ganlab.viz.classes import (generate_class_rows,
                                 resolve_classes, save_class_grid)
@@ -46,8 +50,14 @@ def fingerprint(network):
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
-def networks(classes=CLASSES):
-    """A tiny conditional generator (latent 8) and discriminator."""
+def networks(classes=CLASSES, model="r3gan"):
+    """A tiny conditional generator (latent 8) and discriminator of
+    ``model``: r3gan's at capacity .25, or conv's at a few channels."""
+    if model == "conv":
+        return (conv_gan.build_generator(8, SHAPE, widths=(16, 8),
+                                         classes=classes),
+                conv_gan.build_discriminator(SHAPE, widths=(8, 16),
+                                             classes=classes))
     return (residual_gan.build_generator(8, SHAPE, capacity=.25,
                                          classes=classes),
             residual_gan.build_discriminator(SHAPE, capacity=.25,
@@ -61,16 +71,26 @@ def data(count=48):
             rng.integers(0, CLASSES, count))
 
 
-def small_gan(seed=0):
-    """A compiled conditional GAN, the same initial weights every time,
-    with the lazy penalty (every second critic update)."""
+def small_gan(seed=0, model="r3gan"):
+    """A compiled conditional GAN of ``model``, the same initial weights
+    every time, with the lazy penalty (every second critic update): R1 +
+    R2 for r3gan, R1 for conv."""
     keras.utils.set_random_seed(0)
     images, labels = data()
+    if model == "conv":
+        gan = ConditionalMLPGAN(*networks(model="conv"), images, labels,
+                                batch_size=8, seed=seed, penalty=r1_term(1.),
+                                penalty_every=2)
+        gan.compile(learning_rate=1e-3)
+        return gan
     gan = ConditionalRelativisticGAN(*networks(), images, labels,
                                      batch_size=8, seed=seed, gamma=1.,
                                      penalty_every=2)
     gan.compile(learning_rate=1e-3, beta_1=0., beta_2=.99)
     return gan
+
+
+MODELS = ("r3gan", "conv")
 
 
 def write_image(path, colour):
@@ -173,7 +193,7 @@ def test_without_classes_the_networks_are_as_before():
     keras.backend.clear_session()
     built = residual_gan.build_generator(64, (32, 32, 3))
     assert fingerprint(built) == fingerprint(shipped)
-    assert residual_gan.class_count(shipped) == 0
+    assert class_input.class_count(shipped) == 0
 
 
 def test_the_projection_term_is_the_class_vector_dot_the_features():
@@ -185,7 +205,7 @@ def test_the_projection_term_is_the_class_vector_dot_the_features():
     rng = np.random.default_rng(1)
     table = rng.normal(size=(CLASSES, width)).astype(np.float32)
     kernel = rng.normal(size=(width, 1)).astype(np.float32)
-    discriminator.get_layer(residual_gan.CLASS_EMBEDDING).set_weights(
+    discriminator.get_layer(class_input.CLASS_EMBEDDING).set_weights(
         [table])
     psi.set_weights([kernel, np.array([.5], np.float32)])
     images = rng.uniform(-1, 1, (4, *SHAPE)).astype(np.float32)
@@ -197,16 +217,63 @@ def test_the_projection_term_is_the_class_vector_dot_the_features():
                                atol=1e-5)
 
 
-def test_the_class_changes_what_the_generator_draws():
+def test_conv_projects_its_flat_features_before_the_sigmoid():
+    """conv: probability = sigmoid(w.h + b + <embed(y), h>), h the flat
+    features its dense layer reads, with the weights set by hand; the
+    layers from the logit on are those kept float32."""
+    _, discriminator = networks(model="conv")
+    layers = conv_gan.logit_layers(discriminator)
+    psi = next(layer for layer in layers
+               if isinstance(layer, keras.layers.Dense))
+    width = psi.kernel.shape[0]
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(CLASSES, width)).astype(np.float32) * .05
+    kernel = rng.normal(size=(width, 1)).astype(np.float32) * .05
+    discriminator.get_layer(class_input.CLASS_EMBEDDING).set_weights(
+        [table])
+    psi.set_weights([kernel, np.array([.5], np.float32)])
+    images = rng.uniform(-1, 1, (4, *SHAPE)).astype(np.float32)
+    labels = np.array([0, 2, 1, 2])
+    flat = keras.Model(discriminator.inputs[0], psi.input)(images).numpy()
+    logits = flat @ kernel[:, 0] + .5 + (table[labels] * flat).sum(1)
+    probabilities = discriminator([tf.constant(images), tf.constant(labels)])
+    np.testing.assert_allclose(probabilities.numpy()[:, 0],
+                               1. / (1. + np.exp(-logits)), rtol=1e-5,
+                               atol=1e-6)
+    assert [type(layer).__name__ for layer in layers] == [
+        "Embedding", "Dense", "Dot", "Add", "Activation"]
+    plain = conv_gan.build_discriminator(SHAPE, widths=(8, 16))
+    assert plain.layers[-2:] == conv_gan.logit_layers(plain)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_class_changes_what_the_generator_draws(model):
     """The same latent vector drawn for two classes gives two images; the
     number of classes is read back from the network."""
-    generator, discriminator = networks()
-    assert residual_gan.class_count(generator) == CLASSES
-    assert residual_gan.class_count(discriminator) == CLASSES
+    generator, discriminator = networks(model=model)
+    assert class_input.class_count(generator) == CLASSES
+    assert class_input.class_count(discriminator) == CLASSES
     latent = tf.random.normal((1, 8))
     first, second = (generator([latent, tf.constant([label])]).numpy()
                      for label in (0, 2))
     assert np.abs(first - second).max() > 1e-3
+
+
+def test_a_conditional_average_measures_its_batch_statistics_per_class():
+    """The precise batch norm of an average runs a conditional generator
+    on labels over all its classes: its statistics become the copy's own
+    (the fresh network's are 0 and 1), the network itself is untouched,
+    and the copy still draws each class."""
+    from ganlab.training.averaging import (batch_norm_layers,
+                                           with_own_batch_statistics)
+    generator, _ = networks(model="conv")
+    copy = with_own_batch_statistics(generator, batches=2, batch_size=16)
+    for ours, theirs in zip(batch_norm_layers(copy),
+                            batch_norm_layers(generator)):
+        assert np.abs(ours.moving_mean.numpy()).max() > 1e-4
+        np.testing.assert_array_equal(theirs.moving_mean.numpy(), 0.)
+    drawn = copy([tf.zeros((2, 8)), tf.constant([0, 2])]).numpy()
+    assert drawn.shape == (2, *SHAPE) and np.isfinite(drawn).all()
 
 
 @pytest.mark.parametrize("classes", [-1, 1.5, True, "3"])
@@ -218,11 +285,12 @@ def test_a_bad_number_of_classes_is_refused(classes):
 
 # training
 
-def test_the_conditional_gan_trains_two_steps():
+@pytest.mark.parametrize("model", MODELS)
+def test_the_conditional_gan_trains_two_steps(model):
     """Two steps with the penalty give finite losses and move both class
     embeddings."""
-    gan = small_gan()
-    embeddings = [network.get_layer(residual_gan.CLASS_EMBEDDING)
+    gan = small_gan(model=model)
+    embeddings = [network.get_layer(class_input.CLASS_EMBEDDING)
                   for network in (gan.generator, gan.discriminator)]
     before = [layer.embeddings.numpy() for layer in embeddings]
     history = gan.fit(epochs=1, steps_per_epoch=2, verbose=0).history
@@ -232,14 +300,14 @@ def test_the_conditional_gan_trains_two_steps():
         assert np.abs(layer.embeddings.numpy() - old).max() > 0
 
 
-def test_a_step_draws_the_unconditional_batch_with_its_labels():
+@pytest.mark.parametrize("model", MODELS)
+def test_a_step_draws_the_unconditional_batch_with_its_labels(model):
     """The same rng draws the same images and latent vectors as the
     unconditional model, and each image comes with its own label."""
     images, labels = data()
-    conditional = small_gan()
-    plain = RelativisticGAN(*(residual_gan.build_generator(8, SHAPE, .25),
-                              residual_gan.build_discriminator(SHAPE, .25)),
-                            images, batch_size=8)
+    conditional = small_gan(model=model)
+    training = MLPGAN if model == "conv" else RelativisticGAN
+    plain = training(*networks(0, model), images, batch_size=8)
     real, latent, drawn_labels = conditional.draw_batch(None)
     plain_real, plain_latent, none = plain.draw_batch(None)
     assert none is None
@@ -291,14 +359,15 @@ def test_networks_without_as_many_classes_are_refused():
         ConditionalRelativisticGAN(generator, other, images, labels)
 
 
-def test_resume_is_exact(tmp_path):
+@pytest.mark.parametrize("model", MODELS)
+def test_resume_is_exact(tmp_path, model):
     """4 steps straight against 2, a checkpoint, a restore into a model
     of another seed, and 2 more: the same losses and the same weights."""
-    gan = small_gan()
+    gan = small_gan(model=model)
     saver = GANCheckpoint(gan, tmp_path / "ckpt")
     step_losses(gan, 1, callbacks=[saver])
     straight = step_losses(gan, 2, initial_epoch=1)
-    resumed = small_gan(seed=99)
+    resumed = small_gan(seed=99, model=model)
     assert GANCheckpoint(resumed, tmp_path / "ckpt").restore() == 1
     assert step_losses(resumed, 2, initial_epoch=1) == straight
     for network in ("generator", "discriminator"):
@@ -307,13 +376,15 @@ def test_resume_is_exact(tmp_path):
             np.testing.assert_array_equal(ours, theirs)
 
 
-def test_two_devices_train_the_weights_of_one():
+@pytest.mark.parametrize("model", MODELS)
+def test_two_devices_train_the_weights_of_one(model):
     """One step with a global batch of 8, on one device and split over
     two (each its share of the images, their labels and the latent
     vectors): the same losses and weights, up to the order of additions
     (SGD: tests/conditional_replicas.py says why)."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "conditional_replicas.py")],
+        [sys.executable, str(ROOT / "tests" / "conditional_replicas.py"),
+         model],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
         # this checkout's package, whichever one is installed
         env=dict(os.environ, PYTHONPATH=os.pathsep.join(

@@ -124,12 +124,36 @@ def test_an_unconditional_generator_refuses_class(tmp_path):
      "--conditional: the toy set ring has no classes"),
     (["--dataset", "faces"], "--conditional: --dataset faces carries no "
                              "classes"),
-    (["--stream", "always"], "--conditional: a folder streamed from disk")])
+    (["--stream", "always"], "--conditional: a folder streamed from disk"),
+    (["--model", "conv", "--calibrate"],
+     "--calibrate: a conditional generator's contrast differs")])
 def test_conditional_without_classes_is_one_line(pets, tmp_path, flags,
                                                  message):
     done = ganlab("train", "--conditional", "--dataset", pets, *flags,
                   "--out", tmp_path / "out")
     assert message in error_line(done)
+
+
+def test_conv_trains_with_classes_and_draws_a_chosen_one(pets, tmp_path):
+    """``--model conv --conditional``: the run records the classes, its
+    networks embed them, and ``sample --class`` draws the one asked
+    for."""
+    from ganlab.nets.classes import class_count
+    from ganlab.nets.saved import load_generator
+    out = tmp_path / "conv"
+    flags = [flag for flag in train_flags(pets)
+             if flag not in ("--capacity", "0.25")]
+    done = ganlab("train", "--model", "conv", "--conditional", *flags,
+                  "--out", out)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "run.json").read_text())
+    assert record["model"]["name"] == "conv"
+    assert record["data"]["class_names"] == list(CLASS_NAMES)
+    assert class_count(load_generator(out / "generator.keras")) == 2
+    done = ganlab("sample", "--generator", out / "generator.keras",
+                  "--class", "cat", "--count", "2", "--out", tmp_path / "s")
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "s").glob("000*.png"))) == 2
 
 
 def test_resume_keeps_the_conditional_setting(conditional_run, pets):

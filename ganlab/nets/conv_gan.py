@@ -71,9 +71,20 @@ quality on Fashion-MNIST", gives the figures.
 
 Any image of height and width divisible by 4 works (the generator starts
 at a quarter of the size); 28x28 is what it is built for.
+
+Classes (``classes > 0``, ``--conditional``): the generator takes
+``[latent vectors, labels]`` and reads its class's learnt vector beside
+the latent one; the discriminator takes ``[images, labels]`` and adds to
+its logit the projection of the flat features its dense layer reads on
+the class's vector (``ganlab.nets.classes``). The class thereby changes
+the dense layer's weights class by class, the only place where the
+discriminator reads the whole image at once. The generator's batch norm
+stays unconditional: with the class in the latent code, the dense layer
+before it already draws each class's own map.
 """
 from tensorflow import keras
 
+from ganlab.nets.classes import latent_and_class, projected_logit
 from ganlab.nets.layers import GlobalMinibatchStdDev
 
 
@@ -89,8 +100,9 @@ def check_image_shape(image_shape):
 
 
 def build_generator(latent_dim=64, image_shape=(28, 28, 1),
-                    widths=(128, 64)):
-    """Return the generator: latent vectors -> images in (-1, 1).
+                    widths=(128, 64), classes=0):
+    """Return the generator: latent vectors -> images in (-1, 1); with
+    ``classes``, ``[latent vectors, labels]`` -> images of those classes.
 
     It starts at a quarter of the image's size with ``widths[0]``
     channels and doubles the size twice, the first time to ``widths[1]``
@@ -98,7 +110,8 @@ def build_generator(latent_dim=64, image_shape=(28, 28, 1),
     """
     height, width, channels = check_image_shape(image_shape)
     latent = keras.Input(shape=(latent_dim,))
-    values = keras.layers.Dense(height // 4 * width // 4 * widths[0])(latent)
+    inputs, code = latent_and_class(latent, classes)
+    values = keras.layers.Dense(height // 4 * width // 4 * widths[0])(code)
     values = keras.layers.Reshape((height // 4, width // 4, widths[0]))(
         values)
     for filters in (widths[1], channels):
@@ -108,12 +121,14 @@ def build_generator(latent_dim=64, image_shape=(28, 28, 1),
         values = keras.layers.Conv2DTranspose(filters, 4, strides=2,
                                               padding="same")(values)
     images = keras.layers.Activation("tanh")(values)
-    return keras.Model(latent, images, name="generator")
+    return keras.Model(inputs, images, name="generator")
 
 
 def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128),
-                        minibatch_std=True):
-    """Return the discriminator: images -> probability of being real.
+                        minibatch_std=True, classes=0):
+    """Return the discriminator: images -> probability of being real;
+    with ``classes``, ``[images, labels]`` -> probability of being a real
+    image of that class.
 
     ``minibatch_std``: before the last layer, append one feature map
     holding how much the batch's features vary (``GlobalMinibatchStdDev``,
@@ -130,6 +145,23 @@ def build_discriminator(image_shape=(28, 28, 1), widths=(64, 128),
     values = keras.layers.Flatten()(values)
     # the sigmoid as a layer of its own, so that the logits before it are
     # a tensor of the network, which R1 differentiates (mlp_gan.logits_of)
-    logit = keras.layers.Dense(1)(values)
+    features = values
+    logit = keras.layers.Dense(1)(features)
+    # the class vectors start as the dense layer's kernel does (Glorot),
+    # so the projection weighs about as much as the logit it joins
+    inputs, logit = projected_logit(
+        image, features, logit, classes,
+        keras.initializers.RandomNormal(
+            stddev=(2. / (features.shape[-1] + 1)) ** .5))
     probability = keras.layers.Activation("sigmoid")(logit)
-    return keras.Model(image, probability, name="discriminator")
+    return keras.Model(inputs, probability, name="discriminator")
+
+
+def logit_layers(discriminator):
+    """Return the layers of ``discriminator`` after its last ``Flatten``:
+    those that make its logit (and, with classes, the projection) and the
+    sigmoid. R1 differentiates that logit, so under bfloat16 they keep
+    computing in float32."""
+    flat = max(index for index, layer in enumerate(discriminator.layers)
+               if isinstance(layer, keras.layers.Flatten))
+    return discriminator.layers[flat + 1:]

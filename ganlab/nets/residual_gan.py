@@ -53,41 +53,28 @@ Any side from 16 to 256 that is a power of two, and 1 or 3 channels,
 builds; the networks are plain functional Keras models, saved and loaded
 as ``.keras`` files with no custom layer.
 
-Classes (``classes > 0``, issue 32): both networks then take an integer
-class label beside their input, shape (N,), and with ``classes=0`` they
-are built exactly as without (same layers, same names, so generators
-saved before still load and compare).
-
-- **The generator concatenates a learnt class vector to the latent
-  vector**, before the dense layer that makes the 4x4 map: the network
-  has no normalisation layer whose scale and shift a class could set
-  (BigGAN's conditional batch norm), and this is how R3GAN's own
-  conditional generator takes its class. The class vector is as long as
-  the latent one and drawn from the same standard normal, so at the start
-  the class weighs in the dense layer as much as the noise does, and the
-  dense layer's fan-in counts both.
-- **The discriminator projects** (Miyato and Koyama 2018, "cGANs with
-  Projection Discriminator"): with ``h`` the pooled feature vector that
-  the unconditional logit reads, ``logit = psi(h) + <embed(y), h>``,
-  ``psi`` the dense layer ``logit``. The inner product asks the features
-  to agree with the class, which a class fed in at the input (as an extra
-  channel, say) does not force; the class vectors start at the scale
-  that gives the projection term the variance of ``psi``'s.
+Classes (``classes > 0``): both networks then take an integer class
+label beside their input, shape (N,), the generator concatenating a learnt
+class vector to its latent vector and the discriminator projecting its
+pooled features on one (``ganlab.nets.classes``, which says why); the
+network has no normalisation layer whose scale and shift a class could set
+(BigGAN's conditional batch norm), and concatenation is how R3GAN's own
+conditional generator takes its class. With ``classes=0`` they are built
+exactly as without (same layers, same names, so generators saved before
+still load and compare).
 """
 import math
 
-import numpy as np
 from tensorflow import keras
+
+from ganlab.nets.classes import (check_classes, latent_and_class,
+                                 projected_logit)
 
 SIDES = (16, 32, 64, 128, 256)
 # LeakyReLU's slope, and the gain that keeps the variance of a layer's
 # output equal to its input's under it (He et al. 2015)
 SLOPE = .2
 GAIN = 2. / (1. + SLOPE ** 2)
-# the names of the class input and of the layers that take it in, which
-# ``ganlab.nets.saved`` and the tests find them by
-LABEL_INPUT = "label"
-CLASS_EMBEDDING = "class_embedding"
 
 
 def check_image_shape(image_shape):
@@ -172,58 +159,6 @@ def change_width(values, width, name):
         name=name)(values)
 
 
-def check_classes(classes):
-    """Return ``classes`` as an int, or raise ``ValueError`` unless it is
-    a whole number, 0 (no classes) or more."""
-    if isinstance(classes, bool) or not isinstance(
-            classes, (int, np.integer)) or classes < 0:
-        raise ValueError(f"classes must be a whole number, 0 (no classes) "
-                         f"or more; got {classes!r}")
-    return int(classes)
-
-
-def label_input():
-    """Return the networks' class input: one integer label per example."""
-    return keras.Input(shape=(), dtype="int32", name=LABEL_INPUT)
-
-
-def class_count(network):
-    """Return how many classes ``network`` takes: the rows of its one
-    ``Embedding`` layer when it takes two inputs (values and labels), 0
-    when it takes one. Raises ``ValueError`` for a two-input network
-    without exactly one embedding, which is no conditional network of this
-    module's."""
-    # a subclassed network (task 4's growing generator) may have no
-    # ``inputs``: it takes one, its latent vectors
-    inputs = getattr(network, "inputs", None) or ()
-    if len(inputs) < 2:
-        return 0
-    embeddings = [layer for layer in network.layers
-                  if isinstance(layer, keras.layers.Embedding)]
-    if len(inputs) != 2 or len(embeddings) != 1:
-        raise ValueError(f"{network.name} takes {len(inputs)} "
-                         f"inputs with {len(embeddings)} Embedding layers; "
-                         "a conditional network takes [values, labels] and "
-                         "embeds the labels once")
-    return int(embeddings[0].input_dim)
-
-
-def check_labels(labels, count, classes):
-    """Return ``labels`` as int32, or raise ``ValueError`` unless they are
-    ``count`` whole numbers from 0 to ``classes`` - 1."""
-    labels = np.asarray(labels)
-    if labels.shape != (count,) or not (
-            np.issubdtype(labels.dtype, np.integer) or labels.size == 0):
-        raise ValueError(f"labels must be {count} whole numbers, one per "
-                         f"example; got {labels.dtype} of shape "
-                         f"{labels.shape}")
-    if labels.size and not 0 <= labels.min() <= labels.max() < classes:
-        raise ValueError(f"labels must lie in 0-{classes - 1} (the "
-                         f"networks' {classes} classes); got "
-                         f"{labels.min()} to {labels.max()}")
-    return labels.astype(np.int32)
-
-
 def build_generator(latent_dim=64, image_shape=(32, 32, 3), capacity=1.,
                     blocks=1, expansion=2, classes=0):
     """Return the generator: latent vectors -> images, about [-1, 1]; with
@@ -241,15 +176,7 @@ def build_generator(latent_dim=64, image_shape=(32, 32, 3), capacity=1.,
     sides = stage_sides(side)
     branch_scale = (blocks * len(sides)) ** -.5
     latent = keras.Input(shape=(int(latent_dim),), name="latent")
-    inputs, code = latent, latent
-    if classes:
-        label = label_input()
-        inputs = [latent, label]
-        code = keras.layers.Concatenate(name="latent_and_class")([
-            latent, keras.layers.Embedding(
-                classes, int(latent_dim),
-                embeddings_initializer=keras.initializers.RandomNormal(
-                    stddev=1.), name=CLASS_EMBEDDING)(label)])
+    inputs, code = latent_and_class(latent, classes)
     first = width_at(4, capacity)
     values = keras.layers.Dense(
         4 * 4 * first, kernel_initializer=scaled_normal(code.shape[-1]),
@@ -314,13 +241,6 @@ def build_discriminator(image_shape=(32, 32, 3), capacity=1., blocks=1,
     logit = keras.layers.Dense(
         1, kernel_initializer=scaled_normal(width, 1 / GAIN),
         name="logit")(values)
-    if not classes:
-        return keras.Model(image, logit, name="discriminator")
-    label = label_input()
-    embedded = keras.layers.Embedding(
-        classes, width, embeddings_initializer=scaled_normal(width, 1 / GAIN),
-        name=CLASS_EMBEDDING)(label)
-    projection = keras.layers.Dot(axes=1, name="projection")([embedded,
-                                                              values])
-    logit = keras.layers.Add(name="class_logit")([logit, projection])
-    return keras.Model([image, label], logit, name="discriminator")
+    inputs, logit = projected_logit(image, values, logit, classes,
+                                    scaled_normal(width, 1 / GAIN))
+    return keras.Model(inputs, logit, name="discriminator")

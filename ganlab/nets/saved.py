@@ -14,7 +14,7 @@
 
 The generator maps normal latent vectors to images with pixels in [-1, 1]
 (a tanh output), grey or RGB; a conditional one (``ganlab.nets.
-residual_gan`` with ``classes``) maps ``[latent vectors, labels]``.
+classes``) maps ``[latent vectors, labels]``.
 ``python -m ganlab sample`` (``ganlab.viz.sample``) writes what it draws.
 
 Where the class names are kept: in a small JSON file beside the
@@ -24,7 +24,7 @@ order. A ``.keras`` file has no place for data of one's own that Keras
 reads back, and a layer that carried the names in its config would have
 to be a custom one, which safe mode refuses to load. The network itself
 knows how many classes it draws (its class embedding's rows,
-``ganlab.nets.residual_gan.class_count``): a generator copied without its
+``ganlab.nets.classes.class_count``): a generator copied without its
 JSON file still draws, its classes named by their numbers.
 """
 import contextlib
@@ -129,7 +129,7 @@ def check_generator(generator, path):
     """Raise ``ValueError`` unless ``generator`` (loaded from ``path``)
     maps latent vectors (N, D), or latent vectors and labels (N,) for a
     conditional one, to images (N, H, W, 1 or 3)."""
-    from ganlab.nets.residual_gan import LABEL_INPUT, class_count
+    from ganlab.nets.classes import LABEL_INPUT, class_count
     inputs = getattr(generator, "inputs", None)
     shapes = [tuple(tensor.shape) for tensor in inputs or ()]
     latent_only = len(shapes) == 1 and len(shapes[0]) == 2
@@ -166,7 +166,7 @@ def generate(generator, count, seed=0, batch_size=256, labels=None):
     which bounds the memory thousands of samples take.
     """
     import tensorflow as tf
-    from ganlab.nets.residual_gan import check_labels, class_count
+    from ganlab.nets.classes import check_labels, class_count
     classes = class_count(generator)
     if classes and labels is None:
         raise ValueError(f"it draws the class it is asked for, one of "
@@ -236,7 +236,7 @@ def load_class_names(generator_path, generator):
     of as many distinct names as the generator has classes (it belongs
     to another generator, or was edited).
     """
-    from ganlab.nets.residual_gan import class_count
+    from ganlab.nets.classes import class_count
     classes = class_count(generator)
     path = class_names_path(generator_path)
     if not classes:

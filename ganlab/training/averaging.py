@@ -58,6 +58,7 @@ average moves once, not once per replica) or outside it.
 import tensorflow as tf
 from tensorflow import keras
 
+from ganlab.nets.classes import class_count
 from ganlab.nets.saved import fresh_copy
 
 # Narrower floats cannot hold an average: with decay .999 the step
@@ -209,6 +210,8 @@ def with_own_batch_statistics(network, batches=4, batch_size=256, seed=0):
     touched), and each layer keeps the mean of its batch means and batch
     variances ("precise batch norm"). ``network`` itself is not changed,
     so a checkpoint of the average is the same with or without this.
+    A conditional generator (``ganlab.nets.classes``) is run on labels
+    drawn evenly over its classes, as its class grids draw them.
     """
     if not batch_norm_layers(network):
         return network
@@ -221,15 +224,20 @@ def with_own_batch_statistics(network, batches=4, batch_size=256, seed=0):
     sums = [[tf.zeros_like(layer.moving_mean),
              tf.zeros_like(layer.moving_variance)] for layer in layers]
     latent_dim = int(network.inputs[0].shape[-1])
+    classes = class_count(network)
     try:
         for layer in layers:
             # with momentum 0 a training-mode call leaves the batch's own
             # mean and variance in the running statistics
             layer.momentum = 0.
         for index in range(batches):
-            copy(tf.random.stateless_normal((batch_size, latent_dim),
-                                            seed=(seed, index)),
-                 training=True)
+            latent = tf.random.stateless_normal((batch_size, latent_dim),
+                                                seed=(seed, index))
+            if classes:
+                latent = [latent, tf.random.stateless_uniform(
+                    (batch_size,), (seed, batches + index), 0, classes,
+                    dtype=tf.int32)]
+            copy(latent, training=True)
             for total, layer in zip(sums, layers):
                 total[0] += layer.moving_mean.value
                 total[1] += layer.moving_variance.value

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
-"""The training of ``--model r3gan`` with classes: each image with its label.
+"""Training with classes: each real image with its label.
 
-``ConditionalRelativisticGAN`` is ``RelativisticGAN``'s training for the
-networks ``ganlab.nets.residual_gan`` builds with ``classes > 0``: the
-generator draws ``[latent vectors, labels]`` -> images, the critic scores
-``[images, labels]`` (a projection discriminator). What changes, and why:
+``ConditionalMLPGAN`` (``--model conv --conditional``) and
+``ConditionalRelativisticGAN`` (``--model r3gan --conditional``) are the
+unconditional trainings for networks built with ``classes > 0``
+(``ganlab.nets.classes``): the generator draws ``[latent vectors,
+labels]`` -> images, the discriminator scores ``[images, labels]`` (a
+projection discriminator). Both take what changes from ``Conditional``,
+and everything else from the training they extend. What changes, and
+why:
 
 - **Each real image comes with its label**, gathered with the same
   indices, so a step's batch is drawn exactly as the unconditional
   model's would be from the same ``rng`` state, and a resumed run draws
   what an uninterrupted one would (the labels are data, held in memory
   with the images, not state to checkpoint).
-- **The fakes are drawn for the real batch's labels.** The relativistic
-  loss pairs row ``i`` of the real batch with row ``i`` of the fake one;
-  with the same label in both rows, each pair is a comparison within one
-  class, and the class frequencies the generator is trained on are the
-  data's. It costs no random number, so the draw stays the unconditional
-  one's.
+- **The fakes are drawn for the real batch's labels.** The class
+  frequencies the generator is trained on are then the data's, and the
+  relativistic loss, which pairs row ``i`` of the real batch with row
+  ``i`` of the fake one, compares within one class. It costs no random
+  number, so the draw stays the unconditional one's.
 - **R1 and R2 differentiate with respect to the image only**, the labels
   held fixed (``with_labels_fixed``): a label is a whole number, and the
   penalty asks the critic to be flat where the data lie, for each class.
@@ -24,7 +27,8 @@ generator draws ``[latent vectors, labels]`` -> images, the critic scores
 import tensorflow as tf
 
 from ganlab.data.batches import as_symmetric
-from ganlab.nets.residual_gan import check_labels, class_count
+from ganlab.nets.classes import check_labels, class_count
+from ganlab.training.nonsaturating import MLPGAN
 from ganlab.training.relativistic import RelativisticGAN
 
 
@@ -41,21 +45,23 @@ def with_labels_fixed(penalty):
     return labelled
 
 
-class ConditionalRelativisticGAN(RelativisticGAN):
-    """``RelativisticGAN`` with a class label for every real example.
+class Conditional:
+    """What a training of ``MLPGAN``'s family does with a class label
+    for every real example; mixed in before that training
+    (``ConditionalMLPGAN``, ``ConditionalRelativisticGAN``).
 
     ``real_labels``: one whole number per example of ``real_examples``,
     0 to ``classes`` - 1, where ``classes`` is what both networks embed
-    (``class_count``; they must agree). The rest is ``RelativisticGAN``'s;
-    each step draws as the module's docstring says.
+    (``class_count``; they must agree). The other arguments are the
+    training's; each step draws as the module's docstring says.
     """
 
     def __init__(self, generator, discriminator, real_examples, real_labels,
-                 batch_size=64, seed=0, augment=None, gamma=1.,
-                 penalty_every=1):
-        """Keep the networks, the data and their labels (see
-        ``RelativisticGAN``); raise ``ValueError`` when the networks take
-        no classes, other numbers of them, or the labels do not fit."""
+                 **training):
+        """Keep the networks, the data and their labels (``training``:
+        the extended training's arguments); raise ``ValueError`` when the
+        networks take no classes, other numbers of them, the labels do
+        not fit, or the examples are a streamed folder."""
         classes = class_count(generator)
         if not classes or class_count(discriminator) != classes:
             raise ValueError(f"both networks must take classes, as many: "
@@ -67,9 +73,7 @@ class ConditionalRelativisticGAN(RelativisticGAN):
                              "memory with their labels; got a streamed "
                              "folder")
         labels = check_labels(real_labels, len(real_examples), classes)
-        super().__init__(generator, discriminator, real_examples,
-                         batch_size=batch_size, seed=seed, augment=augment,
-                         gamma=gamma, penalty_every=penalty_every)
+        super().__init__(generator, discriminator, real_examples, **training)
         self.classes = classes
         self.real_labels = tf.constant(labels, tf.int32)
         if self.penalty is not None:
@@ -95,3 +99,15 @@ class ConditionalRelativisticGAN(RelativisticGAN):
                                   dtype=tf.int32)
         return self.generator([latent, tf.gather(self.real_labels, picked)],
                               training=training)
+
+
+class ConditionalMLPGAN(Conditional, MLPGAN):
+    """``MLPGAN``'s training (the non-saturating loss, R1 as its
+    ``penalty``) with a label for every real example (``Conditional``):
+    ``--model conv --conditional``."""
+
+
+class ConditionalRelativisticGAN(Conditional, RelativisticGAN):
+    """``RelativisticGAN``'s training (the relativistic loss, R1 + R2)
+    with a label for every real example (``Conditional``): ``--model
+    r3gan --conditional``."""

@@ -550,6 +550,10 @@ def resolved_techniques(flags, parser, name, model):
         parser.error(f"--calibrate is for --model "
                      f"{takers_of('takes_calibrate')}, whose saved "
                      f"generator it scales; got --model {name}")
+    if flags.calibrate and flags.conditional:
+        parser.error("--calibrate: a conditional generator's contrast "
+                     "differs class by class, which one scale cannot "
+                     "match; drop --calibrate or --conditional")
     return TechniquesConfig(
         average_decay=float(decay),
         average_warmup=(None if not decay else AVERAGE_WARMUP

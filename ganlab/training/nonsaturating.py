@@ -66,6 +66,25 @@ def generator_loss(fake_probabilities):
     return binary_cross_entropy(1., fake_probabilities)
 
 
+def with_labels(values, labels):
+    """Return what a network is called on: ``values`` alone, or with
+    ``labels`` as ``[values, labels]`` for a network that takes classes
+    (``labels`` not None)."""
+    return values if labels is None else [values, labels]
+
+
+def apply_dense(network, gradients):
+    """Apply ``gradients`` (of ``network.trainable_variables``) with the
+    network's optimizer, each as a dense tensor. A class embedding's
+    gradient comes as ``tf.IndexedSlices`` (only the rows of the classes
+    in the batch), which an optimizer dividing its gradients among
+    replicas (``loss_scale_factor``) cannot divide; dense, it is the
+    same update on one device and on several."""
+    network.optimizer.apply_gradients(zip(
+        [tf.convert_to_tensor(gradient) for gradient in gradients],
+        network.trainable_variables))
+
+
 def held_examples(real_examples):
     """Return ``real_examples`` as an array to hold: uint8 pixels as they
     are, floats as float32; raise ``TypeError`` for any other type."""
@@ -268,32 +287,51 @@ class MLPGAN(keras.Model):
             return as_symmetric(batch), latent
         return as_symmetric(tf.gather(self.real_examples, chosen)), latent
 
-    def train_step(self, batch):
-        """One discriminator update, then one generator update."""
+    def draw_batch(self, batch):
+        """Return this step's real batch, its two batches of latent
+        vectors (``draw_step``, of ``fit``'s ``batch``) and the labels
+        the networks are given with them: None here, where no network
+        takes any (``ganlab.training.conditional`` gives labels)."""
         real, latent = self.draw_step(batch)
+        return real, latent, None
+
+    def train_step(self, batch):
+        """One discriminator update, then one generator update; each fake
+        batch is drawn for the labels of the real batch, when there are
+        any."""
+        real, latent, labels = self.draw_batch(batch)
+
+        def discriminator(images):
+            """The discriminator's probabilities for ``images`` as it
+            sees them in training, at this batch's labels."""
+            return self.discriminator(with_labels(self.seen(images), labels),
+                                      training=True)
+
+        def fake(index):
+            """A fake batch from the step's latent vectors ``index``."""
+            return self.generator(with_labels(latent[index], labels),
+                                  training=True)
 
         with tf.GradientTape() as tape:
-            fake = self.generator(latent[0], training=True)
             real_seen = self.seen(real)
             discr_loss = discriminator_loss(
-                self.discriminator(real_seen, training=True),
-                self.discriminator(self.seen(fake), training=True))
+                self.discriminator(with_labels(real_seen, labels),
+                                   training=True),
+                discriminator(fake(0)))
             penalised = discr_loss
             if self.penalty is not None:
                 # discr_loss is the mean of the two cross-entropies and
                 # the papers add a penalty to their sum: half the penalty
                 # here, so that gamma weighs as theirs (and task 5's) does
-                penalised = discr_loss + self.lazy_penalty(real_seen) / 2.
-        variables = self.discriminator.trainable_variables
-        self.discriminator.optimizer.apply_gradients(
-            zip(tape.gradient(penalised, variables), variables))
+                penalised = discr_loss + self.lazy_penalty(
+                    with_labels(real_seen, labels)) / 2.
+        apply_dense(self.discriminator, tape.gradient(
+            penalised, self.discriminator.trainable_variables))
 
         with tf.GradientTape() as tape:
-            gen_loss = generator_loss(self.discriminator(self.seen(
-                self.generator(latent[1], training=True)), training=True))
-        variables = self.generator.trainable_variables
-        self.generator.optimizer.apply_gradients(
-            zip(tape.gradient(gen_loss, variables), variables))
+            gen_loss = generator_loss(discriminator(fake(1)))
+        apply_dense(self.generator, tape.gradient(
+            gen_loss, self.generator.trainable_variables))
         logs = {"discr_loss": discr_loss, "gen_loss": gen_loss}
         if self.penalty is not None:
             logs["penalty"] = self.penalty_tracker.result()

@@ -186,18 +186,25 @@ class MLP(Model):
                                         examples.shape[1:]),
                 mlp_gan.build_discriminator(examples.shape[1:]))
 
-    def build(self, config, examples, augment=None):
+    def build(self, config, examples, augment=None, labels=None):
         """Build and compile it (see ``Model.build``): the networks of
         ``networks`` in ``MLPGAN``'s training, with R1 every ``r1_every``
-        steps where the config's gamma asks for it."""
+        steps where the config's gamma asks for it, or with ``labels``
+        (one class number per example, ``--conditional``) in
+        ``ConditionalMLPGAN``'s."""
         from ganlab.training.nonsaturating import MLPGAN
         gamma = config.techniques.r1
-        penalty = dict(penalty=r1_term(gamma),
-                       penalty_every=self.r1_every) if gamma else {}
-        gan = MLPGAN(
-            *self.networks(config, examples), examples,
-            batch_size=config.model.batch_size, seed=config.run.seed,
-            **hooks(augment=augment), **penalty)
+        common = dict(batch_size=config.model.batch_size,
+                      seed=config.run.seed, **hooks(augment=augment))
+        if gamma:
+            common.update(penalty=r1_term(gamma),
+                          penalty_every=self.r1_every)
+        networks = self.networks(config, examples)
+        if labels is None:
+            gan = MLPGAN(*networks, examples, **common)
+        else:
+            from ganlab.training.conditional import ConditionalMLPGAN
+            gan = ConditionalMLPGAN(*networks, examples, labels, **common)
         gan.compile(**adam_of(config))
         return gan
 
@@ -222,7 +229,7 @@ class Conv(MLP):
     lr, b1, b2 = 1e-3, .5, .999
     average_decay = .99
     latent_dim = 64
-    takes_calibrate = True
+    takes_calibrate = takes_classes = True
     mixed_precision = True
     r1, r1_every = 1., 8
     shape_hint = ("--model conv draws images whose height and width are "
@@ -235,18 +242,21 @@ class Conv(MLP):
             raise ValueError(self.shape_hint)
 
     def networks(self, config, examples):
-        """Return ``conv_gan``'s generator and discriminator, computing
-        in bfloat16 under ``--precision bfloat16``."""
+        """Return ``conv_gan``'s generator and discriminator, taking the
+        run's classes under ``--conditional``, computing in bfloat16
+        under ``--precision bfloat16``."""
         from ganlab.nets import conv_gan
-        generator = conv_gan.build_generator(config.model.latent_dim,
-                                             examples.shape[1:])
-        discriminator = conv_gan.build_discriminator(examples.shape[1:])
+        classes = len(config.data.class_names or ())
+        generator = conv_gan.build_generator(
+            config.model.latent_dim, examples.shape[1:], classes=classes)
+        discriminator = conv_gan.build_discriminator(examples.shape[1:],
+                                                     classes=classes)
         if self.in_bfloat16(config):
             from ganlab.nets.precision import use_bfloat16
             use_bfloat16(generator)
             # the logit stays float32 too: R1 differentiates it
             use_bfloat16(discriminator,
-                         keep_float32=discriminator.layers[-2:])
+                         keep_float32=conv_gan.logit_layers(discriminator))
         return generator, discriminator
 
 

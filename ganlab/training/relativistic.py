@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from ganlab.training.losses import (r1_penalty, relativistic_critic_loss,
                                     relativistic_generator_loss)
-from ganlab.training.nonsaturating import MLPGAN
+from ganlab.training.nonsaturating import MLPGAN, apply_dense, with_labels
 from ganlab.training.replicas import logs_for_workers
 
 
@@ -44,25 +44,6 @@ def zero_centred_penalty(gamma):
         """gamma / 2 * (R1 + R2) of ``critic`` at ``real_and_fake``."""
         return gamma * r1_penalty(critic, real_and_fake)
     return penalty
-
-
-def with_labels(values, labels):
-    """Return what a network is called on: ``values`` alone, or with
-    ``labels`` as ``[values, labels]`` for a network that takes classes
-    (``labels`` not None)."""
-    return values if labels is None else [values, labels]
-
-
-def apply_dense(network, gradients):
-    """Apply ``gradients`` (of ``network.trainable_variables``) with the
-    network's optimizer, each as a dense tensor. A class embedding's
-    gradient comes as ``tf.IndexedSlices`` (only the rows of the classes
-    in the batch), which an optimizer dividing its gradients among
-    replicas (``loss_scale_factor``) cannot divide; dense, it is the
-    same update on one device and on several."""
-    network.optimizer.apply_gradients(zip(
-        [tf.convert_to_tensor(gradient) for gradient in gradients],
-        network.trainable_variables))
 
 
 class RelativisticGAN(MLPGAN):
@@ -97,14 +78,6 @@ class RelativisticGAN(MLPGAN):
     def logits_of(self, discriminator):
         """The discriminator itself: it gives logits."""
         return discriminator
-
-    def draw_batch(self, batch):
-        """Return this step's real batch, its two batches of latent
-        vectors (``draw_step``, of ``fit``'s ``batch``) and the labels
-        the networks are given with them: None here, where no network
-        takes any."""
-        real, latent = self.draw_step(batch)
-        return real, latent, None
 
     def scores(self, real_seen, fake_seen, labels=None):
         """Return the critic's logits of the real and of the fake batch,
