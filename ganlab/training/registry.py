@@ -211,13 +211,13 @@ class MLP(Model):
 
 class Conv(MLP):
     """``--model conv``: the MLP GAN's training with small convolutional
-    networks and lazy R1; the cleanest samples here for 28x28 grey images
-    (Fashion-MNIST, MNIST), and on the Frechet Classifier Distance ahead
-    of the MLP GAN after 12 minutes on 2 cores (BENCHMARKS.md)."""
+    networks and lazy R1; on a CPU, the best samples here for 28x28 grey
+    and 32x32 colour images (BENCHMARKS.md), and it draws larger ones with
+    more doublings."""
 
     name = "conv"
-    description = ("a small DCGAN for 28x28 grey images, trained as the "
-                   "MLP GAN is, with R1 (ganlab.nets.conv_gan)")
+    description = ("a small DCGAN sized for a CPU, 28x28 to 64x64, trained "
+                   "as the MLP GAN is, with R1 (ganlab.nets.conv_gan)")
     # Each setting below won its round of the Fashion-MNIST search in
     # BENCHMARKS.md ("Time to quality on Fashion-MNIST"), which gives the
     # figures: with R1 a learning rate of 1e-3 trains fastest; an average
@@ -233,13 +233,18 @@ class Conv(MLP):
     mixed_precision = True
     r1, r1_every = 1., 8
     shape_hint = ("--model conv draws images whose height and width are "
-                  "multiples of 4: use --img_size 28 (or 32)")
+                  "multiples of 4 up to 32, of 8 up to 64, of 16 up to "
+                  "128: use --img_size 28, 32, 64 or 128")
 
     def check_data(self, config, examples):
-        """Refuse vectors and sizes that two doublings cannot reach."""
+        """Refuse vectors and sizes that its doublings cannot reach."""
         super().check_data(config, examples)
-        if examples.shape[1] % 4 or examples.shape[2] % 4:
-            raise ValueError(self.shape_hint)
+        from ganlab.nets.conv_gan import check_image_shape, doublings_for
+        try:
+            check_image_shape(examples.shape[1:],
+                              doublings_for(examples.shape[1:]))
+        except ValueError:
+            raise ValueError(self.shape_hint) from None
 
     def networks(self, config, examples):
         """Return ``conv_gan``'s generator and discriminator, taking the
