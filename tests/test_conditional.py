@@ -425,6 +425,20 @@ def test_a_saved_conditional_generator_draws_chosen_classes(tmp_path):
     assert Image.open(grid).size[0] > 0
 
 
+def test_the_shipped_fashion_generator_draws_its_ten_named_classes():
+    """data/conv_fashion_classes_generator.keras loads in safe mode with
+    the names beside it, and each class draws its own images."""
+    from ganlab.data.image_sets import FASHION_CLASSES
+    path = lessons.SHIPPED / "conv_fashion_classes_generator.keras"
+    generator = saved.load_generator(path)
+    assert class_input.class_count(generator) == 10
+    assert saved.load_class_names(path, generator) == tuple(FASHION_CLASSES)
+    rows = generate_class_rows(generator, [1, 7], per_class=2, seed=0)
+    assert rows.shape == (4, 28, 28, 1) and np.abs(rows).max() <= 1
+    # a trouser and a sneaker from the same latent vectors
+    assert np.abs(rows[:2] - rows[2:]).mean() > .1
+
+
 def test_generate_needs_labels_exactly_for_a_conditional_generator():
     """A conditional generator needs a class per image; an unconditional
     one refuses any."""
