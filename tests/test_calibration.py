@@ -60,6 +60,19 @@ def test_the_samples_get_the_real_images_variance(spread):
             np.testing.assert_array_equal(new, old)
 
 
+def test_uint8_pixels_are_measured_in_the_generators_scale():
+    """uint8 pixels stand for [-1, 1]: they give the factor their
+    to_symmetric floats give."""
+    from ganlab.data.image_sets import to_symmetric
+    generator = small_generator()
+    pixels = np.random.default_rng(3).integers(40, 200, (500, 6)).astype(
+        np.uint8)
+    _, from_bytes = match_pixel_variance(generator, pixels, samples=2000)
+    _, from_floats = match_pixel_variance(generator, to_symmetric(pixels),
+                                          samples=2000)
+    assert from_bytes == pytest.approx(from_floats, rel=1e-6)
+
+
 def test_to_pixels_is_applied_before_measuring():
     """Samples mapped to [0, 1] by to_pixels are compared with real images
     in [0, 1]: the factor differs from the one found without it."""

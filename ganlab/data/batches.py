@@ -21,16 +21,21 @@ from ganlab.data.image_sets import to_symmetric
 
 
 def held(images):
-    """Return ``images`` (a NumPy array or a tensor, uint8 or float) as a
-    tensor, made once: pass the result to ``real_batches`` as often as
-    needed without another copy."""
+    """Return ``images`` (a NumPy array or a tensor) as a tensor, made
+    once: uint8 pixels as they are (a quarter of float32's memory), floats
+    as float32. Pass the result to ``real_batches`` as often as needed
+    without another copy; raise ``TypeError`` for any other type."""
     if isinstance(images, tf.Tensor):
         return images
     images = np.asarray(images)
     if images.dtype != np.uint8 and not np.issubdtype(images.dtype,
                                                       np.floating):
-        raise TypeError(f"images must be uint8 or floating-point pixels; "
-                        f"got dtype {images.dtype}")
+        raise TypeError("images must be uint8 pixels or floats in [-1, 1] "
+                        "(uint8 or floating-point; scale pixels with "
+                        "ganlab.data.image_sets.to_symmetric); got dtype "
+                        f"{images.dtype}")
+    if images.dtype != np.uint8:
+        images = images.astype(np.float32, copy=False)
     return tf.convert_to_tensor(images)
 
 

@@ -108,6 +108,8 @@ def match_pixel_variance(generator, real_images, to_pixels=None,
     that ``samples`` of its images (``nets.saved.generate`` with ``seed``,
     through ``to_pixels``, the identity by default) have the total pixel
     variance of ``real_images`` (N, ...) to about one part in a million.
+    uint8 ``real_images`` are pixels 0-255 standing for the generator's
+    [-1, 1] (``image_sets.to_symmetric``), and measured on that scale.
 
     ``generator`` itself is not changed. ``ValueError`` when the
     generator's output layer has no such scale (``output_scale``), when
@@ -116,6 +118,9 @@ def match_pixel_variance(generator, real_images, to_pixels=None,
     """
     from ganlab.nets.saved import fresh_copy, generate
     target = total_pixel_variance(real_images)
+    if np.asarray(real_images).dtype == np.uint8:
+        # x / 127.5 - 1 scales a variance by 1 / 127.5 ** 2
+        target /= 127.5 ** 2
     calibrated = fresh_copy(generator)
     layer, weight = output_scale(calibrated)
     layers = list(calibrated.layers)

@@ -27,6 +27,7 @@ why:
 import tensorflow as tf
 
 from ganlab.data.batches import as_symmetric
+from ganlab.data.streaming import StreamedFolder
 from ganlab.nets.classes import check_labels, class_count
 from ganlab.training.nonsaturating import MLPGAN
 from ganlab.training.relativistic import RelativisticGAN
@@ -68,7 +69,7 @@ class Conditional:
                              f"the generator takes {classes}, the "
                              f"discriminator {class_count(discriminator)} "
                              "(build them with classes=)")
-        if hasattr(real_examples, "batches"):
+        if isinstance(real_examples, StreamedFolder):
             raise ValueError("a conditional GAN holds its examples in "
                              "memory with their labels; got a streamed "
                              "folder")

@@ -40,6 +40,7 @@ import numpy as np
 from tensorflow import keras
 
 from ganlab.data.batches import held, real_batches, shrunk
+from ganlab.data.streaming import StreamedFolder
 
 
 class AverageEachPhase(keras.callbacks.Callback):
@@ -108,7 +109,7 @@ def phase_batches(images, seed):
     a phase from global step ``step`` on, at the phase's batch size and
     resolution. In-memory images are held once here for every phase; a
     streamed folder is read anew from its batch ``step``."""
-    if hasattr(images, "batches"):
+    if isinstance(images, StreamedFolder):
         def batches_at(phase, step):
             """The folder's batches, shrunk to the phase's side."""
             return images.batches(phase.batch_size, seed,
@@ -135,7 +136,7 @@ def check_images(images, schedule, channels):
     copy, or a ``StreamedFolder`` as it is, or raise an error that says
     what was expected."""
     size = schedule.max_resolution
-    if hasattr(images, "batches"):
+    if isinstance(images, StreamedFolder):
         if tuple(images.shape[1:]) != (size, size, channels):
             raise ValueError(f"the folder streams images of shape "
                              f"{tuple(images.shape[1:])}; this schedule and "

@@ -40,6 +40,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from ganlab.data.batches import as_symmetric, held
+from ganlab.data.streaming import StreamedFolder
 from ganlab.nets.mlp_gan import logits_of
 from ganlab.training.augment import augment_with
 from ganlab.training.replicas import (draw_seeds, logs_for_workers,
@@ -83,19 +84,6 @@ def apply_dense(network, gradients):
     network.optimizer.apply_gradients(zip(
         [tf.convert_to_tensor(gradient) for gradient in gradients],
         network.trainable_variables))
-
-
-def held_examples(real_examples):
-    """Return ``real_examples`` as an array to hold: uint8 pixels as they
-    are, floats as float32; raise ``TypeError`` for any other type."""
-    real_examples = np.asarray(real_examples)
-    if real_examples.dtype == np.uint8:
-        return real_examples
-    if not np.issubdtype(real_examples.dtype, np.floating):
-        raise TypeError("real_examples must hold uint8 pixels or floats in "
-                        "[-1, 1] (scale pixels with ganlab.data.image_sets."
-                        f"to_symmetric); got dtype {real_examples.dtype}")
-    return real_examples.astype(np.float32, copy=False)
 
 
 class MLPGAN(keras.Model):
@@ -160,10 +148,10 @@ class MLPGAN(keras.Model):
                              f"more; got {penalty_every!r}")
         output_shape = tuple(generator.outputs[0].shape[1:])
         # a StreamedFolder is read through fit; an array is held once
-        self.stream = real_examples if hasattr(real_examples,
-                                               "batches") else None
+        self.stream = real_examples if isinstance(
+            real_examples, StreamedFolder) else None
         if self.stream is None:
-            real_examples = held_examples(real_examples)
+            real_examples = held(real_examples)
         if tuple(real_examples.shape[1:]) != output_shape:
             raise ValueError(f"real_examples must have shape (N, "
                              f"{', '.join(map(str, output_shape))}) to "
@@ -177,7 +165,7 @@ class MLPGAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.real_examples = (None if self.stream is not None
-                              else held(real_examples))
+                              else real_examples)
         self.data_seed = int(seed)
         self.batch_size = int(batch_size)
         self.latent_dim = int(generator.inputs[0].shape[-1])

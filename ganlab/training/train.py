@@ -17,7 +17,7 @@ import contextlib
 import numpy as np
 
 from ganlab import io
-from ganlab.data import image_sets, sources
+from ganlab.data import sources
 from ganlab.training import config as run_config
 from ganlab.training import flags as train_flags
 from ganlab.training import registry, run_folder
@@ -225,11 +225,8 @@ def run_holding(flags, parser, held, stop, argv):
               flush=True)
     elif run["chief"]:
         if config.techniques.calibrate:
-            # compared in the generator's [-1, 1]
             from ganlab.training.calibration import calibrated_and_told
-            kept = calibrated_and_told(kept, image_sets.to_symmetric(examples)
-                                       if examples.dtype == np.uint8
-                                       else examples)
+            kept = calibrated_and_told(kept, examples)
         saved = run_folder.save_generator(kept, out / "generator.keras")
         if config.data.class_names:
             save_class_names(saved, config.data.class_names)
