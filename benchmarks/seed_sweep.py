@@ -26,7 +26,6 @@ to ``--out`` (default ``outputs/benchmarks``). About 20 s per run on 2
 cores (tracing and imports included): the default 30 runs take about 10
 minutes.
 """
-import argparse
 import json
 import os
 import pathlib
@@ -38,7 +37,6 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import io
 
 # each demo's picture (and the JSON of scores beside it) and the scores
 # that the README's ranges quote
@@ -49,11 +47,15 @@ NATIVE = "native"
 QUICK_DEMO_FLAGS = ["--epochs", "1", "--steps-per-epoch", "5"]
 
 
+BENCHMARK = common.Benchmark(
+    "seed_sweep", __doc__, seed=False,
+    quick="one seed, 5 steps per demo: checks that it runs, measures "
+          "nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags; the demo's own flags follow ``--``."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--demos", default="0,1,2",
                         type=common.comma_separated(int, "0,1,2"),
                         help="demos to run (default: %(default)s)")
@@ -64,24 +66,16 @@ def arguments_from(argv):
                         type=common.comma_separated(str, "native,avx2"),
                         help="instruction-set paths: native, or values of "
                              "ONEDNN_MAX_CPU_ISA (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="one seed, 5 steps per demo: checks that it "
-                             "runs, measures nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
     own, demo_flags = split_at_dashes(argv)
-    arguments = parser.parse_args(own)
+    arguments = BENCHMARK.parse(parser, own, quick={"seeds": 1},
+                                at_least_one=("seeds",))
     unknown = sorted(set(arguments.demos) - set(DEMOS))
     if unknown:
         parser.error(f"--demos: no toy demo {unknown[0]}; choose from "
                      f"{sorted(DEMOS)}")
-    if arguments.seeds < 1:
-        parser.error("--seeds must be at least 1")
     arguments.isa = [path.lower() for path in arguments.isa]
-    arguments.demo_flags = demo_flags
-    if arguments.quick:
-        arguments.seeds = 1
-        arguments.demo_flags = QUICK_DEMO_FLAGS + demo_flags
+    arguments.demo_flags = (QUICK_DEMO_FLAGS if arguments.quick
+                            else []) + demo_flags
     return arguments
 
 
@@ -182,12 +176,12 @@ def main(argv=None):
             print(f"demo {number} {group:<7} " + ", ".join(
                 f"{name} {low:.4g}-{high:.4g}"
                 for name, (low, high) in ranges.items()))
-    report = {"machine": common.machine(), "seeds": arguments.seeds,
+    report = {"seeds": arguments.seeds,
               "demo_flags": arguments.demo_flags, "onednn_isa": isas,
               "runs": runs,
               "summary": {str(number): groups
                           for number, groups in summary.items()}}
-    path = io.write_json(report, arguments.out / "seed_sweep.json")
+    path = BENCHMARK.write(report, arguments)
     print(f"report: {path}")
     return report
 

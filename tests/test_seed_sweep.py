@@ -47,6 +47,12 @@ def test_flags_and_the_demos_own_flags(capsys):
         seed_sweep.arguments_from(["--demos", "0,4"])
     assert stopped.value.code == 2
     assert "--demos: no toy demo 4" in capsys.readouterr().err
+    quick = seed_sweep.arguments_from(["--quick", "--", "--long"])
+    assert quick.seeds == 1
+    assert quick.demo_flags == seed_sweep.QUICK_DEMO_FLAGS + ["--long"]
+    with pytest.raises(SystemExit):
+        seed_sweep.arguments_from(["--seeds", "0"])
+    assert "--seeds must be at least 1; got 0" in capsys.readouterr().err
 
 
 def test_one_real_run_of_a_demo(tmp_path):
