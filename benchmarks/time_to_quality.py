@@ -35,7 +35,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import image_files, io
+from ganlab import image_files
 from ganlab.evaluation import metrics
 from ganlab.training import recipes
 from ganlab.training.seeding import set_seed
@@ -45,11 +45,15 @@ TARGET_QUALITY = .8
 SCORED_SAMPLES = 2000
 
 
+BENCHMARK = common.Benchmark(
+    "time_to_quality", __doc__, seed=False,
+    quick="one seed, 20 steps: checks that it runs, measures nothing "
+          "worth quoting")
+
+
 def arguments_from(argv, defaults):
     """Parse and check the flags; ``defaults`` are the demo's settings."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--seeds", type=int, default=5,
                         help="seeds 0, 1, ... to train (default: "
                              "%(default)s)")
@@ -74,20 +78,11 @@ def arguments_from(argv, defaults):
                         default=defaults["decay"],
                         help="lower the learning rates linearly over the "
                              "run (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="one seed, 20 steps: checks that it runs, "
-                             "measures nothing worth quoting")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
+    arguments = BENCHMARK.parse(
+        parser, argv, quick={"seeds": 1, "max_steps": 20, "check_every": 10},
+        at_least_one=("seeds", "max_steps", "check_every", "disc_iter",
+                      "batch_size"))
     arguments.hidden = tuple(arguments.hidden)
-    if arguments.quick:
-        arguments.seeds, arguments.max_steps, arguments.check_every = (
-            1, 20, 10)
-    for name in ("seeds", "max_steps", "check_every", "disc_iter",
-                 "batch_size"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if min(arguments.hidden) < 1:
         parser.error(f"--hidden widths must be at least 1; got "
                      f"{arguments.hidden}")
@@ -229,9 +224,8 @@ def main(argv=None, clock=None):
               "seeds_meeting_target": met,
               "median_steps_to_quality": float(np.median(steps))
               if steps else None,
-              "quick": arguments.quick, "seeds": records,
-              "machine": common.machine()}
-    path = io.write_json(report, arguments.out / "time_to_quality.json")
+              "quick": arguments.quick, "seeds": records}
+    path = BENCHMARK.write(report, arguments)
     plot(records, arguments.out / "time_to_quality.png",
          f"WGAN_GP on the ring: lr {settings['learning_rate']}"
          f"{' decaying' if settings['decay'] else ''}, "
