@@ -184,11 +184,15 @@ def measure(path, arguments):
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
+BENCHMARK = common.Benchmark(
+    "streaming_memory", __doc__,
+    quick="256 JPEGs of 64x64 trained at 32x32 for one epoch: checks "
+          "that it runs, measures nothing worth quoting")
+
+
 def arguments_from(argv):
     """Parse and check the flags."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--images", type=int, default=50_000,
                         help="JPEG files to generate (default: %(default)s)")
     parser.add_argument("--image-size", type=int, default=128,
@@ -208,15 +212,12 @@ def arguments_from(argv):
     parser.add_argument("--cache", type=pathlib.Path,
                         help="let the streamed path cache decoded images "
                              "at this path prefix")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
-    arguments = parser.parse_args(argv)
-    for name in ("images", "image_size", "size", "batch_size", "epochs",
-                 "shuffle_buffer"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    arguments = BENCHMARK.parse(
+        parser, argv,
+        quick={"images": 256, "image_size": 64, "size": 32, "epochs": 1},
+        at_least_one=("images", "image_size", "size", "batch_size",
+                      "epochs", "shuffle_buffer"))
     if arguments.images < arguments.batch_size:
         parser.error(f"--images ({arguments.images}) must be at least "
                      f"--batch-size ({arguments.batch_size})")
@@ -263,7 +264,6 @@ def main(argv=None):
         if arguments.folder is None:
             arguments.folder = pathlib.Path(scratch) / "images"
         report = run(arguments)
-    report["machine"] = common.machine()
     settings = report["settings"]
     print(f"{settings['images']:,} JPEGs of {settings['image_size']}x"
           f"{settings['image_size']} (written in "
@@ -282,7 +282,7 @@ def main(argv=None):
           f"the streamed path holds about {report['streamed_bound_mib']:.0f}"
           " MiB by construction (only the file names grow with the "
           "folder)")
-    path = io.write_json(report, arguments.out / "streaming_memory.json")
+    path = BENCHMARK.write(report, arguments)
     print(f"wrote {path}")
     return report
 
