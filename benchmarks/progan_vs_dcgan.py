@@ -36,7 +36,6 @@ of each model's first seed with their nearest held-out emoji) to
 under ``--runs`` if given, else into a temporary folder removed at the
 end.
 """
-import argparse
 import importlib.util
 import pathlib
 import sys
@@ -48,7 +47,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 import common
-from ganlab import cli, image_files, io
+from ganlab import cli, image_files
 from ganlab.arrays import tile
 from ganlab.data import emoji, image_sets
 from ganlab.evaluation import evaluate, features, metrics
@@ -193,29 +192,25 @@ def draw(results, pictures, held_out, path):
     return image_files.save_figure(figure, path)
 
 
+BENCHMARK = common.Benchmark("progan_vs_dcgan", __doc__, seed=False,
+                             quick="1 seed, 1 epoch: a smoke test")
+
+
 def main(argv=None):
     """Parse flags, run, print the table, write JSON and PNG."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--epochs", type=int, default=20,
                         help="passes over the 3,554 training emoji each "
                              "model makes (default: %(default)s, the "
                              "demo's)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
                         help="seeds to run (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="1 seed, 1 epoch: a smoke test")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=ROOT / "outputs" / "benchmarks")
     parser.add_argument("--runs", type=pathlib.Path,
                         help="keep each run's folder here (default: a "
                              "temporary folder, removed at the end)")
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        arguments.epochs, arguments.seeds = 1, [0]
-    if arguments.epochs < 1:
-        parser.error(f"--epochs must be at least 1; got {arguments.epochs}")
+    arguments = BENCHMARK.parse(parser, argv,
+                                quick={"epochs": 1, "seeds": [0]},
+                                at_least_one=("epochs",))
     with tempfile.TemporaryDirectory() as temporary:
         results, pictures, held_out, training_count = run(
             arguments.epochs, arguments.seeds,
@@ -232,8 +227,8 @@ def main(argv=None):
         sys.argv[1:] if argv is None else argv)
     report = {"command": command.strip(), "epochs": arguments.epochs,
               "training_emoji": training_count, "scored_samples": SCORED_SAMPLES,
-              "means": means, "runs": results, "machine": common.machine()}
-    path = io.write_json(report, arguments.out / "progan_vs_dcgan.json")
+              "means": means, "runs": results}
+    path = BENCHMARK.write(report, arguments)
     draw(results, pictures, held_out, arguments.out / "progan_vs_dcgan.png")
     print(f"\n{path} and progan_vs_dcgan.png written; reproduce with: "
           f"{report['command']}")

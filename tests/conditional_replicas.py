@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Train a conditional GAN (r3gan, or conv as the first argument says)
 one step on one device and on two, in one process, and print the largest
-relative differences of its losses and weights as JSON.
+relative differences of its losses and weights as JSON. One model a
+process: a second MirroredStrategy in the same process runs its
+collectives into the first one's.
 
 Run by tests/test_conditional.py in a process of its own: the CPU can be
 split into two logical devices only before TensorFlow starts them. The

@@ -80,16 +80,17 @@ def train(model, data, out, extra=()):
     return done.stdout, read_losses(out)
 
 
-# The default run keeps one model per way of feeding the devices: mlp
-# draws its own batches (as conv and faces do), dcgan is fed tf.data
-# batches; and conv, the MLP GAN's training plus a lazy R1 whose
-# several-replica form is its own (computed every step, weighted 0 off
-# its steps: the minibatch deviation's all-reduce cannot sit in a
-# tf.cond there). The others run under -m slow, keeping the default run
-# within CI's 10 minutes: their steps' agreement on two devices is checked
+# The default run keeps the two trainings that draw their own batches:
+# conv, the MLP GAN's training (as mlp's, with other networks) plus a
+# lazy R1 whose several-replica form is its own (computed every step,
+# weighted 0 off its steps: the minibatch deviation's all-reduce cannot
+# sit in a tf.cond there), and r3gan, the relativistic training with R1
+# and R2. The others run under -m slow, keeping the default run within
+# CI's 10 minutes: their steps' agreement on two devices is checked
 # weight by weight in tests/test_replicas.py (task 2's WGAN_GP, which
-# faces trains with, task 5's DCGAN and task 4's ProGAN).
-DEFAULT_RUN = ("r3gan", "mlp", "conv")
+# faces trains with, task 5's DCGAN fed tf.data batches, and task 4's
+# ProGAN), and with classes in tests/test_conditional.py (conv, r3gan).
+DEFAULT_RUN = ("r3gan", "conv")
 
 
 @pytest.fixture(scope="module", params=[
