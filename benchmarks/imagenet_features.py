@@ -18,15 +18,11 @@ and the threads TensorFlow was allowed.
 It prints the figures and writes ``imagenet_features.json`` to ``--out``
 (default ``outputs/benchmarks``), with the machine and its load.
 """
-import argparse
 import os
-import pathlib
 import statistics
 import time
 
 import numpy as np
-
-from ganlab import io
 
 
 def measure_speed(extractor, images, rounds, clock=time.perf_counter):
@@ -51,20 +47,19 @@ def parameter_counts(extractor):
 
 def main(argv=None):
     """Measure, print, write the JSON; return the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--images", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true",
-                        help="50 images, 1 round")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        arguments.images, arguments.rounds = 50, 1
     import tensorflow as tf
 
     import common
     from ganlab.evaluation.features import ImageNetFeatures
+    benchmark = common.Benchmark("imagenet_features", __doc__, seed=False,
+                                 rounds=3, quick="50 images, 1 round")
+    parser = benchmark.parser()
+    parser.add_argument("--images", type=int, default=500,
+                        help="random 32x32 images a pass (default: "
+                             "%(default)s)")
+    arguments = benchmark.parse(parser, argv,
+                                quick={"images": 50, "rounds": 1},
+                                at_least_one=("images", "rounds"))
     extractor = ImageNetFeatures()
     images = np.random.default_rng(0).random(
         (arguments.images, 32, 32, 3)).astype(np.float32)
@@ -76,16 +71,15 @@ def main(argv=None):
                "intra_op_threads":
                    tf.config.threading.get_intra_op_parallelism_threads(),
                "extractor": extractor.name,
-               "checksum": extractor.checksum,
-               # the load shows how much of the 2 cores it had
-               "machine": common.machine()}
+               "checksum": extractor.checksum}
     print(f"{extractor.name} (weights {extractor.checksum})")
     print(f"parameters: {figures['parameters']['trained']:,} trained, "
           f"{figures['parameters']['all']:,} with running statistics")
     print(f"speed: {figures['images_per_second']:.1f} images/second "
           f"(32x32 resized to 224x224, median of {arguments.rounds} "
           f"passes over {arguments.images}, {os.cpu_count()} CPUs)")
-    io.write_json(figures, arguments.out / "imagenet_features.json")
+    # the machine's load in the report shows how much of the cores it had
+    benchmark.write(figures, arguments)
     return figures
 
 
