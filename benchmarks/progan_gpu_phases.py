@@ -19,8 +19,6 @@ process's resident memory on a CPU).
 
 It prints a table and writes ``progan_gpu_phases.json`` to ``--out``.
 """
-import argparse
-import pathlib
 import time
 
 import common
@@ -28,18 +26,22 @@ import numpy as np
 import tensorflow as tf
 from streaming_memory import memory_kib
 
-from ganlab import io, lessons
+from ganlab import lessons
 from ganlab.data.batches import held, real_batches
 
 QUICK = dict(resolution=16, max_filters=16, latent_dim=16, batch_size=4,
              steps=2, warmup=1, images=16)
 
 
+BENCHMARK = common.Benchmark(
+    "progan_gpu_phases", __doc__, seed=False,
+    quick="a 16x16 ProGAN of 16 filters: a smoke test (with --allow-cpu "
+          "on a CPU)")
+
+
 def arguments_from(argv):
     """Parse the flags; ``--quick`` shrinks everything to a smoke test."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--resolution", type=int, default=256)
     parser.add_argument("--max-filters", type=int, default=512)
     parser.add_argument("--latent-dim", type=int, default=512)
@@ -51,17 +53,10 @@ def arguments_from(argv):
     parser.add_argument("--images", type=int, default=512,
                         help="random images held in memory")
     parser.add_argument("--allow-cpu", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
-    arguments = parser.parse_args(argv)
-    if arguments.quick:
-        for name, value in QUICK.items():
-            setattr(arguments, name, value)
-    for name in ("max_filters", "latent_dim", "batch_size", "steps",
-                 "images"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    arguments = BENCHMARK.parse(
+        parser, argv, quick=QUICK,
+        at_least_one=("max_filters", "latent_dim", "batch_size", "steps",
+                      "images"))
     if not tf.config.list_physical_devices("GPU") and not (
             arguments.allow_cpu):
         parser.error("no GPU found: this benchmark is for a GPU "
@@ -120,9 +115,8 @@ def main(argv=None):
     report = {"rows": rows, "device": device,
               "settings": {name: getattr(arguments, name) for name in (
                   "resolution", "max_filters", "latent_dim", "batch_size",
-                  "steps", "warmup", "images", "quick")},
-              "machine": common.machine()}
-    path = io.write_json(report, arguments.out / "progan_gpu_phases.json")
+                  "steps", "warmup", "images", "quick")}}
+    path = BENCHMARK.write(report, arguments)
     print(f"wrote {path}")
     return report
 
