@@ -28,22 +28,23 @@ smooth; one with a large mean term draws them too light or too dark.
 It prints a table and writes ``face_gap.json`` to ``--out`` (default
 ``outputs/benchmarks``). About a minute on 2 cores.
 """
-import argparse
 import pathlib
 
 import common
 import numpy as np
 
-from ganlab import io
 
 QUICK_SAMPLES = 200
 
 
+BENCHMARK = common.Benchmark(
+    "face_gap", __doc__, seed=False,
+    quick=f"{QUICK_SAMPLES} faces, one seed: checks that it runs")
+
+
 def make_parser():
     """The script's flags."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = BENCHMARK.parser()
     parser.add_argument("--faces", type=pathlib.Path, required=True,
                         help="the curriculum's small_res_faces_10000.npy")
     parser.add_argument("--weights", type=pathlib.Path, action="append",
@@ -64,29 +65,25 @@ def make_parser():
                         help="standard deviations of pixel noise on real "
                              "faces, pixels in [0, 1] (default: "
                              "%(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_SAMPLES} faces, one seed: checks that "
-                             "it runs")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=pathlib.Path("outputs/benchmarks"))
     return parser
 
 
 def arguments_from(argv, parser=None):
     """Parse and check the flags (on ``parser``, by default a new one)."""
     parser = parser or make_parser()
-    arguments = parser.parse_args(argv)
+    arguments = BENCHMARK.parse(
+        parser, argv, at_least_one=("seeds",),
+        quick={"samples": QUICK_SAMPLES, "seeds": 1})
     if not arguments.faces.is_file():
         parser.error(f"--faces: {arguments.faces} does not exist")
     for path in arguments.weights:
         if not path.is_file():
             parser.error(f"--weights: {path} does not exist")
-    if arguments.samples < 2 or arguments.seeds < 1:
-        parser.error("--samples must be at least 2 and --seeds at least 1")
+    if arguments.samples < 2:
+        parser.error(f"--samples must be at least 2; got "
+                     f"{arguments.samples}")
     if any(value < 0 for value in arguments.blur + arguments.noise):
         parser.error("--blur and --noise take sizes of 0 or more")
-    if arguments.quick:
-        arguments.samples, arguments.seeds = QUICK_SAMPLES, 1
     return arguments
 
 
@@ -170,11 +167,11 @@ def main(argv=None):
     arguments = arguments_from(argv, parser)
     rows = run(arguments, parser)
     print_rows(rows)
-    report = {"machine": common.machine(), "samples": arguments.samples,
+    report = {"samples": arguments.samples,
               "seeds": arguments.seeds,
               "reference": f"last 1,000 faces of {arguments.faces.name}",
               "features": "face autoencoder code (32-D)", "rows": rows}
-    path = io.write_json(report, arguments.out / "face_gap.json")
+    path = BENCHMARK.write(report, arguments)
     print(f"report: {path}")
     return report
 
