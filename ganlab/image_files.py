@@ -56,7 +56,9 @@ def save_image_grid(images, path, columns=None, title="", row_titles=None):
     # name of 15 letters)
     first = 1 if titled else 0
     title_width = 2.2 if titled else 0.
-    height = rows * .9 + .4
+    # a title gets a strip of its own above the images
+    title_strip = .3 if title else 0.
+    height = rows * .9 + .4 + title_strip
     figure, axes = plt.subplots(
         rows, columns + first, squeeze=False,
         figsize=((columns + title_width) * .9, height),
@@ -72,9 +74,7 @@ def save_image_grid(images, path, columns=None, title="", row_titles=None):
             axis.text(1., .5, row_titles[row], ha="right", va="center",
                       fontsize=8, transform=axis.transAxes)
     figure.suptitle(title, fontsize=9)
-    # tight_layout would spread the images over the title's strip
-    figure.tight_layout(pad=.2, rect=(0, 0, 1, 1 - .35 / height if title
-                                      else 1))
+    figure.tight_layout(pad=.2, rect=(0, 0, 1, 1 - title_strip / height))
     return save_figure(figure, path)
 
 

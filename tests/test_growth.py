@@ -87,9 +87,10 @@ def assert_size(path, width_inches, height_inches):
 
 
 def grid_inches(count, columns=4):
-    """The figure size ``image_files.save_image_grid`` gives ``count`` images."""
+    """The figure size ``image_files.save_image_grid`` gives ``count``
+    images under a title (its strip of .3 inch)."""
     rows = math.ceil(count / columns)
-    return columns * .9, rows * .9 + .4
+    return columns * .9, rows * .9 + .4 + .3
 
 
 def panels(path, value=round(GREY * 255), least=20):
