@@ -244,6 +244,8 @@ def test_a_blow_up_saves_neither_checkpoint_nor_generator(digits, tmp_path,
     assert not (out / "generator.keras").exists()
 
 
+# a picture across resumptions; under -m slow for CI's 10 minutes
+@pytest.mark.slow
 def test_the_gif_spans_the_run_across_resumptions(digits, tmp_path):
     """Grids drawn before and after a resumption are all in samples.gif."""
     out = tmp_path / "run"

@@ -376,7 +376,11 @@ def test_resume_is_exact(tmp_path, model):
             np.testing.assert_array_equal(ours, theirs)
 
 
-@pytest.mark.parametrize("model", MODELS)
+# conv's case under -m slow for CI's 10 minutes: its labels take the path
+# r3gan's do, and tests/test_distribute.py checks conv on two devices
+@pytest.mark.parametrize("model", [
+    pytest.param(model, marks=[pytest.mark.slow] if model == "conv" else [])
+    for model in MODELS])
 def test_two_devices_train_the_weights_of_one(model):
     """One step with a global batch of 8, on one device and split over
     two (each its share of the images, their labels and the latent

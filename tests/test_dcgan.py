@@ -432,6 +432,8 @@ def test_augment_runs_on_every_batch_the_critic_sees_in_the_graph():
     assert set(shapes) == {(32, 32, 3)}
 
 
+# a technique combination; under -m slow for CI's 10 minutes
+@pytest.mark.slow
 def test_sngan_recipe_builds_wrapped_layers_and_trains():
     """spectral_norm=True wraps every convolution and the dense layer;
     with DiffAugment, the hinge pair and R1, a step trains both networks

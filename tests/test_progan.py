@@ -361,6 +361,8 @@ def test_256x256_builds_and_takes_a_training_step():
     assert all(changed)
 
 
+# a technique combination; under -m slow for CI's 10 minutes
+@pytest.mark.slow
 def test_spectral_norm_critic_and_nonsaturating_loss_train():
     generator, critic = small_pair(8, channels=1, spectral_norm=True)
     wrapped = [layer for layer in critic._flatten_layers()

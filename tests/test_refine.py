@@ -72,6 +72,8 @@ def test_writes_the_average_under_the_shipped_names(faces_file, tmp_path,
         rtol=1e-5)
 
 
+# the refinement without its average: under -m slow for CI's 10 minutes
+@pytest.mark.slow
 def test_with_no_averaging_the_written_generator_is_the_trained_one(
         faces_file, tmp_path):
     """Decay 0 and --no-calibrate: the average is a copy of the generator

@@ -150,10 +150,12 @@ DRAWING_MODELS = {
 
 # conv is the MLP GAN's training (checked by the kill -9 test above) with
 # other networks and a lazy R1 whose phase is the discriminator
-# optimizer's update count, which the checkpoint holds: its case is kept
-# out of the default run's 10 minutes
+# optimizer's update count, which the checkpoint holds; faces resumes in
+# tests/test_face_training.py (its LFW run): both cases are kept out of
+# the default run's 10 minutes
 @pytest.mark.parametrize("model", [
-    pytest.param(model, marks=[pytest.mark.slow] if model == "conv" else [])
+    pytest.param(model, marks=[pytest.mark.slow]
+                 if model in ("conv", "faces") else [])
     for model in sorted(DRAWING_MODELS)])
 def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
                                                                tmp_path,

@@ -401,6 +401,9 @@ def test_progan_hinge_drops_gp_and_logs_the_penalty():
     assert sorted(logs) == sorted(loss_names + ("alpha",))
 
 
+# the average's exact resume below trains it too; under -m slow for
+# CI's 10 minutes
+@pytest.mark.slow
 def test_progan_averages_its_growing_generator(tmp_path):
     """The ProGAN's average is a copy built at every stage, sharing the
     generator's alpha, kept at its stage: generator.keras (the average)
