@@ -112,3 +112,18 @@ class ConditionalRelativisticGAN(Conditional, RelativisticGAN):
     """``RelativisticGAN``'s training (the relativistic loss, R1 + R2)
     with a label for every real example (``Conditional``): ``--model
     r3gan --conditional``."""
+
+
+def trained_with_labels(training, generator, discriminator, real_examples,
+                        real_labels=None, **arguments):
+    """Return ``training`` (``MLPGAN`` or ``RelativisticGAN``) made for
+    the networks and examples, or, with ``real_labels``, its conditional
+    class made for them and the labels: where a registry entry builds
+    either."""
+    if real_labels is None:
+        return training(generator, discriminator, real_examples,
+                        **arguments)
+    conditional = {MLPGAN: ConditionalMLPGAN,
+                   RelativisticGAN: ConditionalRelativisticGAN}[training]
+    return conditional(generator, discriminator, real_examples, real_labels,
+                       **arguments)

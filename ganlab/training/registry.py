@@ -192,19 +192,15 @@ class MLP(Model):
         steps where the config's gamma asks for it, or with ``labels``
         (one class number per example, ``--conditional``) in
         ``ConditionalMLPGAN``'s."""
+        from ganlab.training.conditional import trained_with_labels
         from ganlab.training.nonsaturating import MLPGAN
         gamma = config.techniques.r1
-        common = dict(batch_size=config.model.batch_size,
-                      seed=config.run.seed, **hooks(augment=augment))
-        if gamma:
-            common.update(penalty=r1_term(gamma),
-                          penalty_every=self.r1_every)
-        networks = self.networks(config, examples)
-        if labels is None:
-            gan = MLPGAN(*networks, examples, **common)
-        else:
-            from ganlab.training.conditional import ConditionalMLPGAN
-            gan = ConditionalMLPGAN(*networks, examples, labels, **common)
+        penalty = dict(penalty=r1_term(gamma),
+                       penalty_every=self.r1_every) if gamma else {}
+        gan = trained_with_labels(
+            MLPGAN, *self.networks(config, examples), examples, labels,
+            batch_size=config.model.batch_size, seed=config.run.seed,
+            **hooks(augment=augment), **penalty)
         gan.compile(**adam_of(config))
         return gan
 
@@ -251,7 +247,7 @@ class Conv(MLP):
         run's classes under ``--conditional``, computing in bfloat16
         under ``--precision bfloat16``."""
         from ganlab.nets import conv_gan
-        classes = len(config.data.class_names or ())
+        classes = class_count(config)
         generator = conv_gan.build_generator(
             config.model.latent_dim, examples.shape[1:], classes=classes)
         discriminator = conv_gan.build_discriminator(examples.shape[1:],
@@ -313,7 +309,7 @@ class R3GAN(Model):
         and the logit in float32)."""
         from ganlab.nets import residual_gan
         capacity = config.model.capacity
-        classes = len(config.data.class_names or ())
+        classes = class_count(config)
         generator = residual_gan.build_generator(
             config.model.latent_dim, examples.shape[1:], capacity=capacity,
             classes=classes)
@@ -330,19 +326,13 @@ class R3GAN(Model):
         ``networks`` in ``RelativisticGAN``'s training, or with
         ``labels`` (one class number per example, ``--conditional``) in
         ``ConditionalRelativisticGAN``'s."""
+        from ganlab.training.conditional import trained_with_labels
         from ganlab.training.relativistic import RelativisticGAN
-        common = dict(batch_size=config.model.batch_size,
-                      seed=config.run.seed, gamma=config.techniques.r1,
-                      penalty_every=self.r1_every, **hooks(augment=augment))
-        if labels is None:
-            gan = RelativisticGAN(*self.networks(config, examples),
-                                  examples, **common)
-        else:
-            from ganlab.training.conditional import \
-                ConditionalRelativisticGAN
-            gan = ConditionalRelativisticGAN(
-                *self.networks(config, examples), examples, labels,
-                **common)
+        gan = trained_with_labels(
+            RelativisticGAN, *self.networks(config, examples), examples,
+            labels, batch_size=config.model.batch_size, seed=config.run.seed,
+            gamma=config.techniques.r1, penalty_every=self.r1_every,
+            **hooks(augment=augment))
         gan.compile(**adam_of(config))
         return gan
 
@@ -644,6 +634,12 @@ def hooks(**values):
     builds)."""
     return {key: value for key, value in values.items()
             if value is not None and value is not False}
+
+
+def class_count(config):
+    """The number of classes a run's networks take: its data's under
+    ``--conditional``, else 0."""
+    return len(config.data.class_names or ())
 
 
 def r1_term(gamma):
