@@ -211,8 +211,8 @@ class Simple_GAN(keras.Model):
 # at once with a message that names it, rather than deep inside TensorFlow at
 # the first training step. It can sit after the class because Python looks the
 # name up only when the constructor runs. Files 0, 1 and 2 carry identical
-# copies of it, so that each lesson stands alone; tests/test_lesson_files.py
-# keeps the copies identical.
+# copies of it, so that each lesson stands alone;
+# tests/lessons/test_lesson_files.py keeps the copies identical.
 
 
 def check_gan_arguments(generator, discriminator, latent_generator,

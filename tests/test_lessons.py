@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from conftest import ROOT
 from ganlab import lessons
+from tests.helpers import ROOT
 
 
 def test_a_lesson_is_the_module_the_curriculum_imports():

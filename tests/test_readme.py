@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
@@ -165,11 +165,13 @@ def test_layout_names_every_module_of_the_package():
     """docs/layout.md's tree and ``ganlab/`` hold the same modules: each
     module of the package is named under its folder, and each name in
     the tree exists (``__init__.py`` files are left out)."""
-    named, folder = set(), None
+    named, folder, top = set(), None, None
     for line in layout_section().splitlines():
         words = line.split()
         depth = len(line) - len(line.lstrip())
-        if not words or depth not in (6, 8):
+        if words and depth == 4:
+            top = words[0]
+        if not words or depth not in (6, 8) or top != "ganlab/":
             continue
         if depth == 6:
             folder = words[0] if words[0].endswith("/") else None
@@ -186,3 +188,19 @@ def test_layout_names_every_module_of_the_package():
                if path.name != "__init__.py"}
     assert named == package, (sorted(package - named),
                               sorted(named - package))
+
+
+def test_tests_are_laid_out_as_the_code_is():
+    """Each sub-package of ``ganlab/`` has its folder of tests, and the
+    only other folders are the lessons', the command line's and the
+    benchmarks'; every folder is a package (test modules in two folders
+    may share a name) and holds test modules."""
+    tests = ROOT / "tests"
+    package = {path.parent.name for path in
+               (ROOT / "ganlab").glob("*/__init__.py")}
+    folders = {path.name for path in tests.iterdir()
+               if path.is_dir() and path.name != "__pycache__"}
+    assert folders == package | {"lessons", "cli", "benchmarks"}
+    for folder in folders:
+        assert (tests / folder / "__init__.py").is_file(), folder
+        assert list((tests / folder).glob("test_*.py")), folder

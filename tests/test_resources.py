@@ -19,8 +19,8 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
 from ganlab import lessons, resources
+from tests.helpers import ROOT
 
 
 def sha256(path):

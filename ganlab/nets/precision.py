@@ -25,7 +25,7 @@ at 15.5 images/s in bfloat16 against 132 in float32 (x0.11, issue 17).
 And oneDNN's dispatcher cap ``ONEDNN_MAX_CPU_ISA`` below
 ``AVX512_CORE_BF16`` (``AVX2``, say) takes its bfloat16 kernels away on a
 CPU that has them, while TensorFlow, reading the CPU's flags, still asks
-for them and the process dies in a matrix product (``tests/conftest.py``,
+for them and the process dies in a matrix product (``tests/helpers.py``,
 ``needs_bfloat16_kernels``): such a cap counts as not native.
 
 - ``bfloat16_support()`` says whether this machine is native, and why not;

@@ -1,0 +1,2 @@
+#!/usr/bin/env python3
+"""The test suite, laid out as the code is."""
