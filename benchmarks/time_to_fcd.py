@@ -432,9 +432,9 @@ def mlp_gan_loop(data, arguments):
     return common.ReferenceLoop(
         generator, discriminator,
         common.normal_latent(generator.inputs[0].shape[-1]),
-        common.random_rows(data.real, registry.MLP.batch_size,
+        common.random_rows(data.real, registry.MLP.spec.defaults.batch_size,
                            arguments.seed),
-        registry.MLP.batch_size,
+        registry.MLP.spec.defaults.batch_size,
         nonsaturating.discriminator_loss,
         nonsaturating.generator_loss,
         generator_optimizer, discriminator_optimizer)

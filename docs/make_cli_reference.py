@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Write docs/cli_reference.md from the commands' own ``--help``.
+"""Write docs/cli_reference.md from the commands' own ``--help`` and the
+models' registry.
 
 The reference page is the output of ``python -m ganlab train --help``,
 ``sample --help`` and ``evaluate --help``, each in a code block, so the
-page says exactly what the installed flags are. The help text is the
-source; this page is made from it and never edited by hand. Run from
+page says exactly what the installed flags are, and a table of each
+``--model``'s defaults and of the flags it takes, read from its entry's
+``Spec`` (``ganlab.training.registry``). The help text and the registry
+are the source; this page is made from them and never edited by hand. Run from
 anywhere, after changing a command's flags or help:
 
     python docs/make_cli_reference.py            # rewrite docs/cli_reference.md
@@ -47,6 +50,55 @@ def help_text(command):
     return done.stdout.rstrip() + "\n"
 
 
+def shown(value):
+    """A default as the table writes it: 2e-4, .5, 0; None as a dash."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value and abs(value) < .01:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:g}".replace("0.", ".", 1) if value else "0"
+
+
+# the flags of Accepts's fields, as the table names them
+ACCEPTED_FLAGS = {"d_lr": "--d_lr", "disc_iter": "--disc-iter",
+                  "several_devices": "--strategy", "stream": "--stream",
+                  "bfloat16": "--precision bfloat16", "augment": "--augment",
+                  "loss": "--loss, --spectral-norm", "r1": "--r1",
+                  "calibrate": "--calibrate", "capacity": "--capacity",
+                  "classes": "--conditional", "vectors": "toy sets"}
+
+
+def models_table():
+    """Return the Markdown table of every model's defaults (a dash: the
+    model does not take the flag) and of the flags it takes beyond every
+    model's."""
+    sys.path.insert(0, str(ROOT))
+    from ganlab.training import registry
+    rows = ["| --model | --lr | --d_lr | --b1 | --b2 | --latent_dim | "
+            "--batch_size | --average-decay | --r1 (every) | also takes |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| --- |"]
+    for entry in registry.ENTRIES:
+        defaults, accepts = entry.spec.defaults, entry.spec.accepts
+        d_lr = (("--lr" if defaults.d_lr is None else shown(defaults.d_lr))
+                if accepts.d_lr else "-")
+        r1 = (f"{shown(defaults.r1)} ({defaults.r1_every})"
+              if accepts.r1 else "-")
+        takes = ", ".join(flag for field, flag in ACCEPTED_FLAGS.items()
+                          if getattr(accepts, field))
+        fixed = [f"{flag} fixed: {why}" for flag, why in
+                 vars(entry.spec.fixed).items() if why]
+        rows.append(
+            f"| {entry.name} | {shown(defaults.lr)} | "
+            f"{d_lr} | "
+            f"{shown(defaults.b1)} | {shown(defaults.b2)} | "
+            f"{defaults.latent_dim} | {defaults.batch_size} | "
+            f"{shown(defaults.average_decay)} | {r1} | "
+            + "; ".join(filter(None, [takes] + fixed)) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def reference():
     """Return the text of the reference page."""
     parts = [
@@ -62,6 +114,14 @@ def reference():
     ]
     for command in COMMANDS:
         parts.append(f"## {command}\n\n```text\n{help_text(command)}```\n")
+        if command == "train":
+            parts.append(
+                "### Models\n\nEach `--model`'s defaults, taken where its "
+                "flag is left out (`run.json` records them as resolved), "
+                "and the flags it takes beyond every model's; any other is "
+                "refused in one line. A dash: the model does not take the "
+                "flag. `--r1 (every)`: the default gamma and the steps "
+                "between two penalised ones.\n\n" + models_table())
     return "\n".join(parts)
 
 

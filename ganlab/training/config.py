@@ -33,7 +33,7 @@ from ganlab.training.seeding import MAX_SEED
 # run.json's layout: 1, the flat flags (no "schema" key); 2, RunConfig
 SCHEMA = 2
 # The image generators' averaging, at each model's decay
-# (``registry.Model.average_decay``), starts after a warm-up of plain
+# (``registry.Defaults.average_decay``), starts after a warm-up of plain
 # copying (ganlab.training.averaging): a CPU run here lasts a few hundred
 # to a few thousand steps, and during the warm-up the average is the
 # generator itself; after it, .999 lets the random start fade, so a short
@@ -52,10 +52,10 @@ MAX_DISC_ITER = 100
 MAX_LATENT_DIM = 4096
 # --stream: which --model entries train on a folder streamed from disk
 STREAMING_MODELS = tuple(entry.name for entry in registry.ENTRIES
-                         if entry.streams)
+                         if entry.spec.accepts.stream)
 # --precision bfloat16: the models whose networks compute in it
 MIXED_PRECISION_MODELS = tuple(entry.name for entry in registry.ENTRIES
-                               if entry.mixed_precision)
+                               if entry.spec.accepts.bfloat16)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -291,9 +291,9 @@ def check_conditional(flags, parser, name, model):
     set, data without labels, a folder streamed from disk."""
     if not flags.conditional:
         return
-    if not model.takes_classes:
+    if not model.spec.accepts.classes:
         parser.error(f"--conditional: --model {name} draws no classes "
-                     f"(only {takers(lambda e: e.takes_classes)} take "
+                     f"(only {registry.takers('classes')} take "
                      "--conditional)")
     if flags.dataset in TOY_SETS:
         parser.error(f"--conditional: the toy set {flags.dataset} has no "
@@ -307,13 +307,6 @@ def check_conditional(flags, parser, name, model):
                      "without its classes; drop "
                      + ("--stream always" if flags.stream == "always"
                         else "--cache"))
-
-
-def takers(test, last="and"):
-    """The names of the entries for which ``test(entry)`` holds, as a
-    message lists them."""
-    return registry.names_or((entry.name for entry in registry.ENTRIES
-                              if test(entry)), last=last)
 
 
 def check_model_flags(flags, parser, name, model):
@@ -334,37 +327,38 @@ def check_model_flags(flags, parser, name, model):
     if flags.img_size is not None and not 4 <= flags.img_size <= 1024:
         parser.error(f"--img_size must be between 4 and 1024; got "
                      f"{flags.img_size}")
-    if flags.d_lr is not None and not model.takes_d_lr:
+    accepts, fixed = model.spec.accepts, model.spec.fixed
+    if flags.d_lr is not None and not accepts.d_lr:
         parser.error(f"--d_lr: --model {name} trains both networks at "
-                     f"--lr (only {takers(lambda e: e.takes_d_lr)} take "
+                     f"--lr (only {registry.takers('d_lr')} take "
                      "--d_lr)")
-    if flags.disc_iter is not None and not hasattr(model, "disc_iter"):
+    if flags.disc_iter is not None and not accepts.disc_iter:
         parser.error(f"--disc-iter: --model {name} takes one critic step "
                      f"per generator step (only "
-                     f"{takers(lambda e: hasattr(e, 'disc_iter'))} take "
+                     f"{registry.takers('disc_iter')} take "
                      "--disc-iter)")
     if flags.capacity is not None:
-        if not model.takes_capacity:
+        if not accepts.capacity:
             parser.error(f"--capacity: --model {name} has networks of a "
                          f"fixed width (only "
-                         f"{takers(lambda e: e.takes_capacity, 'or')} "
+                         f"{registry.takers('capacity', 'or')} "
                          "take --capacity)")
         if not .25 <= flags.capacity <= 16:
             parser.error(f"--capacity must be a number from 0.25 to 16; "
                          f"got {flags.capacity}")
-    if flags.b2 is not None and model.fixed_b2:
-        parser.error(f"--b2: {model.fixed_b2}")
-    if flags.strategy != "default" and not model.multi_device:
+    if flags.b2 is not None and fixed.b2:
+        parser.error(f"--b2: {fixed.b2}")
+    if flags.strategy != "default" and not accepts.several_devices:
         several = [entry.name for entry in registry.ENTRIES
-                   if entry.multi_device]
+                   if entry.spec.accepts.several_devices]
         parser.error(f"--strategy {flags.strategy}: only --model "
                      f"{registry.names_or(several)} "
                      f"{'trains' if len(several) == 1 else 'train'} on "
                      "several devices")
-    if model.fixed_latent_dim and flags.latent_dim not in (
-            None, model.latent_dim):
-        parser.error(f"--latent_dim: {model.fixed_latent_dim} takes "
-                     f"{model.latent_dim} latent dimensions; got "
+    latent_dim = model.spec.defaults.latent_dim
+    if fixed.latent_dim and flags.latent_dim not in (None, latent_dim):
+        parser.error(f"--latent_dim: {fixed.latent_dim} takes "
+                     f"{latent_dim} latent dimensions; got "
                      f"{flags.latent_dim}")
     if flags.devices and flags.strategy != "mirrored":
         parser.error("--devices needs --strategy mirrored")
@@ -500,16 +494,13 @@ def resolved_techniques(flags, parser, name, model):
                 read_record(flags.out / "run.json")).items():
             if given[key] in (None, False):
                 given[key] = value
-
-    def takers_of(attribute):
-        """The models whose entry has ``attribute`` set, for messages."""
-        return takers(lambda entry: getattr(entry, attribute))
+    accepts, defaults = model.spec.accepts, model.spec.defaults
     decay = given["average_decay"]
     if decay is not None and not 0 <= decay < 1:
         parser.error(f"--average-decay must be in [0, 1) (0: no "
                      f"averaging); got {decay}")
     if decay is None:
-        decay = model.average_decay if model.averages else 0.
+        decay = defaults.average_decay
     warmup = given["average_warmup"]
     if warmup is not None and warmup < 0:
         parser.error(f"--average-warmup must be at least 0; got {warmup}")
@@ -519,9 +510,9 @@ def resolved_techniques(flags, parser, name, model):
                      "--average-decay to average")
     augment = given["augment"]
     if augment is not None:
-        if not model.takes_augment:
+        if not accepts.augment:
             parser.error(f"--augment: --model {name} has no augmentation "
-                         f"hook (only {takers_of('takes_augment')} take "
+                         f"hook (only {registry.takers('augment')} take "
                          "--augment)")
         if augment not in ("auto", "none"):
             names = [part.strip() for part in augment.split(",")
@@ -536,19 +527,19 @@ def resolved_techniques(flags, parser, name, model):
     for flag, given_here in (
             ("--loss", given["loss"] not in (None, "default")),
             ("--spectral-norm", given["spectral_norm"])):
-        if given_here and not model.loss_options:
+        if given_here and not accepts.loss:
             parser.error(f"{flag}: --model {name} keeps its own loss (only "
-                         f"{takers_of('loss_options')} take {flag})")
+                         f"{registry.takers('loss')} take {flag})")
     gamma = given["r1"]
-    if gamma not in (None, 0) and model.r1 is None:
+    if gamma not in (None, 0) and not accepts.r1:
         parser.error(f"--r1: --model {name} keeps its own loss (only "
-                     f"{takers(lambda e: e.r1 is not None)} take --r1)")
+                     f"{registry.takers('r1')} take --r1)")
     if gamma is not None and not (gamma >= 0 and math.isfinite(gamma)):
         parser.error(f"--r1 must be a finite number, 0 or more; got "
                      f"{gamma}")
-    if flags.calibrate and not model.takes_calibrate:
+    if flags.calibrate and not accepts.calibrate:
         parser.error(f"--calibrate is for --model "
-                     f"{takers_of('takes_calibrate')}, whose saved "
+                     f"{registry.takers('calibrate')}, whose saved "
                      f"generator it scales; got --model {name}")
     if flags.calibrate and flags.conditional:
         parser.error("--calibrate: a conditional generator's contrast "
@@ -558,10 +549,10 @@ def resolved_techniques(flags, parser, name, model):
         average_decay=float(decay),
         average_warmup=(None if not decay else AVERAGE_WARMUP
                         if warmup is None else warmup),
-        augment=(augment or "auto") if model.takes_augment else "none",
+        augment=(augment or "auto") if accepts.augment else "none",
         loss=given["loss"] or "default",
         spectral_norm=bool(given["spectral_norm"]),
-        r1=float((model.r1 or 0.) if gamma is None else gamma),
+        r1=float(defaults.r1 if gamma is None else gamma),
         calibrate=bool(flags.calibrate))
 
 
@@ -602,8 +593,9 @@ def resolve(flags, parser, read=None, say=None):
     if read is not None:
         data, wanted = read(wanted, seed=flags.seed, shape=model.shape,
                             image_side=model.image_side,
-                            may_stream=model.streams)
-    batch_size = flags.batch_size or model.batch_size
+                            may_stream=model.spec.accepts.stream)
+    defaults, accepts = model.spec.defaults, model.spec.accepts
+    batch_size = flags.batch_size or defaults.batch_size
     count, description = wanted.count, wanted.description
     if count is not None and batch_size > count:
         if flags.batch_size is not None:
@@ -622,12 +614,12 @@ def resolve(flags, parser, read=None, say=None):
         techniques = dataclasses.replace(techniques, augment=augment)
         if line and say is not None:
             say(line)
-    lr = flags.lr or model.lr
+    lr = flags.lr or defaults.lr
     optimiser = OptimiserConfig(
         lr=lr,
-        d_lr=(flags.d_lr or model.d_lr or lr) if model.takes_d_lr else None,
-        b1=model.b1 if flags.b1 is None else flags.b1,
-        b2=model.b2 if flags.b2 is None else flags.b2)
+        d_lr=(flags.d_lr or defaults.d_lr or lr) if accepts.d_lr else None,
+        b1=defaults.b1 if flags.b1 is None else flags.b1,
+        b2=defaults.b2 if flags.b2 is None else flags.b2)
     multi_worker = flags.strategy == "multi-worker"
     settings = RunSettings(
         out=flags.out, resume=flags.resume, n_epochs=flags.n_epochs,
@@ -644,11 +636,11 @@ def resolve(flags, parser, read=None, say=None):
     config = RunConfig(
         data=wanted,
         model=ModelConfig(
-            name=name, latent_dim=flags.latent_dim or model.latent_dim,
+            name=name, latent_dim=flags.latent_dim or defaults.latent_dim,
             batch_size=batch_size,
-            disc_iter=(getattr(model, "disc_iter", None)
-                       if flags.disc_iter is None else flags.disc_iter),
-            capacity=(flags.capacity or 1.) if model.takes_capacity
+            disc_iter=(defaults.disc_iter if flags.disc_iter is None
+                       else flags.disc_iter),
+            capacity=(flags.capacity or 1.) if accepts.capacity
             else None,
             precision=(flags.precision if name in MIXED_PRECISION_MODELS
                        else "float32")),

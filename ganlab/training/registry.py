@@ -1,34 +1,30 @@
 #!/usr/bin/env python3
 """The models ``python -m ganlab train`` trains: one entry per model.
 
-Each entry knows everything the run needs of its model: its name (the
-``--model`` choice) and a one-line description; the flags it accepts or
-refuses (``takes_d_lr``, ``fixed_b2``, ``multi_device``, a fixed latent
-size); its defaults (``lr``, ``d_lr``, ``b1``, ``b2``, ``latent_dim``,
-``batch_size``, and for the lessons ``disc_iter``);
-the data it needs (``takes_vectors``; ``shape``, the (H, W, C) it draws
-when that is fixed); how to build itself, compiled, from the data and the
-run's ``RunConfig`` (``build``: ``ganlab.training.config`` has applied
-these defaults already, so an entry never defaults a setting itself); the keys its ``train_step`` returns (``loss_names``,
-the columns of ``losses.csv``; ``other_logs``, its other keys;
-``log_names`` gives both for the flags, ``penalty`` included under
-``--r1``); and how it is fitted (``fit``).
+Each entry is a subclass of ``Model`` holding its name (the ``--model``
+choice), a one-line description and one typed ``Spec``: its defaults
+(``Defaults``: learning rates, betas, latent size, batch, the average's
+decay, R1's gamma), the flags and techniques it accepts (``Accepts``:
+each one it does not is refused in one line) and the flags its network
+fixes, with why (``Fixed``). ``ganlab.training.config`` reads the spec
+once to check the flags and settle a ``RunConfig``; an entry never
+defaults a setting itself.
 
-The techniques of DESIGN.md's "Samples worth keeping" are entry
-attributes too: ``averages`` (an averaged generator by default, for the
-image models; the lessons average only when ``--average-decay`` asks),
-``takes_augment`` (``--augment``: DiffAugment, passed as ``augment=``)
-and ``loss_options`` (``--loss hinge``, ``--spectral-norm``, ``--r1``);
-``takes_calibrate``: the saved generator's contrast matched to the
-training images' (``--calibrate``, ``ganlab.training.calibration``);
-``copy_generator`` and ``follow`` make the averaged copy of a generator
-and keep it at the generator's stage of growth.
+Beside the spec, an entry knows its data (``shape``, the (H, W, C) it
+draws when that is fixed, and ``shape_hint``), how to build itself,
+compiled, from the data and the run's ``RunConfig`` (``build``), the
+keys its ``train_step`` returns (``loss_names``, the columns of
+``losses.csv``; ``other_logs``, its other keys; ``log_names`` gives both,
+``penalty`` included under ``--r1``), how it is fitted (``fit``), and,
+for its averaged generator, how to copy it (``copy_generator``) and keep
+it at the generator's stage of growth (``follow``).
 
 Adding a model is one entry here (a subclass of ``Model``, appended to
 ``ENTRIES``) plus the file that defines it. TensorFlow is imported only
 inside ``build`` and ``fit``, so that the flags are checked before it
 starts.
 """
+import dataclasses
 import functools
 
 import numpy as np
@@ -44,6 +40,78 @@ def names_or(names, last="or"):
             if len(names) > 1 else "".join(names))
 
 
+@dataclasses.dataclass(frozen=True)
+class Defaults:
+    """What a model's settings are when their flags are left out."""
+
+    lr: float = 1e-3
+    # None: the discriminator trains at --lr
+    d_lr: float | None = None
+    b1: float = .5
+    b2: float = .9
+    latent_dim: int = 100
+    batch_size: int = 64
+    # critic updates per generator step, for the models that take
+    # --disc-iter (None for the others: one)
+    disc_iter: int | None = None
+    # the generator's average: 0 averages nothing unless --average-decay
+    # asks; .999 averages over about 1 / (1 - .999) = 1000 updates
+    average_decay: float = 0.
+    # --r1's gamma, and the steps between two penalised ones (lazy R1,
+    # which no flag changes)
+    r1: float = 0.
+    r1_every: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Accepts:
+    """The flags and data a model takes beyond what every model takes;
+    each one it does not take is refused in one line."""
+
+    d_lr: bool = False            # --d_lr: a learning rate of its own
+    disc_iter: bool = False       # --disc-iter
+    several_devices: bool = False  # --strategy mirrored | multi-worker
+    stream: bool = False          # --stream: a folder read from disk
+    bfloat16: bool = False        # --precision bfloat16
+    augment: bool = False         # --augment: DiffAugment
+    loss: bool = False            # --loss hinge, --spectral-norm
+    r1: bool = False              # --r1
+    calibrate: bool = False       # --calibrate
+    capacity: bool = False        # --capacity: wider networks
+    classes: bool = False         # --conditional
+    vectors: bool = False         # the toy sets' 2-D vectors
+
+
+@dataclasses.dataclass(frozen=True)
+class Fixed:
+    """Settings a model's network fixes, each with the reason its flag is
+    refused ("" where the flag is free)."""
+
+    b2: str = ""
+    latent_dim: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """A model's defaults, what it accepts and what it fixes."""
+
+    defaults: Defaults = Defaults()
+    accepts: Accepts = Accepts()
+    fixed: Fixed = Fixed()
+
+    def but(self, defaults=None, accepts=None, fixed=None):
+        """Return this spec with the fields of the three dicts changed:
+        a subclass's spec from its parent's."""
+        return Spec(dataclasses.replace(self.defaults, **(defaults or {})),
+                    dataclasses.replace(self.accepts, **(accepts or {})),
+                    dataclasses.replace(self.fixed, **(fixed or {})))
+
+    @property
+    def averages(self):
+        """Whether it averages its generator when no flag says."""
+        return self.defaults.average_decay > 0
+
+
 class Model:
     """One trainable model. Subclasses set the class attributes and
     define ``build``; the base class gives the data check and the usual
@@ -51,30 +119,11 @@ class Model:
 
     name = ""
     description = ""
-    # defaults of the flags; ``d_lr`` None: the discriminator trains at
-    # --lr; ``b1``/``b2`` are the model's own betas (what help shows)
-    lr = 1e-3
-    d_lr = None
-    b1 = .5
-    b2 = .9
-    latent_dim = 100
-    batch_size = 64
-    # flags: --d_lr taken; --b2 refused with this reason when set;
-    # --strategy mirrored/multi-worker taken; --latent_dim fixed to
-    # ``latent_dim``, with this network's name for the message
-    takes_d_lr = False
-    fixed_b2 = None
-    multi_device = False
-    # --stream: trains on an image folder streamed from disk
-    streams = False
+    spec = Spec()
     # its in-memory images stay uint8, scaled a batch at a time
     # (ganlab.data.batches): a quarter of float32's memory
     holds_bytes = False
-    # --precision bfloat16: its networks compute in bfloat16
-    mixed_precision = False
-    fixed_latent_dim = None
-    # data: toy vectors accepted; the (H, W, C) of the images, if fixed
-    takes_vectors = False
+    # data: the (H, W, C) of the images, if fixed, and what to pass
     shape = None
     shape_hint = ""
     # every model's train step names its losses as the lessons do
@@ -82,28 +131,6 @@ class Model:
     # the other keys of the train step's logs, which are no losses
     # (neither logged in losses.csv nor watched by the GAN doctor)
     other_logs = ()
-    # techniques: an averaged generator by default (--average-decay
-    # .999; otherwise off unless the flag asks), DiffAugment
-    # (--augment), the hinge loss, spectral norm and R1 (--loss,
-    # --spectral-norm, --r1)
-    averages = False
-    # the average's decay where it averages by default: over about
-    # 1 / (1 - .999) = 1000 updates
-    average_decay = .999
-    takes_augment = False
-    loss_options = False
-    # --r1: the default gamma of the models that take the flag (None: the
-    # model refuses it), and the steps between two penalised ones (lazy
-    # R1; dcgan's and progan's steps penalise every one)
-    r1 = None
-    r1_every = 1
-    # --calibrate: the saved generator's output scaled to the training
-    # images' pixel variance (its output layer is one calibration scales)
-    takes_calibrate = False
-    # --capacity: the width of its networks scales with the flag
-    takes_capacity = False
-    # --conditional: its networks take class labels
-    takes_classes = False
 
     def image_side(self, data_side):
         """Return the side trained at when ``--img_size`` is left out:
@@ -138,9 +165,9 @@ class Model:
     def check_data(self, config, examples):
         """Raise ``ValueError`` naming the flag when the examples do not
         fit this model."""
-        if not self.takes_vectors and examples.ndim != 4:
+        if not self.spec.accepts.vectors and examples.ndim != 4:
             vector_models = names_or(entry.name for entry in ENTRIES
-                                     if entry.takes_vectors)
+                                     if entry.spec.accepts.vectors)
             raise ValueError(f"--model {self.name} draws images; --dataset "
                              f"{config.data.dataset} holds vectors (train it "
                              f"with {vector_models})")
@@ -158,7 +185,8 @@ class Model:
         """Return whether ``config`` (its precision settled by
         ``config.with_arithmetic``) asks this model's networks to compute
         in bfloat16."""
-        return self.mixed_precision and config.model.precision == "bfloat16"
+        return (self.spec.accepts.bfloat16
+                and config.model.precision == "bfloat16")
 
     def fit(self, gan, examples, config, common_kwargs):
         """Train ``gan``; ``common_kwargs`` are the epochs, steps per
@@ -170,12 +198,9 @@ class MLP(Model):
     """``--model mlp``: any image size, several devices, its own --d_lr."""
 
     name = "mlp"
-    description = ("Goodfellow et al.'s fully connected GAN "
-                   "(ganlab.nets.mlp_gan)")
-    lr, b1, b2 = 2e-4, .5, .999
-    takes_d_lr = True
-    multi_device = True
-    averages = takes_augment = True
+    description = "Goodfellow et al.'s fully connected GAN"
+    spec = Spec(Defaults(lr=2e-4, b1=.5, b2=.999, average_decay=.999),
+                Accepts(d_lr=True, several_devices=True, augment=True))
     # MLPGAN holds uint8 pixels and scales each batch
     holds_bytes = True
 
@@ -195,8 +220,9 @@ class MLP(Model):
         from ganlab.training.conditional import trained_with_labels
         from ganlab.training.nonsaturating import MLPGAN
         gamma = config.techniques.r1
-        penalty = dict(penalty=r1_term(gamma),
-                       penalty_every=self.r1_every) if gamma else {}
+        every = self.spec.defaults.r1_every
+        penalty = (dict(penalty=r1_term(gamma), penalty_every=every)
+                   if gamma else {})
         gan = trained_with_labels(
             MLPGAN, *self.networks(config, examples), examples, labels,
             batch_size=config.model.batch_size, seed=config.run.seed,
@@ -212,8 +238,7 @@ class Conv(MLP):
     more doublings."""
 
     name = "conv"
-    description = ("a small DCGAN sized for a CPU, 28x28 to 64x64, trained "
-                   "as the MLP GAN is, with R1 (ganlab.nets.conv_gan)")
+    description = "a small DCGAN for a CPU with lazy R1, 28x28 to 128x128"
     # Each setting below won its round of the Fashion-MNIST search in
     # BENCHMARKS.md ("Time to quality on Fashion-MNIST"), which gives the
     # figures: with R1 a learning rate of 1e-3 trains fastest; an average
@@ -222,12 +247,10 @@ class Conv(MLP):
     # more steps; R1 at gamma 1, lazily on one update in 8, helped most.
     # Calibration is offered, not default: with the minibatch standard
     # deviation the samples already vary enough.
-    lr, b1, b2 = 1e-3, .5, .999
-    average_decay = .99
-    latent_dim = 64
-    takes_calibrate = takes_classes = True
-    mixed_precision = True
-    r1, r1_every = 1., 8
+    spec = MLP.spec.but(
+        defaults=dict(lr=1e-3, average_decay=.99, latent_dim=64, r1=1.,
+                      r1_every=8),
+        accepts=dict(calibrate=True, classes=True, bfloat16=True, r1=True))
     shape_hint = ("--model conv draws images whose height and width are "
                   "multiples of 4 up to 32, of 8 up to 64, of 16 up to "
                   "128: use --img_size 28, 32, 64 or 128")
@@ -267,21 +290,21 @@ class R3GAN(Model):
     trains on images when ``--model`` is left out."""
 
     name = "r3gan"
-    description = ("a modern residual GAN for images of any size 16-256: "
-                   "relativistic loss with R1 and R2, no normalisation, "
-                   "an averaged generator (ganlab.nets.residual_gan; the "
-                   "default for images)")
+    description = ("the modern residual GAN: relativistic loss, R1 + R2, "
+                   "16x16 to 256x256")
     # R3GAN's Adam (no momentum, beta_2 .99) at the learning rate and
     # gamma of the shipped emoji generator's run (data/README.md)
-    lr, b1, b2 = 5e-4, 0., .99
-    latent_dim = 64
-    takes_d_lr = multi_device = mixed_precision = True
-    averages = takes_augment = takes_capacity = takes_classes = True
-    # one uint8 copy of the images in memory, or a streamed folder
-    # (not under --conditional, whose labels come with the images)
-    holds_bytes = streams = True
-    # gamma of R1 + R2 (--r1), computed on one critic update in 4
-    r1, r1_every = .3, 4
+    # (gamma weighs R1 + R2, computed on one critic update in 4)
+    spec = Spec(
+        Defaults(lr=5e-4, b1=0., b2=.99, latent_dim=64, average_decay=.999,
+                 r1=.3, r1_every=4),
+        # a streamed folder too (not under --conditional, whose labels
+        # come with the images)
+        Accepts(d_lr=True, several_devices=True, bfloat16=True,
+                augment=True, capacity=True, classes=True, stream=True,
+                r1=True))
+    # one uint8 copy of the images in memory
+    holds_bytes = True
     shape_hint = ("--model r3gan draws square images of side 16, 32, 64, "
                   "128 or 256 with 1 or 3 channels: pass --img_size")
 
@@ -331,7 +354,8 @@ class R3GAN(Model):
         gan = trained_with_labels(
             RelativisticGAN, *self.networks(config, examples), examples,
             labels, batch_size=config.model.batch_size, seed=config.run.seed,
-            gamma=config.techniques.r1, penalty_every=self.r1_every,
+            gamma=config.techniques.r1,
+            penalty_every=self.spec.defaults.r1_every,
             **hooks(augment=augment))
         gan.compile(**adam_of(config))
         return gan
@@ -343,11 +367,8 @@ class Lesson(Model):
 
     module = ""
     class_name = ""
-    # critic updates per generator step (--disc-iter); only the lessons
-    # take it
-    disc_iter = 2
-    takes_vectors = True
-    loss_names = ("discr_loss", "gen_loss")
+    spec = Spec(Defaults(disc_iter=2),
+                Accepts(disc_iter=True, vectors=True))
 
     def networks(self, config, examples):
         """Return ``(generator, discriminator, latent_generator)``: ReLU
@@ -369,7 +390,7 @@ class Lesson(Model):
         same code); with ``augment``, the subclass of
         ``ganlab.training.augment.augmenting`` that takes it."""
         gan_class = getattr(lessons.load(self.module), self.class_name)
-        if self.multi_device:
+        if self.spec.accepts.several_devices:
             from ganlab.training.replicas import replicated
             gan_class = replicated(gan_class)
         if augment is None:
@@ -381,7 +402,8 @@ class Lesson(Model):
         """Build and compile it (see ``Model.build``)."""
         generator, discriminator, latent = self.networks(config, examples)
         # the replicated subclass draws from a generator of its own
-        seeded = {"seed": config.run.seed} if self.multi_device else {}
+        seeded = ({"seed": config.run.seed}
+                  if self.spec.accepts.several_devices else {})
         gan = self.gan_class(augment)(
             generator, discriminator, latent, examples,
             batch_size=config.model.batch_size,
@@ -424,7 +446,7 @@ class WGANGP(Lesson):
     name = "wgan-gp"
     description = "task 2's WGAN with gradient penalty (2-wgan_gp.py)"
     module, class_name = "2-wgan_gp", "WGAN_GP"
-    b1 = .3
+    spec = Lesson.spec.but(defaults=dict(b1=.3))
     loss_names = ("discr_loss", "gen_loss", "gp")
 
 
@@ -447,14 +469,14 @@ class Faces(WGANGP):
     """
 
     name = "faces"
-    description = ("task 3's network for 16x16 grey faces, trained as a "
-                   "WGAN-GP (3-generate_faces.py)")
+    description = ("task 3's 16x16 grey faces, trained as a WGAN-GP "
+                   "(3-generate_faces.py)")
     # the shipped weights' settings, stated here rather than inherited
-    lr, batch_size, disc_iter = 2e-4, 200, 2
-    latent_dim = 16
-    fixed_latent_dim = "task 3's face generator"
-    averages = takes_augment = multi_device = True
-    takes_vectors = False
+    spec = Spec(
+        Defaults(lr=2e-4, b1=.3, b2=.9, batch_size=200, disc_iter=2,
+                 latent_dim=16, average_decay=.999),
+        Accepts(disc_iter=True, augment=True, several_devices=True),
+        Fixed(latent_dim="task 3's face generator"))
     shape = (16, 16, 1)
     shape_hint = ("--model faces is task 3's network for 16x16 grey faces: "
                   "use --img_size 16 --channels 1")
@@ -472,7 +494,7 @@ class Faces(WGANGP):
             "3-generate_faces").convolutional_GenDiscr()
         return (generator, discriminator,
                 functools.partial(builders.normal_generator,
-                                  dim=self.latent_dim))
+                                  dim=self.spec.defaults.latent_dim))
 
 
 class DCGAN(Model):
@@ -480,17 +502,16 @@ class DCGAN(Model):
     pipeline."""
 
     name = "dcgan"
-    description = ("task 5's DCGAN for 32x32 RGB images, two time scales "
+    description = ("task 5's DCGAN for 32x32 RGB, two time scales "
                    "(5-dcgan_cifar.py)")
-    lr, d_lr, b1, b2 = 1e-4, 4e-4, .5, .999
-    takes_d_lr = True
-    fixed_b2 = "task 5's DCGAN fixes Adam's beta_2 (.999)"
+    spec = Spec(
+        Defaults(lr=1e-4, d_lr=4e-4, b1=.5, b2=.999, average_decay=.999),
+        Accepts(d_lr=True, augment=True, loss=True, r1=True,
+                several_devices=True, stream=True, bfloat16=True),
+        Fixed(b2="task 5's DCGAN fixes Adam's beta_2 (.999)"))
     shape = (32, 32, 3)
     shape_hint = ("--model dcgan draws 32x32 RGB images: use --img_size 32 "
                   "--channels 3")
-    averages = takes_augment = loss_options = multi_device = True
-    r1 = 0.
-    streams = mixed_precision = True
 
     def build(self, config, examples, augment=None):
         """Build and compile it (see ``Model.build``): the lesson's DCGAN
@@ -540,15 +561,15 @@ class ProGAN(Model):
 
     name = "progan"
     description = ("task 4's progressive GAN, grown from 4x4 to --img_size "
-                   "with CPU-sized networks (4-progan.py)")
-    b1, b2 = 0., .99
-    loss_names = ("discr_loss", "gen_loss", "gp")
-    other_logs = ("alpha",)  # the fade-in's progress
-    averages = takes_augment = loss_options = multi_device = True
+                   "(4-progan.py)")
     # its phases read one uint8 copy of the images, or a streamed folder,
     # each batch shrunk to the phase's side (ganlab.training.growth)
-    streams = holds_bytes = True
-    r1 = 0.
+    spec = Spec(Defaults(b1=0., b2=.99, average_decay=.999),
+                Accepts(augment=True, loss=True, r1=True,
+                        several_devices=True, stream=True))
+    holds_bytes = True
+    loss_names = ("discr_loss", "gen_loss", "gp")
+    other_logs = ("alpha",)  # the fade-in's progress
 
     def log_names(self, config):
         """Those of ``Model.log_names``, less ``gp``, the Wasserstein
@@ -685,8 +706,6 @@ ENTRIES = (R3GAN(), MLP(), Conv(), Simple(), WGANClip(), WGANGP(), Faces(),
 # what --model is when left out: the modern model for images, task 2's
 # WGAN-GP for the toy sets' vectors (the image models refuse vectors)
 DEFAULT_IMAGE_MODEL, DEFAULT_VECTOR_MODEL = "r3gan", "wgan-gp"
-# the models that take --r1 (their entry's r1 a gamma, 0 included)
-R1_MODELS = tuple(entry for entry in ENTRIES if entry.r1 is not None)
 REGISTRY = {entry.name: entry for entry in ENTRIES}
 MODELS = tuple(REGISTRY)
 
@@ -696,20 +715,8 @@ def entry(name):
     return REGISTRY[name]
 
 
-def defaults_text(attribute, models=ENTRIES):
-    """``"mlp 2e-4; simple, ... 1e-3; dcgan 1e-4"``: each of ``models``'
-    default for a flag, grouped by value, for the flag's help."""
-    def shown(value):
-        """A default as the help writes it: 2e-4, .5, 0, --lr."""
-        if value is None:
-            return "--lr"
-        if value and abs(value) < .01:
-            mantissa, exponent = f"{value:.0e}".split("e")
-            return f"{mantissa}e{int(exponent)}"
-        return f"{value:g}".replace("0.", ".", 1) if value else "0"
-    groups = {}
-    for model in models:
-        groups.setdefault(shown(getattr(model, attribute)), []).append(
-            model.name)
-    return "; ".join(f"{', '.join(names)} {value}"
-                     for value, names in groups.items())
+def takers(accepted, last="and"):
+    """The names of the models that accept ``accepted`` (a field of
+    ``Accepts``), as a message lists them: "r3gan, conv and dcgan"."""
+    return names_or((entry.name for entry in ENTRIES
+                     if getattr(entry.spec.accepts, accepted)), last=last)

@@ -104,8 +104,10 @@ def test_dcgan_builder_shapes():
 def test_faces_entry_has_the_shipped_weights_settings():
     """lr 2e-4, batch 200, 2 critic updates, betas .3/.9, 16 latents."""
     faces = registry.entry("faces")
-    assert (faces.lr, faces.batch_size, faces.disc_iter) == (2e-4, 200, 2)
-    assert (faces.b1, faces.b2, faces.latent_dim) == (.3, .9, 16)
+    defaults = faces.spec.defaults
+    assert (defaults.lr, defaults.batch_size, defaults.disc_iter) == (
+        2e-4, 200, 2)
+    assert (defaults.b1, defaults.b2, defaults.latent_dim) == (.3, .9, 16)
     assert faces.loss_names == ("discr_loss", "gen_loss", "gp")
 
 

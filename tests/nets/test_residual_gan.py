@@ -165,7 +165,7 @@ def test_train_picks_r3gan_for_images_and_wgan_gp_for_toy_sets(tmp_path):
         config = settled(["--dataset", dataset])
         assert config.model.name == "r3gan"
         assert config.model.capacity == 1.
-        assert config.techniques.r1 == registry.R3GAN.r1
+        assert config.techniques.r1 == registry.R3GAN.spec.defaults.r1
     assert settled(["--dataset", "ring"]).model.name == "wgan-gp"
     assert settled(["--model", "conv"]).model.capacity is None
 

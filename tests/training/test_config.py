@@ -5,13 +5,13 @@ a run folder whose ``run.json`` is in the old flat format still resumes."""
 import dataclasses
 import json
 
-import numpy as np
 import pytest
 
 from ganlab import cli
 from ganlab.training import config as run_config
 from ganlab.training import augment_policies, registry
 from ganlab.training.checkpoints import steps_done
+from tests.helpers import save_random_pixels
 
 # The smallest data each model trains on: a toy set for the lessons, uint8
 # images of the fixed shapes of faces and dcgan, small ones otherwise.
@@ -29,8 +29,7 @@ def data_flags(name, folder):
     if name not in SHAPES:
         return ["--dataset", "ring", "--examples", "16"]
     path = folder / f"{name}.npy"
-    np.save(path, np.random.default_rng(0).integers(
-        0, 256, (16, *SHAPES[name]), dtype=np.uint8))
+    save_random_pixels(path, (16, *SHAPES[name]))
     return ["--dataset", str(path)]
 
 
@@ -42,26 +41,25 @@ def test_run_json_holds_the_resolved_settings(entry, tmp_path):
     discriminator's own rate where the model takes one, and its
     techniques as they were resolved."""
     out = tmp_path / "run"
-    latent = ["--latent_dim", "16" if entry.fixed_latent_dim else "8"]
+    latent = ["--latent_dim", "16" if entry.spec.fixed.latent_dim else "8"]
     cli.main(["train", "--model", entry.name, "--out", str(out), *TINY,
               *latent, *data_flags(entry.name, tmp_path)])
     record = json.loads((out / "run.json").read_text())
     assert record["schema"] == run_config.SCHEMA
-    optimiser = record["optimiser"]
+    optimiser, defaults = record["optimiser"], entry.spec.defaults
     assert (optimiser["lr"], optimiser["b1"], optimiser["b2"]) == (
-        entry.lr, entry.b1, entry.b2)
+        defaults.lr, defaults.b1, defaults.b2)
     assert optimiser["d_lr"] == (
-        (entry.d_lr or entry.lr) if entry.takes_d_lr else None)
+        (defaults.d_lr or defaults.lr) if entry.spec.accepts.d_lr else None)
     techniques = record["techniques"]
-    assert techniques["average_decay"] == (
-        entry.average_decay if entry.averages else 0.)
+    assert techniques["average_decay"] == defaults.average_decay
     assert techniques["average_warmup"] == (
-        run_config.AVERAGE_WARMUP if entry.averages else None)
+        run_config.AVERAGE_WARMUP if entry.spec.averages else None)
     # 16 examples are fewer than --augment auto's threshold
     assert techniques["augment"] == (
-        augment_policies.DEFAULT_POLICY if entry.takes_augment
+        augment_policies.DEFAULT_POLICY if entry.spec.accepts.augment
         else "none")
-    assert techniques["r1"] == (entry.r1 or 0.)
+    assert techniques["r1"] == defaults.r1
     assert (techniques["loss"], techniques["spectral_norm"]) == (
         "default", False)
     assert record["model"]["name"] == entry.name
@@ -89,8 +87,7 @@ def test_an_old_format_run_folder_resumes(tmp_path):
     no technique flags) resumes as it was trained (no averaging, no
     DiffAugment), and its run.json becomes the resolved configuration."""
     data = tmp_path / "digits.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, (32, 8, 8),
-                                                    dtype=np.uint8))
+    save_random_pixels(data, (32, 8, 8))
     out = tmp_path / "run"
     flags = ["train", "--model", "mlp", "--dataset", str(data),
              "--batch_size", "16", "--latent_dim", "8",

@@ -154,7 +154,7 @@ def test_every_model_that_trains_on_several_devices_is_checked_here():
     """A model that gains --strategy joins MODELS above."""
     from ganlab.training import registry
     assert {entry.name for entry in registry.ENTRIES
-            if entry.multi_device} == set(MODELS)
+            if entry.spec.accepts.several_devices} == set(MODELS)
 
 
 def free_port():

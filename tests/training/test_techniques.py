@@ -25,7 +25,7 @@ from ganlab.training import augment_policies, flags, registry, run_folder, train
 from ganlab.training import config as run_config
 from ganlab.training.averaging import with_own_batch_statistics
 from ganlab.training.checkpoint_folder import saved_numbers
-from tests.helpers import ROOT, fails, rolled_back
+from tests.helpers import ROOT, fails, rolled_back, save_random_pixels
 
 # mlp on 8x8 grey images; --deterministic, so runs repeat bit for bit
 TINY = ["train", "--model", "mlp", "--img_size", "8", "--batch_size", "16",
@@ -36,10 +36,8 @@ TINY = ["train", "--model", "mlp", "--img_size", "8", "--batch_size", "16",
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
     """96 random 28x28 uint8 'digits' in an .npy file."""
-    path = tmp_path_factory.mktemp("data") / "digits.npy"
-    np.save(path, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
-                                                    dtype=np.uint8))
-    return path
+    return save_random_pixels(
+        tmp_path_factory.mktemp("data") / "digits.npy", (96, 28, 28))
 
 
 def parsed(argv):
@@ -312,9 +310,11 @@ def test_the_lessons_average_only_when_asked():
     for entry in registry.ENTRIES:
         techniques = parsed(["--model", entry.name]).techniques
         decay = .99 if entry.name == "conv" else .999
-        assert techniques.average_decay == (decay if entry.averages else 0)
-        assert techniques.average_warmup == (100 if entry.averages else None)
-    assert {entry.name for entry in registry.ENTRIES if entry.averages} == {
+        averages = entry.spec.averages
+        assert techniques.average_decay == (decay if averages else 0)
+        assert techniques.average_warmup == (100 if averages else None)
+    assert {entry.name for entry in registry.ENTRIES
+            if entry.spec.averages} == {
         "r3gan", "mlp", "conv", "faces", "dcgan", "progan"}
     techniques = parsed(["--model", "wgan-gp", "--average-decay",
                          ".99"]).techniques
@@ -410,8 +410,7 @@ def test_progan_averages_its_growing_generator(tmp_path):
     generator's alpha, kept at its stage: generator.keras (the average)
     draws the full-size images, and resume finds the average whole."""
     data = tmp_path / "small.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, (32, 8, 8),
-                                                    dtype=np.uint8))
+    save_random_pixels(data, (32, 8, 8))
     out = tmp_path / "run"
     flags = ["train", "--model", "progan", "--dataset", str(data),
              "--batch_size", "8", "--latent_dim", "8", "--n_epochs", "1",
@@ -517,8 +516,7 @@ def test_progan_resumes_its_average_and_augmentation_exactly(tmp_path):
     there) and resumed, ends with the checkpoint and the losses of the
     run never interrupted, bit for bit (--deterministic)."""
     data = tmp_path / "small.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, (32, 8, 8),
-                                                    dtype=np.uint8))
+    save_random_pixels(data, (32, 8, 8))
     flags = ["train", "--model", "progan", "--dataset", str(data),
              "--batch_size", "8", "--latent_dim", "8", "--n_epochs", "2",
              "--steps-per-epoch", "2", "--average-warmup", "2",
