@@ -32,9 +32,9 @@ def squared_distances(rows_a, rows_b):
 
 def class_grid_inputs(latent, classes):
     """Return ``[latent vectors, labels]`` that lay a conditional
-    generator's samples out as ``ganlab.viz.classes.generate_class_rows`` does: the rows of
-    ``latent`` (one per column) repeated for each of ``classes``, each
-    with its class's number."""
+    generator's samples out as ``ganlab.viz.classes.generate_class_rows``
+    does: the rows of ``latent`` (one per column) repeated for each of
+    ``classes``, each with its class's number."""
     latent = np.asarray(latent, np.float32)
     return [np.tile(latent, (len(classes), 1)),
             np.repeat(np.asarray(classes, np.int32), len(latent))]

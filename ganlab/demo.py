@@ -60,7 +60,6 @@ def toy_demo_arguments(description, epochs, steps_per_epoch, argv=None):
     return arguments
 
 
-
 def report(name, scores, picture):
     """Print the scores of a finished run and save them as JSON.
 

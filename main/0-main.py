@@ -49,7 +49,7 @@ def main(argv=None):
     real_examples = toy.circle(1000, seed=arguments.seed)
     generator, discriminator, latent_generator = (
         builders.fully_connected_GenDiscr([2, 100, 100, 2], real_examples,
-                                        latent_type="spheric"))
+                                          latent_type="spheric"))
 
     G = Simple_GAN(generator, discriminator, latent_generator,
                    real_examples, learning_rate=.005)

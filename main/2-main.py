@@ -43,7 +43,7 @@ def main(argv=None):
     decay = settings.pop("decay")  # training's, not the networks'
     G, ring = build_ring_gan(arguments.seed, **settings)
     train_ring_gan(G, arguments.epochs, arguments.steps_per_epoch, decay,
-          verbose=arguments.verbose)
+                   verbose=arguments.verbose)
 
     scores = metrics.mode_metrics(G.get_fake_sample(2000), ring)
     picture = plots.plot_toy_model(

@@ -199,7 +199,7 @@ def draw_shipped(arguments):
         walk[::4], out / "4-shipped_walk.png", columns=12,
         title="a walk along a latent segment"))
     written.append(image_files.save_gif(walk, out / "4-shipped_walk.gif",
-                                  scale=2))
+                                        scale=2))
     # the emoji it was trained on, drawn the same way (on white)
     training = emoji.load_emoji(size, "train") / np.float32(255)
     written.append(face_pictures.save_beside_nearest(
@@ -240,9 +240,10 @@ def main(argv=None):
               for name in ("discr_loss", "gen_loss", "gp")}
     curves = {name: values for name, values in curves.items() if values}
     if curves:  # a resumed run that had nothing left keeps the old plot
-        image_files.plot_losses(curves, out / "4-losses.png",
-                          title=f"ProGAN on {len(images)} images, epochs "
-                                f"of {arguments.steps_per_epoch} steps")
+        image_files.plot_losses(
+            curves, out / "4-losses.png",
+            title=f"ProGAN on {len(images)} images, epochs "
+                  f"of {arguments.steps_per_epoch} steps")
     # the weights alone, without the optimizer the generator trains with
     export_weights(gan.generator, out / "4-generator.weights.h5")
     print(f"pictures, checkpoints and generator weights in {out}/")

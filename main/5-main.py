@@ -319,7 +319,7 @@ def main(argv=None):
               epochs=arguments.epochs, shuffle=True,
               verbose=arguments.verbose, callbacks=callbacks)
     image_files.plot_losses(model.history.history, out / "5-losses.png",
-                      title=f"DCGAN on {len(training)} images "
+                            title=f"DCGAN on {len(training)} images "
                             f"({len(held_out)} held out)")
     final = drawn()
     # The generator holds its optimizer for training; the file is for

@@ -171,8 +171,8 @@ def streamed_folder(wanted, may_stream):
     """Return ``(streamed, stream)``: the ``StreamedFolder`` of the folder
     ``wanted.dataset`` when ``wanted.stream`` says to stream it (``auto``:
     a model that streams (``may_stream``), no ``examples``, no
-    ``conditional``, and more than 2 GiB as float32), else None; and ``always`` or ``never``, what was
-    chosen."""
+    ``conditional``, and more than 2 GiB as float32), else None; and
+    ``always`` or ``never``, what was chosen."""
     from ganlab.data import streaming
     folder = wanted.dataset
     size, channels = wanted.img_size or 64, wanted.channels or 3

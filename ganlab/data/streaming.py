@@ -191,8 +191,9 @@ def shard_of(shard):
     try:
         num_shards, index = (int(value) for value in shard)
     except (TypeError, ValueError):
-        raise ValueError("shard must be (num_shards, index) or a "
-                         f"tf.distribute.InputContext; got {shard!r}") from None
+        raise ValueError(
+            "shard must be (num_shards, index) or a "
+            f"tf.distribute.InputContext; got {shard!r}") from None
     if num_shards < 1 or not 0 <= index < num_shards:
         raise ValueError(f"shard must have num_shards >= 1 and 0 <= index "
                          f"< num_shards; got {shard!r}")

@@ -421,4 +421,3 @@ class PixelFeatures:
         blocks = pixels.reshape(count, self.side, block, self.side, block,
                                 channels)
         return blocks.mean(axis=(2, 4)).reshape(count, -1)
-

@@ -230,8 +230,8 @@ def build_discriminator(image_shape=(32, 32, 3), capacity=1., blocks=1,
         if stage_side > 4:
             values = change_width(values, width_at(stage_side // 2, capacity),
                                   f"width_{stage_side // 2}")
-            values = keras.layers.AveragePooling2D(2,
-                name=f"down_to_{stage_side // 2}")(values)
+            values = keras.layers.AveragePooling2D(
+                2, name=f"down_to_{stage_side // 2}")(values)
     values = keras.layers.DepthwiseConv2D(
         4, padding="valid", depthwise_initializer=scaled_normal(16),
         name="pool_4x4")(values)

@@ -37,10 +37,11 @@ Two decisions, and why:
   statistics of the averaged weights are not those of the trained ones,
   and the difference is not small: on Fashion-MNIST the conv GAN's
   average scored far better with statistics of its own than with copied
-  ones (BENCHMARKS.md), and so did the face average. So whatever draws from the average (``train``'s grids and
-  ``generator.keras``, through the registry's ``follow``) first measures
-  its own statistics on a copy (``with_own_batch_statistics``), leaving
-  the average as the checkpoint holds it. The weights that count as
+  ones (BENCHMARKS.md), and so did the face average. So whatever draws
+  from the average (``train``'s grids and ``generator.keras``, through
+  the registry's ``follow``) first measures its own statistics on a copy
+  (``with_own_batch_statistics``), leaving the average as the checkpoint
+  holds it. The weights that count as
   trainable are those trainable when the average is made.
 
 ``AveragedGenerator`` holds the averaged copy and the count of updates (a

@@ -35,7 +35,7 @@ from ganlab import image_files, io
 from ganlab.arrays import tile
 from ganlab.data import nonfinite_rows
 from ganlab.training.checkpoints import (nonfinite_variables, optimizers_of,
-                                        steps_done)
+                                         steps_done)
 from ganlab.image_files import save_gif
 
 
@@ -85,10 +85,11 @@ class SampleGrid(keras.callbacks.Callback):
                                     np.float32), 0, 1)
         if pixels.ndim == 3:
             pixels = pixels[..., np.newaxis]
-        image_files.save_image_grid(pixels, self.folder / self.name.format(number),
-                              columns=self.columns,
-                              title=f"{label} {number}",
-                              row_titles=self.row_titles)
+        image_files.save_image_grid(pixels,
+                                    self.folder / self.name.format(number),
+                                    columns=self.columns,
+                                    title=f"{label} {number}",
+                                    row_titles=self.row_titles)
         if self.writer is not None:
             with self.writer.as_default():
                 tf.summary.image("samples",
@@ -248,8 +249,8 @@ class LossLog(keras.callbacks.Callback):
         rows = self.read()
         if rows:
             image_files.plot_losses({name: [values[name] for _, values in rows]
-                               for name in self.names}, self.picture,
-                              xlabel="step")
+                                     for name in self.names}, self.picture,
+                                    xlabel="step")
 
 
 class GANDoctor(keras.callbacks.Callback):

@@ -69,7 +69,6 @@ def steps_done(gan):
     return int(optimizers_of(gan)[0].iterations.numpy())
 
 
-
 def fault_of(prefix):
     """Return why the checkpoint at ``prefix`` (``.../ckpt-N``) cannot be
     resumed from, or None when it is sound.

@@ -171,7 +171,8 @@ def run_holding(flags, parser, held, stop, argv):
     # whether it is the chief, the one process that writes --out.
     chief_known = flags.strategy != "multi-worker"
     config, data = run_config.resolve(
-        flags, parser, reader(flags, parser, chief_known), say=lambda line: print(line, flush=True))
+        flags, parser, reader(flags, parser, chief_known),
+        say=lambda line: print(line, flush=True))
     with run_folder.undone_if_failed(config.run.out, held):
         if chief_known:
             run_folder.lock_run_folder(config.run.out, parser, held)

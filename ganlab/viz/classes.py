@@ -11,9 +11,9 @@
 - ``generate_class_rows``: images of the chosen classes, one row of
   ``per_class`` each, the same latent vector down each column, so that
   along a column only the class changes;
-- ``ganlab.arrays.class_grid_inputs``: the same layout as inputs to call a generator
-  on, for the grids ``train`` draws as it goes (``SampleGrid`` takes
-  them in place of its latent vectors);
+- ``ganlab.arrays.class_grid_inputs``: the same layout as inputs to call
+  a generator on, for the grids ``train`` draws as it goes
+  (``SampleGrid`` takes them in place of its latent vectors);
 - ``save_class_grid``: the picture, each row titled with its class.
 
 The names come with the generator (``ganlab.nets.saved.load_class_names``).

@@ -59,18 +59,18 @@ def save_samples(images, folder, grid=64):
     title = (f"{len(images)} samples" if len(shown) == len(images)
              else f"the first {len(shown)} of {len(images)} samples")
     return image_files.save_image_grid(shown / 255., folder / "grid.png",
-                                 title=title)
+                                       title=title)
 
 
 def add_arguments(parser):
     """Declare the ``sample`` flags on ``parser``."""
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--generator", type=resources.shipped_or_given,
-                        help="a saved Keras generator (.keras), e.g. the "
-                             "generator.keras that python -m ganlab "
-                             "train writes, or the shipped "
-                             "data/progan_emoji64_generator.keras (found "
-                             "from any folder)")
+                       help="a saved Keras generator (.keras), e.g. the "
+                       "generator.keras that python -m ganlab "
+                       "train writes, or the shipped "
+                       "data/progan_emoji64_generator.keras (found "
+                       "from any folder)")
     which.add_argument("--task", type=int, choices=(3,),
                        help="task 3's face generator, with the shipped "
                             "weights unless --weights says otherwise")
