@@ -161,3 +161,12 @@ def blobs(count, rng):
     image = (colours + slopes[:, 0] * ramp[:, None, None]
              + slopes[:, 1] * ramp[None, :, None])
     return np.clip(image + .03 * rng.normal(size=image.shape), 0, 1)
+
+
+def save_random_pixels(path, shape):
+    """Save uint8 pixels of ``shape`` drawn uniformly from 0-255 (seed 0)
+    to the .npy file ``path``, the stand-in data of many runs here; return
+    ``path``."""
+    np.save(path, np.random.default_rng(0).integers(0, 256, shape,
+                                                    dtype=np.uint8))
+    return path

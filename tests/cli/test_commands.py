@@ -17,16 +17,13 @@ import tensorflow as tf
 from PIL import Image
 
 from ganlab import cli
-from tests.helpers import ROOT, fails
+from tests.helpers import ROOT, fails, save_random_pixels
 
 
 @pytest.fixture
 def digits(tmp_path):
     """A .npy of 64 random uint8 28x28 'digits'."""
-    path = tmp_path / "digits.npy"
-    np.save(path, np.random.default_rng(0).integers(
-        0, 256, (64, 28, 28), dtype=np.uint8))
-    return path
+    return save_random_pixels(tmp_path / "digits.npy", (64, 28, 28))
 
 
 def read_losses(path):

@@ -9,16 +9,13 @@ import pytest
 
 from ganlab import cli
 from ganlab.evaluation.features import FaceFeatures, file_checksum
-from tests.helpers import ROOT, fails
+from tests.helpers import ROOT, fails, save_random_pixels
 
 
 @pytest.fixture
 def faces_file(tmp_path):
     """1,100 random 16x16 faces: 100 to train on, 1,000 held out."""
-    path = tmp_path / "faces.npy"
-    np.save(path, np.random.default_rng(0).integers(
-        0, 256, (1100, 16, 16), dtype=np.uint8))
-    return path
+    return save_random_pixels(tmp_path / "faces.npy", (1100, 16, 16))
 
 
 def test_faces_write_weights_the_extractor_loads(faces_file, tmp_path,

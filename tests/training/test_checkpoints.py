@@ -28,7 +28,7 @@ from ganlab.training.callbacks import GANDoctor, LossLog
 from ganlab.training.checkpoint_folder import saved_numbers
 from ganlab.training.checkpoints import GANCheckpoint
 from tests.helpers import (ROOT, fails, load_gan_class, rolled_back,
-                           step_losses)
+                           save_random_pixels, step_losses)
 
 
 def small_gan():
@@ -114,10 +114,7 @@ def test_exported_weights_hold_no_optimizer_state(tmp_path):
 @pytest.fixture
 def digits(tmp_path):
     """A .npy of 64 random uint8 8x8 'digits'."""
-    path = tmp_path / "digits.npy"
-    np.save(path, np.random.default_rng(0).integers(
-        0, 256, (64, 8, 8), dtype=np.uint8))
-    return path
+    return save_random_pixels(tmp_path / "digits.npy", (64, 8, 8))
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +123,7 @@ def two_epochs(tmp_path_factory):
     once for the tests below that damage a copy of it and resume."""
     folder = tmp_path_factory.mktemp("two_epochs")
     path = folder / "digits.npy"
-    np.save(path, np.random.default_rng(0).integers(
-        0, 256, (64, 8, 8), dtype=np.uint8))
+    save_random_pixels(path, (64, 8, 8))
     cli.main(train_flags(path, folder / "run", 2))
     return path, folder / "run"
 
@@ -417,8 +413,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_losses(tmp_path):
     from its last checkpoint, and every step after it has the losses of
     a run that was never interrupted (deterministic ops)."""
     data = tmp_path / "digits.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
-                                                    dtype=np.uint8))
+    save_random_pixels(data, (96, 28, 28))
     flags = [sys.executable, "-m", "ganlab", "train", "--model", "mlp",
              "--dataset", str(data),
              "--img_size", "12", "--batch_size", "32", "--latent_dim", "16",
@@ -496,8 +491,7 @@ def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
     per batch from checkpointed seeds."""
     shape, fitting = DRAWING_MODELS[model]
     data = tmp_path / "images.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, shape,
-                                                    dtype=np.uint8))
+    save_random_pixels(data, shape)
     flags = ["train", "--model", model, "--dataset", str(data), *fitting,
              "--batch_size", "32", "--augment", "color,translation,cutout",
              "--n_epochs", "3", "--steps-per-epoch", "2",

@@ -30,7 +30,7 @@ import pytest
 from PIL import Image
 
 from ganlab import cli
-from tests.helpers import ROOT, fails, load_gan_class
+from tests.helpers import ROOT, fails, load_gan_class, save_random_pixels
 
 
 def listing(root):
@@ -46,10 +46,8 @@ TRAIN = ["train", "--n_epochs", "1", "--steps-per-epoch", "1",
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
     """64 random 8x8 grey images as an .npy file."""
-    path = tmp_path_factory.mktemp("digits") / "digits.npy"
-    np.save(path, np.random.default_rng(0).integers(0, 256, (64, 8, 8),
-                                                    dtype=np.uint8))
-    return path
+    return save_random_pixels(
+        tmp_path_factory.mktemp("digits") / "digits.npy", (64, 8, 8))
 
 
 # ---------------------------------------------------------------- the lock
@@ -123,8 +121,7 @@ def stop_data(tmp_path_factory):
     never interrupted."""
     folder = tmp_path_factory.mktemp("stops")
     data = folder / "images.npy"
-    np.save(data, np.random.default_rng(0).integers(0, 256, (96, 28, 28),
-                                                    dtype=np.uint8))
+    save_random_pixels(data, (96, 28, 28))
     whole = ganlab(STOP_FLAGS + ["--dataset", str(data), "--out",
                                  str(folder / "whole")])
     assert whole.returncode == 0, whole.stderr
@@ -360,10 +357,8 @@ def bad_files(tmp_path_factory):
         dense(latent)), name="generator")
     dense.kernel.assign(np.full((4, 256), np.nan, np.float32))
     generator.save(root / "nan.keras")
-    np.save(root / "faces.npy", np.random.default_rng(0).integers(
-        0, 256, (1010, 16, 16), dtype=np.uint8))
-    np.save(root / "one_face.npy", np.random.default_rng(0).integers(
-        0, 256, (1001, 16, 16), dtype=np.uint8))
+    save_random_pixels(root / "faces.npy", (1010, 16, 16))
+    save_random_pixels(root / "one_face.npy", (1001, 16, 16))
     return root
 
 
