@@ -55,6 +55,22 @@ COMMANDS = {
 }
 
 
+def help_description(module):
+    """The head of a command module's docstring, for its ``--help``: the
+    first paragraph and the indented examples that follow it, and where
+    the rest is. The whole docstring stays the module's documentation."""
+    paragraphs = module.__doc__.strip().split("\n\n")
+    head = paragraphs[:1]
+    for paragraph in paragraphs[1:]:
+        if not paragraph.startswith("    "):
+            break
+        head.append(paragraph)
+    if len(head) < len(paragraphs):
+        head.append(f"More: python -c \"help('{module.__name__}')\"; "
+                    "the flags at length: docs/cli.md.")
+    return "\n\n".join(head)
+
+
 def build_parser(command=None):
     """Return the parser with one sub-parser per command; each sub-parser
     keeps in ``run`` the function that carries the command out.
@@ -74,7 +90,7 @@ def build_parser(command=None):
             continue
         module = importlib.import_module(module_name)
         sub = commands.add_parser(
-            name, help=summary, description=module.__doc__,
+            name, help=summary, description=help_description(module),
             formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run, parser=sub)

@@ -268,3 +268,17 @@ def test_the_real_command_exits_with_code_2():
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith("python -m ganlab train: error: argument "
                                   "--model: invalid choice: 'vae'")
+
+
+def test_help_shows_the_head_of_the_docstring_and_where_the_rest_is():
+    """``--help`` prints a command's first paragraph and its examples,
+    then says where the rest of its docstring is; the module keeps the
+    whole docstring."""
+    from ganlab.evaluation import evaluate
+    subparsers = cli.build_parser("evaluate")._subparsers._group_actions[0]
+    text = subparsers.choices["evaluate"].format_help()
+    assert "Score generators against held-out real data" in text
+    assert "python -m ganlab evaluate --dataset emoji" in text
+    assert "The real data are held-out images" not in text
+    assert "The real data are held-out images" in evaluate.__doc__
+    assert "help('ganlab.evaluation.evaluate')" in text
