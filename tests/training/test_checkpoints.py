@@ -474,11 +474,12 @@ DRAWING_MODELS = {
 # conv is the MLP GAN's training (checked by the kill -9 test above) with
 # other networks and a lazy R1 whose phase is the discriminator
 # optimizer's update count, which the checkpoint holds; faces resumes in
-# tests/cli/test_train_faces.py (its LFW run): both cases are kept out of
-# the default run's 10 minutes
+# tests/cli/test_train_faces.py (its LFW run), dcgan in
+# tests/data/test_streaming.py (a streamed folder resumed exactly): these
+# cases are kept out of the default run's 10 minutes
 @pytest.mark.parametrize("model", [
     pytest.param(model, marks=[pytest.mark.slow]
-                 if model in ("conv", "faces") else [])
+                 if model in ("conv", "faces", "dcgan") else [])
     for model in sorted(DRAWING_MODELS)])
 def test_a_resumed_image_model_draws_what_the_whole_run_draws(model,
                                                                tmp_path,
