@@ -50,12 +50,6 @@ MAX_DISC_ITER = 100
 # --latent_dim's ceiling: the models' first layers hold latent_dim times
 # thousands of weights, so 10**9 asks for terabytes.
 MAX_LATENT_DIM = 4096
-# --stream: which --model entries train on a folder streamed from disk
-STREAMING_MODELS = tuple(entry.name for entry in registry.ENTRIES
-                         if entry.spec.accepts.stream)
-# --precision bfloat16: the models whose networks compute in it
-MIXED_PRECISION_MODELS = tuple(entry.name for entry in registry.ENTRIES
-                               if entry.spec.accepts.bfloat16)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,9 +263,9 @@ def check_stream(flags, parser, name):
     if not pathlib.Path(flags.dataset).is_dir():
         parser.error(f"{flag}: only an image folder (--dataset FOLDER) is "
                      f"streamed; got --dataset {flags.dataset}")
-    if name not in STREAMING_MODELS:
+    if not registry.entry(name).spec.accepts.stream:
         parser.error(f"{flag}: --model {name} trains from memory (only "
-                     f"{registry.names_or(STREAMING_MODELS)} stream)")
+                     f"{registry.takers('stream', 'or')} stream)")
     if flags.examples is not None:
         parser.error(f"--examples: a streamed folder trains on all its "
                      f"images; drop {flag}")
@@ -312,10 +306,10 @@ def check_conditional(flags, parser, name, model):
 def check_model_flags(flags, parser, name, model):
     """Refuse the flags ``model`` (the entry of ``--model name``) has no
     use for, rather than ignore them, and the values it cannot take."""
-    if flags.precision == "bfloat16" and name not in MIXED_PRECISION_MODELS:
+    if flags.precision == "bfloat16" and not model.spec.accepts.bfloat16:
         parser.error(f"--precision bfloat16: --model {name} computes in "
                      f"float32 (only "
-                     f"{registry.names_or(MIXED_PRECISION_MODELS)} "
+                     f"{registry.takers('bfloat16', 'or')} "
                      "compute in bfloat16)")
     if flags.holdout is not None:
         if flags.holdout < 0:
@@ -642,7 +636,7 @@ def resolve(flags, parser, read=None, say=None):
                        else flags.disc_iter),
             capacity=(flags.capacity or 1.) if accepts.capacity
             else None,
-            precision=(flags.precision if name in MIXED_PRECISION_MODELS
+            precision=(flags.precision if accepts.bfloat16
                        else "float32")),
         optimiser=optimiser, techniques=techniques, run=settings)
     return config, data
@@ -655,7 +649,7 @@ def with_arithmetic(config):
     back to float32 with one warning line). Models that compute in
     float32 only keep it. Asks TensorFlow for the devices: call it once
     the strategy has made them."""
-    if config.model.name not in MIXED_PRECISION_MODELS:
+    if not registry.entry(config.model.name).spec.accepts.bfloat16:
         return config
     from ganlab.nets.precision import choose_precision
     requested = {"auto": None, "float32": False,
